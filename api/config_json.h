@@ -1,0 +1,37 @@
+/* config_json.h: glia_config_t <-> JSON.
+ *
+ * The document mirrors the field table in core/config.h: every scalar field sits at its
+ * JSON pointer ("/learner/astrocyte/exploration"), and the task is
+ * {"patterns": [{"input": "10000", "target": "01010"}, ...]}. Parsing applies a JSON
+ * object as overrides on an existing config (a preset or the defaults): fields present
+ * replace, absent fields keep their value, unknown fields are errors.
+ */
+#ifndef GLIA_CONFIG_JSON_H
+#define GLIA_CONFIG_JSON_H
+
+#include <jansson.h>
+
+#include "../core/config.h"
+#include "../core/error.h"
+
+/* Apply `overrides` (a JSON object) onto *cfg, then validate the result. On error *cfg
+ * may be partly changed; err names the field with a JSON pointer prefixed by `base`
+ * (e.g. "/config"), so the pointer is right for the caller's whole document. Returns 0
+ * or GLIA_EINVAL. */
+int glia_config_apply_json(glia_config_t *cfg, const json_t *overrides, const char *base,
+                           glia_error_t *err);
+
+/* The full config as a new JSON object (caller owns the reference), or NULL on OOM. */
+json_t *glia_config_to_json(const glia_config_t *cfg);
+
+/* Build a config from an optional preset name and optional overrides, the way every
+ * entry point does: no preset means the defaults. Unknown preset -> GLIA_ENOENT with
+ * err->field = preset_pointer. */
+int glia_config_resolve(glia_config_t *cfg, const char *preset, const char *preset_pointer,
+                        const json_t *overrides, const char *overrides_pointer,
+                        glia_error_t *err);
+
+/* Escape a JSON object key as a JSON pointer reference token ("a/b" -> "a~1b"). */
+void glia_json_pointer_append(char *ptr, size_t size, const char *key);
+
+#endif

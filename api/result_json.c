@@ -1,0 +1,280 @@
+/* result_json.c: results, inference, trajectory, astrocytes, steps and the network as
+ * JSON, with the reference fixtures' field names. */
+#include "result_json.h"
+
+#include <string.h>
+
+#include "config_json.h"
+
+const char *glia_role_name(int role)
+{
+    static const char *const names[] = {"input", "output", "modulatory", "regular"};
+    return role >= 0 && role <= GLIA_ROLE_REGULAR ? names[role] : "unknown";
+}
+
+static json_t *pattern_string(uint64_t bits, int width)
+{
+    char s[GLIA_MAX_WIDTH + 1];
+    glia_pattern_format(bits, width, s);
+    return json_string(s);
+}
+
+json_t *glia_outputs_to_json(const glia_inference_t *inf)
+{
+    json_t *a = json_array();
+    for (int i = 0; a != NULL && i < inf->count; i++) {
+        if (json_array_append_new(a, pattern_string(inf->outputs[i], inf->width)) != 0) {
+            json_decref(a);
+            return NULL;
+        }
+    }
+    return a;
+}
+
+json_t *glia_inference_to_json(const glia_session_t *s, const glia_inference_t *inf)
+{
+    const glia_config_t *cfg = glia_session_config(s);
+    json_t *pats = json_array();
+
+    if (pats == NULL)
+        return NULL;
+    for (int i = 0; i < inf->count; i++) {
+        char label[16];
+        snprintf(label, sizeof(label), "P%d", i + 1);
+        if (json_array_append_new(
+                pats, json_pack("{s:s, s:o, s:o, s:o, s:f}", "label", label, "input",
+                                pattern_string(cfg->task.patterns[i].input, cfg->task.input_width),
+                                "target",
+                                pattern_string(cfg->task.patterns[i].target,
+                                               cfg->task.target_width),
+                                "output", pattern_string(inf->outputs[i], inf->width),
+                                "accuracy", inf->accuracy[i])) != 0) {
+            json_decref(pats);
+            return NULL;
+        }
+    }
+    return json_pack("{s:f, s:i, s:b, s:o}", "mean_accuracy", inf->mean_accuracy,
+                     "distinct_outputs", inf->distinct_outputs, "constant_output",
+                     inf->constant_output, "patterns", pats);
+}
+
+json_t *glia_point_to_json(const glia_point_t *p)
+{
+    return json_pack("{s:I, s:f, s:f, s:f, s:i}", "episode", (json_int_t)p->episode,
+                     "avg_reward", p->avg_reward, "accept_rate", p->accept_rate, "accuracy",
+                     p->accuracy, "distinct_outputs", p->distinct_outputs);
+}
+
+json_t *glia_trajectory_to_json(const glia_session_t *s)
+{
+    size_t n;
+    const glia_point_t *pts = glia_session_trajectory(s, &n);
+    glia_point_t last;
+    json_t *a = json_array();
+
+    if (a == NULL)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (json_array_append_new(a, glia_point_to_json(&pts[i])) != 0)
+            goto fail;
+    }
+    if (glia_session_last_point(s, &last) == 0 && (n == 0 || pts[n - 1].episode != last.episode)) {
+        if (json_array_append_new(a, glia_point_to_json(&last)) != 0)
+            goto fail;
+    }
+    return a;
+fail:
+    json_decref(a);
+    return NULL;
+}
+
+static json_t *astro_json(const glia_session_t *s, int i, int full)
+{
+    glia_astro_info_t a;
+    const glia_config_t *cfg = glia_session_config(s);
+    json_t *by = json_array(), *o;
+
+    glia_session_astrocyte(s, i, &a);
+    for (int p = 0; by != NULL && p < cfg->task.count; p++)
+        json_array_append_new(by, json_integer((json_int_t)a.activations_by_pattern[p]));
+    o = json_pack("{s:i, s:I, s:I, s:I, s:f, s:o}", "id", a.id, "activations",
+                  (json_int_t)a.activations, "successes", (json_int_t)a.successes,
+                  "epsilon_activations", (json_int_t)a.epsilon_activations, "final_threshold",
+                  a.threshold, "activations_by_pattern", by);
+    if (o != NULL && full) {
+        json_object_set_new(o, "cluster", json_integer(a.cluster));
+        json_object_set_new(o, "x", json_real(a.x));
+        json_object_set_new(o, "y", json_real(a.y));
+        json_object_set_new(o, "territory_neurons", json_integer(a.territory_neurons));
+        json_object_set_new(o, "territory_synapses", json_integer(a.territory_synapses));
+        json_object_set_new(o, "threshold", json_real(a.threshold));
+        json_object_set_new(o, "exploration_rate", json_real(a.exploration_rate));
+        json_object_set_new(o, "success_rate", json_real(a.success_rate));
+        json_object_set_new(o, "history_length", json_integer(a.history_len));
+    }
+    return o;
+}
+
+json_t *glia_astrocytes_to_json(const glia_session_t *s)
+{
+    int n = glia_session_astrocyte_count(s);
+    json_t *a;
+
+    if (n == 0)
+        return json_null();
+    a = json_array();
+    for (int i = 0; a != NULL && i < n; i++) {
+        if (json_array_append_new(a, astro_json(s, i, 1)) != 0) {
+            json_decref(a);
+            return NULL;
+        }
+    }
+    return a;
+}
+
+static json_t *neuron_json(const glia_net_t *net, int j)
+{
+    glia_neuron_info_t nf;
+    glia_net_neuron(net, j, &nf);
+    return json_pack("{s:i, s:i, s:s, s:i, s:f, s:f, s:f, s:f}", "id", nf.id, "position",
+                     nf.position, "type", glia_role_name(nf.role), "cluster", nf.cluster, "x",
+                     nf.x, "y", nf.y, "z", nf.z, "threshold", nf.threshold);
+}
+
+static json_t *synapse_json(const glia_net_t *net, int k, double w)
+{
+    int pre, post;
+    double cur;
+    glia_net_synapse(net, k, &pre, &post, &cur);
+    return json_pack("{s:i, s:i, s:f}", "pre", pre, "post", post, "weight", w);
+}
+
+static json_t *territories_json(const glia_session_t *s, int with_ids)
+{
+    json_t *a = json_array();
+    for (int i = 0; a != NULL && i < glia_session_territory_count(s); i++) {
+        glia_astro_info_t t;
+        json_t *o;
+        glia_session_astrocyte(s, i, &t);
+        o = json_pack("{s:i, s:i, s:f, s:f, s:i, s:i}", "id", i, "cluster", t.cluster, "x", t.x,
+                      "y", t.y, "neurons", t.territory_neurons, "synapses",
+                      t.territory_synapses);
+        if (o != NULL && with_ids) {
+            json_t *ids = json_array();
+            for (int k = 0; ids != NULL && k < t.territory_neurons; k++)
+                json_array_append_new(ids, json_integer(t.territory_ids[k]));
+            json_object_set_new(o, "neuron_ids", ids);
+        }
+        if (json_array_append_new(a, o) != 0) {
+            json_decref(a);
+            return NULL;
+        }
+    }
+    return a;
+}
+
+static json_t *initial_json(const glia_session_t *s)
+{
+    const glia_net_t *net = glia_session_net(s);
+    const int nsyn = glia_net_synapse_count(net);
+    json_t *first_n = json_array(), *first_s = json_array(), *last = json_null();
+
+    for (int j = 0; j < 3 && j < glia_net_neuron_count(net); j++)
+        json_array_append_new(first_n, neuron_json(net, j));
+    for (int k = 0; k < 5 && k < nsyn; k++)
+        json_array_append_new(first_s, synapse_json(net, k, glia_session_initial_weight(s, k)));
+    if (nsyn > 0) {
+        json_decref(last);
+        last = synapse_json(net, nsyn - 1, glia_session_initial_weight(s, nsyn - 1));
+    }
+    return json_pack("{s:i, s:i, s:o, s:o, s:o, s:f, s:f, s:o}", "neurons",
+                     glia_net_neuron_count(net), "synapses", nsyn, "first_neurons", first_n,
+                     "first_synapses", first_s, "last_synapse", last, "weight_sum",
+                     glia_session_initial_weight_sum(s), "mean_abs_weight",
+                     glia_session_initial_mean_abs_weight(s), "territories",
+                     territories_json(s, 0));
+}
+
+json_t *glia_result_to_json(glia_session_t *s, const char *condition, int with_config)
+{
+    const glia_config_t *cfg = glia_session_config(s);
+    const glia_net_t *net = glia_session_net(s);
+    glia_counters_t c;
+    glia_inference_t inf;
+    json_t *firstw = json_array(), *o;
+
+    glia_session_counters(s, &c);
+    glia_session_inference(s, &inf);
+    {
+        double *w = glia_net_weights((glia_net_t *)net);
+        for (int k = 0; k < 8 && k < glia_net_synapse_count(net); k++)
+            json_array_append_new(firstw, json_real(w[k]));
+    }
+    o = json_pack("{s:I, s:s, s:I, s:i, s:I, s:o, s:I, s:I, s:f, s:f, s:f, s:o, s:o, s:o, s:o}",
+                  "seed", (json_int_t)glia_session_seed(s), "condition",
+                  condition ? condition : "custom", "episodes", (json_int_t)c.episodes,
+                  "steps_per_episode", cfg->training.steps_per_episode, "steps",
+                  (json_int_t)c.steps, "initial", initial_json(s), "accepted",
+                  (json_int_t)c.accepted, "rejected", (json_int_t)c.rejected,
+                  "mean_abs_weight_start", glia_session_initial_mean_abs_weight(s),
+                  "mean_abs_weight_end", glia_net_mean_abs_weight(net), "final_weight_sum",
+                  glia_net_weight_sum(net), "final_first_weights", firstw, "inference",
+                  glia_inference_to_json(s, &inf), "trajectory", glia_trajectory_to_json(s),
+                  "astrocytes", glia_astrocytes_to_json(s));
+    if (o != NULL) {
+        json_object_set_new(o, "rng", json_string(glia_rng_kind_name(cfg->rng)));
+        if (with_config)
+            json_object_set_new(o, "config", glia_config_to_json(cfg));
+    }
+    return o;
+}
+
+json_t *glia_step_to_json(const glia_session_t *s, const glia_step_info_t *st)
+{
+    const glia_config_t *cfg = glia_session_config(s);
+    json_t *active = json_array();
+    char label[16];
+
+    for (int i = 0; active != NULL && i < st->n_active; i++)
+        json_array_append_new(active, json_integer(st->active[i]));
+    if (st->pattern < 0) /* control: the step changes nothing */
+        return json_pack("{s:I, s:I, s:n, s:b, s:o}", "step", (json_int_t)st->step, "episode",
+                         (json_int_t)st->episode, "pattern", "decided", 0, "active_astrocytes",
+                         active);
+    snprintf(label, sizeof(label), "P%d", st->pattern + 1);
+    return json_pack(
+        "{s:I, s:I, s:i, s:s, s:o, s:o, s:o, s:f, s:f, s:f, s:b, s:b, s:i, s:o}", "step",
+        (json_int_t)st->step, "episode", (json_int_t)st->episode, "pattern", st->pattern,
+        "label", label, "input",
+        pattern_string(cfg->task.patterns[st->pattern].input, cfg->task.input_width), "target",
+        pattern_string(st->target, cfg->task.target_width), "output",
+        pattern_string(st->output, cfg->task.target_width), "reward", st->reward,
+        "base_soft_reward", st->base_soft, "after_soft_reward", st->after_soft, "decided",
+        st->decided, "kept", st->kept, "eligible_synapses", st->n_eligible, "active_astrocytes",
+        active);
+}
+
+json_t *glia_network_to_json(const glia_session_t *s, int with_synapses)
+{
+    const glia_net_t *net = glia_session_net(s);
+    json_t *neurons = json_array(), *o;
+
+    for (int j = 0; neurons != NULL && j < glia_net_neuron_count(net); j++)
+        json_array_append_new(neurons, neuron_json(net, j));
+    o = json_pack("{s:i, s:i, s:i, s:o, s:o}", "neurons_count", glia_net_neuron_count(net),
+                  "synapses_count", glia_net_synapse_count(net), "id_space",
+                  glia_net_id_space(net), "neurons", neurons, "territories",
+                  territories_json(s, 1));
+    if (o != NULL && with_synapses) {
+        json_t *syn = json_array();
+        for (int k = 0; syn != NULL && k < glia_net_synapse_count(net); k++) {
+            int pre, post;
+            double w;
+            glia_net_synapse(net, k, &pre, &post, &w);
+            json_array_append_new(syn, json_pack("{s:i, s:i, s:i, s:f}", "id", k, "pre", pre,
+                                                 "post", post, "weight", w));
+        }
+        json_object_set_new(o, "synapses", syn);
+    }
+    return o;
+}

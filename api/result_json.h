@@ -1,0 +1,46 @@
+/* result_json.h: a session's results as JSON.
+ *
+ * The run result uses the field names of the reference fixtures
+ * (tests/data/reference-500/, one file per preset and seed) and adds more: a superset, so a fixture can be
+ * compared key by key. Every function returns a new reference (caller owns it) or NULL
+ * on out of memory. Functions taking a non-const session run frozen-weight inference,
+ * which uses the network's scratch state but changes nothing a later step reads.
+ */
+#ifndef GLIA_RESULT_JSON_H
+#define GLIA_RESULT_JSON_H
+
+#include <jansson.h>
+
+#include "../core/session.h"
+
+/* The full result, as `gliad run` prints it. `condition` names the preset (or NULL for
+ * "custom"); `with_config` adds the resolved config under "config". */
+json_t *glia_result_to_json(glia_session_t *s, const char *condition, int with_config);
+
+/* {"mean_accuracy", "distinct_outputs", "constant_output", "patterns": [...]} */
+json_t *glia_inference_to_json(const glia_session_t *s, const glia_inference_t *inf);
+
+/* Output vectors only: ["00000", "00100", ...] */
+json_t *glia_outputs_to_json(const glia_inference_t *inf);
+
+/* One trajectory point {"episode", "avg_reward", "accept_rate", "accuracy",
+ * "distinct_outputs"}. */
+json_t *glia_point_to_json(const glia_point_t *p);
+
+/* The trajectory as a result reports it: the recorded points, plus the most recent
+ * finished episode when it is not one of them. */
+json_t *glia_trajectory_to_json(const glia_session_t *s);
+
+/* Per-astrocyte state (null unless the learner is astrocytes). */
+json_t *glia_astrocytes_to_json(const glia_session_t *s);
+
+/* One step as POST /step reports it. */
+json_t *glia_step_to_json(const glia_session_t *s, const glia_step_info_t *st);
+
+/* Neurons and territories; with_synapses adds every synapse. */
+json_t *glia_network_to_json(const glia_session_t *s, int with_synapses);
+
+/* Role name ("input", ...). */
+const char *glia_role_name(int role);
+
+#endif

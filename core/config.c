@@ -1,0 +1,369 @@
+/* config.c: defaults, reference presets, the field table and the validator. */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "rng.h"
+
+static const char *const rng_names[] = {"mulberry32-js", "xoshiro256ss", NULL};
+static const char *const learner_names[] = {"control", "cursor", "astrocyte", NULL};
+static const char *const sensing_names[] = {"firing", "traffic", NULL};
+static const char *const exploration_names[] = {"none", "flat", "maturity", NULL};
+
+#define OFF(member) offsetof(glia_config_t, member)
+#define F_INT(ptr, member, lo, hi, doc) {ptr, GLIA_FIELD_INT, OFF(member), lo, hi, NULL, doc}
+#define F_DBL(ptr, member, lo, hi, doc) {ptr, GLIA_FIELD_DOUBLE, OFF(member), lo, hi, NULL, doc}
+#define F_BOOL(ptr, member, doc)        {ptr, GLIA_FIELD_BOOL, OFF(member), 0, 1, NULL, doc}
+#define F_ENUM(ptr, member, names, doc) {ptr, GLIA_FIELD_ENUM, OFF(member), 0, 0, names, doc}
+
+const glia_config_field_t glia_config_fields[] = {
+    F_ENUM("/rng", rng, rng_names, "random generator"),
+    F_INT("/network/clusters", network.clusters, 1, GLIA_MAX_CLUSTERS, "number of clusters"),
+    F_INT("/network/inputs", network.inputs, 0, GLIA_MAX_NEURONS, "input neurons per cluster"),
+    F_INT("/network/outputs", network.outputs, 0, GLIA_MAX_NEURONS, "output neurons per cluster"),
+    F_INT("/network/modulatory", network.modulatory, 0, GLIA_MAX_NEURONS,
+          "modulatory neurons per cluster (never driven, never read)"),
+    F_INT("/network/regular", network.regular, 0, GLIA_MAX_NEURONS,
+          "regular neurons per cluster"),
+    F_INT("/network/id_stride", network.id_stride, 0, GLIA_MAX_NEURONS,
+          "neuron id = id_stride*cluster + k; 0 means the cluster size (no id collision); "
+          "30 reproduces the reference's collision"),
+    F_INT("/network/input_cluster", network.input_cluster, 0, GLIA_MAX_CLUSTERS - 1,
+          "cluster whose first input_width input neurons the task drives"),
+    F_INT("/network/output_cluster", network.output_cluster, 0, GLIA_MAX_CLUSTERS - 1,
+          "cluster whose first target_width output neurons are read"),
+    F_INT("/network/passes", network.passes, 1, GLIA_MAX_PASSES, "forward passes per evaluation"),
+    F_DBL("/network/spread", network.spread, 0, 1e6, "side of the cube neurons are placed in"),
+    F_DBL("/network/cluster_spacing", network.cluster_spacing, 0, 1e6,
+          "x distance between consecutive clusters"),
+    F_DBL("/network/p_intra", network.p_intra, 0, 1, "connection probability within a cluster"),
+    F_DBL("/network/p_inter", network.p_inter, 0, 1, "connection probability across clusters"),
+    F_DBL("/network/weight_init", network.weight_init, 0, 4,
+          "initial weights are (u - 0.5) * weight_init, u uniform in [0,1)"),
+    F_DBL("/network/threshold", network.threshold, -1e6, 1e6, "neuron firing threshold (strict >)"),
+    F_INT("/training/steps_per_episode", training.steps_per_episode, 1, GLIA_MAX_STEPS_EPISODE,
+          "steps per episode"),
+    F_INT("/training/trajectory_interval", training.trajectory_interval, 1, 1000000000,
+          "a trajectory point every this many episodes (plus the last one)"),
+    F_DBL("/training/perturbation_std", training.perturbation_std, 0, 100,
+          "standard deviation of a weight perturbation"),
+    F_DBL("/training/weight_clamp", training.weight_clamp, 0, 1e6,
+          "weights are clamped to [-weight_clamp, weight_clamp]"),
+    F_BOOL("/training/homeostasis", training.homeostasis,
+           "per-episode neuron threshold homeostasis (off in every preset)"),
+    F_DBL("/training/homeostasis_target", training.homeostasis_target, 0, 1,
+          "homeostasis target firing rate"),
+    F_DBL("/training/homeostasis_rate", training.homeostasis_rate, 0, 10,
+          "homeostasis threshold change per unit of rate error"),
+    F_ENUM("/learner/kind", learner.kind, learner_names, "which learner changes the weights"),
+    F_DBL("/learner/cursor/radius", learner.cursor.radius, 0, 1e6, "cursor radius (3-D)"),
+    F_DBL("/learner/cursor/walk_step", learner.cursor.walk_step, 0, 1e6,
+          "largest walk move per axis"),
+    F_DBL("/learner/cursor/jump_probability", learner.cursor.jump_probability, 0, 1,
+          "probability of a jump instead of a walk"),
+    F_INT("/learner/astrocyte/per_cluster", learner.astrocyte.per_cluster, 1, GLIA_MAX_ASTROCYTES,
+          "astrocytes per cluster, a square number (they sit on a grid)"),
+    F_ENUM("/learner/astrocyte/sensing", learner.astrocyte.sensing, sensing_names,
+           "activation score: fraction of territory neurons that fired, or mean traffic"),
+    F_ENUM("/learner/astrocyte/exploration", learner.astrocyte.exploration, exploration_names,
+           "spontaneous activation of astrocytes below threshold"),
+    F_INT("/learner/astrocyte/min_active", learner.astrocyte.min_active, 1, GLIA_MAX_ACTIVE,
+          "astrocytes active per step, at least"),
+    F_INT("/learner/astrocyte/max_active", learner.astrocyte.max_active, 1, GLIA_MAX_ACTIVE,
+          "astrocytes active per step, at most"),
+    F_INT("/learner/astrocyte/history", learner.astrocyte.history, 1, GLIA_MAX_HISTORY,
+          "outcomes remembered per astrocyte"),
+    F_INT("/learner/astrocyte/adapt_interval", learner.astrocyte.adapt_interval, 1, 1000000000,
+          "steps between threshold adaptations"),
+    F_DBL("/learner/astrocyte/territory_radius", learner.astrocyte.territory_radius, 0, 1e6,
+          "territory radius (2-D, same-cluster neurons)"),
+    F_DBL("/learner/astrocyte/flat_rate", learner.astrocyte.flat_rate, 0, 1,
+          "exploration rate when exploration is flat"),
+    F_DBL("/learner/astrocyte/maturity_rate", learner.astrocyte.maturity_rate, 0, 1,
+          "initial exploration rate when exploration is maturity"),
+    F_DBL("/learner/astrocyte/maturity_scale", learner.astrocyte.maturity_scale, 1e-9, 1e12,
+          "activations at which the maturity rate halves"),
+    F_DBL("/learner/astrocyte/success_high", learner.astrocyte.success_high, 0, 1,
+          "success rate above which the threshold drops"),
+    F_DBL("/learner/astrocyte/success_low", learner.astrocyte.success_low, 0, 1,
+          "success rate below which the threshold rises"),
+    F_DBL("/learner/astrocyte/threshold_init", learner.astrocyte.threshold_init, -1e6, 1e6,
+          "initial activation threshold"),
+    F_DBL("/learner/astrocyte/threshold_step", learner.astrocyte.threshold_step, 0, 1e6,
+          "threshold change per adaptation"),
+    F_DBL("/learner/astrocyte/threshold_min", learner.astrocyte.threshold_min, -1e6, 1e6,
+          "lowest threshold"),
+    F_DBL("/learner/astrocyte/threshold_max", learner.astrocyte.threshold_max, -1e6, 1e6,
+          "highest threshold"),
+    {NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
+/* The paper's task: P1..P8, input -> target. */
+static const char *const paper_task[8][2] = {
+    {"00000", "10101"}, {"10000", "01010"}, {"01000", "11001"}, {"00100", "00110"},
+    {"00010", "10011"}, {"00001", "01100"}, {"11000", "00101"}, {"00110", "11010"},
+};
+
+const glia_preset_info_t glia_presets[] = {
+    {"control", NULL, "no learning: the network as initialised", 5000},
+    {"cursor", "exp020", "one spatial cursor perturbing the synapses near it (exp 020)", 5000},
+    {"astrocyte-firing", "exp021", "8 astrocytes sensing territory firing (exp 021)", 5000},
+    {"astrocyte-traffic", "exp022", "8 astrocytes sensing synaptic traffic (exp 022)", 5000},
+    {"epsilon", "exp023", "astrocytes with flat 1% exploration (exp 023)", 5000},
+    {"maturity", "exp024", "astrocytes with maturity-scaled exploration (exp 024)", 20000},
+    {NULL, NULL, NULL, 0},
+};
+
+int glia_pattern_parse(const char *s, uint64_t *bits, int *width)
+{
+    size_t n = strlen(s);
+
+    if (n == 0 || n > GLIA_MAX_WIDTH)
+        return GLIA_EINVAL;
+    *bits = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '1')
+            *bits |= (uint64_t)1 << i;
+        else if (s[i] != '0')
+            return GLIA_EINVAL;
+    }
+    *width = (int)n;
+    return 0;
+}
+
+void glia_pattern_format(uint64_t bits, int width, char *out)
+{
+    for (int i = 0; i < width; i++)
+        out[i] = (bits >> i) & 1 ? '1' : '0';
+    out[width] = '\0';
+}
+
+void glia_config_default(glia_config_t *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->rng = GLIA_RNG_XOSHIRO256SS;
+
+    cfg->network.clusters = 2;
+    cfg->network.inputs = 5;
+    cfg->network.outputs = 5;
+    cfg->network.modulatory = 2;
+    cfg->network.regular = 23;
+    cfg->network.id_stride = 0;
+    cfg->network.input_cluster = 0;
+    cfg->network.output_cluster = 0;
+    cfg->network.passes = 1;
+    cfg->network.spread = 10.0;
+    cfg->network.cluster_spacing = 15.0;
+    cfg->network.p_intra = 0.6;
+    cfg->network.p_inter = 0.5;
+    cfg->network.weight_init = 0.2;
+    cfg->network.threshold = 0.5;
+
+    cfg->task.count = 8;
+    for (int i = 0; i < 8; i++) {
+        glia_pattern_parse(paper_task[i][0], &cfg->task.patterns[i].input, &cfg->task.input_width);
+        glia_pattern_parse(paper_task[i][1], &cfg->task.patterns[i].target,
+                           &cfg->task.target_width);
+    }
+
+    cfg->training.steps_per_episode = 10;
+    cfg->training.trajectory_interval = 250;
+    cfg->training.perturbation_std = 0.1;
+    cfg->training.weight_clamp = 2.0;
+    cfg->training.homeostasis = 0;
+    cfg->training.homeostasis_target = 0.2;
+    cfg->training.homeostasis_rate = 0.01;
+
+    cfg->learner.kind = GLIA_LEARNER_ASTROCYTE;
+    cfg->learner.cursor.radius = 2.0;
+    cfg->learner.cursor.walk_step = 1.5;
+    cfg->learner.cursor.jump_probability = 0.05;
+    cfg->learner.astrocyte.per_cluster = 4;
+    cfg->learner.astrocyte.sensing = GLIA_SENSE_FIRING;
+    cfg->learner.astrocyte.exploration = GLIA_EXPLORE_MATURITY;
+    cfg->learner.astrocyte.min_active = 1;
+    cfg->learner.astrocyte.max_active = 3;
+    cfg->learner.astrocyte.history = 20;
+    cfg->learner.astrocyte.adapt_interval = 50;
+    cfg->learner.astrocyte.territory_radius = 3.0;
+    cfg->learner.astrocyte.flat_rate = 0.01;
+    cfg->learner.astrocyte.maturity_rate = 0.30;
+    cfg->learner.astrocyte.maturity_scale = 2000.0;
+    cfg->learner.astrocyte.success_high = 0.15;
+    cfg->learner.astrocyte.success_low = 0.05;
+    cfg->learner.astrocyte.threshold_init = 0.5;
+    cfg->learner.astrocyte.threshold_step = 0.01;
+    cfg->learner.astrocyte.threshold_min = 0.1;
+    cfg->learner.astrocyte.threshold_max = 0.9;
+}
+
+const glia_preset_info_t *glia_preset_find(const char *name)
+{
+    for (const glia_preset_info_t *p = glia_presets; p->name != NULL; p++) {
+        if (strcmp(p->name, name) == 0 || (p->alias != NULL && strcmp(p->alias, name) == 0))
+            return p;
+    }
+    return NULL;
+}
+
+int glia_config_preset(glia_config_t *cfg, const char *name)
+{
+    const glia_preset_info_t *p = glia_preset_find(name);
+
+    if (p == NULL)
+        return GLIA_ENOENT;
+    glia_config_default(cfg);
+    /* What the reference program does: its generator and its id collision (spec 1, 2). */
+    cfg->rng = GLIA_RNG_MULBERRY32_JS;
+    cfg->network.id_stride = 30;
+
+    if (strcmp(p->name, "control") == 0) {
+        cfg->learner.kind = GLIA_LEARNER_CONTROL;
+    } else if (strcmp(p->name, "cursor") == 0) {
+        cfg->learner.kind = GLIA_LEARNER_CURSOR;
+    } else {
+        cfg->learner.kind = GLIA_LEARNER_ASTROCYTE;
+        if (strcmp(p->name, "astrocyte-firing") == 0) {
+            cfg->learner.astrocyte.sensing = GLIA_SENSE_FIRING;
+            cfg->learner.astrocyte.exploration = GLIA_EXPLORE_NONE;
+        } else if (strcmp(p->name, "astrocyte-traffic") == 0) {
+            cfg->learner.astrocyte.sensing = GLIA_SENSE_TRAFFIC;
+            cfg->learner.astrocyte.exploration = GLIA_EXPLORE_NONE;
+        } else if (strcmp(p->name, "epsilon") == 0) {
+            cfg->learner.astrocyte.sensing = GLIA_SENSE_FIRING;
+            cfg->learner.astrocyte.exploration = GLIA_EXPLORE_FLAT;
+        } else {
+            cfg->learner.astrocyte.sensing = GLIA_SENSE_FIRING;
+            cfg->learner.astrocyte.exploration = GLIA_EXPLORE_MATURITY;
+        }
+    }
+    return 0;
+}
+
+int glia_config_cluster_size(const glia_config_t *cfg)
+{
+    return cfg->network.inputs + cfg->network.outputs + cfg->network.modulatory +
+           cfg->network.regular;
+}
+
+int glia_config_neurons(const glia_config_t *cfg)
+{
+    return cfg->network.clusters * glia_config_cluster_size(cfg);
+}
+
+int glia_config_id_stride(const glia_config_t *cfg)
+{
+    return cfg->network.id_stride > 0 ? cfg->network.id_stride : glia_config_cluster_size(cfg);
+}
+
+static int check_field(const glia_config_t *cfg, const glia_config_field_t *f, glia_error_t *err)
+{
+    const char *base = (const char *)cfg + f->offset;
+    int iv;
+    double dv;
+
+    switch (f->type) {
+    case GLIA_FIELD_INT:
+        memcpy(&iv, base, sizeof(iv));
+        if (iv < f->min || iv > f->max)
+            return glia_error_set(err, GLIA_EINVAL, f->pointer, "must be an integer in [%.0f, %.0f]",
+                                  f->min, f->max);
+        break;
+    case GLIA_FIELD_DOUBLE:
+        memcpy(&dv, base, sizeof(dv));
+        if (!isfinite(dv) || dv < f->min || dv > f->max)
+            return glia_error_set(err, GLIA_EINVAL, f->pointer, "must be a number in [%g, %g]",
+                                  f->min, f->max);
+        break;
+    case GLIA_FIELD_BOOL:
+        memcpy(&iv, base, sizeof(iv));
+        if (iv != 0 && iv != 1)
+            return glia_error_set(err, GLIA_EINVAL, f->pointer, "must be true or false");
+        break;
+    case GLIA_FIELD_ENUM: {
+        int n = 0;
+        memcpy(&iv, base, sizeof(iv));
+        while (f->names[n] != NULL)
+            n++;
+        if (iv < 0 || iv >= n)
+            return glia_error_set(err, GLIA_EINVAL, f->pointer, "unknown value");
+        break;
+    }
+    }
+    return 0;
+}
+
+#define FAIL(ptr, ...) return glia_error_set(err, GLIA_EINVAL, ptr, __VA_ARGS__)
+
+int glia_config_validate(const glia_config_t *cfg, glia_error_t *err)
+{
+    const int csize = glia_config_cluster_size(cfg);
+    const int stride = glia_config_id_stride(cfg);
+    int rc;
+
+    for (const glia_config_field_t *f = glia_config_fields; f->pointer != NULL; f++) {
+        if ((rc = check_field(cfg, f, err)) != 0)
+            return rc;
+    }
+
+    /* Network shape. */
+    if (csize < 1)
+        FAIL("/network/regular", "a cluster must hold at least one neuron");
+    if ((long)cfg->network.clusters * csize > GLIA_MAX_NEURONS)
+        FAIL("/network/clusters", "the network would hold %ld neurons; at most %d are allowed",
+             (long)cfg->network.clusters * csize, GLIA_MAX_NEURONS);
+    if ((long)stride * (cfg->network.clusters - 1) + csize > 2L * GLIA_MAX_NEURONS)
+        FAIL("/network/id_stride", "ids would reach beyond %d", 2 * GLIA_MAX_NEURONS);
+    if (cfg->network.input_cluster >= cfg->network.clusters)
+        FAIL("/network/input_cluster", "there are only %d clusters", cfg->network.clusters);
+    if (cfg->network.output_cluster >= cfg->network.clusters)
+        FAIL("/network/output_cluster", "there are only %d clusters", cfg->network.clusters);
+
+    /* Task. */
+    if (cfg->task.count < 1)
+        FAIL("/task/patterns", "the task needs at least one pattern");
+    if (cfg->task.count > GLIA_MAX_PATTERNS)
+        FAIL("/task/patterns", "at most %d patterns are allowed", GLIA_MAX_PATTERNS);
+    if (cfg->task.input_width < 1 || cfg->task.input_width > GLIA_MAX_WIDTH)
+        FAIL("/task/patterns/0/input", "pattern width must be 1..%d", GLIA_MAX_WIDTH);
+    if (cfg->task.target_width < 1 || cfg->task.target_width > GLIA_MAX_WIDTH)
+        FAIL("/task/patterns/0/target", "pattern width must be 1..%d", GLIA_MAX_WIDTH);
+    if (cfg->task.input_width > cfg->network.inputs)
+        FAIL("/task/patterns/0/input",
+             "the task drives %d inputs but a cluster has only %d input neurons",
+             cfg->task.input_width, cfg->network.inputs);
+    if (cfg->task.target_width > cfg->network.outputs)
+        FAIL("/task/patterns/0/target",
+             "the task reads %d outputs but a cluster has only %d output neurons",
+             cfg->task.target_width, cfg->network.outputs);
+
+    /* Training. */
+    if (cfg->training.homeostasis && cfg->training.homeostasis_rate <= 0)
+        FAIL("/training/homeostasis_rate", "must be positive when homeostasis is on");
+
+    /* Astrocytes: the layout is checked for every learner, since every result reports
+     * the territories the astrocyte configuration would have. */
+    {
+        const int per = cfg->learner.astrocyte.per_cluster;
+        int g = (int)lround(sqrt((double)per));
+        if (g * g != per)
+            FAIL("/learner/astrocyte/per_cluster",
+                 "must be a square number (1, 4, 9, ...): astrocytes sit on a grid");
+        if ((long)per * cfg->network.clusters > GLIA_MAX_ASTROCYTES)
+            FAIL("/learner/astrocyte/per_cluster", "at most %d astrocytes in all",
+                 GLIA_MAX_ASTROCYTES);
+        if (cfg->learner.astrocyte.min_active > cfg->learner.astrocyte.max_active)
+            FAIL("/learner/astrocyte/min_active", "must not exceed max_active (%d)",
+                 cfg->learner.astrocyte.max_active);
+        if (cfg->learner.kind == GLIA_LEARNER_ASTROCYTE &&
+            cfg->learner.astrocyte.min_active > per * cfg->network.clusters)
+            FAIL("/learner/astrocyte/min_active", "there are only %d astrocytes",
+                 per * cfg->network.clusters);
+        if (cfg->learner.astrocyte.success_low > cfg->learner.astrocyte.success_high)
+            FAIL("/learner/astrocyte/success_low", "must not exceed success_high");
+        if (cfg->learner.astrocyte.threshold_min > cfg->learner.astrocyte.threshold_max)
+            FAIL("/learner/astrocyte/threshold_min", "must not exceed threshold_max");
+    }
+    return 0;
+}

@@ -1,0 +1,174 @@
+/* config.h: the one configuration struct, its defaults, the reference presets and the
+ * validator.
+ *
+ * Every number of the learning system is a field here. The field table
+ * (glia_config_fields) names each scalar field by its JSON pointer, type and bounds;
+ * the validator and the JSON mapping in api/ both walk that one table, so a field is
+ * declared exactly once. The task's pattern list is the only non-scalar field.
+ *
+ * The struct is plain data (no pointers): copy it with `=`.
+ */
+#ifndef GLIA_CONFIG_H
+#define GLIA_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+#define GLIA_MAX_PATTERNS      256  /* task size bound: patterns per task */
+#define GLIA_MAX_WIDTH         64   /* pattern bits are stored in a uint64_t */
+#define GLIA_MAX_NEURONS       4096 /* network size bound: all clusters together */
+#define GLIA_MAX_CLUSTERS      64
+#define GLIA_MAX_ASTROCYTES    1024 /* all clusters together */
+#define GLIA_MAX_ACTIVE        16   /* astrocytes active in one step */
+#define GLIA_MAX_HISTORY       64   /* outcome history slots per astrocyte */
+#define GLIA_MAX_PASSES        16
+#define GLIA_MAX_STEPS_EPISODE 100000
+
+enum glia_learner_kind {
+    GLIA_LEARNER_CONTROL = 0,
+    GLIA_LEARNER_CURSOR = 1,
+    GLIA_LEARNER_ASTROCYTE = 2,
+};
+
+enum glia_sensing {
+    GLIA_SENSE_FIRING = 0,
+    GLIA_SENSE_TRAFFIC = 1,
+};
+
+enum glia_exploration {
+    GLIA_EXPLORE_NONE = 0,
+    GLIA_EXPLORE_FLAT = 1,
+    GLIA_EXPLORE_MATURITY = 2,
+};
+
+/* One input -> target pair. Bit i holds character i of the pattern string "10000". */
+typedef struct glia_pattern {
+    uint64_t input;
+    uint64_t target;
+} glia_pattern_t;
+
+typedef struct glia_config {
+    int rng; /* enum glia_rng_kind */
+
+    struct {
+        int clusters;
+        int inputs;     /* per cluster, by role, in this order within a cluster */
+        int outputs;
+        int modulatory;
+        int regular;
+        int id_stride;  /* neuron id = stride*cluster + k; 0 = the cluster size (no collision) */
+        int input_cluster;  /* whose input neurons the task drives (the first input_width) */
+        int output_cluster; /* whose output neurons are read (the first target_width) */
+        int passes;         /* forward passes per evaluation */
+        double spread;          /* positions uniform in [-spread/2, spread/2) per axis */
+        double cluster_spacing; /* x offset between consecutive clusters */
+        double p_intra;         /* connection probability within a cluster */
+        double p_inter;         /* connection probability across clusters */
+        double weight_init;     /* initial weight = (u - 0.5) * weight_init */
+        double threshold;       /* firing threshold of every neuron */
+    } network;
+
+    struct {
+        int input_width;
+        int target_width;
+        int count;
+        glia_pattern_t patterns[GLIA_MAX_PATTERNS];
+    } task;
+
+    struct {
+        int steps_per_episode;
+        int trajectory_interval; /* a trajectory point every this many episodes */
+        double perturbation_std;
+        double weight_clamp;     /* weights are clamped to [-clamp, clamp] */
+        int homeostasis;         /* bool: per-episode threshold homeostasis */
+        double homeostasis_target;
+        double homeostasis_rate;
+    } training;
+
+    struct {
+        int kind; /* enum glia_learner_kind */
+        struct {
+            double radius;
+            double walk_step;
+            double jump_probability;
+        } cursor;
+        struct {
+            int per_cluster; /* a square number: astrocytes sit on a grid */
+            int sensing;     /* enum glia_sensing */
+            int exploration; /* enum glia_exploration */
+            int min_active;
+            int max_active;
+            int history;
+            int adapt_interval;
+            double territory_radius;
+            double flat_rate;
+            double maturity_rate;  /* rate = maturity_rate / (1 + activations / maturity_scale) */
+            double maturity_scale;
+            double success_high;   /* success rate above this: lower the threshold */
+            double success_low;    /* success rate below this: raise the threshold */
+            double threshold_init;
+            double threshold_step;
+            double threshold_min;
+            double threshold_max;
+        } astrocyte;
+    } learner;
+} glia_config_t;
+
+enum glia_field_type {
+    GLIA_FIELD_INT = 0,
+    GLIA_FIELD_DOUBLE = 1,
+    GLIA_FIELD_BOOL = 2,
+    GLIA_FIELD_ENUM = 3, /* stored as int; JSON is one of `names` */
+};
+
+typedef struct glia_config_field {
+    const char *pointer;     /* JSON pointer, e.g. "/network/clusters" */
+    int type;                /* enum glia_field_type */
+    size_t offset;           /* offsetof(glia_config_t, ...) */
+    double min;              /* inclusive bounds for INT and DOUBLE */
+    double max;
+    const char *const *names; /* ENUM: value i is names[i]; NULL-terminated */
+    const char *doc;         /* one line for humans */
+} glia_config_field_t;
+
+/* The scalar fields in document order, terminated by an entry with pointer == NULL. */
+extern const glia_config_field_t glia_config_fields[];
+
+/* Fill `cfg` with the defaults for new work: xoshiro256**, no id collision, the paper's
+ * 70-neuron network and 8-pattern task, astrocytes with maturity exploration. */
+void glia_config_default(glia_config_t *cfg);
+
+/* Fill `cfg` with a reference preset or alias (exp020..exp024). Returns 0, or
+ * GLIA_ENOENT for an unknown name (cfg untouched). */
+int glia_config_preset(glia_config_t *cfg, const char *name);
+
+typedef struct glia_preset_info {
+    const char *name;
+    const char *alias;       /* "exp020".. */
+    const char *description;
+    int episodes;            /* the published run length */
+} glia_preset_info_t;
+
+/* The presets, terminated by an entry with name == NULL. */
+extern const glia_preset_info_t glia_presets[];
+
+/* Canonical preset info for a name or alias, or NULL. */
+const glia_preset_info_t *glia_preset_find(const char *name);
+
+/* Check every field and every cross-field rule. Returns 0 or GLIA_EINVAL with `err`
+ * naming the first offending field. */
+int glia_config_validate(const glia_config_t *cfg, glia_error_t *err);
+
+/* Derived sizes. */
+int glia_config_cluster_size(const glia_config_t *cfg);
+int glia_config_neurons(const glia_config_t *cfg);
+int glia_config_id_stride(const glia_config_t *cfg); /* resolves 0 to the cluster size */
+
+/* Pattern strings: "10110" <-> bits. Returns 0, or GLIA_EINVAL for a character other
+ * than 0/1 or a width outside 1..GLIA_MAX_WIDTH. `out` needs width + 1 bytes. */
+int glia_pattern_parse(const char *s, uint64_t *bits, int *width);
+void glia_pattern_format(uint64_t bits, int width, char *out);
+
+#endif

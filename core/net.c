@@ -1,0 +1,330 @@
+/* net.c: network construction (reference draw order), forward pass, rewards.
+ *
+ * Synapses are created pre-major, so synapse id order is also grouped by pre: the
+ * forward pass walks only the outgoing ranges of neurons that fired, and still adds
+ * into each act[post] in synapse id order, which parity needs (float addition is not
+ * associative).
+ */
+#include "internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int net_alloc_neurons(glia_net_t *net, int n, int id_space)
+{
+    net->n = n;
+    net->id_space = id_space;
+    net->id = calloc((size_t)n, sizeof(int));
+    net->role = calloc((size_t)n, 1);
+    net->cluster = calloc((size_t)n, sizeof(int));
+    net->x = calloc((size_t)n, sizeof(double));
+    net->y = calloc((size_t)n, sizeof(double));
+    net->z = calloc((size_t)n, sizeof(double));
+    net->thr = calloc((size_t)n, sizeof(double));
+    net->out_start = calloc((size_t)n + 1, sizeof(int));
+    net->fired = calloc((size_t)n, 1);
+    net->act = calloc((size_t)id_space, sizeof(double));
+    net->driven = calloc((size_t)n, sizeof(int));
+    net->readout = calloc((size_t)n, sizeof(int));
+    if (!net->id || !net->role || !net->cluster || !net->x || !net->y || !net->z || !net->thr ||
+        !net->out_start || !net->fired || !net->act || !net->driven || !net->readout)
+        return GLIA_ENOMEM;
+    return 0;
+}
+
+static int net_alloc_synapses(glia_net_t *net, int cap)
+{
+    net->pre = malloc((size_t)cap * sizeof(int));
+    net->post = malloc((size_t)cap * sizeof(int));
+    net->w = malloc((size_t)cap * sizeof(double));
+    return (net->pre && net->post && net->w) ? 0 : GLIA_ENOMEM;
+}
+
+static void net_index_synapses(glia_net_t *net)
+{
+    memset(net->out_start, 0, ((size_t)net->n + 1) * sizeof(int));
+    for (int s = 0; s < net->n_syn; s++)
+        net->out_start[net->pre[s] + 1]++;
+    for (int j = 0; j < net->n; j++)
+        net->out_start[j + 1] += net->out_start[j];
+}
+
+void glia_net_free(glia_net_t *net)
+{
+    if (net == NULL)
+        return;
+    free(net->id);
+    free(net->role);
+    free(net->cluster);
+    free(net->x);
+    free(net->y);
+    free(net->z);
+    free(net->thr);
+    free(net->pre);
+    free(net->post);
+    free(net->w);
+    free(net->out_start);
+    free(net->driven);
+    free(net->readout);
+    free(net->fired);
+    free(net->act);
+    free(net);
+}
+
+glia_net_t *glia_net_new(const glia_config_t *cfg, glia_rng_t *rng)
+{
+    const int clusters = cfg->network.clusters;
+    const int csize = glia_config_cluster_size(cfg);
+    const int stride = glia_config_id_stride(cfg);
+    const int n = clusters * csize;
+    const double half = cfg->network.spread / 2.0;
+    int id_space = stride * (clusters - 1) + csize;
+    glia_net_t *net;
+    size_t cap;
+
+    if (id_space < n)
+        id_space = n;
+    net = calloc(1, sizeof(*net));
+    if (net == NULL || net_alloc_neurons(net, n, id_space) != 0)
+        goto fail;
+
+    /* Neurons in position order: per cluster, inputs, outputs, modulatory, regular.
+     * Draw order per neuron: x, then y, then z (spec 2). */
+    for (int c = 0, j = 0; c < clusters; c++) {
+        for (int k = 0; k < csize; k++, j++) {
+            int role;
+            if (k < cfg->network.inputs)
+                role = GLIA_ROLE_INPUT;
+            else if (k < cfg->network.inputs + cfg->network.outputs)
+                role = GLIA_ROLE_OUTPUT;
+            else if (k < cfg->network.inputs + cfg->network.outputs + cfg->network.modulatory)
+                role = GLIA_ROLE_MODULATORY;
+            else
+                role = GLIA_ROLE_REGULAR;
+            net->role[j] = (uint8_t)role;
+            net->cluster[j] = c;
+            net->id[j] = stride * c + k;
+            net->x[j] = cfg->network.cluster_spacing * c + (-half + cfg->network.spread * glia_rng_next(rng));
+            net->y[j] = -half + cfg->network.spread * glia_rng_next(rng);
+            net->z[j] = -half + cfg->network.spread * glia_rng_next(rng);
+            net->thr[j] = cfg->network.threshold;
+        }
+    }
+
+    net->n_driven = cfg->task.input_width;
+    for (int i = 0; i < net->n_driven; i++)
+        net->driven[i] = cfg->network.input_cluster * csize + i;
+    net->n_readout = cfg->task.target_width;
+    for (int i = 0; i < net->n_readout; i++)
+        net->readout[i] = cfg->network.output_cluster * csize + cfg->network.inputs + i;
+
+    /* Synapses: every ordered pair (pre, post), post not an input, pre != post. A pair
+     * with a draw below p is created and draws its weight right away (spec 2). The
+     * array grows geometrically: the count is only known at the end. */
+    cap = 1024;
+    if (net_alloc_synapses(net, (int)cap) != 0)
+        goto fail;
+    net->n_syn = 0;
+    for (int pre = 0; pre < n; pre++) {
+        for (int post = 0; post < n; post++) {
+            double p;
+            if (pre == post || net->role[post] == GLIA_ROLE_INPUT)
+                continue;
+            p = net->cluster[pre] == net->cluster[post] ? cfg->network.p_intra
+                                                         : cfg->network.p_inter;
+            if (!(glia_rng_next(rng) < p))
+                continue;
+            if ((size_t)net->n_syn == cap) {
+                int *npre, *npost;
+                double *nw;
+                cap *= 2;
+                npre = realloc(net->pre, cap * sizeof(int));
+                if (npre)
+                    net->pre = npre;
+                npost = realloc(net->post, cap * sizeof(int));
+                if (npost)
+                    net->post = npost;
+                nw = realloc(net->w, cap * sizeof(double));
+                if (nw)
+                    net->w = nw;
+                if (!npre || !npost || !nw)
+                    goto fail;
+            }
+            net->pre[net->n_syn] = pre;
+            net->post[net->n_syn] = post;
+            net->w[net->n_syn] = (glia_rng_next(rng) - 0.5) * cfg->network.weight_init;
+            net->n_syn++;
+        }
+    }
+    net_index_synapses(net);
+    return net;
+
+fail:
+    glia_net_free(net);
+    return NULL;
+}
+
+glia_net_t *glia_net_new_manual(int n, const int *role, const int *cluster, const int *id,
+                                int n_driven, const int *driven, int n_readout,
+                                const int *readout, int n_syn, const int *pre, const int *post,
+                                const double *w, double threshold)
+{
+    glia_net_t *net;
+    int id_space = n;
+
+    if (n < 1 || n_syn < 0 || n_driven < 0 || n_driven > n || n_readout < 0 || n_readout > n)
+        return NULL;
+    for (int j = 0; j < n; j++) {
+        if (id[j] < 0 || role[j] < 0 || role[j] > GLIA_ROLE_REGULAR)
+            return NULL;
+        if (id[j] + 1 > id_space)
+            id_space = id[j] + 1;
+    }
+    for (int s = 0; s < n_syn; s++) {
+        if (pre[s] < 0 || pre[s] >= n || post[s] < 0 || post[s] >= n ||
+            (s > 0 && pre[s] < pre[s - 1]))
+            return NULL;
+    }
+    net = calloc(1, sizeof(*net));
+    if (net == NULL || net_alloc_neurons(net, n, id_space) != 0 ||
+        net_alloc_synapses(net, n_syn > 0 ? n_syn : 1) != 0)
+        goto fail;
+    for (int j = 0; j < n; j++) {
+        net->role[j] = (uint8_t)role[j];
+        net->cluster[j] = cluster[j];
+        net->id[j] = id[j];
+        net->thr[j] = threshold;
+    }
+    net->n_driven = n_driven;
+    memcpy(net->driven, driven, (size_t)n_driven * sizeof(int));
+    net->n_readout = n_readout;
+    memcpy(net->readout, readout, (size_t)n_readout * sizeof(int));
+    net->n_syn = n_syn;
+    if (n_syn > 0) {
+        memcpy(net->pre, pre, (size_t)n_syn * sizeof(int));
+        memcpy(net->post, post, (size_t)n_syn * sizeof(int));
+        memcpy(net->w, w, (size_t)n_syn * sizeof(double));
+    }
+    net_index_synapses(net);
+    return net;
+
+fail:
+    glia_net_free(net);
+    return NULL;
+}
+
+int glia_net_neuron_count(const glia_net_t *net)
+{
+    return net->n;
+}
+
+int glia_net_synapse_count(const glia_net_t *net)
+{
+    return net->n_syn;
+}
+
+int glia_net_id_space(const glia_net_t *net)
+{
+    return net->id_space;
+}
+
+void glia_net_neuron(const glia_net_t *net, int j, glia_neuron_info_t *info)
+{
+    info->position = j;
+    info->id = net->id[j];
+    info->role = net->role[j];
+    info->cluster = net->cluster[j];
+    info->x = net->x[j];
+    info->y = net->y[j];
+    info->z = net->z[j];
+    info->threshold = net->thr[j];
+}
+
+void glia_net_synapse(const glia_net_t *net, int s, int *pre, int *post, double *w)
+{
+    *pre = net->pre[s];
+    *post = net->post[s];
+    *w = net->w[s];
+}
+
+double glia_net_weight_sum(const glia_net_t *net)
+{
+    double sum = 0.0;
+    for (int s = 0; s < net->n_syn; s++)
+        sum += net->w[s];
+    return sum;
+}
+
+double glia_net_mean_abs_weight(const glia_net_t *net)
+{
+    double sum = 0.0;
+    if (net->n_syn == 0)
+        return 0.0;
+    for (int s = 0; s < net->n_syn; s++)
+        sum += fabs(net->w[s]);
+    return sum / net->n_syn;
+}
+
+double *glia_net_weights(glia_net_t *net)
+{
+    return net->w;
+}
+
+const uint8_t *glia_net_fired(const glia_net_t *net)
+{
+    return net->fired;
+}
+
+void glia_net_forward(glia_net_t *net, uint64_t input, int passes)
+{
+    const int n = net->n;
+
+    memset(net->fired, 0, (size_t)n);
+    for (int i = 0; i < net->n_driven; i++)
+        net->fired[net->driven[i]] = (uint8_t)((input >> i) & 1);
+
+    for (int p = 0; p < passes; p++) {
+        memset(net->act, 0, (size_t)net->id_space * sizeof(double));
+        for (int j = 0; j < n; j++) {
+            if (!net->fired[j])
+                continue;
+            for (int s = net->out_start[j]; s < net->out_start[j + 1]; s++)
+                net->act[net->post[s]] += net->w[s];
+        }
+        for (int j = 0; j < n; j++) {
+            if (net->role[j] != GLIA_ROLE_INPUT)
+                net->fired[j] = net->act[net->id[j]] > net->thr[j];
+        }
+    }
+}
+
+uint64_t glia_net_output(const glia_net_t *net)
+{
+    uint64_t out = 0;
+    for (int i = 0; i < net->n_readout; i++)
+        out |= (uint64_t)net->fired[net->readout[i]] << i;
+    return out;
+}
+
+double glia_reward_binary(uint64_t output, uint64_t target, int width)
+{
+    int correct = 0;
+    for (int i = 0; i < width; i++)
+        correct += ((output >> i) & 1) == ((target >> i) & 1);
+    return (double)correct / width;
+}
+
+double glia_net_soft_reward(const glia_net_t *net, uint64_t target)
+{
+    double r = 0.0;
+
+    for (int i = 0; i < net->n_readout; i++) {
+        int j = net->readout[i];
+        double a = net->act[net->id[j]] - net->thr[j];
+        /* -sign*a with sign = +1 for a target bit 1, -1 for 0; exact either way. */
+        double e = ((target >> i) & 1) ? -a : a;
+        r += 1.0 / (1.0 + exp(e));
+    }
+    return r / net->n_readout;
+}

@@ -1,0 +1,141 @@
+/* session.h: one learning run: network + learner + generator + counters + trajectory.
+ *
+ * A session is built from (config, seed) and advanced one step at a time or in slices;
+ * episodes are steps_per_episode steps. Its complete state serialises to a byte buffer
+ * (glia_session_save) and restores (glia_session_load) such that continuing gives
+ * bit-identical results to never having stopped. Nothing here does I/O or keeps
+ * globals; a session may be moved between threads but used by one at a time.
+ */
+#ifndef GLIA_SESSION_H
+#define GLIA_SESSION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "error.h"
+#include "net.h"
+
+typedef struct glia_session glia_session_t;
+
+/* What one step did. */
+typedef struct glia_step_info {
+    uint64_t step;       /* 0-based index of this step since the session began */
+    uint64_t episode;    /* episode this step belongs to */
+    int pattern;         /* task pattern index; -1 when the learner takes no steps */
+    uint64_t target;
+    uint64_t output;     /* the output vector the step scored (after if kept, else base) */
+    double reward;       /* binary reward scored */
+    double base_soft;    /* soft reward before the perturbation */
+    double after_soft;   /* soft reward after it (equal to base_soft when none) */
+    int decided;         /* a perturbation was evaluated (keep or revert) */
+    int kept;
+    int n_eligible;      /* synapses perturbed */
+    int n_active;        /* astrocytes selected, in selection order */
+    int active[GLIA_MAX_ACTIVE];
+    int episode_done;    /* this step finished an episode */
+    int point_recorded;  /* ... and that episode is a trajectory point */
+} glia_step_info_t;
+
+/* One trajectory point: the finished episode's mean binary reward and accept rate, and
+ * frozen-weight inference at its end. */
+typedef struct glia_point {
+    uint64_t episode;
+    double avg_reward;
+    double accept_rate;
+    double accuracy;      /* inference mean accuracy */
+    int distinct_outputs; /* inference distinct output vectors */
+} glia_point_t;
+
+/* Frozen-weight inference over the task's patterns, in task order. */
+typedef struct glia_inference {
+    int count;
+    int width; /* output bits */
+    uint64_t outputs[GLIA_MAX_PATTERNS];
+    double accuracy[GLIA_MAX_PATTERNS];
+    double mean_accuracy;
+    int distinct_outputs;
+    int constant_output; /* every pattern gives the same vector */
+} glia_inference_t;
+
+typedef struct glia_astro_info {
+    int id;
+    int cluster;
+    double x, y;
+    int territory_neurons;
+    int territory_synapses;
+    const int *territory_ids;   /* borrowed, territory_neurons entries */
+    const int *territory_synapse_ids; /* borrowed, territory_synapses entries */
+    uint64_t activations;
+    uint64_t successes;
+    uint64_t epsilon_activations;
+    double threshold;
+    double exploration_rate;    /* current rate (0 with exploration none) */
+    double success_rate;        /* mean of the outcome history (0 when empty) */
+    int history_len;
+    const uint64_t *activations_by_pattern; /* borrowed, task.count entries */
+} glia_astro_info_t;
+
+typedef struct glia_counters {
+    uint64_t steps;      /* steps taken */
+    uint64_t episodes;   /* episodes finished */
+    int step_in_episode; /* steps into the current episode */
+    uint64_t accepted;
+    uint64_t rejected;
+} glia_counters_t;
+
+/* Build a session. `cfg` is copied and validated first (err names the field). Returns
+ * 0 and sets *out, or GLIA_EINVAL / GLIA_ENOMEM. Free with glia_session_free(). */
+int glia_session_new(const glia_config_t *cfg, uint32_t seed, glia_session_t **out,
+                     glia_error_t *err);
+void glia_session_free(glia_session_t *s);
+
+/* Take one step; `info` may be NULL. Returns 0 or GLIA_ENOMEM (state unchanged). */
+int glia_session_step(glia_session_t *s, glia_step_info_t *info);
+
+/* Take up to `max_steps` steps, stopping early at the end of episode `stop_episode`
+ * (episodes are 0-based; pass UINT64_MAX for no stop). Returns the steps taken (>= 0)
+ * or a negative error. */
+int64_t glia_session_advance(glia_session_t *s, uint64_t max_steps, uint64_t stop_episode);
+
+/* Run whole episodes until `episodes` have finished (a batch run). */
+int glia_session_run_episodes(glia_session_t *s, uint64_t episodes);
+
+const glia_config_t *glia_session_config(const glia_session_t *s); /* borrowed */
+uint32_t glia_session_seed(const glia_session_t *s);
+void glia_session_counters(const glia_session_t *s, glia_counters_t *c);
+const glia_net_t *glia_session_net(const glia_session_t *s);     /* borrowed */
+
+/* Trajectory: the points recorded every trajectory_interval episodes (borrowed, valid
+ * until the next step), and the point of the most recently finished episode. */
+const glia_point_t *glia_session_trajectory(const glia_session_t *s, size_t *count);
+int glia_session_last_point(const glia_session_t *s, glia_point_t *p); /* 0, or GLIA_ENOENT */
+
+/* Inference on the current weights. Does not change the session. */
+void glia_session_inference(glia_session_t *s, glia_inference_t *inf);
+
+/* Astrocytes: count (0 unless the learner is astrocytes) and info for one. The layout
+ * (position, territory) exists for every learner: glia_session_territory_count(). */
+int glia_session_astrocyte_count(const glia_session_t *s);
+int glia_session_territory_count(const glia_session_t *s);
+void glia_session_astrocyte(const glia_session_t *s, int i, glia_astro_info_t *info);
+
+/* Cursor position (0 unless the learner is the cursor). */
+int glia_session_cursor(const glia_session_t *s, double xyz[3]);
+
+/* Initial network facts: the mean |w| and the weight sum at build time, and the
+ * initial weight of synapse `i`. */
+double glia_session_initial_mean_abs_weight(const glia_session_t *s);
+double glia_session_initial_weight_sum(const glia_session_t *s);
+double glia_session_initial_weight(const glia_session_t *s, int i);
+
+/* Serialise the complete state into a new buffer (*buf, *len; the caller frees *buf
+ * with free()). Returns 0 or GLIA_ENOMEM. */
+int glia_session_save(const glia_session_t *s, uint8_t **buf, size_t *len);
+
+/* Rebuild a session from a buffer written by glia_session_save. Returns 0 and sets
+ * *out, or GLIA_EFORMAT (corrupt, truncated, checksum), GLIA_EVERSION, GLIA_EINVAL (the
+ * embedded config does not validate; err says why), GLIA_ENOMEM. */
+int glia_session_load(const uint8_t *buf, size_t len, glia_session_t **out, glia_error_t *err);
+
+#endif

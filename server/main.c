@@ -1,0 +1,23 @@
+/* main.c: gliad's entry point: the daemon, or one of the offline subcommands. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: gliad run [--preset NAME] [--seed N] [--episodes E] [--config FILE]\n"
+               "       gliad version\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 2 && strcmp(argv[1], "run") == 0)
+        return glia_cli_run(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "version") == 0) {
+        printf("gliad %s\n", GLIA_VERSION);
+        return 0;
+    }
+    usage(stderr);
+    return 2;
+}
