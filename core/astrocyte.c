@@ -283,7 +283,7 @@ void glia__astro_step(glia_session_t *s, glia_step_info_t *info)
     memcpy(s->base_fired, net->fired, (size_t)net->n);
 
     /* 6. Perturb and evaluate. */
-    glia__perturb(s, n);
+    glia__perturb(s, n, pat->input);
     glia_net_forward(net, pat->input, cfg->network.passes);
     info->after_soft = glia_net_soft_reward(net, pat->target);
     info->decided = 1;
@@ -291,11 +291,12 @@ void glia__astro_step(glia_session_t *s, glia_step_info_t *info)
     /* 7. Keep on strict improvement, else revert. */
     if (info->after_soft > info->base_soft) {
         info->kept = 1;
+        glia__keep(s);
         info->output = glia_net_output(net);
         info->reward = glia_reward_binary(info->output, pat->target, cfg->task.target_width);
         glia__write_by_id(s, net->fired);
     } else {
-        glia__revert(s, n);
+        glia__revert(s);
         info->output = base_out;
         info->reward = base_reward;
         glia__write_by_id(s, s->base_fired);

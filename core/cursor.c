@@ -90,16 +90,17 @@ void glia__cursor_step(glia_session_t *s, glia_step_info_t *info)
         info->reward = base_reward;
         return;
     }
-    glia__perturb(s, n);
+    glia__perturb(s, n, pat->input);
     glia_net_forward(net, pat->input, cfg->network.passes);
     info->after_soft = glia_net_soft_reward(net, pat->target);
     info->decided = 1;
     if (info->after_soft > info->base_soft) {
         info->kept = 1;
+        glia__keep(s);
         info->output = glia_net_output(net);
         info->reward = glia_reward_binary(info->output, pat->target, cfg->task.target_width);
     } else {
-        glia__revert(s, n);
+        glia__revert(s);
         info->output = base_out;
         info->reward = base_reward;
     }

@@ -83,7 +83,12 @@ struct glia_session {
 
     /* Scratch, reused every step. */
     int *eligible;        /* [n_syn] */
-    double *saved;        /* [n_syn] */
+    double *saved;        /* [n_syn] weights before the perturbation, by eligible index */
+    int n_applied;        /* eligible[0..n_applied) in flight: applied or pending */
+    int n_pending;        /* deferred perturbations, see glia__perturb */
+    int *pending;         /* [n_syn] synapse ids */
+    double *pend_u;       /* [2*n_syn] their generator draws */
+    uint8_t *live;        /* [n] neurons that can fire in an evaluation pass */
     uint32_t *mark;       /* [n_syn] generation stamps for the eligible union */
     uint32_t stamp;
     uint8_t *base_fired;  /* [n] */
@@ -94,8 +99,9 @@ struct glia_session {
 };
 
 /* Shared learner steps (session.c). */
-void glia__perturb(glia_session_t *s, int n);
-void glia__revert(glia_session_t *s, int n);
+void glia__perturb(glia_session_t *s, int n, uint64_t input);
+void glia__keep(glia_session_t *s);
+void glia__revert(glia_session_t *s);
 void glia__write_by_id(glia_session_t *s, const uint8_t *fired);
 void glia__count_fires(glia_session_t *s);
 int glia__cursor_init(glia_session_t *s);

@@ -80,13 +80,25 @@ double glia_rng_next(glia_rng_t *rng)
     return xoshiro_next(rng);
 }
 
+void glia_rng_gauss_draw(glia_rng_t *rng, double *u1, double *u2)
+{
+    /* Reference order: u1 first, then u2. */
+    *u1 = mulberry_next(rng);
+    *u2 = mulberry_next(rng);
+}
+
+double glia_rng_gauss_from(double u1, double u2)
+{
+    /* The reference's Box-Muller; 2*PI*u2 evaluates as (2*PI)*u2. */
+    return sqrt(-2.0 * log(u1 + 1e-12)) * cos(2.0 * glia_pi * u2);
+}
+
 double glia_rng_gauss(glia_rng_t *rng)
 {
     if (rng->kind == GLIA_RNG_MULBERRY32_JS) {
-        /* Reference order: u1 first, then u2; 2*PI*u2 evaluates as (2*PI)*u2. */
-        double u1 = mulberry_next(rng);
-        double u2 = mulberry_next(rng);
-        return sqrt(-2.0 * log(u1 + 1e-12)) * cos(2.0 * glia_pi * u2);
+        double u1, u2;
+        glia_rng_gauss_draw(rng, &u1, &u2);
+        return glia_rng_gauss_from(u1, u2);
     }
     if (rng->has_spare) {
         rng->has_spare = 0;

@@ -38,6 +38,13 @@ double glia_rng_next(glia_rng_t *rng);
 /* Next standard normal sample. */
 double glia_rng_gauss(glia_rng_t *rng);
 
+/* Deferred Gaussian (mulberry32-js only): glia_rng_gauss_draw takes the two uniforms
+ * now, in the generator's order; glia_rng_gauss_from turns them into the same value
+ * glia_rng_gauss would have returned. Lets a caller skip log/cos for samples it may
+ * never need while keeping the generator in lockstep. */
+void glia_rng_gauss_draw(glia_rng_t *rng, double *u1, double *u2);
+double glia_rng_gauss_from(double u1, double u2);
+
 /* Mulberry32 output for an integer state value a (exposed for tests). */
 uint32_t glia_rng_mulberry32_hash(uint32_t a);
 

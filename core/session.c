@@ -26,6 +26,9 @@ void glia_session_free(glia_session_t *s)
     free(s->fire_count);
     free(s->eligible);
     free(s->saved);
+    free(s->pending);
+    free(s->pend_u);
+    free(s->live);
     free(s->mark);
     free(s->base_fired);
     free(s->order);
@@ -78,12 +81,16 @@ int glia_session_new(const glia_config_t *cfg, uint32_t seed, glia_session_t **o
     s->eligible = malloc((nsyn ? nsyn : 1) * sizeof(int));
     s->saved = malloc((nsyn ? nsyn : 1) * sizeof(double));
     s->mark = calloc(nsyn ? nsyn : 1, sizeof(uint32_t));
+    s->pending = malloc((nsyn ? nsyn : 1) * sizeof(int));
+    s->pend_u = malloc(2 * (nsyn ? nsyn : 1) * sizeof(double));
+    s->live = calloc(n, 1);
     s->base_fired = calloc(n, 1);
     s->order = calloc(na, sizeof(int));
     s->score = calloc(na, sizeof(double));
     s->is_active = calloc(na, 1);
     s->by_epsilon = calloc(na, 1);
     if (!s->prev_fired || !s->fire_count || !s->eligible || !s->saved || !s->mark ||
+        !s->pending || !s->pend_u || !s->live ||
         !s->base_fired || !s->order || !s->score || !s->is_active || !s->by_epsilon)
         goto fail;
     if (glia__cursor_init(s) != 0)
@@ -97,31 +104,81 @@ fail:
     return rc;
 }
 
-/* Perturb the first n eligible synapses: w += gauss * std, then clamp (spec 7). The old
- * weights are saved for glia__revert. */
-void glia__perturb(glia_session_t *s, int n)
+/* Perturb the first n eligible synapses: w += gauss * std, then clamp (spec 7), and
+ * save the old weights for glia__revert.
+ *
+ * Only synapses whose pre neuron can fire during the evaluation pass can change its
+ * outcome. With one pass those are the driven inputs that are on; their samples are
+ * computed and applied now. For every other synapse the generator's uniforms are drawn
+ * now, in order, but the log/cos is deferred to glia__keep: a reverted step (most of
+ * them) never pays for it. The resulting weights are the same doubles either way. */
+void glia__perturb(glia_session_t *s, int n, uint64_t input)
+{
+    glia_net_t *net = s->net;
+    double *w = net->w;
+    const double std = s->cfg.training.perturbation_std;
+    const double clamp = s->cfg.training.weight_clamp;
+    const int defer = s->rng.kind == GLIA_RNG_MULBERRY32_JS && s->cfg.network.passes == 1;
+
+    if (defer) {
+        memset(s->live, 0, (size_t)net->n);
+        for (int i = 0; i < net->n_driven; i++)
+            s->live[net->driven[i]] = (uint8_t)((input >> i) & 1);
+    }
+    s->n_applied = 0;
+    s->n_pending = 0;
+    for (int k = 0; k < n; k++) {
+        int syn = s->eligible[k];
+        double g, v;
+        if (defer) {
+            double u1, u2;
+            glia_rng_gauss_draw(&s->rng, &u1, &u2);
+            if (!s->live[net->pre[syn]]) {
+                s->pend_u[2 * s->n_pending] = u1;
+                s->pend_u[2 * s->n_pending + 1] = u2;
+                s->pending[s->n_pending++] = syn;
+                continue;
+            }
+            g = glia_rng_gauss_from(u1, u2);
+        } else {
+            g = glia_rng_gauss(&s->rng);
+        }
+        v = w[syn] + g * std;
+        if (v > clamp)
+            v = clamp;
+        if (v < -clamp)
+            v = -clamp;
+        s->eligible[s->n_applied] = syn; /* compacts in place: n_applied <= k */
+        s->saved[s->n_applied++] = w[syn];
+        w[syn] = v;
+    }
+}
+
+/* Keep the perturbation: apply the deferred samples. */
+void glia__keep(glia_session_t *s)
 {
     double *w = s->net->w;
     const double std = s->cfg.training.perturbation_std;
     const double clamp = s->cfg.training.weight_clamp;
 
-    for (int k = 0; k < n; k++) {
-        int syn = s->eligible[k];
-        double v;
-        s->saved[k] = w[syn];
-        v = w[syn] + glia_rng_gauss(&s->rng) * std;
+    for (int k = 0; k < s->n_pending; k++) {
+        int syn = s->pending[k];
+        double v = w[syn] + glia_rng_gauss_from(s->pend_u[2 * k], s->pend_u[2 * k + 1]) * std;
         if (v > clamp)
             v = clamp;
         if (v < -clamp)
             v = -clamp;
         w[syn] = v;
     }
+    s->n_applied = s->n_pending = 0;
 }
 
-void glia__revert(glia_session_t *s, int n)
+/* Revert the perturbation: restore what was applied, drop what was deferred. */
+void glia__revert(glia_session_t *s)
 {
-    for (int k = 0; k < n; k++)
+    for (int k = 0; k < s->n_applied; k++)
         s->net->w[s->eligible[k]] = s->saved[k];
+    s->n_applied = s->n_pending = 0;
 }
 
 /* prev_fired := `fired` (by position) written by id in position order; ids nobody
