@@ -173,8 +173,19 @@ glia_net_t *glia_net_new_manual(int n, const int *role, const int *cluster, cons
     glia_net_t *net;
     int id_space = n;
 
-    if (n < 1 || n_syn < 0 || n_driven < 0 || n_driven > n || n_readout < 0 || n_readout > n)
+    if (n < 1 || n_syn < 0 || n_driven < 0 || n_driven > n || n_driven > GLIA_MAX_WIDTH ||
+        n_readout < 0 || n_readout > n || n_readout > GLIA_MAX_WIDTH)
         return NULL;
+    /* Pattern bits index these arrays: a position outside the network would be written
+     * by every forward pass. */
+    for (int i = 0; i < n_driven; i++) {
+        if (driven[i] < 0 || driven[i] >= n)
+            return NULL;
+    }
+    for (int i = 0; i < n_readout; i++) {
+        if (readout[i] < 0 || readout[i] >= n)
+            return NULL;
+    }
     for (int j = 0; j < n; j++) {
         if (id[j] < 0 || role[j] < 0 || role[j] > GLIA_ROLE_REGULAR)
             return NULL;
