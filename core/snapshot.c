@@ -9,6 +9,7 @@
  */
 #include "internal.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -131,6 +132,17 @@ static uint64_t fnv1a(const uint8_t *p, size_t n)
         h *= 0x100000001b3ULL;
     }
     return h;
+}
+
+/* A generator state a run can reach. mulberry32-js counts up from seed + 1: a negative
+ * or non-finite state cannot come from a run, and its integer conversion would be
+ * undefined. xoshiro256** never reaches all zeros, where it would return 0 forever and
+ * the polar method would never find a point inside the circle. */
+static int rng_state_ok(const glia_rng_t *rng)
+{
+    if (rng->kind == GLIA_RNG_MULBERRY32_JS)
+        return isfinite(rng->s) && rng->s >= 1.0;
+    return (rng->x[0] | rng->x[1] | rng->x[2] | rng->x[3]) != 0;
 }
 
 static void put_config(writer_t *w, const glia_config_t *cfg)
@@ -372,7 +384,8 @@ int glia_session_load(const uint8_t *buf, size_t len, glia_session_t **out, glia
             a->hist_sum > a->hist_len)
             goto bad;
     }
-    if (r.failed || r.pos != r.len || s->rng.kind != cfg.rng || s->step_in_episode < 0 ||
+    if (r.failed || r.pos != r.len || s->rng.kind != cfg.rng || !rng_state_ok(&s->rng) ||
+        s->step_in_episode < 0 ||
         s->step_in_episode >= cfg.training.steps_per_episode)
         goto bad;
     *out = s;
