@@ -1,6 +1,7 @@
 /* json_write.c: a compact JSON serialiser with shortest round-trip reals. */
 #include "json_write.h"
 
+#include <float.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -47,8 +48,9 @@ void glia_json_format_real(double v, char *out, size_t size)
         return;
     }
     /* %.15g strips trailing zeros, so any value that round-trips in <= 15 digits comes
-     * out in its shortest form; 16 and 17 digits cover the rest. */
-    for (int prec = 15; prec <= 17; prec++) {
+     * out in its shortest form; 16 and 17 digits cover the rest. That rests on DBL_DIG
+     * (15), which subnormals, with fewer mantissa bits, do not have: they search from 1. */
+    for (int prec = v != 0.0 && fabs(v) < DBL_MIN ? 1 : 15; prec <= 17; prec++) {
         snprintf(out, size, "%.*g", prec, v);
         if (strtod(out, NULL) == v)
             break;
