@@ -3,10 +3,12 @@
 #include <string.h>
 
 #include "cli.h"
+#include "server.h"
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: gliad run [--preset NAME] [--seed N] [--episodes E] [--config FILE]\n"
+    fprintf(f, "usage: gliad [serve] [options]     run the daemon (gliad --help for options)\n"
+               "       gliad run [--preset NAME] [--seed N] [--episodes E] [--config FILE]\n"
                "       gliad version\n");
 }
 
@@ -18,6 +20,11 @@ int main(int argc, char **argv)
         printf("gliad %s\n", GLIA_VERSION);
         return 0;
     }
+    if (argc >= 2 && strcmp(argv[1], "serve") == 0)
+        return glia_serve(argc - 2, argv + 2);
+    if (argc < 2 || argv[1][0] == '-')
+        return glia_serve(argc - 1, argv + 1);
+    fprintf(stderr, "gliad: unknown command \"%s\"\n", argv[1]);
     usage(stderr);
     return 2;
 }

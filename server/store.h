@@ -1,0 +1,100 @@
+/* store.h: durable state in one SQLite database (WAL) in the data dir.
+ *
+ * One store thread owns the writing connection. The loop submits operations (a session
+ * row, a checkpoint, trajectory points, events, a delete, experiment rows); the thread
+ * applies everything queued in one transaction (one savepoint per operation, so one
+ * failing operation does not sink the others) and hands each operation back to the
+ * loop with its status. Readers at startup and for event replay use their own
+ * connections. Session names are keys; they never become file paths.
+ */
+#ifndef GLIA_STORE_H
+#define GLIA_STORE_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "../api/router.h"
+
+#define GLIA_STORE_SCHEMA 2 /* newest schema this build knows */
+
+typedef struct glia_store glia_store_t;
+
+/* A session row as stored. Strings are owned by the row. */
+typedef struct glia_store_row {
+    char name[GLIA_NAME_MAX + 1];
+    char preset[32];
+    uint32_t seed;
+    char *config;          /* JSON text */
+    int state;             /* enum glia_state */
+    uint64_t target_episodes;
+    int is_exported;
+    char experiment[GLIA_NAME_MAX + 1];
+    char error[256];
+    double created_at, updated_at;
+} glia_store_row_t;
+
+typedef struct glia_store_op glia_store_op_t;
+typedef void (*glia_store_done_cb)(glia_store_op_t *op, int status, void *arg);
+
+struct glia_store_op {
+    char session[GLIA_NAME_MAX + 1]; /* the session this op is about ("" for experiment ops) */
+    int has_row;
+    glia_store_row_t row;    /* upsert when has_row */
+    uint8_t *ckpt;           /* replace the checkpoint when not NULL (owned) */
+    size_t ckpt_len;
+    uint64_t ckpt_steps, ckpt_episodes;
+    json_t *points;          /* array of point objects with "episode" (owned) */
+    json_t *events;          /* array of {"id","type","data"} (owned) */
+    int is_delete;           /* delete the session and everything of it */
+    char experiment[GLIA_NAME_MAX + 1];     /* experiment ops: upsert `experiment_doc` or delete */
+    json_t *experiment_doc;  /* owned */
+    int is_experiment_delete;
+    glia_store_done_cb done; /* called on the loop thread; then the op is freed */
+    void *arg;
+    char error[256];         /* why it failed, when status != 0 */
+    struct glia_store_op *next;
+};
+
+/* Open (creating if needed) the store in `dir` and attach its completion handle to
+ * `loop`. On failure returns non-zero with a plain message in `msg`: not writable, not a
+ * glia database, newer schema, disk full. Nothing is overwritten on failure. */
+int glia_store_open(const char *dir, uv_loop_t *loop, glia_store_t **out, char *msg,
+                    size_t msg_size);
+
+/* Stop the thread after the queue drains and close. NULL is a no-op. The loop must keep
+ * running until glia_store_idle() is true before calling this. */
+void glia_store_close(glia_store_t *st);
+
+glia_store_op_t *glia_store_op_new(const char *session, glia_store_done_cb done, void *arg);
+void glia_store_submit(glia_store_t *st, glia_store_op_t *op); /* steals op */
+int glia_store_idle(glia_store_t *st);     /* nothing queued, running or undelivered */
+size_t glia_store_pending(glia_store_t *st);
+
+/* Checkpoint transaction durations are reported here (store thread). */
+void glia_store_set_timing_cb(glia_store_t *st, void (*cb)(double seconds, void *arg), void *arg);
+
+/* Startup: every stored session, in name order, with its newest checkpoint, its points
+ * and its newest `max_events` events. The callback owns nothing it is given. */
+typedef struct glia_stored_session {
+    glia_store_row_t row;
+    const uint8_t *ckpt;
+    size_t ckpt_len;
+    json_t *points;         /* array, episode order */
+    json_t *events;         /* array of {"id","type","data"}, id order */
+    uint64_t next_event_id;
+} glia_stored_session_t;
+
+int glia_store_load(glia_store_t *st, size_t max_events,
+                    int (*cb)(const glia_stored_session_t *s, void *arg), void *arg);
+
+/* Startup: every stored experiment document. */
+int glia_store_load_experiments(glia_store_t *st, int (*cb)(json_t *doc, void *arg), void *arg);
+
+/* Events of `session` with id > after, at most `limit`, in id order, read on a fresh
+ * connection (any thread). Returns a new array of {"id","type","data"} or NULL. */
+json_t *glia_store_read_events(glia_store_t *st, const char *session, uint64_t after,
+                               size_t limit);
+
+#endif

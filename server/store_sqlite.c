@@ -1,0 +1,722 @@
+/* store_sqlite.c: the SQLite store (see store.h).
+ *
+ * Schema changes are numbered migrations, applied in order inside a transaction each
+ * and recorded in schema_migrations; PRAGMA user_version mirrors the newest one and
+ * PRAGMA application_id marks the file as glia's. A database whose user_version is
+ * newer than GLIA_STORE_SCHEMA is refused, never migrated down or overwritten.
+ *
+ * Durability: WAL with synchronous=FULL, so a committed operation survives kill -9 and
+ * power loss; a commit happens before the loop publishes anything the operation wrote.
+ */
+#include "store.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define GLIA_APPLICATION_ID 0x676c6961 /* "glia" */
+
+static const char *const migrations[] = {
+    /* 1: sessions and their history */
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE sessions("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  preset TEXT NOT NULL DEFAULT '',"
+    "  seed INTEGER NOT NULL,"
+    "  config TEXT NOT NULL,"
+    "  state INTEGER NOT NULL,"
+    "  target_episodes INTEGER NOT NULL DEFAULT 0,"
+    "  export_metrics INTEGER NOT NULL DEFAULT 0,"
+    "  experiment TEXT NOT NULL DEFAULT '',"
+    "  error TEXT NOT NULL DEFAULT '',"
+    "  created_at REAL NOT NULL,"
+    "  updated_at REAL NOT NULL);"
+    "CREATE TABLE checkpoints("
+    "  session_id INTEGER PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,"
+    "  steps INTEGER NOT NULL, episodes INTEGER NOT NULL,"
+    "  data BLOB NOT NULL, written_at REAL NOT NULL);"
+    "CREATE TABLE points("
+    "  session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,"
+    "  episode INTEGER NOT NULL, data TEXT NOT NULL,"
+    "  PRIMARY KEY(session_id, episode)) WITHOUT ROWID;"
+    "CREATE TABLE events("
+    "  session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,"
+    "  id INTEGER NOT NULL, type TEXT NOT NULL, data TEXT NOT NULL,"
+    "  PRIMARY KEY(session_id, id)) WITHOUT ROWID;",
+    /* 2: experiments (seeds x conditions studies) */
+    "CREATE TABLE experiments("
+    "  name TEXT PRIMARY KEY, doc TEXT NOT NULL, updated_at REAL NOT NULL);",
+};
+
+#define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+struct glia_store {
+    char path[1100];
+    sqlite3 *db;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cond;
+    glia_store_op_t *queue, *queue_tail; /* submitted, not yet taken */
+    glia_store_op_t *done, *done_tail;   /* finished, not yet delivered */
+    size_t in_flight;                    /* taken by the thread */
+    size_t queued;
+    int stopping;
+    int vacuum_due;
+    uv_async_t async;
+    void (*timing_cb)(double, void *);
+    void *timing_arg;
+};
+
+static double wall_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double mono_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int exec(sqlite3 *db, const char *sql, char *msg, size_t size)
+{
+    char *err = NULL;
+    int rc = sqlite3_exec(db, sql, NULL, NULL, &err);
+    if (rc != SQLITE_OK && msg != NULL)
+        snprintf(msg, size, "%s", err ? err : sqlite3_errstr(rc));
+    sqlite3_free(err);
+    return rc;
+}
+
+static int pragma_int(sqlite3 *db, const char *sql, int *out)
+{
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return rc;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *out = sqlite3_column_int(st, 0);
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static const char *describe(int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_FULL: return "disk full";
+    case SQLITE_READONLY: return "read-only (is the data dir writable?)";
+    case SQLITE_CANTOPEN: return "cannot open the database file";
+    case SQLITE_NOTADB: return "not a database";
+    case SQLITE_CORRUPT: return "database is corrupt";
+    case SQLITE_IOERR: return "I/O error";
+    case SQLITE_BUSY: return "database is locked by another process";
+    default: return sqlite3_errstr(rc);
+    }
+}
+
+/* Checks and migrations, on a connection nobody else uses yet. */
+static int prepare_db(glia_store_t *st, char *msg, size_t size)
+{
+    sqlite3 *db = st->db;
+    int app_id = 0, version = 0, tables = 0, rc;
+
+    /* Reading the schema is the first touch of the file: random bytes fail here. */
+    rc = pragma_int(db, "SELECT count(*) FROM sqlite_master", &tables);
+    if (rc != SQLITE_OK) {
+        snprintf(msg, size, "%s is not a glia database (%s); nothing was changed", st->path,
+                 describe(rc));
+        return -1;
+    }
+    if ((rc = pragma_int(db, "PRAGMA application_id", &app_id)) != SQLITE_OK ||
+        (rc = pragma_int(db, "PRAGMA user_version", &version)) != SQLITE_OK) {
+        snprintf(msg, size, "%s: %s", st->path, describe(rc));
+        return -1;
+    }
+    if (tables > 0 && app_id != GLIA_APPLICATION_ID) {
+        snprintf(msg, size, "%s is not a glia database (it holds other tables); nothing was changed",
+                 st->path);
+        return -1;
+    }
+    if (version > GLIA_STORE_SCHEMA) {
+        snprintf(msg, size,
+                 "%s has schema version %d, newer than this gliad supports (%d); upgrade gliad "
+                 "or use another --data-dir; nothing was changed",
+                 st->path, version, GLIA_STORE_SCHEMA);
+        return -1;
+    }
+    if (tables == 0 && (rc = exec(db, "PRAGMA auto_vacuum=INCREMENTAL", msg, size)) != SQLITE_OK)
+        goto fail;
+    if ((rc = exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+                       "PRAGMA foreign_keys=ON;", msg, size)) != SQLITE_OK)
+        goto fail;
+    for (int v = version + 1; v <= NMIGRATIONS; v++) {
+        char sql[256];
+        if ((rc = exec(db, "BEGIN IMMEDIATE", msg, size)) != SQLITE_OK)
+            goto fail;
+        if (v == 1)
+            rc = exec(db, "CREATE TABLE schema_migrations(version INTEGER PRIMARY KEY, "
+                          "applied_at REAL NOT NULL);", msg, size);
+        if (rc == SQLITE_OK)
+            rc = exec(db, migrations[v - 1], msg, size);
+        snprintf(sql, sizeof(sql),
+                 "INSERT INTO schema_migrations VALUES(%d, %.3f); PRAGMA user_version=%d; "
+                 "PRAGMA application_id=%d;",
+                 v, wall_now(), v, GLIA_APPLICATION_ID);
+        if (rc == SQLITE_OK)
+            rc = exec(db, sql, msg, size);
+        if (rc == SQLITE_OK)
+            rc = exec(db, "COMMIT", msg, size);
+        if (rc != SQLITE_OK) {
+            exec(db, "ROLLBACK", NULL, 0);
+            goto fail;
+        }
+    }
+    /* A write probe: an unwritable or full disk is found now, not during a run. */
+    {
+        char sql[160];
+        snprintf(sql, sizeof(sql),
+                 "INSERT OR REPLACE INTO meta(key, value) VALUES('last_started', '%.3f')",
+                 wall_now());
+        if ((rc = exec(db, sql, msg, size)) != SQLITE_OK)
+            goto fail;
+    }
+    return 0;
+fail:
+    {
+        char detail[256];
+        snprintf(detail, sizeof(detail), "%s", msg);
+        snprintf(msg, size, "%s: %s (%s)", st->path, describe(sqlite3_extended_errcode(db)),
+                 detail);
+    }
+    return -1;
+}
+
+/* ---- operations (store thread) ---------------------------------------------------- */
+
+static int64_t session_id(sqlite3 *db, const char *name)
+{
+    sqlite3_stmt *st;
+    int64_t id = 0;
+    if (sqlite3_prepare_v2(db, "SELECT id FROM sessions WHERE name = ?", -1, &st, NULL) != SQLITE_OK)
+        return 0;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        id = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return id;
+}
+
+#define CHECK(x)                                                                               \
+    do {                                                                                       \
+        if ((rc = (x)) != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)                  \
+            goto fail;                                                                         \
+    } while (0)
+
+static int run_stmt(sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
+}
+
+static int apply_op(glia_store_t *s, glia_store_op_t *op)
+{
+    sqlite3 *db = s->db;
+    sqlite3_stmt *st = NULL;
+    int64_t id = 0;
+    int rc = SQLITE_OK;
+
+    if (op->experiment[0] != '\0') {
+        if (op->is_experiment_delete) {
+            CHECK(sqlite3_prepare_v2(db, "DELETE FROM experiments WHERE name = ?", -1, &st, NULL));
+            sqlite3_bind_text(st, 1, op->experiment, -1, SQLITE_STATIC);
+        } else {
+            char *doc = json_dumps(op->experiment_doc, JSON_COMPACT);
+            if (doc == NULL)
+                return SQLITE_NOMEM;
+            rc = sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO experiments VALUES(?, ?, ?)", -1,
+                                    &st, NULL);
+            if (rc != SQLITE_OK) {
+                free(doc);
+                goto fail;
+            }
+            sqlite3_bind_text(st, 1, op->experiment, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 2, doc, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_double(st, 3, wall_now());
+            free(doc);
+        }
+        CHECK(run_stmt(st));
+        st = NULL;
+    }
+    if (op->session[0] == '\0')
+        return SQLITE_OK;
+
+    if (op->is_delete) {
+        id = session_id(db, op->session);
+        if (id != 0) {
+            static const char *const dels[] = {"DELETE FROM events WHERE session_id = ?",
+                                               "DELETE FROM points WHERE session_id = ?",
+                                               "DELETE FROM checkpoints WHERE session_id = ?",
+                                               "DELETE FROM sessions WHERE id = ?"};
+            for (int i = 0; i < 4; i++) {
+                CHECK(sqlite3_prepare_v2(db, dels[i], -1, &st, NULL));
+                sqlite3_bind_int64(st, 1, id);
+                CHECK(run_stmt(st));
+                st = NULL;
+            }
+            s->vacuum_due = 1;
+        }
+        return SQLITE_OK;
+    }
+    if (op->has_row) {
+        const glia_store_row_t *r = &op->row;
+        CHECK(sqlite3_prepare_v2(
+            db,
+            "INSERT INTO sessions(name, preset, seed, config, state, target_episodes, "
+            "export_metrics, experiment, error, created_at, updated_at) "
+            "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
+            "ON CONFLICT(name) DO UPDATE SET preset=?2, seed=?3, config=?4, state=?5, "
+            "target_episodes=?6, export_metrics=?7, experiment=?8, error=?9, updated_at=?11",
+            -1, &st, NULL));
+        sqlite3_bind_text(st, 1, op->session, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, r->preset, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 3, r->seed);
+        sqlite3_bind_text(st, 4, r->config ? r->config : "{}", -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 5, r->state);
+        sqlite3_bind_int64(st, 6, (sqlite3_int64)r->target_episodes);
+        sqlite3_bind_int(st, 7, r->is_exported);
+        sqlite3_bind_text(st, 8, r->experiment, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 9, r->error, -1, SQLITE_STATIC);
+        sqlite3_bind_double(st, 10, r->created_at);
+        sqlite3_bind_double(st, 11, r->updated_at);
+        CHECK(run_stmt(st));
+        st = NULL;
+    }
+    id = session_id(db, op->session);
+    if (id == 0) {
+        snprintf(op->error, sizeof(op->error), "session %s is not in the store", op->session);
+        return SQLITE_NOTFOUND;
+    }
+    if (op->ckpt != NULL) {
+        CHECK(sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO checkpoints VALUES(?, ?, ?, ?, ?)",
+                                 -1, &st, NULL));
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)op->ckpt_steps);
+        sqlite3_bind_int64(st, 3, (sqlite3_int64)op->ckpt_episodes);
+        sqlite3_bind_blob(st, 4, op->ckpt, (int)op->ckpt_len, SQLITE_STATIC);
+        sqlite3_bind_double(st, 5, wall_now());
+        CHECK(run_stmt(st));
+        st = NULL;
+    }
+    for (size_t i = 0; i < json_array_size(op->points); i++) {
+        json_t *p = json_array_get(op->points, i);
+        char *text = json_dumps(p, JSON_COMPACT | JSON_REAL_PRECISION(17));
+        if (text == NULL)
+            return SQLITE_NOMEM;
+        rc = sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO points VALUES(?, ?, ?)", -1, &st,
+                                NULL);
+        if (rc == SQLITE_OK) {
+            sqlite3_bind_int64(st, 1, id);
+            sqlite3_bind_int64(st, 2, json_integer_value(json_object_get(p, "episode")));
+            sqlite3_bind_text(st, 3, text, -1, SQLITE_TRANSIENT);
+            rc = run_stmt(st);
+        }
+        free(text);
+        st = NULL;
+        if (rc != SQLITE_OK)
+            goto fail;
+    }
+    for (size_t i = 0; i < json_array_size(op->events); i++) {
+        json_t *ev = json_array_get(op->events, i);
+        CHECK(sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO events VALUES(?, ?, ?, ?)", -1, &st,
+                                 NULL));
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_int64(st, 2, json_integer_value(json_object_get(ev, "id")));
+        sqlite3_bind_text(st, 3, json_string_value(json_object_get(ev, "type")), -1,
+                          SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, json_string_value(json_object_get(ev, "data")), -1,
+                          SQLITE_STATIC);
+        CHECK(run_stmt(st));
+        st = NULL;
+    }
+    return SQLITE_OK;
+fail:
+    if (st != NULL)
+        sqlite3_finalize(st);
+    return rc;
+}
+
+static void deliver(glia_store_t *s, glia_store_op_t *op)
+{
+    pthread_mutex_lock(&s->mu);
+    op->next = NULL;
+    if (s->done_tail)
+        s->done_tail->next = op;
+    else
+        s->done = op;
+    s->done_tail = op;
+    s->in_flight--;
+    pthread_mutex_unlock(&s->mu);
+}
+
+static void *store_main(void *arg)
+{
+    glia_store_t *s = arg;
+
+    for (;;) {
+        glia_store_op_t *batch, *op;
+        int rc, has_ckpt = 0;
+        double t0;
+
+        pthread_mutex_lock(&s->mu);
+        while (s->queue == NULL && !s->stopping && !s->vacuum_due)
+            pthread_cond_wait(&s->cond, &s->mu);
+        if (s->queue == NULL && s->stopping) {
+            pthread_mutex_unlock(&s->mu);
+            break;
+        }
+        batch = s->queue;
+        s->queue = s->queue_tail = NULL;
+        for (op = batch; op; op = op->next)
+            s->in_flight++;
+        s->queued = 0;
+        pthread_mutex_unlock(&s->mu);
+
+        if (batch == NULL) {
+            /* Idle with space to give back: compact a little at a time. */
+            exec(s->db, "PRAGMA incremental_vacuum(64)", NULL, 0);
+            int freelist = 0;
+            pragma_int(s->db, "PRAGMA freelist_count", &freelist);
+            pthread_mutex_lock(&s->mu);
+            s->vacuum_due = freelist > 0 && !s->stopping;
+            pthread_mutex_unlock(&s->mu);
+            continue;
+        }
+
+        t0 = mono_now();
+        rc = exec(s->db, "BEGIN IMMEDIATE", NULL, 0);
+        for (op = batch; op; op = op->next) {
+            int orc;
+            has_ckpt |= op->ckpt != NULL;
+            if (rc != SQLITE_OK) {
+                snprintf(op->error, sizeof(op->error), "store transaction failed: %s",
+                         describe(rc));
+                continue;
+            }
+            exec(s->db, "SAVEPOINT op", NULL, 0);
+            orc = apply_op(s, op);
+            if (orc != SQLITE_OK) {
+                if (op->error[0] == '\0')
+                    snprintf(op->error, sizeof(op->error), "store write failed: %s (%s)",
+                             describe(orc), sqlite3_errmsg(s->db));
+                exec(s->db, "ROLLBACK TO op", NULL, 0);
+            }
+            exec(s->db, "RELEASE op", NULL, 0);
+        }
+        if (rc == SQLITE_OK && (rc = exec(s->db, "COMMIT", NULL, 0)) != SQLITE_OK)
+            exec(s->db, "ROLLBACK", NULL, 0);
+        if (has_ckpt && s->timing_cb != NULL)
+            s->timing_cb(mono_now() - t0, s->timing_arg);
+        while (batch) {
+            op = batch;
+            batch = batch->next;
+            if (rc != SQLITE_OK && op->error[0] == '\0')
+                snprintf(op->error, sizeof(op->error), "store commit failed: %s", describe(rc));
+            deliver(s, op);
+        }
+        uv_async_send(&s->async);
+    }
+    return NULL;
+}
+
+static void op_free(glia_store_op_t *op)
+{
+    free(op->row.config);
+    free(op->ckpt);
+    json_decref(op->points);
+    json_decref(op->events);
+    json_decref(op->experiment_doc);
+    free(op);
+}
+
+static void async_cb(uv_async_t *h)
+{
+    glia_store_t *s = h->data;
+    glia_store_op_t *list;
+
+    pthread_mutex_lock(&s->mu);
+    list = s->done;
+    s->done = s->done_tail = NULL;
+    pthread_mutex_unlock(&s->mu);
+    while (list) {
+        glia_store_op_t *op = list;
+        list = list->next;
+        if (op->done)
+            op->done(op, op->error[0] ? -1 : 0, op->arg);
+        op_free(op);
+    }
+}
+
+int glia_store_open(const char *dir, uv_loop_t *loop, glia_store_t **out, char *msg,
+                    size_t msg_size)
+{
+    glia_store_t *s;
+    struct stat sb;
+    int rc;
+
+    *out = NULL;
+    if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
+        snprintf(msg, msg_size, "cannot create data dir %s: %s", dir, strerror(errno));
+        return -1;
+    }
+    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        snprintf(msg, msg_size, "data dir %s is not a directory", dir);
+        return -1;
+    }
+    if (access(dir, W_OK | X_OK) != 0) {
+        snprintf(msg, msg_size, "data dir %s is not writable: %s", dir, strerror(errno));
+        return -1;
+    }
+    s = calloc(1, sizeof(*s));
+    if (s == NULL) {
+        snprintf(msg, msg_size, "out of memory");
+        return -1;
+    }
+    snprintf(s->path, sizeof(s->path), "%s/glia.db", dir);
+    rc = sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    if (rc != SQLITE_OK) {
+        snprintf(msg, msg_size, "cannot open %s: %s", s->path, describe(rc));
+        sqlite3_close(s->db);
+        free(s);
+        return -1;
+    }
+    sqlite3_busy_timeout(s->db, 5000);
+    if (prepare_db(s, msg, msg_size) != 0) {
+        sqlite3_close(s->db);
+        free(s);
+        return -1;
+    }
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->cond, NULL);
+    uv_async_init(loop, &s->async, async_cb);
+    s->async.data = s;
+    if (pthread_create(&s->thread, NULL, store_main, s) != 0) {
+        snprintf(msg, msg_size, "cannot start the store thread");
+        uv_close((uv_handle_t *)&s->async, NULL);
+        sqlite3_close(s->db);
+        free(s);
+        return -1;
+    }
+    *out = s;
+    return 0;
+}
+
+static void async_closed(uv_handle_t *h)
+{
+    glia_store_t *s = h->data;
+    pthread_mutex_destroy(&s->mu);
+    pthread_cond_destroy(&s->cond);
+    free(s);
+}
+
+void glia_store_close(glia_store_t *s)
+{
+    if (s == NULL)
+        return;
+    pthread_mutex_lock(&s->mu);
+    s->stopping = 1;
+    pthread_cond_signal(&s->cond);
+    pthread_mutex_unlock(&s->mu);
+    pthread_join(s->thread, NULL);
+    async_cb(&s->async); /* deliver anything left */
+    exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, 0);
+    sqlite3_close(s->db);
+    uv_close((uv_handle_t *)&s->async, async_closed);
+}
+
+glia_store_op_t *glia_store_op_new(const char *session, glia_store_done_cb done, void *arg)
+{
+    glia_store_op_t *op = calloc(1, sizeof(*op));
+    if (op == NULL)
+        return NULL;
+    snprintf(op->session, sizeof(op->session), "%s", session ? session : "");
+    op->done = done;
+    op->arg = arg;
+    return op;
+}
+
+void glia_store_submit(glia_store_t *s, glia_store_op_t *op)
+{
+    pthread_mutex_lock(&s->mu);
+    op->next = NULL;
+    if (s->queue_tail)
+        s->queue_tail->next = op;
+    else
+        s->queue = op;
+    s->queue_tail = op;
+    s->queued++;
+    pthread_cond_signal(&s->cond);
+    pthread_mutex_unlock(&s->mu);
+}
+
+int glia_store_idle(glia_store_t *s)
+{
+    int idle;
+    pthread_mutex_lock(&s->mu);
+    idle = s->queue == NULL && s->in_flight == 0 && s->done == NULL;
+    pthread_mutex_unlock(&s->mu);
+    return idle;
+}
+
+size_t glia_store_pending(glia_store_t *s)
+{
+    size_t n;
+    pthread_mutex_lock(&s->mu);
+    n = s->queued + s->in_flight;
+    pthread_mutex_unlock(&s->mu);
+    return n;
+}
+
+void glia_store_set_timing_cb(glia_store_t *s, void (*cb)(double, void *), void *arg)
+{
+    s->timing_cb = cb;
+    s->timing_arg = arg;
+}
+
+/* ---- reads ---------------------------------------------------------------------- */
+
+static json_t *read_json_rows(sqlite3 *db, const char *sql, int64_t id, int64_t a, int64_t b)
+{
+    sqlite3_stmt *st;
+    json_t *arr = json_array();
+
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+        json_decref(arr);
+        return NULL;
+    }
+    /* Statements use ?1 and, when they need them, ?2 and ?3; binding a parameter a
+     * statement does not have is a harmless SQLITE_RANGE. */
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, a);
+    sqlite3_bind_int64(st, 3, b);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (sqlite3_column_count(st) == 1) {
+            json_t *v = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
+            if (v != NULL)
+                json_array_append_new(arr, v);
+        } else {
+            json_array_append_new(
+                arr, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)sqlite3_column_int64(st, 0),
+                               "type", (const char *)sqlite3_column_text(st, 1), "data",
+                               (const char *)sqlite3_column_text(st, 2)));
+        }
+    }
+    sqlite3_finalize(st);
+    return arr;
+}
+
+int glia_store_load(glia_store_t *s, size_t max_events,
+                    int (*cb)(const glia_stored_session_t *ss, void *arg), void *arg)
+{
+    sqlite3_stmt *st;
+    int rc = 0;
+
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT s.id, s.name, s.preset, s.seed, s.config, s.state, "
+                           "s.target_episodes, s.export_metrics, s.experiment, s.error, "
+                           "s.created_at, s.updated_at, c.data, "
+                           "(SELECT max(id) FROM events e WHERE e.session_id = s.id) "
+                           "FROM sessions s LEFT JOIN checkpoints c ON c.session_id = s.id "
+                           "ORDER BY s.name",
+                           -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+        glia_stored_session_t ss;
+        int64_t id = sqlite3_column_int64(st, 0);
+        int64_t max_id = sqlite3_column_int64(st, 13);
+
+        memset(&ss, 0, sizeof(ss));
+        snprintf(ss.row.name, sizeof(ss.row.name), "%s", sqlite3_column_text(st, 1));
+        snprintf(ss.row.preset, sizeof(ss.row.preset), "%s", sqlite3_column_text(st, 2));
+        ss.row.seed = (uint32_t)sqlite3_column_int64(st, 3);
+        ss.row.config = (char *)sqlite3_column_text(st, 4);
+        ss.row.state = sqlite3_column_int(st, 5);
+        ss.row.target_episodes = (uint64_t)sqlite3_column_int64(st, 6);
+        ss.row.is_exported = sqlite3_column_int(st, 7);
+        snprintf(ss.row.experiment, sizeof(ss.row.experiment), "%s", sqlite3_column_text(st, 8));
+        snprintf(ss.row.error, sizeof(ss.row.error), "%s", sqlite3_column_text(st, 9));
+        ss.row.created_at = sqlite3_column_double(st, 10);
+        ss.row.updated_at = sqlite3_column_double(st, 11);
+        ss.ckpt = sqlite3_column_blob(st, 12);
+        ss.ckpt_len = (size_t)sqlite3_column_bytes(st, 12);
+        ss.next_event_id = (uint64_t)max_id + 1;
+        ss.points = read_json_rows(s->db,
+                                   "SELECT data FROM points WHERE session_id = ?1 ORDER BY episode",
+                                   id, 0, 0);
+        ss.events = read_json_rows(s->db,
+                                   "SELECT id, type, data FROM events WHERE session_id = ?1 "
+                                   "AND id > ?2 ORDER BY id",
+                                   id, max_id - (int64_t)max_events, 0);
+        if (ss.points == NULL || ss.events == NULL)
+            rc = -1;
+        else
+            rc = cb(&ss, arg);
+        json_decref(ss.points);
+        json_decref(ss.events);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int glia_store_load_experiments(glia_store_t *s, int (*cb)(json_t *doc, void *arg), void *arg)
+{
+    sqlite3_stmt *st;
+    int rc = 0;
+
+    if (sqlite3_prepare_v2(s->db, "SELECT doc FROM experiments ORDER BY name", -1, &st, NULL) !=
+        SQLITE_OK)
+        return -1;
+    while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+        json_t *doc = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
+        if (doc != NULL)
+            rc = cb(doc, arg);
+        json_decref(doc);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+json_t *glia_store_read_events(glia_store_t *s, const char *session, uint64_t after,
+                               size_t limit)
+{
+    sqlite3 *db;
+    json_t *arr = NULL;
+    int64_t id;
+
+    if (sqlite3_open_v2(s->path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        sqlite3_close(db);
+        return NULL;
+    }
+    sqlite3_busy_timeout(db, 2000);
+    id = session_id(db, session);
+    if (id != 0)
+        arr = read_json_rows(db,
+                             "SELECT id, type, data FROM events WHERE session_id = ?1 AND "
+                             "id > ?2 ORDER BY id LIMIT ?3",
+                             id, (int64_t)after, (int64_t)limit);
+    sqlite3_close(db);
+    return arr;
+}
