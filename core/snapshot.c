@@ -385,8 +385,7 @@ int glia_session_load(const uint8_t *buf, size_t len, glia_session_t **out, glia
             goto bad;
     }
     if (r.failed || r.pos != r.len || s->rng.kind != cfg.rng || !rng_state_ok(&s->rng) ||
-        s->step_in_episode < 0 ||
-        s->step_in_episode >= cfg.training.steps_per_episode)
+        s->step_in_episode < 0 || s->step_in_episode >= cfg.training.steps_per_episode)
         goto bad;
     *out = s;
     return 0;

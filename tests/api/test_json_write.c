@@ -109,8 +109,8 @@ Test(json_write, random_reals_round_trip_with_the_fewest_digits)
                 break;
             }
         }
-        cr_assert_eq(significant_digits(got), p_min, "%.17g printed as %s; %d digits suffice",
-                     v, got, p_min);
+        cr_assert_eq(significant_digits(got), p_min, "%.17g printed as %s; %d digits suffice", v,
+                     got, p_min);
     }
     cr_assert(subnormals > 1000);
 }
@@ -139,8 +139,8 @@ Test(json_write, scalars_at_the_top_level)
 
 static json_t *sample(void)
 {
-    return json_pack("{s:i, s:[f, f, s], s:{}, s:[], s:{s:b, s:n}}", "episodes", 500, "values",
-                     0.1, 2.0, "x", "empty", "none", "flags", "kept", 1, "gone");
+    return json_pack("{s:i, s:[f, f, s], s:{}, s:[], s:{s:b, s:n}}", "episodes", 500, "values", 0.1,
+                     2.0, "x", "empty", "none", "flags", "kept", 1, "gone");
 }
 
 Test(json_write, compact_layout)
@@ -181,7 +181,8 @@ static int same_value(const json_t *a, const json_t *b)
         json_t *v;
         if (json_object_size(a) != json_object_size(b))
             return 0;
-        json_object_foreach((json_t *)a, k, v) {
+        json_object_foreach((json_t *)a, k, v)
+        {
             json_t *w = json_object_get(b, k);
             if (w == NULL || !same_value(v, w))
                 return 0;
@@ -203,8 +204,9 @@ Test(json_write, output_parses_back_to_an_equal_value)
 {
     glia_rng_t r;
     json_t *doc = json_object(), *reals = json_array(), *strings = json_array();
-    static const char *const keys[] = {"plain", "with \"quotes\"", "back\\slash", "tab\tnew\nline",
-                                       "\x01\x02\x1f", "\xe2\x82\xac euro", "/slash"};
+    static const char *const keys[] = {"plain",          "with \"quotes\"", "back\\slash",
+                                       "tab\tnew\nline", "\x01\x02\x1f",    "\xe2\x82\xac euro",
+                                       "/slash"};
 
     glia_rng_seed(&r, GLIA_RNG_XOSHIRO256SS, 3);
     for (int i = 0; i < 2000; i++) {

@@ -37,8 +37,8 @@ Test(astrocyte, layout_is_a_2x2_grid_per_cluster)
                                  2.5316451105754822, 12.632710665347986, 17.400445063249208,
                                  12.632710665347986, 17.400445063249208};
     static const double fy[8] = {-2.0770728640491143, -2.0770728640491143, 2.6355574309127405,
-                                 2.6355574309127405, -1.6767715255264193, -1.6767715255264193,
-                                 2.6945155451539904, 2.6945155451539904};
+                                 2.6355574309127405,  -1.6767715255264193, -1.6767715255264193,
+                                 2.6945155451539904,  2.6945155451539904};
     glia_session_t *s = preset_session("astrocyte-firing", 42);
     const glia_net_t *net = glia_session_net(s);
 
@@ -146,7 +146,7 @@ Test(astrocyte, control_and_cursor_still_lay_out_territories)
 typedef struct expect {
     double score[GLIA_MAX_ASTROCYTES];
     int order[GLIA_MAX_ASTROCYTES];
-    int by_score;          /* astrocytes active by score */
+    int by_score; /* astrocytes active by score */
 } expect_t;
 
 static void expected_scores(const glia_session_t *s, const uint8_t *pf, const double *w,
@@ -219,8 +219,7 @@ static void check_selection(glia_session_t *s, int steps)
             want[n_want++] = e.order[0];
             all_below++;
         }
-        cr_assert(info.n_active >= 1 && info.n_active <= 3, "step %d: %d active", t,
-                  info.n_active);
+        cr_assert(info.n_active >= 1 && info.n_active <= 3, "step %d: %d active", t, info.n_active);
         cr_assert_eq(info.n_active, n_want, "step %d", t);
         for (int k = 0; k < n_want; k++)
             cr_assert_eq(info.active[k], want[k], "step %d: active[%d]", t, k);

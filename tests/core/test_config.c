@@ -172,7 +172,7 @@ Test(config, validation_reports_the_first_error_only)
     glia_error_t err;
 
     glia_config_default(&c);
-    c.network.clusters = 0;   /* first in the field table */
+    c.network.clusters = 0; /* first in the field table */
     c.learner.astrocyte.per_cluster = 3;
     glia_error_clear(&err);
     cr_assert_eq(glia_config_validate(&c, &err), GLIA_EINVAL);
@@ -278,8 +278,8 @@ Test(config, overrides_keep_the_rest_of_the_preset)
 {
     glia_config_t c;
     glia_error_t err;
-    json_t *o = json_pack("{s:{s:i}, s:{s:{s:s}}}", "training", "steps_per_episode", 20,
-                          "learner", "astrocyte", "sensing", "traffic");
+    json_t *o = json_pack("{s:{s:i}, s:{s:{s:s}}}", "training", "steps_per_episode", 20, "learner",
+                          "astrocyte", "sensing", "traffic");
 
     glia_error_clear(&err);
     cr_assert_eq(glia_config_resolve(&c, "exp024", "/preset", o, "/config", &err), 0, "%s",

@@ -139,7 +139,8 @@ Test(cursor, reference_walk_and_jump_moves_replay_exactly)
             jumps++;
         } else {
             for (int d = 0; d < 3; d++)
-                want[d] = fmin(b.max[d], fmax(b.min[d], pos[d] + (glia_rng_next(&r) - 0.5) * 2.0 * 1.5));
+                want[d] =
+                    fmin(b.max[d], fmax(b.min[d], pos[d] + (glia_rng_next(&r) - 0.5) * 2.0 * 1.5));
             walks++;
         }
         glia_session_cursor(s, pos);

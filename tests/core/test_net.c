@@ -132,7 +132,7 @@ Test(net, positions_are_drawn_x_y_z_per_neuron)
 {
     /* mulberry32-js seed 42 uniforms (python3, see test_rng.c): draws 0-2 place
      * position 0, draws 105-107 place position 35 (cluster 1, x offset 15). */
-    static const double u[6] = {0.9998110907617956, 0.2764023437630385, 0.5294158514589071,
+    static const double u[6] = {0.9998110907617956, 0.2764023437630385,  0.5294158514589071,
                                 0.4532281009014696, 0.26574490079656243, 0.012544889934360981};
     glia_rng_t rng;
     glia_net_t *net = reference_net(42, &rng);
@@ -185,14 +185,14 @@ Test(net, id_stride_0_makes_ids_positions)
 static glia_net_t *small_net(int n_syn, const int *pre, const int *post, const double *w,
                              double threshold)
 {
-    static const int role[6] = {GLIA_ROLE_INPUT, GLIA_ROLE_INPUT, GLIA_ROLE_INPUT,
+    static const int role[6] = {GLIA_ROLE_INPUT,  GLIA_ROLE_INPUT,  GLIA_ROLE_INPUT,
                                 GLIA_ROLE_OUTPUT, GLIA_ROLE_OUTPUT, GLIA_ROLE_REGULAR};
     static const int cluster[6] = {0, 0, 0, 0, 0, 0};
     static const int id[6] = {0, 1, 2, 3, 4, 5};
     static const int driven[2] = {0, 1};
     static const int readout[2] = {3, 4};
-    glia_net_t *net = glia_net_new_manual(6, role, cluster, id, 2, driven, 2, readout, n_syn,
-                                          pre, post, w, threshold);
+    glia_net_t *net = glia_net_new_manual(6, role, cluster, id, 2, driven, 2, readout, n_syn, pre,
+                                          post, w, threshold);
     cr_assert_not_null(net);
     return net;
 }
@@ -244,8 +244,8 @@ Test(net, forward_accumulates_in_synapse_order)
     static const int pre[3] = {0, 1, 2};
     static const int post[3] = {3, 3, 3};
     static const double w[3] = {0.1, 0.2, 0.3};
-    glia_net_t *net = glia_net_new_manual(4, role, zero, id, 3, driven, 1, readout, 3, pre, post,
-                                          w, 0.6);
+    glia_net_t *net =
+        glia_net_new_manual(4, role, zero, id, 3, driven, 1, readout, 3, pre, post, w, 0.6);
 
     cr_assert_not_null(net);
     cr_assert((0.1 + 0.2) + 0.3 > 0.6 && !(0.1 + (0.2 + 0.3) > 0.6));
@@ -267,8 +267,8 @@ Test(net, forward_reads_act_at_the_neuron_id)
     static const int pre[1] = {0};
     static const int post[1] = {1};
     static const double w[1] = {1.0};
-    glia_net_t *net = glia_net_new_manual(3, role, cluster, id, 1, driven, 2, readout, 1, pre,
-                                          post, w, 0.5);
+    glia_net_t *net =
+        glia_net_new_manual(3, role, cluster, id, 1, driven, 2, readout, 1, pre, post, w, 0.5);
     const uint8_t *fired;
 
     cr_assert_not_null(net);
@@ -280,8 +280,9 @@ Test(net, forward_reads_act_at_the_neuron_id)
     /* The soft reward reads act at the id too: output 0 (id 2) has act 0, output 1
      * (id 1) has act 1. Target 01. */
     {
-        double want = (1.0 / (1.0 + exp(-(-1.0) * (0.0 - 0.5))) +
-                       1.0 / (1.0 + exp(-(1.0) * (1.0 - 0.5)))) / 2.0;
+        double want =
+            (1.0 / (1.0 + exp(-(-1.0) * (0.0 - 0.5))) + 1.0 / (1.0 + exp(-(1.0) * (1.0 - 0.5)))) /
+            2.0;
         cr_assert_eq(glia_net_soft_reward(net, 0x2), want);
     }
     glia_net_free(net);
@@ -342,21 +343,21 @@ Test(net, manual_rejects_bad_input)
                               post + 1, w, 0.5);
     cr_assert_not_null(net, "a valid network is accepted");
     glia_net_free(net);
-    cr_assert_null(glia_net_new_manual(2, role, cluster, id, 1, ok_driven, 1, ok_readout, 2,
-                                       pre, post, w, 0.5),
+    cr_assert_null(glia_net_new_manual(2, role, cluster, id, 1, ok_driven, 1, ok_readout, 2, pre,
+                                       post, w, 0.5),
                    "synapses not sorted by pre");
-    cr_assert_null(glia_net_new_manual(2, role, cluster, id, 1, bad_driven, 1, ok_readout, 0,
-                                       pre, post, w, 0.5),
+    cr_assert_null(glia_net_new_manual(2, role, cluster, id, 1, bad_driven, 1, ok_readout, 0, pre,
+                                       post, w, 0.5),
                    "a driven position outside the network");
-    cr_assert_null(glia_net_new_manual(2, role, cluster, id, 1, ok_driven, 1, bad_readout, 0,
-                                       pre, post, w, 0.5),
+    cr_assert_null(glia_net_new_manual(2, role, cluster, id, 1, ok_driven, 1, bad_readout, 0, pre,
+                                       post, w, 0.5),
                    "a read-out position outside the network");
     glia_net_free(NULL);
 }
 
 Test(net, binary_reward_is_the_fraction_of_matching_bits)
 {
-    cr_assert_eq(glia_reward_binary(0x15, 0x15, 5), 1.0);    /* 10101 vs 10101 */
+    cr_assert_eq(glia_reward_binary(0x15, 0x15, 5), 1.0);     /* 10101 vs 10101 */
     cr_assert_eq(glia_reward_binary(0x00, 0x15, 5), 2.0 / 5); /* 00000 vs 10101 */
     cr_assert_eq(glia_reward_binary(0x1f, 0x00, 5), 0.0);
     cr_assert_eq(glia_reward_binary(0x01, 0x03, 5), 4.0 / 5);
@@ -379,8 +380,8 @@ Test(net, soft_reward_is_the_mean_logistic_of_signed_margins)
     glia_net_forward(net, 0x3, 1);
     for (uint64_t target = 0; target < 4; target++) {
         double s0 = (target & 1) ? 1.0 : -1.0, s1 = (target & 2) ? 1.0 : -1.0;
-        double want = (1.0 / (1.0 + exp(-s0 * (act3 - 0.5))) +
-                       1.0 / (1.0 + exp(-s1 * (act4 - 0.5)))) / 2.0;
+        double want =
+            (1.0 / (1.0 + exp(-s0 * (act3 - 0.5))) + 1.0 / (1.0 + exp(-s1 * (act4 - 0.5)))) / 2.0;
         double got = glia_net_soft_reward(net, target);
         cr_assert_eq(got, want, "target %d: want %.17g, got %.17g", (int)target, want, got);
     }

@@ -28,17 +28,17 @@
 
 /* seed 42: the first eight uniforms and the hashed 32-bit outputs behind them. */
 static const double seed42_uniform[8] = {
-    0.9998110907617956, 0.2764023437630385, 0.5294158514589071, 0.05911232368089259,
+    0.9998110907617956,  0.2764023437630385, 0.5294158514589071,  0.05911232368089259,
     0.06335184047929943, 0.7444168063811958, 0.04357191896997392, 0.06202760012820363,
 };
 static const uint32_t seed42_hash[8] = {
     4294155937u, 1187139027u, 2273823768u, 253885497u,
-    272094083u, 3197245838u, 187139967u, 266406514u,
+    272094083u,  3197245838u, 187139967u,  266406514u,
 };
 /* seed 137 */
 static const double seed137_uniform[8] = {
-    0.14137820806354284, 0.79464967478998, 0.813958944985643, 0.568581952014938,
-    0.9785107469651848, 0.7000347464345396, 0.3539475461002439, 0.1102422617841512,
+    0.14137820806354284, 0.79464967478998,   0.813958944985643,  0.568581952014938,
+    0.9785107469651848,  0.7000347464345396, 0.3539475461002439, 0.1102422617841512,
 };
 
 Test(rng, mulberry32_js_seed42_matches_the_formula)
@@ -49,8 +49,8 @@ Test(rng, mulberry32_js_seed42_matches_the_formula)
     cr_assert_eq(r.s, 43.0, "seed(42) sets s = 43, got %.17g", r.s);
     for (int i = 0; i < 8; i++) {
         double u = glia_rng_next(&r);
-        cr_assert_eq(u, seed42_uniform[i], "draw %d: want %.17g, got %.17g", i,
-                     seed42_uniform[i], u);
+        cr_assert_eq(u, seed42_uniform[i], "draw %d: want %.17g, got %.17g", i, seed42_uniform[i],
+                     u);
     }
 }
 
@@ -61,8 +61,8 @@ Test(rng, mulberry32_js_seed137_matches_the_formula)
     glia_rng_seed(&r, GLIA_RNG_MULBERRY32_JS, 137);
     for (int i = 0; i < 8; i++) {
         double u = glia_rng_next(&r);
-        cr_assert_eq(u, seed137_uniform[i], "draw %d: want %.17g, got %.17g", i,
-                     seed137_uniform[i], u);
+        cr_assert_eq(u, seed137_uniform[i], "draw %d: want %.17g, got %.17g", i, seed137_uniform[i],
+                     u);
     }
 }
 
@@ -134,8 +134,7 @@ static int check_rounding_from(uint64_t start, int steps)
         u = glia_rng_next(&r);
         cr_assert_eq(r.s, (double)model, "step %d: state %.17g, model %llu", i, r.s,
                      (unsigned long long)model);
-        cr_assert_eq(u, glia_rng_mulberry32_hash((uint32_t)model) / 4294967296.0, "step %d",
-                     i);
+        cr_assert_eq(u, glia_rng_mulberry32_hash((uint32_t)model) / 4294967296.0, "step %d", i);
     }
     return rounded;
 }

@@ -75,8 +75,7 @@ static void assert_same(glia_session_t *a, glia_session_t *b, const char *what)
     cr_assert_eq(nta, ntb, "%s: trajectory length", what);
     for (size_t i = 0; i < nta; i++)
         cr_assert(ta[i].episode == tb[i].episode && ta[i].avg_reward == tb[i].avg_reward &&
-                      ta[i].accept_rate == tb[i].accept_rate &&
-                      ta[i].accuracy == tb[i].accuracy &&
+                      ta[i].accept_rate == tb[i].accept_rate && ta[i].accuracy == tb[i].accuracy &&
                       ta[i].distinct_outputs == tb[i].distinct_outputs,
                   "%s: trajectory point %zu", what, i);
     cr_assert_eq(glia_session_last_point(a, &pa), glia_session_last_point(b, &pb));
@@ -399,8 +398,7 @@ Test(session, snapshot_with_an_impossible_generator_state_is_refused)
     for (int k = 0; k < 3; k++) {
         save(s, &buf, &len);
         patch(buf, len, &s->rng.s, &bad_s[k], sizeof(double));
-        cr_assert_eq(glia_session_load(buf, len, &out, NULL), GLIA_EFORMAT, "state %g",
-                     bad_s[k]);
+        cr_assert_eq(glia_session_load(buf, len, &out, NULL), GLIA_EFORMAT, "state %g", bad_s[k]);
         free(buf);
     }
     glia_session_free(s);
