@@ -364,6 +364,10 @@ int glia_config_validate(const glia_config_t *cfg, glia_error_t *err)
             FAIL("/learner/astrocyte/success_low", "must not exceed success_high");
         if (cfg->learner.astrocyte.threshold_min > cfg->learner.astrocyte.threshold_max)
             FAIL("/learner/astrocyte/threshold_min", "must not exceed threshold_max");
+        if (cfg->learner.astrocyte.threshold_init < cfg->learner.astrocyte.threshold_min ||
+            cfg->learner.astrocyte.threshold_init > cfg->learner.astrocyte.threshold_max)
+            FAIL("/learner/astrocyte/threshold_init",
+                 "must lie within [threshold_min, threshold_max]");
     }
     return 0;
 }

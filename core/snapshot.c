@@ -385,7 +385,10 @@ int glia_session_load(const uint8_t *buf, size_t len, glia_session_t **out, glia
             goto bad;
     }
     if (r.failed || r.pos != r.len || s->rng.kind != cfg.rng || !rng_state_ok(&s->rng) ||
-        s->step_in_episode < 0 || s->step_in_episode >= cfg.training.steps_per_episode)
+        s->step_in_episode < 0 || s->step_in_episode >= cfg.training.steps_per_episode ||
+        s->ep_accepted < 0 || s->ep_rejected < 0 ||
+        s->ep_accepted + s->ep_rejected > s->step_in_episode ||
+        s->accepted + s->rejected > s->steps)
         goto bad;
     *out = s;
     return 0;
