@@ -18,4 +18,7 @@ int glia_cli_print_json(const json_t *json, int compact);
 /* `gliad run ...`: one batch run; returns the process exit code. */
 int glia_cli_run(int argc, char **argv);
 
+/* `gliad experiment FILE.json ...`: a whole study offline; returns the exit code. */
+int glia_cli_experiment(int argc, char **argv);
+
 #endif

@@ -1,28 +1,449 @@
-/* experiments.c: seeds x conditions studies (filled in by the experiments issue). */
+/* experiments.c: seeds x conditions studies hosted by the daemon.
+ *
+ * POST /v1/experiments creates one ordinary session per (condition, seed), named
+ * <experiment>.<label>.<seed>, and runs them on the pool like any other. When one of
+ * them finishes, its record (accuracy, counts, output vectors) goes into the experiment
+ * document, which is stored after every change; once every session has finished, the
+ * statistics are computed from the records. Everything here runs on the loop thread.
+ */
 #include "experiments.h"
 
+#include <stdlib.h>
+#include <string.h>
+
+#include "../api/experiment_json.h"
 #include "../api/problem.h"
+#include "store.h"
+
+typedef struct glia_experiment {
+    char name[GLIA_NAME_MAX + 1];
+    json_t *doc;           /* spec, state, created_at, records, results */
+    int state;             /* GLIA_STATE_RUNNING, COMPLETED, CANCELLED or FAILED */
+    struct glia_experiment *next;
+} glia_experiment_t;
+
+typedef struct registry {
+    glia_experiment_t *head;
+} registry_t;
+
+static registry_t *reg_of(glia_server_t *srv)
+{
+    if (srv->experiments == NULL)
+        srv->experiments = calloc(1, sizeof(registry_t));
+    return srv->experiments;
+}
+
+static glia_experiment_t *find(glia_server_t *srv, const char *name)
+{
+    for (glia_experiment_t *x = reg_of(srv)->head; x; x = x->next) {
+        if (strcmp(x->name, name) == 0)
+            return x;
+    }
+    return NULL;
+}
+
+static void persist(glia_server_t *srv, glia_experiment_t *x)
+{
+    glia_store_op_t *op = glia_store_op_new(NULL, NULL, NULL);
+    if (op == NULL)
+        return;
+    snprintf(op->experiment, sizeof(op->experiment), "%s", x->name);
+    op->experiment_doc = json_incref(x->doc);
+    glia_store_submit(srv->store, op);
+}
+
+/* Name pieces: "<experiment>.<label>.<seed>", labels have no dots. */
+static int split_session_name(const char *session, const char *experiment, char *label,
+                              size_t label_size, char *seed, size_t seed_size)
+{
+    size_t n = strlen(experiment);
+    const char *rest, *dot;
+
+    if (strncmp(session, experiment, n) != 0 || session[n] != '.')
+        return -1;
+    rest = session + n + 1;
+    dot = strrchr(rest, '.');
+    if (dot == NULL)
+        return -1;
+    snprintf(label, label_size, "%.*s", (int)(dot - rest), rest);
+    snprintf(seed, seed_size, "%s", dot + 1);
+    return 0;
+}
+
+/* Count the experiment's sessions by how far they are. */
+static void tally(glia_server_t *srv, glia_experiment_t *x, int *total, int *recorded,
+                  int *running)
+{
+    json_t *conds = json_object_get(x->doc, "conditions"), *seeds = json_object_get(x->doc, "seeds");
+    json_t *records = json_object_get(x->doc, "records");
+
+    *total = (int)(json_array_size(conds) * json_array_size(seeds));
+    *recorded = *running = 0;
+    for (size_t i = 0; i < json_array_size(conds); i++) {
+        const char *label = json_string_value(json_object_get(json_array_get(conds, i), "label"));
+        *recorded += (int)json_object_size(json_object_get(records, label));
+        for (size_t k = 0; k < json_array_size(seeds); k++) {
+            char name[GLIA_NAME_MAX + 1];
+            glia_entry_t *e;
+            glia_experiment_session_name(x->name, label,
+                                         (uint32_t)json_integer_value(json_array_get(seeds, k)),
+                                         name, sizeof(name));
+            e = glia_registry_get(srv, name);
+            if (e != NULL) {
+                *running += e->state == GLIA_STATE_RUNNING || e->state == GLIA_STATE_PAUSED;
+                glia_entry_unref(e);
+            }
+        }
+    }
+}
+
+static void set_state(glia_experiment_t *x, int state)
+{
+    x->state = state;
+    json_object_set_new(x->doc, "state", json_string(glia_state_name(state)));
+}
+
+/* Settle the state once nothing runs any more, and compute the results. */
+static void settle(glia_server_t *srv, glia_experiment_t *x)
+{
+    int total, recorded, running;
+
+    tally(srv, x, &total, &recorded, &running);
+    if (running > 0 || x->state != GLIA_STATE_RUNNING)
+        return;
+    set_state(x, recorded == total ? GLIA_STATE_COMPLETED : GLIA_STATE_CANCELLED);
+    json_object_set_new(x->doc, "results", glia_experiment_results(x->doc));
+    glia_log("info", NULL, "experiment %s %s (%d of %d runs)", x->name,
+             glia_state_name(x->state), recorded, total);
+}
+
+void glia_experiments_session_changed(glia_server_t *srv, glia_entry_t *e)
+{
+    glia_experiment_t *x = find(srv, e->experiment);
+    char label[GLIA_LABEL_MAX + 8], seed[16];
+
+    if (x == NULL || split_session_name(e->name, x->name, label, sizeof(label), seed, sizeof(seed)) != 0)
+        return;
+    if (e->state == GLIA_STATE_COMPLETED) {
+        json_t *records = json_object_get(x->doc, "records");
+        if (json_object_get(records, label) == NULL)
+            json_object_set_new(records, label, json_object());
+        json_object_set_new(json_object_get(records, label), seed, glia_experiment_record(e->session));
+    }
+    if (e->state == GLIA_STATE_RUNNING || e->state == GLIA_STATE_PAUSED)
+        return;
+    settle(srv, x);
+    persist(srv, x);
+}
+
+static json_t *progress_json(glia_server_t *srv, glia_experiment_t *x)
+{
+    int total, recorded, running;
+    tally(srv, x, &total, &recorded, &running);
+    return json_pack("{s:i, s:i, s:i, s:f}", "sessions", total, "completed", recorded, "running",
+                     running, "fraction", total ? (double)recorded / total : 0.0);
+}
+
+static json_t *experiment_json(glia_server_t *srv, glia_experiment_t *x, int full)
+{
+    json_t *o = full ? json_deep_copy(x->doc) : json_pack("{s:O, s:O, s:O, s:O, s:O}",
+                                                          "name", json_object_get(x->doc, "name"),
+                                                          "state", json_object_get(x->doc, "state"),
+                                                          "created_at", json_object_get(x->doc, "created_at"),
+                                                          "episodes", json_object_get(x->doc, "episodes"),
+                                                          "seeds", json_object_get(x->doc, "seeds"));
+    if (o == NULL)
+        return NULL;
+    json_object_set_new(o, "progress", progress_json(srv, x));
+    if (full && json_object_get(o, "results") == NULL)
+        json_object_set_new(o, "results", json_null());
+    return o;
+}
+
+static void reply(glia_request_t *req, int status, json_t *body)
+{
+    if (status >= 400)
+        glia_request_reply_problem(req, body);
+    else if (status == 204)
+        glia_request_reply_text(req, 204, NULL, NULL, 0);
+    else
+        glia_request_reply_json(req, status, body);
+    glia_request_finish(req);
+}
+
+static void handle_create(glia_server_t *srv, glia_request_t *req)
+{
+    glia_experiment_spec_t *spec = malloc(sizeof(*spec));
+    glia_experiment_t *x;
+    glia_error_t err;
+    char created[40], why[256];
+    int n;
+
+    glia_error_clear(&err);
+    if (spec == NULL) {
+        reply(req, 500, glia_problem(500, "internal", "out of memory"));
+        return;
+    }
+    if (req->json == NULL) {
+        glia_error_set(&err, GLIA_EINVAL, "", "a JSON body is required (see GET /v1/experiments/templates)");
+        reply(req, 422, glia_problem_validation(&err));
+        free(spec);
+        return;
+    }
+    if (glia_experiment_parse(req->json, spec, &err) != 0) {
+        reply(req, 422, glia_problem_validation(&err));
+        free(spec);
+        return;
+    }
+    if (find(srv, spec->name) != NULL) {
+        reply(req, 409, glia_problem(409, "exists", "an experiment named \"%s\" already exists", spec->name));
+        free(spec);
+        return;
+    }
+    n = spec->n_conditions * spec->n_seeds;
+    if (glia_registry_count(srv) + (size_t)n > (size_t)srv->opt.max_sessions) {
+        reply(req, 507, glia_problem(507, "too-many-sessions",
+                                     "the experiment needs %d sessions; this server holds at most "
+                                     "%d and has %zu", n, srv->opt.max_sessions,
+                                     glia_registry_count(srv)));
+        free(spec);
+        return;
+    }
+    for (int c = 0; c < spec->n_conditions; c++) {
+        for (int k = 0; k < spec->n_seeds; k++) {
+            char name[GLIA_NAME_MAX + 1];
+            glia_entry_t *e;
+            glia_experiment_session_name(spec->name, spec->conditions[c].label, spec->seeds[k], name,
+                                         sizeof(name));
+            if ((e = glia_registry_get(srv, name)) != NULL) {
+                glia_entry_unref(e);
+                reply(req, 409, glia_problem(409, "exists",
+                                             "session \"%s\" already exists; choose another experiment name",
+                                             name));
+                free(spec);
+                return;
+            }
+        }
+    }
+    x = calloc(1, sizeof(*x));
+    if (x == NULL || (x->doc = glia_experiment_doc_new(spec)) == NULL) {
+        free(x);
+        free(spec);
+        reply(req, 500, glia_problem(500, "internal", "out of memory"));
+        return;
+    }
+    snprintf(x->name, sizeof(x->name), "%s", spec->name);
+    glia_format_time(glia_wall(), created, sizeof(created));
+    json_object_set_new(x->doc, "created_at", json_string(created));
+    if (json_is_string(json_object_get(req->json, "description")))
+        json_object_set(x->doc, "description", json_object_get(req->json, "description"));
+    set_state(x, GLIA_STATE_RUNNING);
+    x->next = reg_of(srv)->head;
+    reg_of(srv)->head = x;
+
+    /* Seeds outermost, so early results cover every condition. */
+    for (int k = 0; k < spec->n_seeds; k++) {
+        for (int c = 0; c < spec->n_conditions; c++) {
+            char name[GLIA_NAME_MAX + 1];
+            glia_experiment_session_name(spec->name, spec->conditions[c].label, spec->seeds[k], name,
+                                         sizeof(name));
+            if (glia_session_create_run(srv, name, spec->conditions[c].preset,
+                                        &spec->conditions[c].config, spec->seeds[k], spec->name,
+                                        spec->episodes, why, sizeof(why)) == NULL)
+                glia_log("error", name, "experiment %s: %s", spec->name, why);
+        }
+    }
+    persist(srv, x); /* after the sessions' creations: the store applies them in order */
+    glia_log("info", NULL, "experiment %s: %d sessions started", x->name, n);
+    snprintf(req->location, sizeof(req->location), "/v1/experiments/%s", x->name);
+    reply(req, 202, experiment_json(srv, x, 1));
+    free(spec);
+}
+
+static void for_each_session(glia_server_t *srv, glia_experiment_t *x,
+                             void (*fn)(glia_server_t *, glia_entry_t *))
+{
+    json_t *conds = json_object_get(x->doc, "conditions"), *seeds = json_object_get(x->doc, "seeds");
+    for (size_t i = 0; i < json_array_size(conds); i++) {
+        const char *label = json_string_value(json_object_get(json_array_get(conds, i), "label"));
+        for (size_t k = 0; k < json_array_size(seeds); k++) {
+            char name[GLIA_NAME_MAX + 1];
+            glia_entry_t *e;
+            glia_experiment_session_name(x->name, label,
+                                         (uint32_t)json_integer_value(json_array_get(seeds, k)),
+                                         name, sizeof(name));
+            if ((e = glia_registry_get(srv, name)) != NULL) {
+                fn(srv, e);
+                glia_entry_unref(e);
+            }
+        }
+    }
+}
+
+static void delete_session(glia_server_t *srv, glia_entry_t *e)
+{
+    glia_session_delete(srv, e, NULL);
+}
+
+static void handle_report(glia_server_t *srv, glia_request_t *req, glia_experiment_t *x)
+{
+    const char *format = glia_request_query(req, "format");
+    char *text;
+    size_t len;
+
+    if (format == NULL)
+        format = "json";
+    if (strcmp(format, "json") != 0 && strcmp(format, "md") != 0 && strcmp(format, "csv") != 0) {
+        json_t *p = glia_problem(400, "bad-query", "query parameter format must be json, csv or md");
+        if (p != NULL)
+            json_object_set_new(p, "errors", json_pack("[{s:s, s:s}]", "pointer", "?format", "detail",
+                                                       "must be json, csv or md"));
+        reply(req, 400, p);
+        return;
+    }
+    if (json_object_get(x->doc, "results") == NULL || json_is_null(json_object_get(x->doc, "results"))) {
+        json_t *p = glia_problem(409, "conflict", "experiment \"%s\" is %s: its report is ready "
+                                                  "when every run has finished", x->name,
+                                 glia_state_name(x->state));
+        if (p != NULL)
+            json_object_set_new(p, "progress", progress_json(srv, x));
+        reply(req, 409, p);
+        return;
+    }
+    if (strcmp(format, "json") == 0) {
+        reply(req, 200, experiment_json(srv, x, 1));
+        return;
+    }
+    text = strcmp(format, "md") == 0 ? glia_experiment_report_md(x->doc, &len)
+                                     : glia_experiment_report_csv(x->doc, &len);
+    if (text == NULL) {
+        reply(req, 500, glia_problem(500, "internal", "out of memory"));
+        return;
+    }
+    glia_request_reply_text(req, 200,
+                            strcmp(format, "md") == 0 ? "text/markdown; charset=utf-8"
+                                                      : "text/csv; charset=utf-8",
+                            text, len);
+    glia_request_finish(req);
+}
+
+void glia_experiments_handle(glia_server_t *srv, glia_request_t *req)
+{
+    registry_t *r = reg_of(srv);
+    glia_experiment_t *x = NULL, **pp;
+
+    switch (req->match.route) {
+    case GLIA_ROUTE_EXPERIMENT_TEMPLATES:
+        reply(req, 200, json_pack("{s:o}", "items", glia_experiment_templates()));
+        return;
+    case GLIA_ROUTE_EXPERIMENTS_CREATE:
+        handle_create(srv, req);
+        return;
+    case GLIA_ROUTE_EXPERIMENTS_LIST: {
+        json_t *items = json_array();
+        for (x = r->head; x; x = x->next)
+            json_array_append_new(items, experiment_json(srv, x, 0));
+        reply(req, 200, json_pack("{s:o}", "items", items));
+        return;
+    }
+    default:
+        break;
+    }
+    if ((x = find(srv, req->match.name)) == NULL) {
+        reply(req, 404, glia_problem(404, "not-found", "no experiment named \"%s\"", req->match.name));
+        return;
+    }
+    switch (req->match.route) {
+    case GLIA_ROUTE_EXPERIMENT_GET:
+        reply(req, 200, experiment_json(srv, x, 1));
+        break;
+    case GLIA_ROUTE_EXPERIMENT_REPORT:
+        handle_report(srv, req, x);
+        break;
+    case GLIA_ROUTE_EXPERIMENT_CANCEL:
+        if (x->state == GLIA_STATE_RUNNING) {
+            for_each_session(srv, x, glia_session_cancel);
+            set_state(x, GLIA_STATE_CANCELLED);
+            json_object_set_new(x->doc, "results", glia_experiment_results(x->doc));
+            persist(srv, x);
+        }
+        reply(req, 200, experiment_json(srv, x, 1));
+        break;
+    case GLIA_ROUTE_EXPERIMENT_DELETE:
+        for_each_session(srv, x, delete_session);
+        for (pp = &r->head; *pp; pp = &(*pp)->next) {
+            if (*pp == x) {
+                *pp = x->next;
+                break;
+            }
+        }
+        {
+            glia_store_op_t *op = glia_store_op_new(NULL, NULL, NULL);
+            if (op != NULL) {
+                snprintf(op->experiment, sizeof(op->experiment), "%s", x->name);
+                op->is_experiment_delete = 1;
+                glia_store_submit(srv->store, op);
+            }
+        }
+        json_decref(x->doc);
+        free(x);
+        reply(req, 204, NULL);
+        break;
+    default:
+        reply(req, 500, glia_problem(500, "internal", "unrouted request"));
+    }
+}
+
+static int load_cb(json_t *doc, void *arg)
+{
+    glia_server_t *srv = arg;
+    glia_experiment_t *x = calloc(1, sizeof(*x));
+    const char *state = json_string_value(json_object_get(doc, "state"));
+
+    if (x == NULL)
+        return -1;
+    snprintf(x->name, sizeof(x->name), "%s", json_string_value(json_object_get(doc, "name")));
+    x->doc = json_incref(doc);
+    x->state = state ? glia_state_from_name(state) : GLIA_STATE_RUNNING;
+    if (x->state < 0)
+        x->state = GLIA_STATE_FAILED;
+    x->next = reg_of(srv)->head;
+    reg_of(srv)->head = x;
+    return 0;
+}
+
+static void record_if_done(glia_server_t *srv, glia_entry_t *e)
+{
+    if (e->state == GLIA_STATE_COMPLETED)
+        glia_experiments_session_changed(srv, e);
+}
 
 int glia_experiments_start(glia_server_t *srv)
 {
-    (void)srv;
+    if (glia_store_load_experiments(srv->store, load_cb, srv) != 0)
+        return -1;
+    /* A crash between a session's completion and the experiment's next write leaves a
+     * finished run unrecorded: record it now (its checkpoint is its final state). */
+    for (glia_experiment_t *x = reg_of(srv)->head; x; x = x->next) {
+        if (x->state == GLIA_STATE_RUNNING) {
+            for_each_session(srv, x, record_if_done);
+            settle(srv, x);
+        }
+    }
     return 0;
 }
 
 void glia_experiments_stop(glia_server_t *srv)
 {
-    (void)srv;
-}
-
-void glia_experiments_handle(glia_server_t *srv, glia_request_t *req)
-{
-    (void)srv;
-    glia_request_reply_problem(req, glia_problem(404, "not-found", "experiments are not available yet"));
-    glia_request_finish(req);
-}
-
-void glia_experiments_session_changed(glia_server_t *srv, glia_entry_t *e)
-{
-    (void)srv;
-    (void)e;
+    registry_t *r = srv->experiments;
+    if (r == NULL)
+        return;
+    while (r->head) {
+        glia_experiment_t *x = r->head;
+        r->head = x->next;
+        json_decref(x->doc);
+        free(x);
+    }
+    free(r);
+    srv->experiments = NULL;
 }

@@ -398,14 +398,111 @@ static int apply_spec(glia_entry_t *e, const glia_session_spec_t *spec, glia_ses
     return 0;
 }
 
+/* Register an entry for session `s` (stolen) and commit its creation; with episodes > 0
+ * it starts running right away. `req`, when given, is answered 201 once stored. Returns
+ * the entry (borrowed: the registry holds it), or NULL with an HTTP status and reason. */
+static glia_entry_t *create_entry(glia_server_t *srv, const glia_session_spec_t *spec,
+                                  glia_session_t *s, const char *experiment, uint64_t episodes,
+                                  int with_checkpoint, glia_request_t *req, int *status,
+                                  char *why, size_t why_size)
+{
+    glia_entry_t *e = glia_entry_new(spec->name);
+    glia_commit_t *c = NULL;
+    int rc = GLIA_ENOMEM;
+
+    *status = 500;
+    if (e == NULL || apply_spec(e, spec, s) != 0) {
+        glia_session_free(s);
+        glia_entry_unref(e);
+        snprintf(why, why_size, "out of memory");
+        return NULL;
+    }
+    snprintf(e->experiment, sizeof(e->experiment), "%s", experiment ? experiment : "");
+    e->created_at = e->updated_at = glia_wall();
+    e->target_episodes = episodes > 0 ? e->counters.episodes + episodes : e->counters.episodes;
+    if ((rc = glia_registry_add(srv, e)) != 0 || (c = glia_commit_begin(srv, e)) == NULL) {
+        if (rc == 0)
+            glia_registry_remove(srv, e);
+        glia_entry_unref(e);
+        *status = rc == GLIA_EEXIST ? 409 : 500;
+        snprintf(why, why_size, rc == GLIA_EEXIST ? "a session named \"%s\" already exists"
+                                                   : "out of memory creating \"%s\"",
+                 spec->name);
+        return NULL;
+    }
+    glia_commit_is_create(c);
+    glia_commit_state(c, episodes > 0 ? GLIA_STATE_RUNNING : GLIA_STATE_IDLE, NULL);
+    if (with_checkpoint)
+        glia_commit_checkpoint(c);
+    if (req != NULL) {
+        snprintf(req->location, sizeof(req->location), "/v1/sessions/%s", e->name);
+        glia_commit_reply(c, req, 201, NULL);
+    }
+    glia_commit_submit(c);
+    if (episodes > 0)
+        glia_runner_schedule(srv, e);
+    glia_entry_unref(e);
+    return e;
+}
+
+glia_entry_t *glia_session_create_run(glia_server_t *srv, const char *name, const char *preset,
+                                      const glia_config_t *cfg, uint32_t seed,
+                                      const char *experiment, uint64_t episodes, char *why,
+                                      size_t why_size)
+{
+    glia_session_spec_t spec;
+    glia_session_t *s;
+    int rc, status;
+
+    memset(&spec, 0, sizeof(spec));
+    snprintf(spec.name, sizeof(spec.name), "%s", name);
+    snprintf(spec.preset, sizeof(spec.preset), "%s", preset);
+    if ((rc = glia_session_new(cfg, seed, &s, NULL)) != 0) {
+        snprintf(why, why_size, "cannot build session %s: %s", name, glia_strerror(rc));
+        return NULL;
+    }
+    return create_entry(srv, &spec, s, experiment, episodes, 0, NULL, &status, why, why_size);
+}
+
+void glia_session_cancel(glia_server_t *srv, glia_entry_t *e)
+{
+    glia_commit_t *c;
+
+    if (e->state == GLIA_STATE_RUNNING) {
+        e->cancel_requested = 1;
+        glia_runner_stop(srv, e);
+    } else if (e->state == GLIA_STATE_PAUSED && (c = glia_commit_begin(srv, e)) != NULL) {
+        glia_commit_state(c, GLIA_STATE_CANCELLED, NULL);
+        glia_commit_submit(c);
+    }
+}
+
+void glia_session_delete(glia_server_t *srv, glia_entry_t *e, glia_request_t *req)
+{
+    glia_commit_t *c = glia_commit_begin(srv, e);
+
+    if (c == NULL) {
+        if (req != NULL)
+            reply_now(req, 500, glia_problem(500, "internal", "out of memory"));
+        return;
+    }
+    e->is_deleted = 1;
+    e->cancel_requested = 1;
+    glia_runner_stop(srv, e);
+    glia_registry_remove(srv, e); /* the name is free again right away */
+    glia_commit_delete(c);
+    if (req != NULL)
+        glia_commit_reply(c, req, 204, NULL);
+    glia_commit_submit(c);
+}
+
 static void handle_create(glia_server_t *srv, glia_request_t *req)
 {
     glia_session_spec_t spec;
     glia_error_t err;
     glia_session_t *s = NULL;
-    glia_entry_t *e;
-    glia_commit_t *c;
-    int rc;
+    char why[256];
+    int rc, status;
 
     glia_error_clear(&err);
     if (req->json == NULL) {
@@ -434,54 +531,23 @@ static void handle_create(glia_server_t *srv, glia_request_t *req)
         }
         rc = glia_session_load(bytes, len, &s, &err);
         free(bytes);
+        if (rc == GLIA_ENOMEM) {
+            reply_now(req, 500, glia_problem(500, "internal", "out of memory"));
+            return;
+        }
         if (rc != 0) {
-            if (rc == GLIA_ENOMEM) {
-                reply_now(req, 500, glia_problem(500, "internal", "out of memory"));
-                return;
-            }
             snprintf(err.field, sizeof(err.field), "/snapshot");
             reply_validation(req, &err);
             return;
         }
-        spec.config = *glia_session_config(s);
     } else if ((rc = glia_session_new(&spec.config, spec.seed, &s, &err)) != 0) {
         reply_now(req, 500, glia_problem(500, "internal", "cannot build the session: %s",
                                          glia_strerror(rc)));
         return;
     }
-    e = glia_entry_new(spec.name);
-    if (e == NULL || apply_spec(e, &spec, s) != 0) {
-        glia_session_free(s);
-        glia_entry_unref(e);
-        reply_now(req, 500, glia_problem(500, "internal", "out of memory"));
-        return;
-    }
-    e->created_at = e->updated_at = glia_wall();
-    e->target_episodes = e->counters.episodes;
-    if ((rc = glia_registry_add(srv, e)) != 0) {
-        glia_entry_unref(e);
-        if (rc == GLIA_EEXIST)
-            reply_now(req, 409, glia_problem(409, "exists", "a session named \"%s\" already exists",
-                                             spec.name));
-        else
-            reply_now(req, 500, glia_problem(500, "internal", "out of memory"));
-        return;
-    }
-    c = glia_commit_begin(srv, e);
-    if (c == NULL) {
-        glia_registry_remove(srv, e);
-        glia_entry_unref(e);
-        reply_now(req, 500, glia_problem(500, "internal", "out of memory"));
-        return;
-    }
-    glia_commit_is_create(c);
-    glia_commit_state(c, GLIA_STATE_IDLE, NULL);
-    if (spec.snapshot != NULL)
-        glia_commit_checkpoint(c);
-    snprintf(req->location, sizeof(req->location), "/v1/sessions/%s", e->name);
-    glia_commit_reply(c, req, 201, NULL);
-    glia_commit_submit(c);
-    glia_entry_unref(e);
+    if (create_entry(srv, &spec, s, NULL, 0, spec.snapshot != NULL, req, &status, why,
+                     sizeof(why)) == NULL)
+        reply_now(req, status, glia_problem(status, status == 409 ? "exists" : "internal", "%s", why));
 }
 
 static void handle_put_config(glia_server_t *srv, glia_request_t *req, glia_entry_t *e)
@@ -614,23 +680,6 @@ static void handle_control(glia_server_t *srv, glia_request_t *req, glia_entry_t
     }
 }
 
-static void handle_delete(glia_server_t *srv, glia_request_t *req, glia_entry_t *e)
-{
-    glia_commit_t *c = glia_commit_begin(srv, e);
-
-    if (c == NULL) {
-        reply_now(req, 500, glia_problem(500, "internal", "out of memory"));
-        return;
-    }
-    e->is_deleted = 1;
-    e->cancel_requested = 1;
-    glia_runner_stop(srv, e);
-    glia_registry_remove(srv, e); /* the name is free again right away */
-    glia_commit_delete(c);
-    glia_commit_reply(c, req, 204, NULL);
-    glia_commit_submit(c);
-}
-
 static void handle_read(glia_request_t *req, glia_entry_t *e)
 {
     glia_session_t *s = e->session;
@@ -738,7 +787,7 @@ void glia_handle(glia_server_t *srv, glia_request_t *req)
         return;
     }
     if (route == GLIA_ROUTE_SESSION_DELETE) {
-        handle_delete(srv, req, e);
+        glia_session_delete(srv, e, req);
     } else if (e->in_worker && route != GLIA_ROUTE_SESSION_PAUSE &&
                route != GLIA_ROUTE_SESSION_CANCEL) {
         if (route == GLIA_ROUTE_SESSION_STEP && e->state == GLIA_STATE_RUNNING)

@@ -9,6 +9,7 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: gliad [serve] [options]     run the daemon (gliad --help for options)\n"
                "       gliad run [--preset NAME] [--seed N] [--episodes E] [--config FILE]\n"
+               "       gliad experiment FILE.json [--format json|md|csv] [--threads N]\n"
                "       gliad version\n");
 }
 
@@ -16,6 +17,8 @@ int main(int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "run") == 0)
         return glia_cli_run(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "experiment") == 0)
+        return glia_cli_experiment(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "version") == 0) {
         printf("gliad %s\n", GLIA_VERSION);
         return 0;

@@ -11,6 +11,7 @@
 
 #include "../api/problem.h"
 #include "../api/result_json.h"
+#include "experiments.h"
 #include "publish.h"
 #include "server.h"
 
@@ -242,6 +243,8 @@ static void after_cb(uv_work_t *w, int status)
     glia_commit_submit(c);
     if (again)
         glia_runner_schedule(srv, e);
+    else if (e->experiment[0] != '\0')
+        glia_experiments_session_changed(srv, e);
     glia_entry_unref(e);
     job_free(job);
 }

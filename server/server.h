@@ -257,7 +257,16 @@ void glia_handle(glia_server_t *srv, glia_request_t *req);
 void glia_handle_direct(glia_server_t *srv, glia_request_t *req); /* HTTP thread: published data only */
 int glia_is_direct_route(int route);
 int glia_is_read_route(int route); /* loop routes that only read the session */
-void glia_entry_publish_summary(glia_server_t *srv, glia_entry_t *e);
+/* Create a session (and, with episodes > 0, start running it) without a request: used
+ * by experiments. Returns the entry (borrowed: the registry holds it) or NULL with a
+ * reason. */
+glia_entry_t *glia_session_create_run(glia_server_t *srv, const char *name, const char *preset,
+                                      const glia_config_t *cfg, uint32_t seed,
+                                      const char *experiment, uint64_t episodes, char *why,
+                                      size_t why_size);
+void glia_session_cancel(glia_server_t *srv, glia_entry_t *e);
+/* Delete a session; answers `req` (may be NULL) with 204 once stored. */
+void glia_session_delete(glia_server_t *srv, glia_entry_t *e, glia_request_t *req);
 json_t *glia_entry_summary(glia_server_t *srv, glia_entry_t *e, int with_config);
 
 /* runner.c (loop thread) */
