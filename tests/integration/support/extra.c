@@ -222,6 +222,29 @@ it_resp_t it_upload_chunked(glia_daemon_t *d, const char *method, const char *pa
     return r;
 }
 
+long it_get_status_long(glia_daemon_t *d, const char *path)
+{
+    size_t n = strlen(path) + 64;
+    char *url = malloc(n);
+    sink_t s = {0};
+    CURL *c = curl_easy_init();
+    long status = 0;
+
+    cr_assert(url && c);
+    snprintf(url, n, "http://127.0.0.1:%d%s", d->port, path);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink_cb);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+    curl_easy_perform(c);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_cleanup(c);
+    free(s.p);
+    free(url);
+    return status;
+}
+
 /* ---- background stream ------------------------------------------------------------- */
 
 static int bg_progress_cb(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)

@@ -45,6 +45,9 @@ void it_expect_healthy(glia_daemon_t *d, const char *after_what);
  * ?format=ndjson&follow=false (ends once the session is not running). */
 json_t *it_events(glia_daemon_t *d, const char *name, unsigned long long after);
 
+/* GET a path of any length (the harness bounds paths at 1 kB); returns the status. */
+long it_get_status_long(glia_daemon_t *d, const char *path);
+
 /* Upload `len` bytes of `body` with Transfer-Encoding: chunked (no Content-Length). */
 it_resp_t it_upload_chunked(glia_daemon_t *d, const char *method, const char *path,
                             const char *body, size_t len);
