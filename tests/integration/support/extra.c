@@ -167,6 +167,7 @@ typedef struct sink {
     char *p;
     size_t len;
     double deadline;
+    atomic_size_t *received; /* optional: published progress */
 } sink_t;
 
 static size_t sink_cb(char *data, size_t size, size_t nmemb, void *arg)
@@ -180,6 +181,8 @@ static size_t sink_cb(char *data, size_t size, size_t nmemb, void *arg)
     memcpy(s->p + s->len, data, n);
     s->len += n;
     s->p[s->len] = '\0';
+    if (s->received)
+        atomic_store(s->received, s->len);
     return n;
 }
 
@@ -268,6 +271,7 @@ static void *bg_main(void *arg)
         return NULL;
     }
     s.deadline = t0 + bs->max_seconds;
+    s.received = &bs->received;
     curl_easy_setopt(c, CURLOPT_URL, bs->url);
     if (bs->auth[0])
         h = curl_slist_append(h, bs->auth);
@@ -293,11 +297,23 @@ static void *bg_main(void *arg)
 void it_bg_stream_start(it_bg_stream_t *s, glia_daemon_t *d, const char *path, double max_seconds)
 {
     memset(s, 0, sizeof(*s));
+    atomic_init(&s->received, 0);
     snprintf(s->url, sizeof(s->url), "http://127.0.0.1:%d%s", d->port, path);
     if (d->token[0])
         snprintf(s->auth, sizeof(s->auth), "Authorization: Bearer %s", d->token);
     s->max_seconds = max_seconds;
     cr_assert_eq(pthread_create(&s->thread, NULL, bg_main, s), 0, "pthread_create");
+}
+
+void it_bg_stream_wait(it_bg_stream_t *s, size_t bytes, double timeout)
+{
+    double t0 = it_now();
+    while (atomic_load(&s->received) < bytes) {
+        if (it_now() - t0 > timeout)
+            cr_assert_fail("stream %s: %zu bytes after %.0f s", s->url,
+                           (size_t)atomic_load(&s->received), timeout);
+        it_sleep(0.01);
+    }
 }
 
 void it_bg_stream_join(it_bg_stream_t *s)

@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "harness.h"
@@ -58,6 +59,7 @@ typedef struct it_bg_stream {
     char url[512];
     char auth[200];
     double max_seconds;
+    atomic_size_t received; /* bytes so far (any time) */
     /* results, valid after it_bg_stream_join */
     char *body;
     size_t len;
@@ -68,6 +70,9 @@ typedef struct it_bg_stream {
 } it_bg_stream_t;
 
 void it_bg_stream_start(it_bg_stream_t *s, glia_daemon_t *d, const char *path, double max_seconds);
+/* Wait until at least `bytes` arrived (the stream is open); fails the test after
+ * `timeout` s. */
+void it_bg_stream_wait(it_bg_stream_t *s, size_t bytes, double timeout);
 void it_bg_stream_join(it_bg_stream_t *s);
 void it_bg_stream_free(it_bg_stream_t *s);
 
