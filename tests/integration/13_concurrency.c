@@ -1,0 +1,106 @@
+/* 13_concurrency: many sessions learning at once on one daemon each end exactly as
+ * `gliad run` does alone, and the API keeps answering while every worker is busy. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "support/extra.h"
+#include "support/harness.h"
+
+#define N_SHORT 50
+#define N_LONG  2
+#define N_ALL   (N_SHORT + N_LONG)
+
+static const char *const presets[] = {"control", "cursor",  "astrocyte-firing",
+                                      "astrocyte-traffic", "epsilon", "maturity"};
+
+typedef struct plan {
+    char name[32];
+    const char *preset;
+    unsigned seed;
+    unsigned episodes;
+} plan_t;
+
+static void make_plan(plan_t *p)
+{
+    for (int i = 0; i < N_SHORT; i++) {
+        snprintf(p[i].name, sizeof(p[i].name), "s%02d", i);
+        p[i].preset = presets[i % 6];
+        p[i].seed = 1000u + (unsigned)(i * 7919 % 500);
+        p[i].episodes = 150u + 50u * (unsigned)(i % 3); /* 150, 200, 250 */
+    }
+    /* Two long runs keep the workers busy while the short ones come and go. */
+    for (int i = 0; i < N_LONG; i++) {
+        plan_t *q = &p[N_SHORT + i];
+        snprintf(q->name, sizeof(q->name), "long%d", i);
+        q->preset = i == 0 ? "maturity" : "epsilon";
+        q->seed = 77u + (unsigned)i;
+        q->episodes = 3000u;
+    }
+}
+
+static size_t count_running(glia_daemon_t *d)
+{
+    json_t *list = it_get_json(d, 200, "/v1/sessions?state=running&limit=1000");
+    size_t n = json_array_size(json_object_get(list, "items"));
+    json_decref(list);
+    return n;
+}
+
+Test(concurrency, fifty_sessions_at_once_match_gliad_run_and_reads_stay_prompt)
+{
+    glia_daemon_t d;
+    plan_t plan[N_ALL];
+    json_t *want[N_ALL];
+    double slowest = 0;
+    int answered_while_busy = 0;
+
+    make_plan(plan);
+    it_start(&d, (const char *[]){"--workers", "2", NULL});
+    for (int i = 0; i < N_ALL; i++)
+        it_create(&d, plan[i].name, plan[i].preset, plan[i].seed);
+    /* Long runs first, so they are already busy when the short ones queue up. */
+    for (int i = N_ALL - 1; i >= 0; i--)
+        it_run(&d, plan[i].name, plan[i].episodes);
+
+    /* Reads while every worker is busy: each must answer (200), and the runs must still
+     * be going once it has answered. The time taken is reported, not asserted. */
+    for (int k = 0; k < 10; k++) {
+        it_resp_t r = it_get(&d, "/v1/sessions/%s", plan[(k * 13) % N_ALL].name);
+        cr_expect_eq(r.status, 200, "GET during the runs: %ld", r.status);
+        if (r.seconds > slowest)
+            slowest = r.seconds;
+        it_resp_free(&r);
+        if (count_running(&d) >= 2)
+            answered_while_busy++;
+    }
+    cr_log_info("GET /v1/sessions/{name} while %d workers were busy: slowest %.4f s", 2,
+                slowest);
+    cr_expect(answered_while_busy > 0,
+              "no GET was answered while runs were still going (they finished too early?)");
+
+    /* The references, computed meanwhile. */
+    for (int i = 0; i < N_ALL; i++)
+        want[i] = it_batch_run(plan[i].preset, plan[i].seed, plan[i].episodes);
+
+    for (int i = 0; i < N_ALL; i++) {
+        json_t *got;
+        char what[256];
+        json_decref(it_wait_state(&d, plan[i].name, "completed", 60));
+        got = it_result(&d, plan[i].name);
+        snprintf(what, sizeof(what), "%.31s (%.40s, seed %u, %u episodes) vs gliad run", plan[i].name,
+                 plan[i].preset, plan[i].seed, plan[i].episodes);
+        cr_expect_str_eq(json_string_value(json_object_get(got, "condition")), plan[i].preset,
+                         "%s", what);
+        it_expect_same_run(got, want[i], what);
+        json_decref(got);
+        json_decref(want[i]);
+    }
+    {
+        json_t *list = it_get_json(&d, 200, "/v1/sessions?state=completed&limit=1000");
+        cr_expect_eq(json_array_size(json_object_get(list, "items")), N_ALL);
+        json_decref(list);
+    }
+    cr_expect_eq(it_stop(&d), 0);
+}
