@@ -51,8 +51,7 @@ Test(inference, fresh_control_session_gives_one_constant_output_for_all_eight_pa
                            1e-12);
     }
     /* the paper's task */
-    cr_expect_str_eq(json_string_value(json_object_get(json_array_get(pats, 0), "input")),
-                     "00000");
+    cr_expect_str_eq(json_string_value(json_object_get(json_array_get(pats, 0), "input")), "00000");
     cr_expect_str_eq(json_string_value(json_object_get(json_array_get(pats, 0), "target")),
                      "10101");
     json_decref(inf);
@@ -103,9 +102,9 @@ Test(inference, after_a_maturity_run_outputs_match_the_result_and_the_latest_poi
                          json_string_value(json_object_get(
                              json_array_get(json_object_get(inf, "patterns"), i), "output")),
                          "P%zu", i + 1);
-    cr_expect_eq(json_is_true(json_object_get(json_object_get(sum, "latest_point"),
-                                              "constant_output")),
-                 json_is_true(json_object_get(inf, "constant_output")));
+    cr_expect_eq(
+        json_is_true(json_object_get(json_object_get(sum, "latest_point"), "constant_output")),
+        json_is_true(json_object_get(inf, "constant_output")));
     metrics = it_get_json(&d, 200, "/v1/sessions/mat/metrics");
     last = json_array_get(json_object_get(metrics, "points"),
                           json_array_size(json_object_get(metrics, "points")) - 1);
@@ -157,11 +156,12 @@ Test(inference, astrocytes_after_a_maturity_run)
             cr_expect(thr >= 0.1 && thr <= 0.9, "astrocyte %zu threshold %g in [0.1, 0.9]", i, thr);
             cr_expect(er >= 0 && er <= 1, "astrocyte %zu exploration_rate %g", i, er);
             cr_expect(sr >= 0 && sr <= 1, "astrocyte %zu success_rate %g", i, sr);
-            cr_assert_eq(json_array_size(by), 8, "activations_by_pattern has one count per pattern");
+            cr_assert_eq(json_array_size(by), 8,
+                         "activations_by_pattern has one count per pattern");
             for (size_t p = 0; p < 8; p++)
                 s += json_integer_value(json_array_get(by, p));
-            cr_expect_eq(s, acts, "astrocyte %zu: activations_by_pattern sums to %lld, not %lld",
-                         i, (long long)s, (long long)acts);
+            cr_expect_eq(s, acts, "astrocyte %zu: activations_by_pattern sums to %lld, not %lld", i,
+                         (long long)s, (long long)acts);
             cr_expect(json_integer_value(json_object_get(a, "successes")) <= acts);
             /* /network's territories are the same astrocytes */
             cr_expect_eq(json_integer_value(json_object_get(terr, "neurons")),
@@ -209,7 +209,8 @@ Test(inference, network_lists_neurons_territories_and_optionally_synapses)
 
         cr_expect(json_is_integer(json_object_get(n, "id")), "neuron %zu id", i);
         cr_expect_eq(json_integer_value(json_object_get(n, "position")), (json_int_t)i);
-        cr_expect(json_is_number(json_object_get(n, "x")) && json_is_number(json_object_get(n, "y")) &&
+        cr_expect(json_is_number(json_object_get(n, "x")) &&
+                      json_is_number(json_object_get(n, "y")) &&
                       json_is_number(json_object_get(n, "z")),
                   "neuron %zu coordinates", i);
         cr_assert_not_null(type, "neuron %zu role", i);

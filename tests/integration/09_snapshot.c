@@ -68,9 +68,9 @@ Test(snapshot, fork_mid_run_ends_like_an_uninterrupted_run_and_gliad_run)
     fork_summary = it_get_json(&d, 200, "/v1/sessions/fork");
     cr_expect_str_eq(json_string_value(json_object_get(fork_summary, "state")), "idle");
     cr_expect_eq(json_integer_value(json_object_get(fork_summary, "seed")), SEED);
-    cr_expect_eq(json_integer_value(
-                     json_object_get(json_object_get(fork_summary, "progress"), "episode")),
-                 300);
+    cr_expect_eq(
+        json_integer_value(json_object_get(json_object_get(fork_summary, "progress"), "episode")),
+        300);
     {
         json_t *first_summary = it_get_json(&d, 200, "/v1/sessions/first");
         cr_expect_eq(json_integer_value(json_object_get(fork_summary, "accepted")),

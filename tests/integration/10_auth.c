@@ -11,23 +11,23 @@
 
 #define TOKEN "s3cret-Token_0123456789"
 
-static long status_with(glia_daemon_t *d, const char *method, const char *path,
-                        const char *body, const char *auth_header)
+static long status_with(glia_daemon_t *d, const char *method, const char *path, const char *body,
+                        const char *auth_header)
 {
     const char *h[] = {auth_header, NULL};
-    it_resp_t r = it_request_h(d, method, path, body, body ? strlen(body) : 0,
-                               auth_header ? h : NULL);
+    it_resp_t r =
+        it_request_h(d, method, path, body, body ? strlen(body) : 0, auth_header ? h : NULL);
     long s = r.status;
     it_resp_free(&r);
     return s;
 }
 
-static void expect_401(glia_daemon_t *d, const char *method, const char *path,
-                       const char *body, const char *auth_header)
+static void expect_401(glia_daemon_t *d, const char *method, const char *path, const char *body,
+                       const char *auth_header)
 {
     const char *h[] = {auth_header, NULL};
-    it_resp_t r = it_request_h(d, method, path, body, body ? strlen(body) : 0,
-                               auth_header ? h : NULL);
+    it_resp_t r =
+        it_request_h(d, method, path, body, body ? strlen(body) : 0, auth_header ? h : NULL);
     cr_expect_eq(r.status, 401, "%s %s with [%s]: %ld", method, path,
                  auth_header ? auth_header : "no Authorization", r.status);
     cr_expect_str_eq(r.content_type, "application/problem+json", "%s %s", method, path);
@@ -160,8 +160,8 @@ Test(auth, listening_off_loopback_needs_a_token)
     cr_expect(log && strstr(log, "0.0.0.0"), "the message names the address: %s", log);
     free(log);
     /* An empty --token is no token. */
-    rc = it_start_expect_exit(&d, NULL, (const char *[]){"--listen", "0.0.0.0:0", "--token", "", NULL},
-                              10);
+    rc = it_start_expect_exit(&d, NULL,
+                              (const char *[]){"--listen", "0.0.0.0:0", "--token", "", NULL}, 10);
     cr_expect(rc > 0, "0.0.0.0 with an empty token must not start: exit %d", rc);
     it_cleanup(&d);
 

@@ -9,9 +9,8 @@
 #include "support/harness.h"
 
 /* Send raw bytes; expect a problem with one of the statuses (want2 may be 0). */
-static void expect_refused(glia_daemon_t *d, const char *method, const char *path,
-                           const char *body, size_t len, long want, long want2,
-                           const char *pointer, const char *what)
+static void expect_refused(glia_daemon_t *d, const char *method, const char *path, const char *body,
+                           size_t len, long want, long want2, const char *pointer, const char *what)
 {
     it_resp_t r = it_request_h(d, method, path, body, len, NULL);
     cr_expect(r.status == want || (want2 && r.status == want2), "%s: got %ld, want %ld%s: %.300s",
@@ -155,8 +154,9 @@ Test(limits, numbers_out_of_range_are_400_or_422)
     glia_daemon_t d;
 
     it_start(&d, NULL);
-    expect_body(&d, "POST", "/v1/sessions", "{\"name\":\"n\",\"preset\":\"control\",\"seed\":1e999}",
-                400, 422, "/seed", "seed 1e999");
+    expect_body(&d, "POST", "/v1/sessions",
+                "{\"name\":\"n\",\"preset\":\"control\",\"seed\":1e999}", 400, 422, "/seed",
+                "seed 1e999");
     expect_body(&d, "POST", "/v1/sessions",
                 "{\"name\":\"n\",\"preset\":\"control\",\"seed\":123456789012345678901234567890}",
                 400, 422, "/seed", "seed with 30 digits");
@@ -175,9 +175,8 @@ Test(limits, numbers_out_of_range_are_400_or_422)
     it_create(&d, "s", "control", 1);
     expect_body(&d, "POST", "/v1/sessions/s/run", "{\"episodes\":1e999}", 400, 422, "/episodes",
                 "episodes 1e999");
-    expect_body(&d, "POST", "/v1/sessions/s/run",
-                "{\"episodes\":99999999999999999999999999}", 400, 422, "/episodes",
-                "episodes with 26 digits");
+    expect_body(&d, "POST", "/v1/sessions/s/run", "{\"episodes\":99999999999999999999999999}", 400,
+                422, "/episodes", "episodes with 26 digits");
     expect_body(&d, "POST", "/v1/sessions/s/run", "{\"episodes\":9223372036854775807}", 422, 0,
                 "/episodes", "episodes INT64_MAX");
     expect_body(&d, "POST", "/v1/sessions/s/run", "{\"episodes\":0}", 422, 0, "/episodes",
@@ -205,8 +204,7 @@ Test(limits, wrong_types_and_malformed_json)
     it_start(&d, NULL);
     expect_body(&d, "POST", "/v1/sessions", "{\"name\":42}", 422, 0, "/name", "name 42");
     expect_body(&d, "POST", "/v1/sessions", "{\"name\":null}", 422, 0, "/name", "name null");
-    expect_body(&d, "POST", "/v1/sessions", "{\"preset\":\"control\"}", 422, 0, "/name",
-                "no name");
+    expect_body(&d, "POST", "/v1/sessions", "{\"preset\":\"control\"}", 422, 0, "/name", "no name");
     expect_body(&d, "POST", "/v1/sessions", "{\"name\":\"Upper\"}", 422, 0, "/name",
                 "name with capitals");
     expect_body(&d, "POST", "/v1/sessions", "{\"name\":\"t\",\"preset\":[\"control\"]}", 422, 0,
@@ -219,8 +217,8 @@ Test(limits, wrong_types_and_malformed_json)
                 "seed boolean");
     expect_body(&d, "POST", "/v1/sessions", "{\"name\":\"t\",\"config\":\"big\"}", 422, 0,
                 "/config", "config string");
-    expect_body(&d, "POST", "/v1/sessions", "{\"name\":\"t\",\"export_metrics\":\"yes\"}", 422,
-                0, "/export_metrics", "export_metrics string");
+    expect_body(&d, "POST", "/v1/sessions", "{\"name\":\"t\",\"export_metrics\":\"yes\"}", 422, 0,
+                "/export_metrics", "export_metrics string");
     expect_body(&d, "POST", "/v1/sessions", "{\"name\":\"t\",\"bogus\":1}", 422, 0, "/bogus",
                 "unknown field");
     expect_body(&d, "POST", "/v1/sessions", "[]", 422, 0, "", "array body");
@@ -259,8 +257,8 @@ Test(limits, wrong_types_and_malformed_json)
                 "steps array");
     expect_body(&d, "POST", "/v1/sessions/s/pause", "{\"now\":true}", 422, 0, "/now",
                 "pause with a field");
-    expect_body(&d, "PUT", "/v1/sessions/s/config", "{\"config\":{\"network\":\"big\"}}", 422,
-                0, "/config/network", "config member wrong type");
+    expect_body(&d, "PUT", "/v1/sessions/s/config", "{\"config\":{\"network\":\"big\"}}", 422, 0,
+                "/config/network", "config member wrong type");
     /* Bad names and queries in the path. */
     expect_refused(&d, "GET", "/v1/sessions/BAD", NULL, 0, 422, 0, NULL, "capital name in path");
     {
@@ -275,10 +273,9 @@ Test(limits, wrong_types_and_malformed_json)
                    "p=16&q=17",
                    NULL, 0, 400, 0, NULL, "17 query parameters");
     expect_refused(&d, "GET", "/v1/sessions?limit=abc", NULL, 0, 400, 0, NULL, "limit=abc");
-    expect_refused(&d, "GET", "/v1/sessions?limit=99999999999999999999999", NULL, 0, 400, 0,
-                   NULL, "limit with 23 digits");
-    expect_refused(&d, "GET", "/v1/sessions/s/metrics?after=-2", NULL, 0, 400, 0, NULL,
-                   "after=-2");
+    expect_refused(&d, "GET", "/v1/sessions?limit=99999999999999999999999", NULL, 0, 400, 0, NULL,
+                   "limit with 23 digits");
+    expect_refused(&d, "GET", "/v1/sessions/s/metrics?after=-2", NULL, 0, 400, 0, NULL, "after=-2");
     json_decref(it_get_json(&d, 404, "/v1/sessions/t"));
     cr_expect_eq(it_stop(&d), 0);
 }
@@ -287,12 +284,12 @@ Test(limits, invalid_utf8_is_400)
 {
     glia_daemon_t d;
     static const char *const bodies[] = {
-        "{\"name\":\"\xff\xfe\"}",            /* bytes that never occur in UTF-8 */
-        "{\"name\":\"a\xc3\"}",               /* truncated sequence */
-        "{\"name\":\"\xc0\xaf\"}",            /* overlong '/' */
-        "{\"name\":\"\xed\xa0\x80\"}",        /* UTF-16 surrogate */
-        "{\"n\xff\":\"a\"}",                  /* in a key */
-        "{\"name\":\"\\ud800\"}",             /* lone surrogate escape */
+        "{\"name\":\"\xff\xfe\"}",     /* bytes that never occur in UTF-8 */
+        "{\"name\":\"a\xc3\"}",        /* truncated sequence */
+        "{\"name\":\"\xc0\xaf\"}",     /* overlong '/' */
+        "{\"name\":\"\xed\xa0\x80\"}", /* UTF-16 surrogate */
+        "{\"n\xff\":\"a\"}",           /* in a key */
+        "{\"name\":\"\\ud800\"}",      /* lone surrogate escape */
     };
 
     it_start(&d, NULL);

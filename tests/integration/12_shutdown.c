@@ -21,6 +21,7 @@ Test(shutdown, sigterm_mid_run_exits_0_ends_streams_and_the_run_resumes_after_re
     it_bg_stream_t sse, nd;
     json_t *before_paused, *before_done, *s, *res_done_before;
     double t0, stop_seconds;
+    json_int_t other_seen;
 
     it_start(&d, NULL);
     d.keep_dir = 1;
@@ -57,6 +58,10 @@ Test(shutdown, sigterm_mid_run_exits_0_ends_streams_and_the_run_resumes_after_re
                      "long must still run when SIGTERM comes (raise EPISODES)");
     cr_assert(progress(s, "episode") < (json_int_t)EPISODES);
     json_decref(s);
+    /* Seen by a client: the restart must not take it back (the last slices checkpoint). */
+    s = it_get_json(&d, 200, "/v1/sessions/other");
+    other_seen = progress(s, "steps");
+    json_decref(s);
 
     t0 = it_now();
     cr_expect_eq(it_stop(&d), 0, "SIGTERM mid-run exits 0 (see %s)", d.log_path);
@@ -78,6 +83,11 @@ Test(shutdown, sigterm_mid_run_exits_0_ends_streams_and_the_run_resumes_after_re
 
     it_restart(&d, NULL);
     cr_expect(it_log_contains(&d, "resuming at episode"), "the log says what it resumed");
+    s = it_get_json(&d, 200, "/v1/sessions/other");
+    cr_expect(progress(s, "steps") >= other_seen,
+              "after a clean shutdown progress does not go back: %lld steps before, %lld after",
+              (long long)other_seen, (long long)progress(s, "steps"));
+    json_decref(s);
     {
         json_t *want_long = it_batch_run("maturity", 21, EPISODES);
         json_t *want_other = it_batch_run("astrocyte-traffic", 22, EPISODES);

@@ -12,7 +12,7 @@
 #define N_LONG  2
 #define N_ALL   (N_SHORT + N_LONG)
 
-static const char *const presets[] = {"control", "cursor",  "astrocyte-firing",
+static const char *const presets[] = {"control",           "cursor",  "astrocyte-firing",
                                       "astrocyte-traffic", "epsilon", "maturity"};
 
 typedef struct plan {
@@ -75,8 +75,7 @@ Test(concurrency, fifty_sessions_at_once_match_gliad_run_and_reads_stay_prompt)
         if (count_running(&d) >= 2)
             answered_while_busy++;
     }
-    cr_log_info("GET /v1/sessions/{name} while %d workers were busy: slowest %.4f s", 2,
-                slowest);
+    cr_log_info("GET /v1/sessions/{name} while %d workers were busy: slowest %.4f s", 2, slowest);
     cr_expect(answered_while_busy > 0,
               "no GET was answered while runs were still going (they finished too early?)");
 
@@ -89,10 +88,10 @@ Test(concurrency, fifty_sessions_at_once_match_gliad_run_and_reads_stay_prompt)
         char what[256];
         json_decref(it_wait_state(&d, plan[i].name, "completed", 60));
         got = it_result(&d, plan[i].name);
-        snprintf(what, sizeof(what), "%.31s (%.40s, seed %u, %u episodes) vs gliad run", plan[i].name,
-                 plan[i].preset, plan[i].seed, plan[i].episodes);
-        cr_expect_str_eq(json_string_value(json_object_get(got, "condition")), plan[i].preset,
-                         "%s", what);
+        snprintf(what, sizeof(what), "%.31s (%.40s, seed %u, %u episodes) vs gliad run",
+                 plan[i].name, plan[i].preset, plan[i].seed, plan[i].episodes);
+        cr_expect_str_eq(json_string_value(json_object_get(got, "condition")), plan[i].preset, "%s",
+                         what);
         it_expect_same_run(got, want[i], what);
         json_decref(got);
         json_decref(want[i]);

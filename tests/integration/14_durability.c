@@ -13,7 +13,7 @@ typedef struct seen {
     const char *name;
     json_t *summary; /* without steps_per_second (a rate, not state) */
     json_t *metrics;
-    json_t *result;  /* NULL before the first episode */
+    json_t *result; /* NULL before the first episode */
     json_t *events;
 } seen_t;
 
@@ -97,8 +97,9 @@ Test(durability, every_session_comes_back_as_it_was)
 
     it_start(&d, NULL);
     d.keep_dir = 1;
-    r = it_request(&d, "POST", "/v1/sessions",
-                   "{\"name\":\"done\",\"preset\":\"maturity\",\"seed\":31,\"export_metrics\":true}");
+    r = it_request(
+        &d, "POST", "/v1/sessions",
+        "{\"name\":\"done\",\"preset\":\"maturity\",\"seed\":31,\"export_metrics\":true}");
     cr_assert_eq(r.status, 201);
     it_resp_free(&r);
     it_run(&d, "done", 600);
@@ -127,9 +128,9 @@ Test(durability, every_session_comes_back_as_it_was)
 
     for (int i = 0; i < 5; i++)
         capture(&d, &seen[i], names[i]);
-    cr_expect_eq(json_integer_value(json_object_get(
-                     json_object_get(seen[2].summary, "progress"), "steps")),
-                 25);
+    cr_expect_eq(
+        json_integer_value(json_object_get(json_object_get(seen[2].summary, "progress"), "steps")),
+        25);
     cr_expect_eq(json_array_size(json_object_get(seen[0].metrics, "points")), 4,
                  "points at 0, 250, 500 and 599");
 

@@ -9,7 +9,7 @@
 #include "support/extra.h"
 #include "support/harness.h"
 
-static const char *const presets[] = {"control", "cursor",  "astrocyte-firing",
+static const char *const presets[] = {"control",           "cursor",  "astrocyte-firing",
                                       "astrocyte-traffic", "epsilon", "maturity"};
 
 static json_t *points_of(glia_daemon_t *d, const char *name)

@@ -164,7 +164,8 @@ Test(bad_data_dir, unwritable_dir_is_refused)
         ran = rc != 126 && rc != 127;
         if (!ran) {
             cr_log_warn("cannot run gliad as nobody (exit %d): the unwritable-dir assertion is "
-                        "skipped", rc);
+                        "skipped",
+                        rc);
         } else {
             cr_expect(rc > 0, "a 0555 data dir (as nobody): exit %d", rc);
             cr_expect(log && strstr(log, "not writable"), "the message says why: %s", log);
@@ -267,8 +268,7 @@ Test(bad_data_dir, a_database_from_a_newer_gliad_is_refused_and_kept)
              "INSERT INTO future VALUES(1);",
              GLIA_APP_ID);
     sqlite3_exec(db, sql);
-    expect_refused(&d, d.data_dir, db,
-                   (const char *[]){"schema version 99", "newer", NULL},
+    expect_refused(&d, d.data_dir, db, (const char *[]){"schema version 99", "newer", NULL},
                    "a glia database with schema 99");
     it_cleanup(&d);
 }

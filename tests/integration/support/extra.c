@@ -90,11 +90,10 @@ char *it_dump(const json_t *j)
 
 void it_expect_same_run(const json_t *got, const json_t *want, const char *what)
 {
-    static const char *const keys[] = {"episodes",   "steps",
-                                       "accepted",   "rejected",
-                                       "inference",  "trajectory",
-                                       "final_weight_sum", "final_first_weights",
-                                       "astrocytes", NULL};
+    static const char *const keys[] = {
+        "episodes",   "steps",      "accepted",         "rejected",
+        "inference",  "trajectory", "final_weight_sum", "final_first_weights",
+        "astrocytes", NULL};
 
     cr_assert_not_null(got, "%s: no result", what);
     cr_assert_not_null(want, "%s: no reference result", what);

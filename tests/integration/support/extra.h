@@ -64,8 +64,8 @@ typedef struct it_bg_stream {
     char *body;
     size_t len;
     long status;
-    int curl_code;  /* CURLcode of the transfer: 0 when the server ended the stream */
-    int timed_out;  /* 1 when max_seconds passed before the server ended it */
+    int curl_code; /* CURLcode of the transfer: 0 when the server ended the stream */
+    int timed_out; /* 1 when max_seconds passed before the server ended it */
     double seconds;
 } it_bg_stream_t;
 
