@@ -33,12 +33,14 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /src
-# Only what the gliad build reads (tests/ is not built: GLIA_TESTS=OFF).
+# Only what the gliad build reads (tests/ is not built: GLIA_TESTS=OFF). Warnings stay
+# warnings here (GLIA_WERROR=OFF): -Werror is for CI, and gcc's -O3 diagnostics differ
+# from the RelWithDebInfo build CI checks, so they must not stop an image build.
 COPY CMakeLists.txt ./
 COPY core/ core/
 COPY api/ api/
 COPY server/ server/
-RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DGLIA_TESTS=OFF \
+RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DGLIA_TESTS=OFF -DGLIA_WERROR=OFF \
  && cmake --build build -j "$(nproc)" \
  && install -D -m 0755 -s build/gliad /out/gliad
 
