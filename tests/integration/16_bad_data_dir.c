@@ -336,3 +336,97 @@ Test(bad_data_dir, an_older_glia_schema_is_migrated_and_keeps_its_sessions)
     free(v);
     it_cleanup(&d);
 }
+
+/* Sessions made, stopped, and then damaged in the store by hand: "ok" untouched,
+ * "badckpt" with a checkpoint of junk, "badcfg" with a config that is not JSON. */
+static void damaged_store(glia_daemon_t *d, char *db, size_t size)
+{
+    it_start(d, NULL);
+    d->keep_dir = 1;
+    it_create(d, "ok", "epsilon", 1);
+    it_create(d, "badckpt", "epsilon", 2);
+    it_create(d, "badcfg", "cursor", 3);
+    it_run(d, "ok", 20);
+    it_run(d, "badckpt", 20);
+    json_decref(it_wait_state(d, "ok", "completed", 30));
+    json_decref(it_wait_state(d, "badckpt", "completed", 30));
+    cr_assert_eq(it_stop(d), 0);
+    snprintf(db, size, "%s/glia.db", d->data_dir);
+    sqlite3_exec(db, "UPDATE checkpoints SET data = X'0011223344' WHERE session_id = "
+                     "(SELECT id FROM sessions WHERE name = 'badckpt'); "
+                     "UPDATE sessions SET config = '{not json' WHERE name = 'badcfg';");
+}
+
+Test(bad_data_dir, a_damaged_session_fails_alone_and_the_daemon_serves_the_rest)
+{
+    glia_daemon_t d;
+    char db[400];
+    json_t *s, *got, *want;
+
+    have_sqlite3_cli();
+    damaged_store(&d, db, sizeof(db));
+    it_restart(&d, NULL);
+    s = it_get_json(&d, 200, "/v1/sessions/ok");
+    cr_expect_str_eq(json_string_value(json_object_get(s, "state")), "completed");
+    json_decref(s);
+    got = it_result(&d, "ok");
+    want = it_batch_run("epsilon", 1, 20);
+    it_expect_same_run(got, want, "the undamaged session");
+    json_decref(got);
+    json_decref(want);
+    for (int i = 0; i < 2; i++) {
+        const char *name = i == 0 ? "badckpt" : "badcfg";
+        const char *error;
+        s = it_get_json(&d, 200, "/v1/sessions/%s", name);
+        error = json_string_value(json_object_get(s, "error"));
+        cr_expect_str_eq(json_string_value(json_object_get(s, "state")), "failed", "%s", name);
+        cr_expect(error && strstr(error, "could not be restored"), "%s: error says why: %s", name,
+                  error);
+        json_decref(s);
+    }
+    it_create(&d, "new", "control", 4); /* and it takes new work */
+    cr_expect_eq(it_stop(&d), 0);
+    it_cleanup(&d);
+}
+
+/* A session that could not be restored must not learn with a stand-in config. */
+Test(bad_data_dir, a_session_that_could_not_be_restored_is_not_run_with_another_config,
+     .disabled = true)
+{
+    /* Disabled: daemon bug (reported). server/serve.c restore_cb (HEAD lines 145-151)
+     * keeps an unrestorable session visible as "failed" but gives it a stand-in
+     * session built from glia_config_default(); server/handlers.c handle_run (line
+     * 603) and the step route accept a failed session, so POST /run learns with the
+     * default config (xoshiro256ss, maturity exploration) while the summary and
+     * result still say "epsilon", the state becomes "completed", the error is
+     * cleared, and the damaged checkpoint in the store is overwritten by the stand-in's. */
+    glia_daemon_t d;
+    char db[400], *ckpt_before, *ckpt_after;
+    it_resp_t r;
+
+    have_sqlite3_cli();
+    damaged_store(&d, db, sizeof(db));
+    ckpt_before = sqlite3_query(db, "SELECT hex(data) FROM checkpoints WHERE session_id = "
+                                    "(SELECT id FROM sessions WHERE name = 'badckpt');");
+    it_restart(&d, NULL);
+    r = it_request(&d, "POST", "/v1/sessions/badckpt/run", "{\"episodes\":5}");
+    cr_expect_eq(r.status, 409, "run on an unrestorable session: %ld %.300s", r.status, r.body);
+    it_resp_free(&r);
+    r = it_request(&d, "POST", "/v1/sessions/badcfg/step", "{\"steps\":3}");
+    cr_expect_eq(r.status, 409, "step on an unrestorable session: %ld %.300s", r.status, r.body);
+    it_resp_free(&r);
+    {
+        json_t *s;
+        it_sleep(0.3); /* were a run accepted, it would be done by now */
+        s = it_get_json(&d, 200, "/v1/sessions/badckpt");
+        cr_expect_str_eq(json_string_value(json_object_get(s, "state")), "failed");
+        json_decref(s);
+    }
+    cr_expect_eq(it_stop(&d), 0);
+    ckpt_after = sqlite3_query(db, "SELECT hex(data) FROM checkpoints WHERE session_id = "
+                                   "(SELECT id FROM sessions WHERE name = 'badckpt');");
+    cr_expect_str_eq(ckpt_after, ckpt_before, "the damaged checkpoint is kept for inspection");
+    free(ckpt_after);
+    free(ckpt_before);
+    it_cleanup(&d);
+}
