@@ -142,6 +142,23 @@ static void expect_same_events(const json_t *got, const json_t *want, const char
     }
 }
 
+/* Wait until the daemon counts `n` open streams (glia_sse_streams on /metrics), so a
+ * stream started on another thread is known to be connected. */
+static void wait_streams(glia_daemon_t *d, long n)
+{
+    double t0 = it_now();
+    for (;;) {
+        it_resp_t r = it_get(d, "/metrics");
+        const char *line = r.body ? strstr(r.body, "\nglia_sse_streams ") : NULL;
+        long open = line ? strtol(line + 18, NULL, 10) : -1;
+        it_resp_free(&r);
+        if (open >= n)
+            return;
+        cr_assert_lt(it_now() - t0, 10, "%ld streams open, want %ld", open, n);
+        it_sleep(0.01);
+    }
+}
+
 Test(events, sse_and_ndjson_carry_the_same_events)
 {
     glia_daemon_t d;
@@ -496,6 +513,7 @@ Test(events, a_following_stream_gets_new_events_live_and_ends_when_the_session_i
     it_start(&d, NULL);
     it_create(&d, "e", "maturity", 5);
     it_bg_stream_start(&bs, &d, "/v1/sessions/e/events?after=0&format=ndjson", 30);
+    wait_streams(&d, 1);
     r = it_request(&d, "POST", "/v1/sessions/e/step", NULL);
     it_resp_free(&r);
     it_run(&d, "e", 20);
@@ -526,12 +544,14 @@ Test(events, a_following_stream_gets_new_events_live_and_ends_when_the_session_i
     it_create(&d, "r", "maturity", 6);
     it_run(&d, "r", 10000000);
     it_bg_stream_start(&bs, &d, "/v1/sessions/r/events", 30);
+    wait_streams(&d, 1);
     json_decref(it_wait_episode(&d, "r", 1, 30));
     r = it_request(&d, "DELETE", "/v1/sessions/r", NULL);
     cr_expect_eq(r.status, 204);
     it_resp_free(&r);
     it_bg_stream_join(&bs);
     cr_expect(!bs.timed_out, "deleting a running session ended its stream");
+    cr_expect_eq(bs.status, 200);
     it_bg_stream_free(&bs);
     cr_expect_eq(it_stop(&d), 0);
 }
