@@ -464,3 +464,44 @@ Test(run, the_202_of_a_run_shows_the_session_running, .disabled = true)
     }
     cr_expect_eq(it_stop(&d), 0);
 }
+
+/* One worker, two runs: one run's slice waits in the queue while the other's runs, so a
+ * pause can catch it before it starts (the queued slice is withdrawn). Pauses still land
+ * and neither result changes. */
+Test(run, pausing_a_run_that_waits_for_the_worker_changes_nothing)
+{
+    enum { EPISODES = 2000 };
+    glia_daemon_t d;
+    json_t *want, *got;
+
+    it_start(&d, (const char *[]){"--workers", "1", "--slice-ms", "100", NULL});
+    it_create(&d, "a", "maturity", 5);
+    it_create(&d, "b", "maturity", 5);
+    it_run(&d, "a", EPISODES);
+    it_run(&d, "b", EPISODES);
+    for (int i = 0; i < 5; i++) {
+        it_resp_t r = control(&d, "b", "pause");
+        if (r.status == 409) { /* b finished first: nothing left to pause */
+            cr_expect_str_eq(json_string_value(json_object_get(r.json, "state")), "completed");
+            it_resp_free(&r);
+            break;
+        }
+        cr_expect_eq(r.status, 200, "pause %d: %.300s", i, r.body);
+        cr_expect_str_eq(state_of(r.json), "paused");
+        it_resp_free(&r);
+        r = control(&d, "b", "resume");
+        cr_expect_eq(r.status, 200, "resume %d: %.300s", i, r.body);
+        it_resp_free(&r);
+    }
+    want = it_batch_run("maturity", 5, EPISODES);
+    json_decref(it_wait_state(&d, "a", "completed", 60));
+    json_decref(it_wait_state(&d, "b", "completed", 60));
+    got = it_result(&d, "a");
+    expect_result_is_batch(got, want, "a, sharing one worker");
+    json_decref(got);
+    got = it_result(&d, "b");
+    expect_result_is_batch(got, want, "b, paused while queued");
+    json_decref(got);
+    json_decref(want);
+    cr_expect_eq(it_stop(&d), 0);
+}
