@@ -591,3 +591,56 @@ Test(events, bad_queries_are_400_and_unknown_sessions_404)
     it_resp_free(&r);
     cr_expect_eq(it_stop(&d), 0);
 }
+
+/* A deleted name used again: the new session's replay, even of ids only the store still
+ * holds, has its own events and none of the old session's. */
+Test(events, a_recreated_name_replays_only_its_own_events)
+{
+    glia_daemon_t d;
+    it_resp_t r;
+    json_t *evs, *states = json_array(), *want;
+    size_t n_metrics = 0;
+    char *g;
+
+    it_start(&d, NULL);
+    r = it_request(&d, "POST", "/v1/sessions",
+                   "{\"name\":\"re\",\"preset\":\"maturity\",\"seed\":1,"
+                   "\"config\":{\"training\":{\"trajectory_interval\":1}}}");
+    cr_assert_eq(r.status, 201, "%.300s", r.body);
+    it_resp_free(&r);
+    it_run(&d, "re", 1200);
+    json_decref(it_wait_state(&d, "re", "completed", 60));
+    r = it_request(&d, "DELETE", "/v1/sessions/re", NULL);
+    cr_expect_eq(r.status, 204);
+    it_resp_free(&r);
+
+    /* more than the ring holds again, so ?after=0 reads the first ids from the store */
+    r = it_request(&d, "POST", "/v1/sessions",
+                   "{\"name\":\"re\",\"preset\":\"cursor\",\"seed\":2,"
+                   "\"config\":{\"training\":{\"trajectory_interval\":1}}}");
+    cr_assert_eq(r.status, 201, "%.300s", r.body);
+    it_resp_free(&r);
+    it_run(&d, "re", 1100);
+    json_decref(it_wait_state(&d, "re", "completed", 60));
+    evs = it_events(&d, "re", 0);
+    expect_consecutive_ids(evs, 1, "recreated session");
+    for (size_t i = 0; i < json_array_size(evs); i++) {
+        json_t *ev = json_array_get(evs, i);
+        if (strcmp(ev_type(ev), "state") == 0)
+            json_array_append(states, ev_data(ev, "state"));
+        else if (strcmp(ev_type(ev), "metrics") == 0)
+            n_metrics++;
+    }
+    want = json_pack("[s, s, s]", "idle", "running", "completed");
+    g = it_dump(states);
+    cr_expect(json_equal(states, want), "one life's state events: %s", g);
+    free(g);
+    cr_expect_eq(n_metrics, 1100, "a metrics event per episode of the new run only");
+    cr_expect_eq(
+        json_integer_value(ev_data(json_array_get(evs, json_array_size(evs) - 1), "episode")),
+        1100);
+    json_decref(want);
+    json_decref(states);
+    json_decref(evs);
+    cr_expect_eq(it_stop(&d), 0);
+}
