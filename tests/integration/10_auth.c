@@ -159,6 +159,15 @@ Test(auth, listening_off_loopback_needs_a_token)
     cr_expect(log && strstr(log, "token"), "the message names the token: %s", log);
     cr_expect(log && strstr(log, "0.0.0.0"), "the message names the address: %s", log);
     free(log);
+    /* Other spellings of "every interface". */
+    {
+        static const char *const anys[] = {":0", "[::]:0"};
+        for (int i = 0; i < 2; i++) {
+            rc = it_start_expect_exit(&d, NULL, (const char *[]){"--listen", anys[i], NULL}, 10);
+            cr_expect(rc > 0, "--listen %s without a token must not start: exit %d", anys[i], rc);
+        }
+        cr_expect(it_log_contains(&d, "token"), "the message names the token");
+    }
     /* An empty --token is no token. */
     rc = it_start_expect_exit(&d, NULL,
                               (const char *[]){"--listen", "0.0.0.0:0", "--token", "", NULL}, 10);

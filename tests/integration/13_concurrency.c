@@ -103,3 +103,78 @@ Test(concurrency, fifty_sessions_at_once_match_gliad_run_and_reads_stay_prompt)
     }
     cr_expect_eq(it_stop(&d), 0);
 }
+
+static int count_status(const long *st, int n, long want)
+{
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        k += st[i] == want;
+    return k;
+}
+
+Test(concurrency, racing_requests_resolve_exactly)
+{
+    enum { N = 24 };
+    glia_daemon_t d;
+    const char *paths[N], *bodies[N];
+    char bodybuf[N][96], pathbuf[N][64];
+    long st[N];
+    json_t *s;
+
+    it_start(&d, (const char *[]){"--max-sessions", "10", NULL});
+
+    /* The same name created N times at once: one 201, the rest 409. */
+    for (int i = 0; i < N; i++) {
+        paths[i] = "/v1/sessions";
+        snprintf(bodybuf[i], sizeof(bodybuf[i]),
+                 "{\"name\":\"same\",\"preset\":\"maturity\",\"seed\":%d}", i);
+        bodies[i] = bodybuf[i];
+    }
+    it_parallel(&d, N, "POST", paths, bodies, st);
+    cr_expect_eq(count_status(st, N, 201), 1, "one create wins");
+    cr_expect_eq(count_status(st, N, 409), N - 1, "the others are told the name exists");
+
+    /* N runs of one idle session at once: one 202, the rest 409 (the accepted run is
+     * still going: a million episodes), and the target is one run's, not several. */
+    for (int i = 0; i < N; i++) {
+        paths[i] = "/v1/sessions/same/run";
+        bodies[i] = "{\"episodes\":1000000}";
+    }
+    it_parallel(&d, N, "POST", paths, bodies, st);
+    cr_expect_eq(count_status(st, N, 202), 1, "one run is accepted");
+    cr_expect_eq(count_status(st, N, 409), N - 1, "the others conflict");
+    s = it_get_json(&d, 200, "/v1/sessions/same");
+    cr_expect_str_eq(json_string_value(json_object_get(s, "state")), "running");
+    cr_expect_eq(json_integer_value(json_object_get(json_object_get(s, "progress"), "episodes")),
+                 1000000, "one run's target, not several");
+    json_decref(s);
+    {
+        it_resp_t r = it_request(&d, "POST", "/v1/sessions/same/cancel", NULL);
+        cr_expect_eq(r.status, 200, "cancel: %ld", r.status);
+        it_resp_free(&r);
+    }
+
+    /* N distinct creates against --max-sessions 10 (1 used): exactly 9 fit. */
+    for (int i = 0; i < N; i++) {
+        paths[i] = "/v1/sessions";
+        snprintf(bodybuf[i], sizeof(bodybuf[i]), "{\"name\":\"n%02d\",\"preset\":\"control\"}", i);
+        bodies[i] = bodybuf[i];
+    }
+    it_parallel(&d, N, "POST", paths, bodies, st);
+    cr_expect_eq(count_status(st, N, 201), 9, "exactly up to --max-sessions");
+    cr_expect_eq(count_status(st, N, 507), N - 9, "the rest are 507");
+    s = it_get_json(&d, 200, "/v1/sessions?limit=1000");
+    cr_expect_eq(json_array_size(json_object_get(s, "items")), 10);
+    json_decref(s);
+
+    /* N deletes of one session at once: one 204, the rest 404. */
+    for (int i = 0; i < N; i++) {
+        snprintf(pathbuf[i], sizeof(pathbuf[i]), "/v1/sessions/same");
+        paths[i] = pathbuf[i];
+    }
+    it_parallel(&d, N, "DELETE", paths, NULL, st);
+    cr_expect_eq(count_status(st, N, 204), 1, "one delete");
+    cr_expect_eq(count_status(st, N, 404), N - 1, "the others find nothing");
+    it_expect_healthy(&d, "racing requests");
+    cr_expect_eq(it_stop(&d), 0);
+}

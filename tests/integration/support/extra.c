@@ -247,6 +247,58 @@ long it_get_status_long(glia_daemon_t *d, const char *path)
     return status;
 }
 
+void it_parallel(glia_daemon_t *d, int n, const char *method, const char *const *paths,
+                 const char *const *bodies, long *statuses)
+{
+    CURLM *m = curl_multi_init();
+    CURL **easy = calloc((size_t)n, sizeof(*easy));
+    sink_t *sinks = calloc((size_t)n, sizeof(*sinks));
+    struct curl_slist *h = NULL;
+    char auth[200];
+    int running = 0;
+
+    cr_assert(m && easy && sinks);
+    h = curl_slist_append(h, "Content-Type: application/json");
+    h = curl_slist_append(h, "Expect:");
+    if (d->token[0]) {
+        snprintf(auth, sizeof(auth), "Authorization: Bearer %s", d->token);
+        h = curl_slist_append(h, auth);
+    }
+    for (int i = 0; i < n; i++) {
+        char url[1024];
+        easy[i] = curl_easy_init();
+        cr_assert_not_null(easy[i]);
+        snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", d->port, paths[i]);
+        curl_easy_setopt(easy[i], CURLOPT_URL, url);
+        curl_easy_setopt(easy[i], CURLOPT_CUSTOMREQUEST, method);
+        if (bodies && bodies[i])
+            curl_easy_setopt(easy[i], CURLOPT_POSTFIELDS, bodies[i]);
+        curl_easy_setopt(easy[i], CURLOPT_HTTPHEADER, h);
+        curl_easy_setopt(easy[i], CURLOPT_WRITEFUNCTION, sink_cb);
+        curl_easy_setopt(easy[i], CURLOPT_WRITEDATA, &sinks[i]);
+        curl_easy_setopt(easy[i], CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(easy[i], CURLOPT_TIMEOUT, 60L);
+        curl_easy_setopt(easy[i], CURLOPT_FORBID_REUSE, 1L); /* one connection each */
+        curl_multi_add_handle(m, easy[i]);
+    }
+    do {
+        curl_multi_perform(m, &running);
+        if (running)
+            curl_multi_poll(m, NULL, 0, 100, NULL);
+    } while (running);
+    for (int i = 0; i < n; i++) {
+        statuses[i] = 0;
+        curl_easy_getinfo(easy[i], CURLINFO_RESPONSE_CODE, &statuses[i]);
+        curl_multi_remove_handle(m, easy[i]);
+        curl_easy_cleanup(easy[i]);
+        free(sinks[i].p);
+    }
+    curl_slist_free_all(h);
+    curl_multi_cleanup(m);
+    free(sinks);
+    free(easy);
+}
+
 /* ---- background stream ------------------------------------------------------------- */
 
 static int bg_progress_cb(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)

@@ -49,6 +49,11 @@ json_t *it_events(glia_daemon_t *d, const char *name, unsigned long long after);
 /* GET a path of any length (the harness bounds paths at 1 kB); returns the status. */
 long it_get_status_long(glia_daemon_t *d, const char *path);
 
+/* Send n requests at once (curl multi: all in flight together) and fill statuses[i].
+ * bodies may be NULL, or hold NULL entries for requests without a body. */
+void it_parallel(glia_daemon_t *d, int n, const char *method, const char *const *paths,
+                 const char *const *bodies, long *statuses);
+
 /* Upload `len` bytes of `body` with Transfer-Encoding: chunked (no Content-Length). */
 it_resp_t it_upload_chunked(glia_daemon_t *d, const char *method, const char *path,
                             const char *body, size_t len);
