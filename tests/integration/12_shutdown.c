@@ -3,7 +3,9 @@
  * `gliad run` gives; idle, paused and completed sessions come back as they were. */
 #include <criterion/criterion.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "support/extra.h"
 #include "support/harness.h"
@@ -146,4 +148,68 @@ Test(shutdown, sigterm_with_a_waiting_follow_stream_and_nothing_running_exits_0)
     cr_expect_not(sse.timed_out, "the stream did not end on shutdown");
     cr_expect_eq(sse.curl_code, 0, "the stream ended cleanly (curl %d)", sse.curl_code);
     it_bg_stream_free(&sse);
+}
+
+/* Wait for the daemon to exit on its own; its exit code, or -1 after `timeout` s. */
+static int wait_exit(glia_daemon_t *d, double timeout)
+{
+    double t0 = it_now();
+    int status;
+    while (it_now() - t0 < timeout) {
+        if (waitpid(d->pid, &status, WNOHANG) == d->pid) {
+            d->pid = 0;
+            return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        }
+        it_sleep(0.01);
+    }
+    return -1;
+}
+
+Test(shutdown, sigint_is_a_clean_shutdown_too)
+{
+    glia_daemon_t d;
+    json_t *got, *want;
+
+    it_start(&d, NULL);
+    d.keep_dir = 1;
+    it_create(&d, "s", "maturity", 5);
+    it_run(&d, "s", EPISODES);
+    json_decref(it_wait_episode(&d, "s", 10, 30));
+    kill(d.pid, SIGINT);
+    cr_expect_eq(wait_exit(&d, 20), 0, "SIGINT exits 0");
+    it_restart(&d, NULL);
+    json_decref(it_wait_state(&d, "s", "completed", 60));
+    got = it_result(&d, "s");
+    want = it_batch_run("maturity", 5, EPISODES);
+    it_expect_same_run(got, want, "after SIGINT and a restart");
+    json_decref(got);
+    json_decref(want);
+    cr_expect_eq(it_stop(&d), 0);
+    it_cleanup(&d);
+}
+
+Test(shutdown, a_second_signal_exits_at_once_and_the_store_still_recovers)
+{
+    glia_daemon_t d;
+    json_t *got, *want;
+    int rc;
+
+    it_start(&d, (const char *[]){"--checkpoint-seconds", "0.05", NULL});
+    d.keep_dir = 1;
+    it_create(&d, "s", "astrocyte-firing", 6);
+    it_run(&d, "s", EPISODES);
+    json_decref(it_wait_episode(&d, "s", 10, 30));
+    kill(d.pid, SIGTERM);
+    kill(d.pid, SIGTERM);
+    rc = wait_exit(&d, 20);
+    cr_expect(rc == 0 || rc == 1, "two signals: exit %d (0 if the first finished, else 1)", rc);
+    it_restart(&d, NULL);
+    json_decref(it_wait_state(&d, "s", "completed", 60));
+    got = it_result(&d, "s");
+    want = it_batch_run("astrocyte-firing", 6, EPISODES);
+    it_expect_same_run(got, want, "after two signals and a restart");
+    json_decref(got);
+    json_decref(want);
+    cr_expect_eq(it_stop(&d), 0);
+    it_cleanup(&d);
 }
