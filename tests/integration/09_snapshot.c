@@ -213,3 +213,46 @@ Test(snapshot, corrupt_or_contradictory_snapshots_are_refused_with_422)
     json_decref(snap);
     cr_expect_eq(it_stop(&d), 0);
 }
+
+/* A snapshot of a running session (taken between slices, possibly mid-episode) forks
+ * into a session that finishes the plan exactly as the original does. */
+Test(snapshot, snapshot_while_running_forks_to_the_same_end)
+{
+    glia_daemon_t d;
+    json_t *snap, *fork, *orig, *batch;
+    json_int_t episode, steps;
+    it_resp_t r;
+
+    it_start(&d, NULL);
+    it_create(&d, "live", "maturity", 12);
+    it_run(&d, "live", 3000);
+    json_decref(it_wait_episode(&d, "live", 100, 30));
+    snap = snapshot_of(&d, "live");
+    episode = json_integer_value(json_object_get(snap, "episode"));
+    steps = json_integer_value(json_object_get(snap, "steps"));
+    cr_assert(episode >= 100 && episode < 3000, "snapshot at episode %lld", (long long)episode);
+    cr_log_info("snapshot of a running session at episode %lld, step %lld", (long long)episode,
+                (long long)steps);
+    r = create_from(&d, "fork", json_string_value(json_object_get(snap, "snapshot")), NULL);
+    cr_assert_eq(r.status, 201, "fork: %ld %.300s", r.status, r.body);
+    it_resp_free(&r);
+    {
+        json_t *s = it_get_json(&d, 200, "/v1/sessions/fork");
+        cr_expect_eq(json_integer_value(json_object_get(json_object_get(s, "progress"), "steps")),
+                     steps, "the fork starts at the snapshot's step");
+        json_decref(s);
+    }
+    it_run(&d, "fork", (unsigned)(3000 - episode));
+    batch = it_batch_run("maturity", 12, 3000);
+    json_decref(it_wait_state(&d, "fork", "completed", 60));
+    json_decref(it_wait_state(&d, "live", "completed", 60));
+    fork = it_result(&d, "fork");
+    orig = it_result(&d, "live");
+    it_expect_same_run(orig, batch, "the original vs gliad run");
+    it_expect_same_run(fork, batch, "fork of a running session vs gliad run");
+    json_decref(orig);
+    json_decref(fork);
+    json_decref(batch);
+    json_decref(snap);
+    cr_expect_eq(it_stop(&d), 0);
+}
