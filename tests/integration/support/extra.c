@@ -3,10 +3,14 @@
 
 #include <criterion/criterion.h>
 #include <curl/curl.h>
+#include <dirent.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 it_resp_t it_send(glia_daemon_t *d, const char *method, const char *path, const char *fmt, ...)
 {
@@ -428,4 +432,54 @@ int it_log_contains(const glia_daemon_t *d, const char *needle)
     int found = log != NULL && strstr(log, needle) != NULL;
     free(log);
     return found;
+}
+
+/* ---- orphaned daemons -------------------------------------------------------------- */
+
+/* A test that fails an assertion before it_stop/it_kill leaves its gliad running (and
+ * learning, if a run was going) after the test process ends. When a test process
+ * exits, kill the gliad children it still has: only processes whose parent is this
+ * process and whose program is GLIAD_PATH. The temp dir and log stay for inspection. */
+__attribute__((destructor)) static void reap_orphaned_daemons(void)
+{
+    DIR *proc = opendir("/proc");
+    struct dirent *ent;
+    pid_t self = getpid();
+
+    if (proc == NULL)
+        return;
+    while ((ent = readdir(proc)) != NULL) {
+        char path[64], buf[512], *close_paren;
+        pid_t pid = (pid_t)strtol(ent->d_name, NULL, 10);
+        long ppid;
+        FILE *f;
+        size_t n;
+
+        if (pid <= 0 || pid == self)
+            continue;
+        snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+        if ((f = fopen(path, "r")) == NULL)
+            continue;
+        n = fread(buf, 1, sizeof(buf) - 1, f);
+        fclose(f);
+        buf[n] = '\0';
+        /* pid (comm) state ppid ...: comm may hold spaces, so parse after the last ')' */
+        close_paren = strrchr(buf, ')');
+        if (close_paren == NULL || sscanf(close_paren + 1, " %*c %ld", &ppid) != 1 ||
+            ppid != (long)self)
+            continue;
+        snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+        if ((f = fopen(path, "r")) == NULL)
+            continue;
+        n = fread(buf, 1, sizeof(buf) - 1, f);
+        fclose(f);
+        buf[n] = '\0'; /* argv[0] is the first NUL-terminated string */
+        if (strcmp(buf, GLIAD_PATH) == 0) {
+            int status;
+            fprintf(stderr, "harness: killing gliad %d left running by a failed test\n", (int)pid);
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+        }
+    }
+    closedir(proc);
 }
