@@ -58,11 +58,21 @@ json_t *glia_inference_to_json(const glia_session_t *s, const glia_inference_t *
                      inf->constant_output, "patterns", pats);
 }
 
-json_t *glia_point_to_json(const glia_point_t *p)
+json_t *glia_point_to_json(const glia_session_t *s, const glia_point_t *p,
+                           const uint64_t *outputs)
 {
-    return json_pack("{s:I, s:f, s:f, s:f, s:i}", "episode", (json_int_t)p->episode,
-                     "avg_reward", p->avg_reward, "accept_rate", p->accept_rate, "accuracy",
-                     p->accuracy, "distinct_outputs", p->distinct_outputs);
+    json_t *o = json_pack("{s:I, s:f, s:f, s:f, s:i, s:b}", "episode", (json_int_t)p->episode,
+                          "avg_reward", p->avg_reward, "accept_rate", p->accept_rate, "accuracy",
+                          p->accuracy, "distinct_outputs", p->distinct_outputs,
+                          "constant_output", p->distinct_outputs == 1);
+    if (o != NULL && outputs != NULL) {
+        const glia_config_t *cfg = glia_session_config(s);
+        json_t *a = json_array();
+        for (int i = 0; a != NULL && i < cfg->task.count; i++)
+            json_array_append_new(a, pattern_string(outputs[i], cfg->task.target_width));
+        json_object_set_new(o, "outputs", a);
+    }
+    return o;
 }
 
 json_t *glia_trajectory_to_json(const glia_session_t *s)
@@ -75,11 +85,13 @@ json_t *glia_trajectory_to_json(const glia_session_t *s)
     if (a == NULL)
         return NULL;
     for (size_t i = 0; i < n; i++) {
-        if (json_array_append_new(a, glia_point_to_json(&pts[i])) != 0)
+        if (json_array_append_new(a, glia_point_to_json(s, &pts[i],
+                                                        glia_session_point_outputs(s, i))) != 0)
             goto fail;
     }
     if (glia_session_last_point(s, &last) == 0 && (n == 0 || pts[n - 1].episode != last.episode)) {
-        if (json_array_append_new(a, glia_point_to_json(&last)) != 0)
+        if (json_array_append_new(a, glia_point_to_json(s, &last,
+                                                        glia_session_last_outputs(s))) != 0)
             goto fail;
     }
     return a;

@@ -24,11 +24,13 @@ json_t *glia_inference_to_json(const glia_session_t *s, const glia_inference_t *
 json_t *glia_outputs_to_json(const glia_inference_t *inf);
 
 /* One trajectory point {"episode", "avg_reward", "accept_rate", "accuracy",
- * "distinct_outputs"}. */
-json_t *glia_point_to_json(const glia_point_t *p);
+ * "distinct_outputs", "constant_output", "outputs": [...]}; `outputs` (task.count
+ * vectors, from glia_session_point_outputs) may be NULL to leave them out. */
+json_t *glia_point_to_json(const glia_session_t *s, const glia_point_t *p,
+                           const uint64_t *outputs);
 
 /* The trajectory as a result reports it: the recorded points, plus the most recent
- * finished episode when it is not one of them. */
+ * finished episode when it is not one of them, each with its output vectors. */
 json_t *glia_trajectory_to_json(const glia_session_t *s);
 
 /* Per-astrocyte state (null unless the learner is astrocytes). */

@@ -125,13 +125,14 @@ int glia_route_match(const char *method, const char *path, glia_route_match_t *m
         return found_path ? GLIA_MATCH_BAD_METHOD : GLIA_MATCH_NOT_FOUND;
     m->route = routes[best].route;
     m->template = routes[best].template;
+    /* Judge the whole segment, then keep at most GLIA_NAME_MAX of it (for messages): a
+     * 65-character name is invalid, never its 64-character prefix. */
+    m->name_valid = name[0] == '\0' || (!truncated && glia_name_valid(name));
     {
-        size_t n = strnlen(name, GLIA_NAME_MAX); /* a longer name is already marked invalid */
+        size_t n = strnlen(name, GLIA_NAME_MAX);
         memcpy(m->name, name, n);
         m->name[n] = '\0';
     }
-    m->name_valid = m->name[0] == '\0' || (!truncated && glia_name_valid(m->name));
-    m->is_v1 = strncmp(path, "/v1/", 4) == 0;
     return GLIA_MATCH_OK;
 }
 

@@ -50,7 +50,6 @@ typedef struct glia_route_match {
     const char *template;          /* "/v1/sessions/{name}/run": a metrics label */
     char name[GLIA_NAME_MAX + 1];  /* the {name} parameter, "" when none */
     int name_valid;                /* {name} matches [a-z0-9][a-z0-9._-]{0,63} */
-    int is_v1;                     /* under /v1: needs the token when one is set */
 } glia_route_match_t;
 
 enum { GLIA_MATCH_OK = 0, GLIA_MATCH_NOT_FOUND = 404, GLIA_MATCH_BAD_METHOD = 405 };

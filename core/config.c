@@ -241,6 +241,20 @@ int glia_config_preset(glia_config_t *cfg, const char *name)
     return 0;
 }
 
+int glia_config_equal(const glia_config_t *a, const glia_config_t *b)
+{
+    for (const glia_config_field_t *f = glia_config_fields; f->pointer != NULL; f++) {
+        size_t size = f->type == GLIA_FIELD_DOUBLE ? sizeof(double) : sizeof(int);
+        if (memcmp((const char *)a + f->offset, (const char *)b + f->offset, size) != 0)
+            return 0;
+    }
+    if (a->task.count != b->task.count || a->task.input_width != b->task.input_width ||
+        a->task.target_width != b->task.target_width)
+        return 0;
+    return memcmp(a->task.patterns, b->task.patterns,
+                  (size_t)a->task.count * sizeof(a->task.patterns[0])) == 0;
+}
+
 int glia_config_cluster_size(const glia_config_t *cfg)
 {
     return cfg->network.inputs + cfg->network.outputs + cfg->network.modulatory +

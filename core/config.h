@@ -161,6 +161,9 @@ const glia_preset_info_t *glia_preset_find(const char *name);
  * naming the first offending field. */
 int glia_config_validate(const glia_config_t *cfg, glia_error_t *err);
 
+/* Do two configs describe the same learning system (every field and pattern)? */
+int glia_config_equal(const glia_config_t *a, const glia_config_t *b);
+
 /* Derived sizes. */
 int glia_config_cluster_size(const glia_config_t *cfg);
 int glia_config_neurons(const glia_config_t *cfg);

@@ -75,8 +75,10 @@ struct glia_session {
     int ep_accepted, ep_rejected;
 
     glia_point_t *traj;
+    uint64_t *traj_outputs; /* [cap_traj * task.count]: inference outputs at each point */
     size_t n_traj, cap_traj;
     glia_point_t last;
+    uint64_t *last_outputs; /* [task.count] */
     int has_last;
 
     uint32_t *fire_count; /* [n] base-pass firings this episode (homeostasis) */
@@ -97,6 +99,9 @@ struct glia_session {
     uint8_t *is_active;   /* [n_astro] */
     uint8_t *by_epsilon;  /* [n_astro] */
 };
+
+/* Grow the trajectory (points and their outputs) to hold `cap` points. */
+int glia__reserve_points(glia_session_t *s, size_t cap);
 
 /* Shared learner steps (session.c). */
 void glia__perturb(glia_session_t *s, int n, uint64_t input);

@@ -23,6 +23,8 @@ void glia_session_free(glia_session_t *s)
     free(s->prev_fired);
     free(s->cursor.in_range);
     free(s->traj);
+    free(s->traj_outputs);
+    free(s->last_outputs);
     free(s->fire_count);
     free(s->eligible);
     free(s->saved);
@@ -85,13 +87,14 @@ int glia_session_new(const glia_config_t *cfg, uint32_t seed, glia_session_t **o
     s->pend_u = malloc(2 * (nsyn ? nsyn : 1) * sizeof(double));
     s->live = calloc(n, 1);
     s->base_fired = calloc(n, 1);
+    s->last_outputs = calloc((size_t)cfg->task.count, sizeof(uint64_t));
     s->order = calloc(na, sizeof(int));
     s->score = calloc(na, sizeof(double));
     s->is_active = calloc(na, 1);
     s->by_epsilon = calloc(na, 1);
     if (!s->prev_fired || !s->fire_count || !s->eligible || !s->saved || !s->mark ||
         !s->pending || !s->pend_u || !s->live ||
-        !s->base_fired || !s->order || !s->score || !s->is_active || !s->by_epsilon)
+        !s->base_fired || !s->last_outputs || !s->order || !s->score || !s->is_active || !s->by_epsilon)
         goto fail;
     if (glia__cursor_init(s) != 0)
         goto fail;
@@ -212,6 +215,24 @@ static void homeostasis(glia_session_t *s)
     }
 }
 
+int glia__reserve_points(glia_session_t *s, size_t cap)
+{
+    const size_t count = (size_t)s->cfg.task.count;
+    glia_point_t *t;
+    uint64_t *o;
+
+    if (cap <= s->cap_traj)
+        return 0;
+    if ((t = realloc(s->traj, cap * sizeof(*t))) == NULL)
+        return GLIA_ENOMEM;
+    s->traj = t;
+    if ((o = realloc(s->traj_outputs, cap * count * sizeof(*o))) == NULL)
+        return GLIA_ENOMEM;
+    s->traj_outputs = o;
+    s->cap_traj = cap;
+    return 0;
+}
+
 static void end_episode(glia_session_t *s, glia_step_info_t *info)
 {
     const int decisions = s->ep_accepted + s->ep_rejected;
@@ -226,8 +247,12 @@ static void end_episode(glia_session_t *s, glia_step_info_t *info)
         glia_session_inference(s, &inf);
         p.accuracy = inf.mean_accuracy;
         p.distinct_outputs = inf.distinct_outputs;
+        memcpy(s->last_outputs, inf.outputs, (size_t)inf.count * sizeof(uint64_t));
         if (s->episodes % (uint64_t)s->cfg.training.trajectory_interval == 0) {
-            s->traj[s->n_traj++] = p; /* room reserved by glia_session_step */
+            /* room reserved by glia_session_step */
+            memcpy(&s->traj_outputs[s->n_traj * (size_t)inf.count], inf.outputs,
+                   (size_t)inf.count * sizeof(uint64_t));
+            s->traj[s->n_traj++] = p;
             info->point_recorded = 1;
         }
         s->last = p;
@@ -253,14 +278,9 @@ int glia_session_step(glia_session_t *s, glia_step_info_t *info)
     info->pattern = -1;
 
     /* Reserve trajectory room first, so a failure leaves the session unchanged. */
-    if (s->step_in_episode + 1 == s->cfg.training.steps_per_episode && s->n_traj == s->cap_traj) {
-        size_t cap = s->cap_traj ? 2 * s->cap_traj : 16;
-        glia_point_t *t = realloc(s->traj, cap * sizeof(*t));
-        if (t == NULL)
-            return GLIA_ENOMEM;
-        s->traj = t;
-        s->cap_traj = cap;
-    }
+    if (s->step_in_episode + 1 == s->cfg.training.steps_per_episode && s->n_traj == s->cap_traj &&
+        glia__reserve_points(s, s->cap_traj ? 2 * s->cap_traj : 16) != 0)
+        return GLIA_ENOMEM;
 
     switch (s->cfg.learner.kind) {
     case GLIA_LEARNER_CURSOR:
@@ -376,6 +396,16 @@ int glia_session_last_point(const glia_session_t *s, glia_point_t *p)
         return GLIA_ENOENT;
     *p = s->last;
     return 0;
+}
+
+const uint64_t *glia_session_point_outputs(const glia_session_t *s, size_t i)
+{
+    return i < s->n_traj ? &s->traj_outputs[i * (size_t)s->cfg.task.count] : NULL;
+}
+
+const uint64_t *glia_session_last_outputs(const glia_session_t *s)
+{
+    return s->has_last ? s->last_outputs : NULL;
 }
 
 int glia_session_astrocyte_count(const glia_session_t *s)

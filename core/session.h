@@ -111,6 +111,11 @@ const glia_net_t *glia_session_net(const glia_session_t *s);     /* borrowed */
 const glia_point_t *glia_session_trajectory(const glia_session_t *s, size_t *count);
 int glia_session_last_point(const glia_session_t *s, glia_point_t *p); /* 0, or GLIA_ENOENT */
 
+/* The inference output vectors (task.count of them, borrowed, valid until the next step)
+ * at trajectory point `i`, or at the last finished episode. NULL when there is none. */
+const uint64_t *glia_session_point_outputs(const glia_session_t *s, size_t i);
+const uint64_t *glia_session_last_outputs(const glia_session_t *s);
+
 /* Inference on the current weights. Does not change the session. */
 void glia_session_inference(glia_session_t *s, glia_inference_t *inf);
 

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #define SNAP_MAGIC   "GLIASNAP"
-#define SNAP_VERSION 1u
+#define SNAP_VERSION 2u /* 2: trajectory points carry their output vectors */
 
 typedef struct writer {
     uint8_t *buf;
@@ -239,9 +239,14 @@ int glia_session_save(const glia_session_t *s, uint8_t **buf, size_t *len)
     put_i32(&w, s->ep_rejected);
     put_i32(&w, s->has_last);
     put_point(&w, &s->last);
+    for (int p = 0; p < s->cfg.task.count; p++)
+        put_u64(&w, s->last_outputs[p]);
     put_u64(&w, s->n_traj);
-    for (size_t i = 0; i < s->n_traj; i++)
+    for (size_t i = 0; i < s->n_traj; i++) {
         put_point(&w, &s->traj[i]);
+        for (int p = 0; p < s->cfg.task.count; p++)
+            put_u64(&w, s->traj_outputs[i * (size_t)s->cfg.task.count + (size_t)p]);
+    }
 
     put_i32(&w, net->n_syn);
     for (int k = 0; k < net->n_syn; k++)
@@ -328,19 +333,22 @@ int glia_session_load(const uint8_t *buf, size_t len, glia_session_t **out, glia
     s->ep_rejected = get_i32(&r);
     s->has_last = get_i32(&r);
     get_point(&r, &s->last);
+    for (int p = 0; p < cfg.task.count; p++)
+        s->last_outputs[p] = get_u64(&r);
     n_traj = get_u64(&r);
-    if (r.failed || n_traj > (r.len - r.pos) / 36 + 1)
+    /* Each point takes 36 bytes plus 8 per pattern: bound the count by what is left. */
+    if (r.failed || n_traj > (r.len - r.pos) / (36 + 8 * (uint64_t)cfg.task.count) + 1)
         goto bad;
-    if (n_traj > 0) {
-        s->traj = malloc((size_t)n_traj * sizeof(glia_point_t));
-        if (s->traj == NULL) {
-            glia_session_free(s);
-            return GLIA_ENOMEM;
-        }
-        s->cap_traj = (size_t)n_traj;
+    if (n_traj > 0 && glia__reserve_points(s, (size_t)n_traj) != 0) {
+        glia_session_free(s);
+        return GLIA_ENOMEM;
     }
-    for (uint64_t i = 0; i < n_traj; i++)
-        get_point(&r, &s->traj[s->n_traj++]);
+    for (uint64_t i = 0; i < n_traj; i++) {
+        get_point(&r, &s->traj[s->n_traj]);
+        for (int p = 0; p < cfg.task.count; p++)
+            s->traj_outputs[s->n_traj * (size_t)cfg.task.count + (size_t)p] = get_u64(&r);
+        s->n_traj++;
+    }
 
     if (get_i32(&r) != s->net->n_syn)
         goto bad;

@@ -92,10 +92,15 @@ static int fill(glia_sse_client_t *c, int *is_closed, int *is_running)
     *is_closed = e->is_closed;
     *is_running = e->is_running;
     if (c->last_id + 1 >= oldest) {
-        for (uint64_t id = c->last_id + 1; id < next && count < 64; id++, count++) {
+        for (uint64_t id = c->last_id + 1; id < next && count < 64; id++) {
             const glia_event_t *ev = &e->ring[id % GLIA_EVENT_RING];
-            if (format_event(c, ev->id, glia_event_name(ev->type), ev->data) != 0)
-                break;
+            /* Ids are increasing but may skip one whose commit failed: its slot then
+             * holds an older event, which is not re-sent. */
+            if (ev->id == id && ev->data != NULL) {
+                if (format_event(c, ev->id, glia_event_name(ev->type), ev->data) != 0)
+                    break;
+                count++;
+            }
             c->last_id = id;
         }
         pthread_mutex_unlock(&e->mu);
@@ -244,7 +249,9 @@ int glia_events_serve(glia_server_t *srv, glia_request_t *req, glia_entry_t *e)
     c->srv = srv;
     c->e = e;
     c->conn = req->conn;
-    c->follow = !(follow && (strcmp(follow, "false") == 0 || strcmp(follow, "0") == 0));
+    c->follow = 1;
+    if (follow != NULL)
+        glia_query_bool("follow", follow, &c->follow, NULL); /* validated by the handler */
     c->is_ndjson = (format && strcmp(format, "ndjson") == 0) ||
                    (!format && accept && strstr(accept, "application/x-ndjson"));
 

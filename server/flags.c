@@ -28,6 +28,7 @@ static const flag_def_t flags[] = {
     {"--slice-ms", "GLIA_SLICE_MS", "length of one slice of learning work (default 50)"},
     {"--max-connections", "GLIA_MAX_CONNECTIONS", "open HTTP connections at most, streams included (default 4096)"},
     {"--max-exported", "GLIA_MAX_EXPORTED", "sessions with per-session /metrics gauges at most (default 50)"},
+    {"--max-db-bytes", "GLIA_MAX_DB_BYTES", "quota on the database size; writes past it fail like a full disk (default: none)"},
     {"--port-file", "GLIA_PORT_FILE", "write the bound port to this file once listening"},
 };
 
@@ -111,6 +112,10 @@ static int set_option(glia_options_t *opt, const char *flag, const char *v)
         if (glia_cli_parse_u64(v, 0, 100000, &n) != 0)
             goto bad;
         opt->max_exported = (int)n;
+    } else if (strcmp(flag, "--max-db-bytes") == 0) {
+        if (glia_cli_parse_u64(v, 65536, UINT64_MAX / 2, &n) != 0)
+            goto bad;
+        opt->max_db_bytes = n;
     } else if (strcmp(flag, "--port-file") == 0) {
         snprintf(opt->port_file, sizeof(opt->port_file), "%s", v);
     }

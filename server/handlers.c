@@ -91,12 +91,16 @@ static void reply_not_found(glia_request_t *req, const char *what)
                                                  req->match.name));
 }
 
+/* 400 for a query parameter (err->field "?name") or a header (err->field "Header:"):
+ * errors[] names it as "parameter" or "header", not as a JSON pointer. */
 static void reply_bad_query(glia_request_t *req, const glia_error_t *err)
 {
     json_t *p = glia_problem(400, "bad-query", "%s", err->message);
+    int is_header = err->field[0] != '?';
+    const char *name = is_header ? err->field : err->field + 1;
     if (p != NULL)
-        json_object_set_new(p, "errors", json_pack("[{s:s, s:s}]", "pointer", err->field,
-                                                   "detail", err->message));
+        json_object_set_new(p, "errors", json_pack("[{s:s, s:s}]", is_header ? "header" : "parameter",
+                                                   name, "detail", err->message));
     glia_request_reply_problem(req, p);
 }
 
@@ -107,11 +111,11 @@ static glia_entry_t *published_entry(glia_server_t *srv, glia_request_t *req, js
 
     if (e != NULL) {
         pthread_mutex_lock(&e->mu);
-        *summary = json_incref(e->summary);
+        *summary = e->is_deleting ? NULL : json_incref(e->summary);
         pthread_mutex_unlock(&e->mu);
         if (*summary != NULL)
             return e;
-        glia_entry_unref(e); /* being created: not yet stored, so not yet visible */
+        glia_entry_unref(e); /* being created or deleted: not visible */
     }
     reply_not_found(req, "session");
     return NULL;
@@ -192,6 +196,16 @@ static void direct_metrics(glia_server_t *srv, glia_request_t *req)
         reply_bad_query(req, &err);
         return;
     }
+    if (max_points > 0 && glia_request_query(req, "limit") != NULL) {
+        /* limit pages raw points; max_points thins the whole range into one answer. */
+        glia_error_set(&err, GLIA_EINVAL, "?max_points",
+                       "use either limit (pages of points) or max_points (one thinned page)");
+        json_decref(points);
+        reply_bad_query(req, &err);
+        return;
+    }
+    if (max_points > 0)
+        limit = max_points;
     if ((e = published_entry(srv, req, &summary)) == NULL) {
         json_decref(points);
         return;
@@ -316,6 +330,7 @@ void glia_handle_direct(glia_server_t *srv, glia_request_t *req)
         const char *v;
         glia_error_t err;
         int64_t ignored;
+        int flag;
         glia_error_clear(&err);
         if ((v = glia_request_query(req, "format")) != NULL && strcmp(v, "sse") != 0 &&
             strcmp(v, "ndjson") != 0) {
@@ -324,13 +339,17 @@ void glia_handle_direct(glia_server_t *srv, glia_request_t *req)
             reply_bad_query(req, &err);
             break;
         }
-        if ((v = glia_request_query(req, "after")) != NULL &&
-            glia_query_int("after", v, 0, INT64_MAX, &ignored, &err) != 0) {
+        if (((v = glia_request_query(req, "after")) != NULL &&
+             glia_query_int("after", v, 0, INT64_MAX, &ignored, &err) != 0) ||
+            ((v = glia_request_query(req, "follow")) != NULL &&
+             glia_query_bool("follow", v, &flag, &err) != 0)) {
             reply_bad_query(req, &err);
             break;
         }
         if (req->last_event_id[0] != '\0' &&
-            glia_query_int("Last-Event-ID", req->last_event_id, 0, INT64_MAX, &ignored, &err) != 0) {
+            glia_query_int("Last-Event-ID", req->last_event_id, 0, INT64_MAX, &ignored, NULL) != 0) {
+            glia_error_set(&err, GLIA_EINVAL, "Last-Event-ID",
+                           "header Last-Event-ID must be an event id (a non-negative integer)");
             reply_bad_query(req, &err);
             break;
         }
@@ -363,6 +382,12 @@ static void reply_validation(glia_request_t *req, const glia_error_t *err)
     reply_now(req, 422, glia_problem_validation(err));
 }
 
+static void reply_oom(glia_request_t *req)
+{
+    reply_now(req, 500, glia_problem(500, "internal", "out of memory"));
+}
+
+/* Park `req` until the job holding the session returns (runner.c dispatches it again). */
 static void wait_for_job(glia_entry_t *e, glia_request_t *req)
 {
     glia_request_t **tail = &e->waiters;
@@ -381,7 +406,22 @@ static json_t *conflict(glia_entry_t *e, const char *what)
     return p;
 }
 
-/* Fill an entry from a resolved spec (create and PUT /config). */
+/* The preset a config is exactly, if any (a fork's label). */
+static void preset_of(const glia_config_t *cfg, char *out, size_t size)
+{
+    glia_config_t p;
+
+    out[0] = '\0';
+    for (const glia_preset_info_t *info = glia_presets; info->name; info++) {
+        glia_config_preset(&p, info->name);
+        if (glia_config_equal(&p, cfg)) {
+            snprintf(out, size, "%s", info->name);
+            return;
+        }
+    }
+}
+
+/* Fill an entry from a resolved spec and its session (create and PUT /config). */
 static int apply_spec(glia_entry_t *e, const glia_session_spec_t *spec, glia_session_t *s)
 {
     json_t *cfg = glia_config_to_json(glia_session_config(s));
@@ -403,8 +443,7 @@ static int apply_spec(glia_entry_t *e, const glia_session_spec_t *spec, glia_ses
  * the entry (borrowed: the registry holds it), or NULL with an HTTP status and reason. */
 static glia_entry_t *create_entry(glia_server_t *srv, const glia_session_spec_t *spec,
                                   glia_session_t *s, const char *experiment, uint64_t episodes,
-                                  int with_checkpoint, glia_request_t *req, int *status,
-                                  char *why, size_t why_size)
+                                  glia_request_t *req, int *status, char *why, size_t why_size)
 {
     glia_entry_t *e = glia_entry_new(spec->name);
     glia_commit_t *c = NULL;
@@ -419,7 +458,7 @@ static glia_entry_t *create_entry(glia_server_t *srv, const glia_session_spec_t 
     }
     snprintf(e->experiment, sizeof(e->experiment), "%s", experiment ? experiment : "");
     e->created_at = e->updated_at = glia_wall();
-    e->target_episodes = episodes > 0 ? e->counters.episodes + episodes : e->counters.episodes;
+    e->target_episodes = e->counters.episodes + episodes;
     if ((rc = glia_registry_add(srv, e)) != 0 || (c = glia_commit_begin(srv, e)) == NULL) {
         if (rc == 0)
             glia_registry_remove(srv, e);
@@ -432,8 +471,11 @@ static glia_entry_t *create_entry(glia_server_t *srv, const glia_session_spec_t 
     }
     glia_commit_is_create(c);
     glia_commit_state(c, episodes > 0 ? GLIA_STATE_RUNNING : GLIA_STATE_IDLE, NULL);
-    if (with_checkpoint)
+    if (e->counters.steps > 0) {
+        /* A fork: its history so far, then its exact state. */
+        glia_commit_trajectory(c, 1);
         glia_commit_checkpoint(c);
+    }
     if (req != NULL) {
         snprintf(req->location, sizeof(req->location), "/v1/sessions/%s", e->name);
         glia_commit_reply(c, req, 201, NULL);
@@ -461,7 +503,7 @@ glia_entry_t *glia_session_create_run(glia_server_t *srv, const char *name, cons
         snprintf(why, why_size, "cannot build session %s: %s", name, glia_strerror(rc));
         return NULL;
     }
-    return create_entry(srv, &spec, s, experiment, episodes, 0, NULL, &status, why, why_size);
+    return create_entry(srv, &spec, s, experiment, episodes, NULL, &status, why, why_size);
 }
 
 void glia_session_cancel(glia_server_t *srv, glia_entry_t *e)
@@ -471,7 +513,8 @@ void glia_session_cancel(glia_server_t *srv, glia_entry_t *e)
     if (e->state == GLIA_STATE_RUNNING) {
         e->cancel_requested = 1;
         glia_runner_stop(srv, e);
-    } else if (e->state == GLIA_STATE_PAUSED && (c = glia_commit_begin(srv, e)) != NULL) {
+    } else if (e->state == GLIA_STATE_PAUSED && !e->in_worker &&
+               (c = glia_commit_begin(srv, e)) != NULL) {
         glia_commit_state(c, GLIA_STATE_CANCELLED, NULL);
         glia_commit_submit(c);
     }
@@ -483,37 +526,108 @@ void glia_session_delete(glia_server_t *srv, glia_entry_t *e, glia_request_t *re
 
     if (c == NULL) {
         if (req != NULL)
-            reply_now(req, 500, glia_problem(500, "internal", "out of memory"));
+            reply_oom(req);
         return;
     }
-    e->is_deleted = 1;
-    e->cancel_requested = 1;
+    /* Gone for readers now; removed from the registry once the store agrees
+     * (publish.c), so a failed delete leaves the session as it was. */
+    pthread_mutex_lock(&e->mu);
+    e->is_deleting = 1;
+    pthread_mutex_unlock(&e->mu);
     glia_runner_stop(srv, e);
-    glia_registry_remove(srv, e); /* the name is free again right away */
     glia_commit_delete(c);
     if (req != NULL)
         glia_commit_reply(c, req, 204, NULL);
     glia_commit_submit(c);
 }
 
+/* Validate the body and query of a loop route, once. On failure the request has been
+ * answered and -1 is returned. */
+static int parse_request(glia_request_t *req)
+{
+    int route = req->match.route, rc = 0;
+    glia_error_t err;
+    const char *v;
+
+    if (req->is_parsed)
+        return 0;
+    req->is_parsed = 1;
+    glia_error_clear(&err);
+    switch (route) {
+    case GLIA_ROUTE_SESSIONS_CREATE:
+    case GLIA_ROUTE_SESSION_CONFIG:
+        if (req->json == NULL) {
+            glia_error_set(&err, GLIA_EINVAL, "", "a JSON body is required: {%s\"preset\", \"seed\", \"config\"}",
+                           route == GLIA_ROUTE_SESSIONS_CREATE ? "\"name\", " : "");
+            rc = GLIA_EINVAL;
+            break;
+        }
+        if ((req->spec = malloc(sizeof(*req->spec))) == NULL) {
+            rc = GLIA_ENOMEM;
+            break;
+        }
+        rc = glia_parse_session_spec(req->json, route == GLIA_ROUTE_SESSIONS_CREATE, req->spec,
+                                     &err);
+        if (rc == 0 && req->spec->snapshot != NULL) {
+            uint8_t *bytes;
+            size_t len;
+            if (glia_base64_decode(req->spec->snapshot, &bytes, &len) != 0) {
+                rc = glia_error_set(&err, GLIA_EINVAL, "/snapshot", "is not base64 text");
+                break;
+            }
+            rc = glia_session_load(bytes, len, &req->loaded, &err);
+            free(bytes);
+            if (rc != 0 && rc != GLIA_ENOMEM) {
+                snprintf(err.field, sizeof(err.field), "/snapshot");
+                rc = GLIA_EINVAL;
+                break;
+            }
+            if (rc == 0) {
+                req->spec->config = *glia_session_config(req->loaded);
+                req->spec->seed = glia_session_seed(req->loaded);
+                preset_of(&req->spec->config, req->spec->preset, sizeof(req->spec->preset));
+            }
+        }
+        break;
+    case GLIA_ROUTE_SESSION_STEP:
+        rc = glia_parse_step(req->json, &req->steps, &err);
+        break;
+    case GLIA_ROUTE_SESSION_RUN:
+        rc = glia_parse_run(req->json, &req->episodes, &err);
+        break;
+    case GLIA_ROUTE_SESSION_PAUSE:
+    case GLIA_ROUTE_SESSION_RESUME:
+    case GLIA_ROUTE_SESSION_CANCEL:
+        rc = glia_parse_empty(req->json, &err);
+        break;
+    case GLIA_ROUTE_SESSION_NETWORK:
+        if ((v = glia_request_query(req, "synapses")) != NULL &&
+            glia_query_bool("synapses", v, &req->with_synapses, &err) != 0) {
+            reply_bad_query(req, &err);
+            glia_request_finish(req);
+            return -1;
+        }
+        break;
+    default:
+        break;
+    }
+    if (rc == GLIA_ENOMEM) {
+        reply_oom(req);
+        return -1;
+    }
+    if (rc != 0) {
+        reply_validation(req, &err);
+        return -1;
+    }
+    return 0;
+}
+
 static void handle_create(glia_server_t *srv, glia_request_t *req)
 {
-    glia_session_spec_t spec;
-    glia_error_t err;
-    glia_session_t *s = NULL;
+    glia_session_t *s = req->loaded;
     char why[256];
     int rc, status;
 
-    glia_error_clear(&err);
-    if (req->json == NULL) {
-        glia_error_set(&err, GLIA_EINVAL, "", "a JSON body is required: {\"name\": ..., \"preset\": ...}");
-        reply_validation(req, &err);
-        return;
-    }
-    if (glia_parse_session_spec(req->json, 1, &spec, &err) != 0) {
-        reply_validation(req, &err);
-        return;
-    }
     if (glia_registry_count(srv) >= (size_t)srv->opt.max_sessions) {
         reply_now(req, 507, glia_problem(507, "too-many-sessions",
                                          "this server holds its maximum of %d sessions; delete "
@@ -521,66 +635,40 @@ static void handle_create(glia_server_t *srv, glia_request_t *req)
                                          srv->opt.max_sessions));
         return;
     }
-    if (spec.snapshot != NULL) {
-        uint8_t *bytes;
-        size_t len;
-        if (glia_base64_decode(spec.snapshot, &bytes, &len) != 0) {
-            glia_error_set(&err, GLIA_EINVAL, "/snapshot", "is not base64 text");
-            reply_validation(req, &err);
-            return;
-        }
-        rc = glia_session_load(bytes, len, &s, &err);
-        free(bytes);
-        if (rc == GLIA_ENOMEM) {
-            reply_now(req, 500, glia_problem(500, "internal", "out of memory"));
-            return;
-        }
-        if (rc != 0) {
-            snprintf(err.field, sizeof(err.field), "/snapshot");
-            reply_validation(req, &err);
-            return;
-        }
-    } else if ((rc = glia_session_new(&spec.config, spec.seed, &s, &err)) != 0) {
+    req->loaded = NULL;
+    if (s == NULL && (rc = glia_session_new(&req->spec->config, req->spec->seed, &s, NULL)) != 0) {
         reply_now(req, 500, glia_problem(500, "internal", "cannot build the session: %s",
                                          glia_strerror(rc)));
         return;
     }
-    if (create_entry(srv, &spec, s, NULL, 0, spec.snapshot != NULL, req, &status, why,
-                     sizeof(why)) == NULL)
+    if (create_entry(srv, req->spec, s, NULL, 0, req, &status, why, sizeof(why)) == NULL)
         reply_now(req, status, glia_problem(status, status == 409 ? "exists" : "internal", "%s", why));
 }
 
 static void handle_put_config(glia_server_t *srv, glia_request_t *req, glia_entry_t *e)
 {
-    glia_session_spec_t spec;
-    glia_error_t err;
+    glia_session_spec_t *spec = req->spec;
     glia_session_t *s;
     glia_commit_t *c;
 
-    glia_error_clear(&err);
     if (e->state == GLIA_STATE_RUNNING || e->counters.steps > 0) {
         reply_now(req, 409, conflict(e, "its config can only be replaced before it has taken a "
                                         "step; create a new session instead"));
         return;
     }
-    if (req->json == NULL) {
-        glia_error_set(&err, GLIA_EINVAL, "", "a JSON body is required: {\"preset\", \"seed\", \"config\"}");
-        reply_validation(req, &err);
+    if (e->in_worker) {
+        wait_for_job(e, req);
         return;
     }
-    if (glia_parse_session_spec(req->json, 0, &spec, &err) != 0) {
-        reply_validation(req, &err);
-        return;
-    }
+    /* Omitted seed and export_metrics keep their values; preset and config are replaced
+     * as on creation (no preset: the defaults). */
     if (json_object_get(req->json, "seed") == NULL)
-        spec.seed = e->seed;
-    if (glia_session_new(&spec.config, spec.seed, &s, &err) != 0 || apply_spec(e, &spec, s) != 0) {
-        reply_now(req, 500, glia_problem(500, "internal", "out of memory"));
-        return;
-    }
-    c = glia_commit_begin(srv, e);
-    if (c == NULL) {
-        reply_now(req, 500, glia_problem(500, "internal", "out of memory"));
+        spec->seed = e->seed;
+    if (json_object_get(req->json, "export_metrics") == NULL)
+        spec->export_metrics = e->is_exported;
+    if (glia_session_new(&spec->config, spec->seed, &s, NULL) != 0 || apply_spec(e, spec, s) != 0 ||
+        (c = glia_commit_begin(srv, e)) == NULL) {
+        reply_oom(req);
         return;
     }
     glia_commit_state(c, GLIA_STATE_IDLE, NULL);
@@ -589,28 +677,35 @@ static void handle_put_config(glia_server_t *srv, glia_request_t *req, glia_entr
     glia_commit_submit(c);
 }
 
+static void handle_step(glia_server_t *srv, glia_request_t *req, glia_entry_t *e)
+{
+    if (e->state == GLIA_STATE_RUNNING)
+        reply_now(req, 409, conflict(e, "pause it before stepping by hand"));
+    else if (e->in_worker)
+        wait_for_job(e, req);
+    else if (glia_runner_step(srv, e, req, req->steps) != 0)
+        reply_now(req, 500, glia_problem(500, "internal", "cannot schedule the steps"));
+}
+
 static void handle_run(glia_server_t *srv, glia_request_t *req, glia_entry_t *e)
 {
-    uint64_t episodes;
-    glia_error_t err;
     glia_commit_t *c;
 
-    glia_error_clear(&err);
-    if (glia_parse_run(req->json, &episodes, &err) != 0) {
-        reply_validation(req, &err);
-        return;
-    }
     if (e->state == GLIA_STATE_RUNNING || e->state == GLIA_STATE_PAUSED) {
         reply_now(req, 409, conflict(e, e->state == GLIA_STATE_PAUSED
                                             ? "resume or cancel it first"
                                             : "wait for the run to end, or pause or cancel it"));
         return;
     }
-    if ((c = glia_commit_begin(srv, e)) == NULL) {
-        reply_now(req, 500, glia_problem(500, "internal", "out of memory"));
+    if (e->in_worker) {
+        wait_for_job(e, req);
         return;
     }
-    e->target_episodes = e->counters.episodes + episodes;
+    if ((c = glia_commit_begin(srv, e)) == NULL) {
+        reply_oom(req);
+        return;
+    }
+    e->target_episodes = e->counters.episodes + req->episodes;
     e->pause_requested = e->cancel_requested = 0;
     glia_commit_state(c, GLIA_STATE_RUNNING, NULL);
     glia_commit_progress(c);
@@ -620,74 +715,65 @@ static void handle_run(glia_server_t *srv, glia_request_t *req, glia_entry_t *e)
     glia_runner_schedule(srv, e);
 }
 
+/* Commit a new state now (resume, cancel of a paused session) and answer 200. */
+static void commit_state_reply(glia_server_t *srv, glia_request_t *req, glia_entry_t *e, int state)
+{
+    glia_commit_t *c = glia_commit_begin(srv, e);
+    if (c == NULL) {
+        reply_oom(req);
+        return;
+    }
+    glia_commit_state(c, state, NULL);
+    glia_commit_reply(c, req, 200, NULL);
+    glia_commit_submit(c);
+    if (state == GLIA_STATE_RUNNING)
+        glia_runner_schedule(srv, e);
+}
+
 static void handle_control(glia_server_t *srv, glia_request_t *req, glia_entry_t *e)
 {
     int route = req->match.route;
-    glia_error_t err;
-    glia_commit_t *c;
+    int want = route == GLIA_ROUTE_SESSION_PAUSE    ? GLIA_STATE_PAUSED
+               : route == GLIA_ROUTE_SESSION_RESUME ? GLIA_STATE_RUNNING
+                                                    : GLIA_STATE_CANCELLED;
 
-    glia_error_clear(&err);
-    if (glia_parse_empty(req->json, &err) != 0) {
-        reply_validation(req, &err);
-        return;
-    }
-    if (route == GLIA_ROUTE_SESSION_PAUSE) {
-        if (e->state == GLIA_STATE_PAUSED) {
-            reply_now(req, 200, glia_entry_summary(srv, e, 1));
-        } else if (e->state == GLIA_STATE_RUNNING) {
-            e->pause_requested = 1; /* takes effect when the slice returns */
-            glia_runner_stop(srv, e);
-            wait_for_job(e, req);
-        } else {
-            reply_now(req, 409, conflict(e, "only a running session can be paused"));
-        }
-        return;
-    }
-    if (route == GLIA_ROUTE_SESSION_RESUME) {
-        if (e->state == GLIA_STATE_RUNNING) {
-            reply_now(req, 200, glia_entry_summary(srv, e, 1));
-        } else if (e->state == GLIA_STATE_PAUSED) {
-            if ((c = glia_commit_begin(srv, e)) == NULL) {
-                reply_now(req, 500, glia_problem(500, "internal", "out of memory"));
-                return;
-            }
-            glia_commit_state(c, GLIA_STATE_RUNNING, NULL);
-            glia_commit_reply(c, req, 200, NULL);
-            glia_commit_submit(c);
-            glia_runner_schedule(srv, e);
-        } else {
-            reply_now(req, 409, conflict(e, "only a paused session can be resumed"));
-        }
-        return;
-    }
-    /* cancel */
-    if (e->state == GLIA_STATE_CANCELLED) {
+    if (e->state == want) { /* already there: answer as it is */
         reply_now(req, 200, glia_entry_summary(srv, e, 1));
-    } else if (e->state == GLIA_STATE_RUNNING) {
-        e->cancel_requested = 1;
+        return;
+    }
+    if (e->state == GLIA_STATE_RUNNING && route != GLIA_ROUTE_SESSION_RESUME) {
+        /* Takes effect when the running slice returns; answered after that commit. */
+        if (route == GLIA_ROUTE_SESSION_PAUSE)
+            e->pause_requested = 1;
+        else
+            e->cancel_requested = 1;
         glia_runner_stop(srv, e);
         wait_for_job(e, req);
-    } else if (e->state == GLIA_STATE_PAUSED) {
-        if ((c = glia_commit_begin(srv, e)) == NULL) {
-            reply_now(req, 500, glia_problem(500, "internal", "out of memory"));
-            return;
-        }
-        glia_commit_state(c, GLIA_STATE_CANCELLED, NULL);
-        glia_commit_reply(c, req, 200, NULL);
-        glia_commit_submit(c);
-    } else {
-        reply_now(req, 409, conflict(e, "only a running or paused session can be cancelled"));
+        return;
     }
+    if (e->state == GLIA_STATE_PAUSED && route != GLIA_ROUTE_SESSION_PAUSE) {
+        if (e->in_worker) /* a step request holds it */
+            wait_for_job(e, req);
+        else
+            commit_state_reply(srv, req, e, want);
+        return;
+    }
+    reply_now(req, 409, conflict(e, route == GLIA_ROUTE_SESSION_PAUSE
+                                        ? "only a running session can be paused"
+                                    : route == GLIA_ROUTE_SESSION_RESUME
+                                        ? "only a paused session can be resumed"
+                                        : "only a running or paused session can be cancelled"));
 }
 
 static void handle_read(glia_request_t *req, glia_entry_t *e)
 {
     glia_session_t *s = e->session;
     json_t *body = NULL;
-    const char *v;
-    glia_error_t err;
 
-    glia_error_clear(&err);
+    if (e->in_worker) {
+        wait_for_job(e, req); /* served between two slices */
+        return;
+    }
     switch (req->match.route) {
     case GLIA_ROUTE_SESSION_INFERENCE: {
         glia_inference_t inf;
@@ -708,19 +794,11 @@ static void handle_read(glia_request_t *req, glia_entry_t *e)
             json_decref(list);
         break;
     }
-    case GLIA_ROUTE_SESSION_NETWORK: {
-        int with = 0;
-        if ((v = glia_request_query(req, "synapses")) != NULL &&
-            glia_query_bool("synapses", v, &with, &err) != 0) {
-            reply_bad_query(req, &err);
-            glia_request_finish(req);
-            return;
-        }
-        body = glia_network_to_json(s, with);
+    case GLIA_ROUTE_SESSION_NETWORK:
+        body = glia_network_to_json(s, req->with_synapses);
         if (body != NULL)
             json_object_set_new(body, "name", json_string(e->name));
         break;
-    }
     case GLIA_ROUTE_SESSION_RESULT:
         if (e->state == GLIA_STATE_RUNNING || e->counters.episodes == 0) {
             reply_now(req, 409, conflict(e, e->state == GLIA_STATE_RUNNING
@@ -737,17 +815,17 @@ static void handle_read(glia_request_t *req, glia_entry_t *e)
         size_t len;
         char *b64;
         if (glia_session_save(s, &bytes, &len) != 0) {
-            reply_now(req, 500, glia_problem(500, "internal", "out of memory"));
+            reply_oom(req);
             return;
         }
         b64 = glia_base64_encode(bytes, len);
         free(bytes);
         if (b64 == NULL) {
-            reply_now(req, 500, glia_problem(500, "internal", "out of memory"));
+            reply_oom(req);
             return;
         }
         body = json_pack("{s:s, s:s, s:s?, s:I, s:I, s:I, s:I, s:O, s:s}", "name", e->name,
-                         "format", "glia-snapshot/1", "preset", e->preset[0] ? e->preset : NULL,
+                         "format", "glia-snapshot/2", "preset", e->preset[0] ? e->preset : NULL,
                          "seed", (json_int_t)e->seed, "episode", (json_int_t)e->counters.episodes,
                          "steps", (json_int_t)e->counters.steps, "bytes", (json_int_t)len,
                          "config", e->config_json, "snapshot", b64);
@@ -758,16 +836,24 @@ static void handle_read(glia_request_t *req, glia_entry_t *e)
         break;
     }
     if (body == NULL)
-        reply_now(req, 500, glia_problem(500, "internal", "out of memory"));
+        reply_oom(req);
     else
         reply_now(req, 200, body);
 }
 
+/* Loop routes, in one order for all: the body and query (422/400), shutting down (503),
+ * the session (404), then what its state allows (409). */
 void glia_handle(glia_server_t *srv, glia_request_t *req)
 {
-    glia_entry_t *e;
     int route = req->match.route;
+    glia_entry_t *e;
 
+    if (route >= GLIA_ROUTE_EXPERIMENTS_LIST && route <= GLIA_ROUTE_EXPERIMENT_REPORT) {
+        glia_experiments_handle(srv, req);
+        return;
+    }
+    if (parse_request(req) != 0)
+        return;
     if (atomic_load(&srv->is_shutting_down)) {
         reply_now(req, 503, glia_problem(503, "shutting-down", "the server is shutting down"));
         return;
@@ -776,46 +862,27 @@ void glia_handle(glia_server_t *srv, glia_request_t *req)
         handle_create(srv, req);
         return;
     }
-    if (route >= GLIA_ROUTE_EXPERIMENTS_LIST && route <= GLIA_ROUTE_EXPERIMENT_REPORT) {
-        glia_experiments_handle(srv, req);
-        return;
-    }
     e = glia_registry_get(srv, req->match.name);
-    if (e == NULL) {
+    if (e == NULL || e->is_deleting) {
         reply_not_found(req, "session");
         glia_request_finish(req);
+        glia_entry_unref(e);
         return;
     }
-    if (route == GLIA_ROUTE_SESSION_DELETE) {
-        glia_session_delete(srv, e, req);
-    } else if (e->in_worker && route != GLIA_ROUTE_SESSION_PAUSE &&
-               route != GLIA_ROUTE_SESSION_CANCEL) {
-        if (route == GLIA_ROUTE_SESSION_STEP && e->state == GLIA_STATE_RUNNING)
-            reply_now(req, 409, conflict(e, "pause it before stepping by hand"));
-        else if (route == GLIA_ROUTE_SESSION_RUN && e->state == GLIA_STATE_RUNNING)
-            reply_now(req, 409, conflict(e, "wait for the run to end, or pause or cancel it"));
-        else if (route == GLIA_ROUTE_SESSION_CONFIG && e->state == GLIA_STATE_RUNNING)
-            reply_now(req, 409, conflict(e, "its config can only be replaced before it has "
-                                            "taken a step"));
-        else
-            wait_for_job(e, req); /* served between slices */
+    if (e->is_broken && route != GLIA_ROUTE_SESSION_DELETE) {
+        reply_now(req, 409, conflict(e, "it could not be restored from the store; its stored "
+                                        "rows are kept as they were; delete it to remove it"));
     } else {
         switch (route) {
+        case GLIA_ROUTE_SESSION_DELETE:
+            glia_session_delete(srv, e, req);
+            break;
         case GLIA_ROUTE_SESSION_CONFIG:
             handle_put_config(srv, req, e);
             break;
-        case GLIA_ROUTE_SESSION_STEP: {
-            int steps;
-            glia_error_t err;
-            glia_error_clear(&err);
-            if (glia_parse_step(req->json, &steps, &err) != 0)
-                reply_validation(req, &err);
-            else if (e->state == GLIA_STATE_RUNNING)
-                reply_now(req, 409, conflict(e, "pause it before stepping by hand"));
-            else if (glia_runner_step(srv, e, req, steps) != 0)
-                reply_now(req, 500, glia_problem(500, "internal", "cannot schedule the steps"));
+        case GLIA_ROUTE_SESSION_STEP:
+            handle_step(srv, req, e);
             break;
-        }
         case GLIA_ROUTE_SESSION_RUN:
             handle_run(srv, req, e);
             break;

@@ -114,6 +114,8 @@ static void request_free(glia_request_t *req)
     free(req->body);
     free(req->resp_body);
     json_decref(req->json);
+    free(req->spec);
+    glia_session_free(req->loaded);
     free(req);
 }
 
@@ -175,15 +177,12 @@ static enum MHD_Result queue_reply(glia_request_t *req)
 {
     struct MHD_Response *resp;
     enum MHD_Result rc;
-    int head = strcmp(req->method, "HEAD") == 0;
 
-    resp = MHD_create_response_from_buffer(head ? 0 : req->resp_len,
-                                           head ? (void *)"" : req->resp_body,
-                                           head ? MHD_RESPMEM_PERSISTENT : MHD_RESPMEM_MUST_FREE);
+    /* For HEAD, MHD sends the headers (Content-Length included) and drops the body. */
+    resp = MHD_create_response_from_buffer(req->resp_len, req->resp_body, MHD_RESPMEM_MUST_FREE);
     if (resp == NULL)
         return MHD_NO;
-    if (!head)
-        req->resp_body = NULL; /* now owned by the response */
+    req->resp_body = NULL; /* now owned by the response */
     if (req->resp_type)
         MHD_add_response_header(resp, "Content-Type", req->resp_type);
     if (req->location[0])
@@ -208,18 +207,26 @@ static int token_equal(const char *given, const char *want)
     return diff == 0;
 }
 
-static int check_auth(glia_server_t *srv, glia_request_t *req)
+static int is_v1_path(const char *url)
+{
+    return strncmp(url, "/v1/", 4) == 0 || strcmp(url, "/v1") == 0;
+}
+
+/* Every /v1 path needs the token, known or not: a client without it learns nothing,
+ * not even which routes exist. */
+static int check_auth(glia_server_t *srv, glia_request_t *req, const char *url)
 {
     const char *h, *q;
 
-    if (srv->opt.token[0] == '\0' || !req->match.is_v1)
+    if (srv->opt.token[0] == '\0' || !is_v1_path(url))
         return 1;
     h = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
-    if (h != NULL && strncmp(h, "Bearer ", 7) == 0)
+    if (h != NULL && strncasecmp(h, "Bearer ", 7) == 0) /* the scheme is case-insensitive */
         return token_equal(h + 7, srv->opt.token);
     /* EventSource cannot send headers: streams may present the token in the query. */
     q = glia_request_query(req, "access_token");
-    if (req->match.route == GLIA_ROUTE_SESSION_EVENTS && q != NULL)
+    if (req->match_status == GLIA_MATCH_OK && req->match.route == GLIA_ROUTE_SESSION_EVENTS &&
+        q != NULL)
         return token_equal(q, srv->opt.token);
     return 0;
 }
@@ -276,7 +283,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
             if (lei != NULL)
                 snprintf(req->last_event_id, sizeof(req->last_event_id), "%s", lei);
         }
-        req->is_authorized = check_auth(srv, req);
+        req->is_authorized = check_auth(srv, req, url);
         cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl != NULL && strtoull(cl, NULL, 10) > srv->opt.max_body_bytes)
             req->is_too_big = 1;
@@ -316,16 +323,16 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
     if (req->is_ready)
         return queue_reply(req); /* answered by the loop; called again after resume */
 
-    if (req->match_status == GLIA_MATCH_NOT_FOUND) {
+    if (!req->is_authorized) {
+        glia_request_reply_problem(
+            req, glia_problem(401, "unauthorized",
+                              "this server needs \"Authorization: Bearer <token>\" on /v1"));
+    } else if (req->match_status == GLIA_MATCH_NOT_FOUND) {
         glia_request_reply_problem(req, glia_problem(404, "not-found", "no such path: %s", req->path));
     } else if (req->match_status == GLIA_MATCH_BAD_METHOD) {
         glia_request_reply_problem(req, glia_problem(405, "method-not-allowed",
                                                      "%s is not allowed here; allowed: %s",
                                                      req->method, req->allow));
-    } else if (!req->is_authorized) {
-        glia_request_reply_problem(
-            req, glia_problem(401, "unauthorized",
-                              "this server needs \"Authorization: Bearer <token>\" on /v1"));
     } else if (req->is_too_big) {
         glia_request_reply_problem(
             req, glia_problem(413, "body-too-large", "the request body exceeds %zu bytes",
@@ -341,7 +348,10 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
     } else {
         if (req->body_len > 0) {
             json_error_t jerr;
-            req->json = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &jerr);
+            /* Any JSON value parses: a scalar body is then refused as "not an object"
+             * (422) by the route, not as malformed (400). */
+            req->json = json_loadb(req->body, req->body_len,
+                                   JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
             if (req->json == NULL) {
                 json_t *p = glia_problem(400, "malformed-json",
                                          "the body is not valid JSON: %s (line %d, column %d)",
@@ -408,11 +418,11 @@ int glia_http_start(glia_server_t *srv)
     }
     srv->mhd = MHD_start_daemon(
         MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0, NULL,
-        NULL, access_cb, srv, MHD_OPTION_LISTEN_SOCKET, srv->listen_fd,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)srv->opt.http_threads,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)srv->opt.max_connections,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120, MHD_OPTION_NOTIFY_COMPLETED, completed_cb,
-        srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv, MHD_OPTION_END);
+        NULL, access_cb, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv,
+        MHD_OPTION_LISTEN_SOCKET, srv->listen_fd, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned)srv->opt.http_threads, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)srv->opt.max_connections, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
+        MHD_OPTION_NOTIFY_COMPLETED, completed_cb, srv, MHD_OPTION_END);
     if (srv->mhd == NULL) {
         glia_log("error", NULL, "cannot start the HTTP server on %s", srv->opt.listen);
         close(srv->listen_fd);

@@ -6,6 +6,7 @@
 
 #include "../api/json_write.h"
 #include "../api/problem.h"
+#include "../api/result_json.h"
 
 struct glia_commit {
     glia_server_t *srv;
@@ -165,6 +166,24 @@ void glia_commit_state(glia_commit_t *c, int state, const char *error)
                  glia_state_name(state), error ? ": " : "", error ? error : "");
 }
 
+void glia_commit_trajectory(glia_commit_t *c, int include_last)
+{
+    glia_session_t *s = c->e->session;
+    size_t n;
+    const glia_point_t *pts = glia_session_trajectory(s, &n);
+    glia_point_t last;
+    size_t first = n;
+
+    /* Points are in episode order: walk back to the first one not yet published. */
+    while (first > 0 && !(c->e->has_published_points &&
+                          pts[first - 1].episode <= c->e->published_upto))
+        first--;
+    for (size_t i = first; i < n; i++)
+        glia_commit_point(c, glia_point_to_json(s, &pts[i], glia_session_point_outputs(s, i)));
+    if (include_last && glia_session_last_point(s, &last) == 0)
+        glia_commit_point(c, glia_point_to_json(s, &last, glia_session_last_outputs(s)));
+}
+
 void glia_commit_delete(glia_commit_t *c)
 {
     c->op->is_delete = 1;
@@ -244,10 +263,17 @@ static void done_cb(glia_store_op_t *op, int status, void *arg)
                 glia_request_reply_problem(c->req, glia_problem(507, "store-failed",
                                                                 "the change was not stored: %s",
                                                                 op->error));
-        } else if (c->req) {
-            glia_request_reply_problem(c->req, glia_problem(507, "store-failed",
-                                                            "the session was not deleted: %s",
-                                                            op->error));
+        } else {
+            /* The delete did not happen: the session is back as it was. */
+            pthread_mutex_lock(&e->mu);
+            e->is_deleting = 0;
+            pthread_mutex_unlock(&e->mu);
+            if (e->state == GLIA_STATE_RUNNING && !e->in_worker)
+                glia_runner_schedule(srv, e);
+            if (c->req)
+                glia_request_reply_problem(c->req, glia_problem(507, "store-failed",
+                                                                "the session was not deleted: %s",
+                                                                op->error));
         }
         json_decref(c->reply);
     } else {
@@ -281,15 +307,20 @@ static void done_cb(glia_store_op_t *op, int status, void *arg)
         if (c->is_delete)
             e->is_closed = 1;
         pthread_mutex_unlock(&e->mu);
+        if (c->is_delete) {
+            e->is_deleted = 1;
+            glia_registry_remove(srv, e);
+        }
         glia_events_wake(srv, e);
         if (c->req) {
+            /* A reply shows what this commit stored, not what happened since. */
             if (c->reply_status == 204)
                 glia_request_reply_text(c->req, 204, NULL, NULL, 0);
             else if (c->reply_status >= 400)
                 glia_request_reply_problem(c->req, c->reply);
             else
                 glia_request_reply_json(c->req, c->reply_status,
-                                        c->reply ? c->reply : glia_entry_summary(srv, e, 1));
+                                        c->reply ? c->reply : json_incref(e->summary));
         }
     }
     if (c->req)

@@ -27,6 +27,10 @@ void glia_commit_state(glia_commit_t *c, int state, const char *error); /* state
 void glia_commit_progress(glia_commit_t *c);
 void glia_commit_delete(glia_commit_t *c);
 
+/* The session's trajectory points not yet published (the core keeps them, with their
+ * output vectors); with include_last, also its last finished episode. */
+void glia_commit_trajectory(glia_commit_t *c, int include_last);
+
 /* After the commit, answer `req` with `status` and `body` (stolen; NULL = the summary). */
 void glia_commit_reply(glia_commit_t *c, glia_request_t *req, int status, json_t *body);
 /* Requests to re-dispatch after the commit (e.g. a pause waiting for its slice). */

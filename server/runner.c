@@ -27,32 +27,8 @@ typedef struct glia_job {
     int rc;
     double elapsed;
     uint64_t steps_done;
-    json_t *points;       /* trajectory points recorded, with outputs */
     json_t *records;      /* step: one object per step */
 } glia_job_t;
-
-json_t *glia_point_with_outputs(glia_session_t *s, const glia_point_t *p,
-                                const glia_inference_t *inf)
-{
-    json_t *o = glia_point_to_json(p);
-    if (o != NULL) {
-        json_object_set_new(o, "outputs", glia_outputs_to_json(inf));
-        json_object_set_new(o, "constant_output", json_boolean(inf->constant_output));
-    }
-    (void)s;
-    return o;
-}
-
-/* The point just recorded by the core, with the output vectors at that moment. */
-static void take_point(glia_job_t *job, glia_session_t *s)
-{
-    size_t n;
-    const glia_point_t *pts = glia_session_trajectory(s, &n);
-    glia_inference_t inf;
-
-    glia_session_inference(s, &inf);
-    json_array_append_new(job->points, glia_point_with_outputs(s, &pts[n - 1], &inf));
-}
 
 static void work_cb(uv_work_t *w)
 {
@@ -70,8 +46,6 @@ static void work_cb(uv_work_t *w)
                 break;
             job->steps_done++;
             json_array_append_new(job->records, glia_step_to_json(s, &info));
-            if (info.point_recorded)
-                take_point(job, s);
         }
     } else {
         glia_session_counters(s, &k);
@@ -79,8 +53,6 @@ static void work_cb(uv_work_t *w)
             if ((job->rc = glia_session_step(s, &info)) != 0)
                 break;
             job->steps_done++;
-            if (info.point_recorded)
-                take_point(job, s);
             if (info.episode_done)
                 k.episodes = info.episode + 1;
             if ((job->steps_done & 15) == 0 &&
@@ -104,23 +76,8 @@ static void book_counters(glia_server_t *srv, glia_entry_t *e, glia_job_t *job)
     atomic_fetch_add(&srv->stats.rejected_total, e->counters.rejected - old.rejected);
 }
 
-/* The point of the run's last episode, when the interval did not record it. */
-static void final_point(glia_commit_t *c, glia_entry_t *e)
-{
-    glia_point_t last;
-    glia_inference_t inf;
-
-    if (glia_session_last_point(e->session, &last) != 0)
-        return;
-    if (e->has_published_points && last.episode <= e->published_upto)
-        return;
-    glia_session_inference(e->session, &inf);
-    glia_commit_point(c, glia_point_with_outputs(e->session, &last, &inf));
-}
-
 static void job_free(glia_job_t *job)
 {
-    json_decref(job->points);
     json_decref(job->records);
     free(job);
 }
@@ -141,7 +98,7 @@ static void after_cb(uv_work_t *w, int status)
     if (status == UV_ECANCELED)
         atomic_fetch_sub(&srv->stats.jobs_queued, 1); /* cancelled before it started */
 
-    if (e->is_deleted) {
+    if (e->is_deleted || e->is_deleting) {
         glia_request_t *r = waiters;
         if (job->req)
             glia_handle(srv, job->req); /* answers 404: the session is gone */
@@ -171,8 +128,7 @@ static void after_cb(uv_work_t *w, int status)
         job_free(job);
         return;
     }
-    for (size_t i = 0; i < json_array_size(job->points); i++)
-        glia_commit_point(c, json_incref(json_array_get(job->points, i)));
+    glia_commit_trajectory(c, 0); /* the points the core recorded during the job */
 
     if (job->rc != 0) {
         glia_commit_state(c, GLIA_STATE_FAILED, "out of memory while learning");
@@ -195,11 +151,12 @@ static void after_cb(uv_work_t *w, int status)
                                          json_incref(job->records)));
         job->req = NULL;
     } else if (e->counters.episodes >= e->target_episodes) {
-        final_point(c, e);
+        glia_commit_trajectory(c, 1); /* and the run's last episode */
         glia_commit_progress(c);
         glia_commit_state(c, GLIA_STATE_COMPLETED, NULL);
         glia_commit_checkpoint(c);
     } else if (e->cancel_requested) {
+        glia_commit_trajectory(c, 1);
         glia_commit_progress(c);
         glia_commit_state(c, GLIA_STATE_CANCELLED, NULL);
         glia_commit_checkpoint(c);
@@ -254,9 +211,8 @@ static glia_job_t *job_new(glia_server_t *srv, glia_entry_t *e)
     glia_job_t *job = calloc(1, sizeof(*job));
     if (job == NULL)
         return NULL;
-    job->points = json_array();
     job->records = json_array();
-    if (job->points == NULL || job->records == NULL) {
+    if (job->records == NULL) {
         job_free(job);
         return NULL;
     }

@@ -142,16 +142,18 @@ static int restore_cb(const glia_stored_session_t *ss, void *arg)
             rc = glia_session_new(&cfg, e->seed, &e->session, &err);
     }
     if (rc != 0) {
-        /* Keep the session visible, marked failed, rather than refuse to start. */
-        glia_config_default(&cfg);
-        glia_session_new(&cfg, e->seed, &e->session, NULL);
+        /* Keep the session visible, marked failed and broken, rather than refuse to
+         * start: it serves its summary, points and events but never runs, and its rows
+         * stay as they are until it is deleted. */
+        e->is_broken = 1;
         e->state = GLIA_STATE_FAILED;
         snprintf(e->error, sizeof(e->error), "could not be restored: %.200s",
                  err.message[0] ? err.message : "unreadable checkpoint");
         glia_log("error", e->name, "%s", e->error);
     }
     e->config_json = cfg_json ? cfg_json : json_object();
-    glia_session_counters(e->session, &e->counters);
+    if (e->session != NULL)
+        glia_session_counters(e->session, &e->counters);
 
     for (size_t i = 0; i < json_array_size(ss->points); i++) {
         json_t *p = json_array_get(ss->points, i);
@@ -195,7 +197,7 @@ static void resume_running(glia_server_t *srv)
     size_t resumed = 0;
     for (size_t i = 0; i < srv->n_entries; i++) {
         glia_entry_t *e = srv->entries[i];
-        if (e->state == GLIA_STATE_RUNNING) {
+        if (e->state == GLIA_STATE_RUNNING && !e->is_broken) {
             glia_log("info", e->name, "resuming at episode %llu of %llu",
                      (unsigned long long)e->counters.episodes,
                      (unsigned long long)e->target_episodes);
@@ -230,7 +232,8 @@ int glia_serve(int argc, char **argv)
     pthread_rwlock_init(&srv->reg_lock, NULL);
     uv_loop_init(&srv->loop);
 
-    if (glia_store_open(srv->opt.data_dir, &srv->loop, &srv->store, msg, sizeof(msg)) != 0) {
+    if (glia_store_open(srv->opt.data_dir, srv->opt.max_db_bytes, &srv->loop, &srv->store, msg,
+                        sizeof(msg)) != 0) {
         glia_log("error", NULL, "%s", msg);
         fprintf(stderr, "gliad: %s\n", msg);
         return 1;

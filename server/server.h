@@ -32,6 +32,7 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "../api/requests.h"
 #include "../api/router.h"
 #include "../core/session.h"
 
@@ -84,6 +85,7 @@ typedef struct glia_options {
     int slice_ms;
     int max_connections;
     int max_exported;
+    uint64_t max_db_bytes;  /* 0: no quota */
     char port_file[1024];
 } glia_options_t;
 
@@ -107,6 +109,7 @@ struct glia_entry {
     struct glia_sse_client *clients;
     int is_closed;         /* deleted or the server is stopping: streams end */
     int is_running;        /* published state == running */
+    int is_deleting;       /* a delete is being stored: treat as gone */
     atomic_int pub_state;  /* published state, for list filters and gauges */
 
     /* Loop thread only. */
@@ -123,6 +126,7 @@ struct glia_entry {
     int in_worker;         /* a job holds the session */
     uv_work_t *queued;     /* the job's work request while it may still be cancelled */
     int pause_requested, cancel_requested, is_deleted;
+    int is_broken;         /* could not be restored: nothing may run or read it */
     atomic_int stop_flag;  /* read by the job: end the slice now */
     struct glia_request *waiters; /* requests to re-dispatch when the job returns */
     glia_counters_t counters;
@@ -166,6 +170,14 @@ typedef struct glia_request {
     int is_ready;
     int is_suspended;
     int is_stream;         /* answered with a stream (events) */
+
+    /* Parsed and validated once, on the loop's first dispatch (handlers.c). */
+    int is_parsed;
+    int steps;                  /* step */
+    uint64_t episodes;          /* run */
+    int with_synapses;          /* network */
+    glia_session_spec_t *spec;  /* create, PUT config */
+    glia_session_t *loaded;     /* create from a snapshot */
 
     uint64_t start_ns;
     struct glia_request *next; /* inbox or an entry's waiters */
@@ -273,7 +285,6 @@ json_t *glia_entry_summary(glia_server_t *srv, glia_entry_t *e, int with_config)
 void glia_runner_schedule(glia_server_t *srv, glia_entry_t *e);
 int glia_runner_step(glia_server_t *srv, glia_entry_t *e, glia_request_t *req, int steps);
 void glia_runner_stop(glia_server_t *srv, glia_entry_t *e); /* cancel a queued slice */
-json_t *glia_point_with_outputs(glia_session_t *s, const glia_point_t *p, const glia_inference_t *inf);
 
 /* events.c */
 void glia_events_push(glia_entry_t *e, uint64_t id, int type, char *data); /* under e->mu */

@@ -58,10 +58,11 @@ struct glia_store_op {
 };
 
 /* Open (creating if needed) the store in `dir` and attach its completion handle to
- * `loop`. On failure returns non-zero with a plain message in `msg`: not writable, not a
- * glia database, newer schema, disk full. Nothing is overwritten on failure. */
-int glia_store_open(const char *dir, uv_loop_t *loop, glia_store_t **out, char *msg,
-                    size_t msg_size);
+ * `loop`. `max_bytes` (0: none) caps the database size: writes beyond it fail as on a
+ * full disk. On failure returns non-zero with a plain message in `msg`: not writable,
+ * not a glia database, newer schema, disk full. Nothing is overwritten on failure. */
+int glia_store_open(const char *dir, uint64_t max_bytes, uv_loop_t *loop, glia_store_t **out,
+                    char *msg, size_t msg_size);
 
 /* Stop the thread after the queue drains and close. NULL is a no-op. The loop must keep
  * running until glia_store_idle() is true before calling this. */

@@ -225,6 +225,15 @@ static int64_t session_id(sqlite3 *db, const char *name)
             goto fail;                                                                         \
     } while (0)
 
+/* Step and finalize `st`; the statement is gone afterwards, success or not. */
+#define RUN(st)                                                                                \
+    do {                                                                                       \
+        rc = run_stmt(st);                                                                     \
+        (st) = NULL;                                                                           \
+        if (rc != SQLITE_OK)                                                                   \
+            goto fail;                                                                         \
+    } while (0)
+
 static int run_stmt(sqlite3_stmt *st)
 {
     int rc = sqlite3_step(st);
@@ -258,8 +267,7 @@ static int apply_op(glia_store_t *s, glia_store_op_t *op)
             sqlite3_bind_double(st, 3, wall_now());
             free(doc);
         }
-        CHECK(run_stmt(st));
-        st = NULL;
+        RUN(st);
     }
     if (op->session[0] == '\0')
         return SQLITE_OK;
@@ -274,8 +282,7 @@ static int apply_op(glia_store_t *s, glia_store_op_t *op)
             for (int i = 0; i < 4; i++) {
                 CHECK(sqlite3_prepare_v2(db, dels[i], -1, &st, NULL));
                 sqlite3_bind_int64(st, 1, id);
-                CHECK(run_stmt(st));
-                st = NULL;
+                RUN(st);
             }
             s->vacuum_due = 1;
         }
@@ -302,8 +309,7 @@ static int apply_op(glia_store_t *s, glia_store_op_t *op)
         sqlite3_bind_text(st, 9, r->error, -1, SQLITE_STATIC);
         sqlite3_bind_double(st, 10, r->created_at);
         sqlite3_bind_double(st, 11, r->updated_at);
-        CHECK(run_stmt(st));
-        st = NULL;
+        RUN(st);
     }
     id = session_id(db, op->session);
     if (id == 0) {
@@ -318,8 +324,7 @@ static int apply_op(glia_store_t *s, glia_store_op_t *op)
         sqlite3_bind_int64(st, 3, (sqlite3_int64)op->ckpt_episodes);
         sqlite3_bind_blob(st, 4, op->ckpt, (int)op->ckpt_len, SQLITE_STATIC);
         sqlite3_bind_double(st, 5, wall_now());
-        CHECK(run_stmt(st));
-        st = NULL;
+        RUN(st);
     }
     for (size_t i = 0; i < json_array_size(op->points); i++) {
         json_t *p = json_array_get(op->points, i);
@@ -349,8 +354,7 @@ static int apply_op(glia_store_t *s, glia_store_op_t *op)
                           SQLITE_STATIC);
         sqlite3_bind_text(st, 4, json_string_value(json_object_get(ev, "data")), -1,
                           SQLITE_STATIC);
-        CHECK(run_stmt(st));
-        st = NULL;
+        RUN(st);
     }
     return SQLITE_OK;
 fail:
@@ -470,8 +474,8 @@ static void async_cb(uv_async_t *h)
     }
 }
 
-int glia_store_open(const char *dir, uv_loop_t *loop, glia_store_t **out, char *msg,
-                    size_t msg_size)
+int glia_store_open(const char *dir, uint64_t max_bytes, uv_loop_t *loop, glia_store_t **out,
+                    char *msg, size_t msg_size)
 {
     glia_store_t *s;
     struct stat sb;
@@ -504,6 +508,15 @@ int glia_store_open(const char *dir, uv_loop_t *loop, glia_store_t **out, char *
         return -1;
     }
     sqlite3_busy_timeout(s->db, 5000);
+    if (max_bytes > 0) {
+        /* A quota: past it SQLite answers SQLITE_FULL, exactly as on a full disk. */
+        char sql[96];
+        int page = 4096;
+        pragma_int(s->db, "PRAGMA page_size", &page);
+        snprintf(sql, sizeof(sql), "PRAGMA max_page_count=%llu",
+                 (unsigned long long)(max_bytes / (uint64_t)(page > 0 ? page : 4096)));
+        exec(s->db, sql, NULL, 0);
+    }
     if (prepare_db(s, msg, msg_size) != 0) {
         sqlite3_close(s->db);
         free(s);

@@ -250,13 +250,9 @@ Test(config_errors, a_body_that_is_not_an_object_is_422)
     cr_expect_eq(it_stop(&d), 0);
 }
 
-/* BUG (server/http.c:344): bodies are parsed with json_loadb(..., JSON_REJECT_DUPLICATES,
- * ...) without JSON_DECODE_ANY, so a body that is valid JSON but a scalar (42, "x", true,
- * null) is answered 400 malformed-json "the body is not valid JSON: '[' or '{' expected".
- * It is valid JSON; it is just not an object, which openapi.yaml and api/requests.c
- * (body_object: "the body must be a JSON object, not <type>") answer with 422 pointer "".
- * Disabled until the parser accepts any JSON value. */
-Test(config_errors, a_scalar_json_body_is_422_not_malformed_json, .disabled = true)
+/* Regression: a body that is valid JSON but a scalar (42, "x", true, null) was answered
+ * 400 malformed-json; it is well-formed, just not an object: 422 with pointer "". */
+Test(config_errors, a_scalar_json_body_is_422_not_malformed_json)
 {
     glia_daemon_t d;
 

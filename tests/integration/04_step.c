@@ -319,14 +319,9 @@ Test(step, steps_then_a_run_equal_the_batch_run_of_the_same_length)
     cr_expect_eq(it_stop(&d), 0);
 }
 
-/* BUG (doc vs code; server/handlers.c glia_handle): openapi.yaml ("Errors") says the
- * route's own checks run body (422) before existence (404) and state (409). The daemon
- * looks the session up first (a bad body for an unknown session is 404), and for a
- * running session answers 409 before parsing the body (handlers.c, the e->in_worker
- * branch of glia_handle), so {"steps": 5000} on a running session is 409, not 422.
- * Either the order in the code or the documented order should change. Disabled until
- * one of them does. */
-Test(step, a_bad_body_is_422_before_existence_and_state_checks, .disabled = true)
+/* Every loop route checks in one order: the body (422), then the session (404), then
+ * its state (409). */
+Test(step, a_bad_body_is_422_before_existence_and_state_checks)
 {
     glia_daemon_t d;
 

@@ -414,14 +414,9 @@ static long post_within(glia_daemon_t *d, const char *path, long seconds)
     return status;
 }
 
-/* BUG (server/handlers.c, glia_handle: the `e->in_worker && route != PAUSE && route !=
- * CANCEL` branch): while a run is in progress a job always holds the session, so POST
- * .../resume is parked with wait_for_job; after each slice it is re-dispatched, finds the
- * next slice's job and is parked again. It is answered only when the run ends (here:
- * never; curl gives up). openapi.yaml: "Resuming a running session answers 200
- * unchanged". RESUME needs the same pass-through as PAUSE and CANCEL (handle_control
- * already answers 200 for a running session). Disabled until fixed. */
-Test(run, resume_while_running_answers_200_at_once, .disabled = true)
+/* Regression: resume on a running session was parked behind every slice until the run
+ * ended; it must answer 200 unchanged at once. */
+Test(run, resume_while_running_answers_200_at_once)
 {
     glia_daemon_t d;
     it_resp_t r;
@@ -437,15 +432,9 @@ Test(run, resume_while_running_answers_200_at_once, .disabled = true)
     cr_expect_eq(it_stop(&d), 0);
 }
 
-/* BUG (server/publish.c:292, done_cb): a reply without a prepared body is built when the
- * store has committed, from the entry's live state (glia_entry_summary(srv, e, 1)), not
- * from the summary taken when the commit was submitted (c->summary). A short run has
- * usually finished by then, so the 202 of POST .../run says "state": "completed" with
- * the final counters: openapi.yaml says the 202 carries the session, `running`, and the
- * client is shown a state whose commit is not stored yet (publish.c's rule is "commit,
- * then publish"). The same applies to the 200 bodies of resume and PUT /config.
- * Disabled until the reply uses the submitted summary. */
-Test(run, the_202_of_a_run_shows_the_session_running, .disabled = true)
+/* Regression: the 202 of a run was built from the live state when the store committed
+ * (often already `completed`); a reply shows what its own commit stored. */
+Test(run, the_202_of_a_run_shows_the_session_running)
 {
     glia_daemon_t d;
 

@@ -573,17 +573,24 @@ Test(events, bad_queries_are_400_and_unknown_sessions_404)
     for (int i = 0; bad[i][0]; i++) {
         const char *ptr;
         r = it_get(&d, "%s", bad[i][0]);
+        /* query problems name the parameter (errors[0].parameter), not a JSON pointer */
         ptr = json_string_value(
-            json_object_get(json_array_get(json_object_get(r.json, "errors"), 0), "pointer"));
+            json_object_get(json_array_get(json_object_get(r.json, "errors"), 0), "parameter"));
         cr_expect_eq(r.status, 400, "%s: %ld %.200s", bad[i][0], r.status, r.body);
         cr_expect_str_eq(r.content_type, "application/problem+json", "%s", bad[i][0]);
-        cr_expect(ptr != NULL && strcmp(ptr, bad[i][1]) == 0, "%s: pointer %s", bad[i][0],
+        cr_expect(ptr != NULL && strcmp(ptr, bad[i][1] + 1) == 0, "%s: parameter %s", bad[i][0],
                   ptr ? ptr : "(none)");
         it_resp_free(&r);
     }
     r = it_request_h(&d, "GET", "/v1/sessions/e/events", NULL, 0,
                      (const char *[]){"Last-Event-ID: soon", NULL});
     cr_expect_eq(r.status, 400, "Last-Event-ID not a number: %ld %.200s", r.status, r.body);
+    cr_expect_str_eq(json_string_value(json_object_get(
+                         json_array_get(json_object_get(r.json, "errors"), 0), "header")),
+                     "Last-Event-ID");
+    it_resp_free(&r);
+    r = it_get(&d, "/v1/sessions/e/events?follow=perhaps");
+    cr_expect_eq(r.status, 400, "follow=perhaps: %ld %.200s", r.status, r.body);
     it_resp_free(&r);
     r = it_get(&d, "/v1/sessions/nobody/events");
     cr_expect_eq(r.status, 404, "%.200s", r.body);

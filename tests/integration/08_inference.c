@@ -271,8 +271,8 @@ Test(inference, network_lists_neurons_territories_and_optionally_synapses)
     cr_expect_eq(r.status, 400);
     cr_expect_str_eq(r.content_type, "application/problem+json");
     cr_expect_str_eq(json_string_value(json_object_get(
-                         json_array_get(json_object_get(r.json, "errors"), 0), "pointer")),
-                     "?synapses");
+                         json_array_get(json_object_get(r.json, "errors"), 0), "parameter")),
+                     "synapses");
     it_resp_free(&r);
     it_expect_healthy(&d, "a bad ?synapses");
 

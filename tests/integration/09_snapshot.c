@@ -49,7 +49,7 @@ Test(snapshot, fork_mid_run_ends_like_an_uninterrupted_run_and_gliad_run)
     json_decref(it_wait_state(&d, "first", "completed", 30));
 
     snap = snapshot_of(&d, "first");
-    cr_expect_str_eq(json_string_value(json_object_get(snap, "format")), "glia-snapshot/1");
+    cr_expect_str_eq(json_string_value(json_object_get(snap, "format")), "glia-snapshot/2");
     cr_expect_str_eq(json_string_value(json_object_get(snap, "preset")), PRESET);
     cr_expect_eq(json_integer_value(json_object_get(snap, "seed")), SEED);
     cr_expect_eq(json_integer_value(json_object_get(snap, "episode")), 300);
@@ -113,11 +113,8 @@ Test(snapshot, fork_mid_run_ends_like_an_uninterrupted_run_and_gliad_run)
 
 /* A fork of a preset session reports that preset, as the snapshot it came from does
  * (GET .../snapshot says "preset": "maturity"). */
-Test(snapshot, fork_keeps_the_preset_of_its_snapshot, .disabled = true)
+Test(snapshot, fork_keeps_the_preset_of_its_snapshot)
 {
-    /* Disabled: daemon bug (reported). The fork's summary says "preset": null and its
-     * result "condition": "custom": glia_parse_session_spec returns before reading a
-     * preset when a snapshot is given, so handle_create stores an empty preset. */
     glia_daemon_t d;
     json_t *snap, *sum, *res;
     it_resp_t r;

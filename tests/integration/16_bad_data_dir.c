@@ -390,16 +390,8 @@ Test(bad_data_dir, a_damaged_session_fails_alone_and_the_daemon_serves_the_rest)
 }
 
 /* A session that could not be restored must not learn with a stand-in config. */
-Test(bad_data_dir, a_session_that_could_not_be_restored_is_not_run_with_another_config,
-     .disabled = true)
+Test(bad_data_dir, a_session_that_could_not_be_restored_is_not_run_with_another_config)
 {
-    /* Disabled: daemon bug (reported). server/serve.c restore_cb (HEAD lines 145-151)
-     * keeps an unrestorable session visible as "failed" but gives it a stand-in
-     * session built from glia_config_default(); server/handlers.c handle_run (line
-     * 603) and the step route accept a failed session, so POST /run learns with the
-     * default config (xoshiro256ss, maturity exploration) while the summary and
-     * result still say "epsilon", the state becomes "completed", the error is
-     * cleared, and the damaged checkpoint in the store is overwritten by the stand-in's. */
     glia_daemon_t d;
     char db[400], *ckpt_before, *ckpt_after;
     it_resp_t r;
