@@ -25,7 +25,7 @@ void glia_json_pointer_append(char *ptr, size_t size, const char *key)
     ptr[len < size ? len : size - 1] = '\0';
 }
 
-static const char *json_type_name(const json_t *j)
+const char *glia_json_type_name(const json_t *j)
 {
     switch (json_typeof(j)) {
     case JSON_OBJECT: return "an object";
@@ -70,7 +70,7 @@ static int set_field(glia_config_t *cfg, const glia_config_field_t *f, const jso
         int i;
         if (!json_is_integer(v))
             return glia_error_set(err, GLIA_EINVAL, where, "must be an integer, not %s",
-                                  json_type_name(v));
+                                  glia_json_type_name(v));
         iv = json_integer_value(v);
         if (iv < (json_int_t)f->min || iv > (json_int_t)f->max)
             return glia_error_set(err, GLIA_EINVAL, where, "must be an integer in [%.0f, %.0f]",
@@ -83,7 +83,7 @@ static int set_field(glia_config_t *cfg, const glia_config_field_t *f, const jso
         double d;
         if (!json_is_number(v))
             return glia_error_set(err, GLIA_EINVAL, where, "must be a number, not %s",
-                                  json_type_name(v));
+                                  glia_json_type_name(v));
         d = json_number_value(v);
         memcpy(p, &d, sizeof(d));
         return 0;
@@ -92,7 +92,7 @@ static int set_field(glia_config_t *cfg, const glia_config_field_t *f, const jso
         int b;
         if (!json_is_boolean(v))
             return glia_error_set(err, GLIA_EINVAL, where, "must be true or false, not %s",
-                                  json_type_name(v));
+                                  glia_json_type_name(v));
         b = json_is_true(v);
         memcpy(p, &b, sizeof(b));
         return 0;
@@ -101,7 +101,7 @@ static int set_field(glia_config_t *cfg, const glia_config_field_t *f, const jso
         const char *s;
         if (!json_is_string(v))
             return glia_error_set(err, GLIA_EINVAL, where, "must be a string, not %s",
-                                  json_type_name(v));
+                                  glia_json_type_name(v));
         s = json_string_value(v);
         for (int i = 0; f->names[i]; i++) {
             if (strcmp(f->names[i], s) == 0) {
@@ -133,7 +133,7 @@ static int apply_task(glia_config_t *cfg, const json_t *task, const char *where,
 
     if (!json_is_object(task))
         return glia_error_set(err, GLIA_EINVAL, where, "must be an object, not %s",
-                              json_type_name(task));
+                              glia_json_type_name(task));
     json_object_foreach((json_t *)task, key, val) {
         size_t n;
         snprintf(ptr, sizeof(ptr), "%s", where);
@@ -207,7 +207,7 @@ static int apply_object(glia_config_t *cfg, const json_t *obj, const char *path,
         char where[GLIA_FIELD_MAX];
         snprintf(where, sizeof(where), "%s%s", base, path);
         return glia_error_set(err, GLIA_EINVAL, where, "must be an object, not %s",
-                              json_type_name(obj));
+                              glia_json_type_name(obj));
     }
     json_object_foreach((json_t *)obj, key, val) {
         char sub[GLIA_FIELD_MAX], where[GLIA_FIELD_MAX];

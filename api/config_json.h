@@ -31,6 +31,9 @@ int glia_config_resolve(glia_config_t *cfg, const char *preset, const char *pres
                         const json_t *overrides, const char *overrides_pointer,
                         glia_error_t *err);
 
+/* "an object", "a string", ... for messages about a value's type. */
+const char *glia_json_type_name(const json_t *j);
+
 /* Escape a JSON object key as a JSON pointer reference token ("a/b" -> "a~1b"). */
 void glia_json_pointer_append(char *ptr, size_t size, const char *key);
 

@@ -432,6 +432,19 @@ static const char *pvalue(double p, char *buf, size_t size)
     return buf;
 }
 
+/* "| <lead> | label1 | label2 |" and its separator row; `lead` holds the leading
+ * column titles separated by " | ". */
+static void table_head(glia_strbuf_t *b, const json_t *cs, const char *lead, int lead_cols)
+{
+    glia_strbuf_printf(b, "| %s |", lead);
+    for (size_t i = 0; i < json_array_size(cs); i++)
+        glia_strbuf_printf(b, " %s |", json_string_value(json_object_get(json_array_get(cs, i), "label")));
+    glia_strbuf_puts(b, "\n|");
+    for (size_t i = 0; i < json_array_size(cs) + (size_t)lead_cols; i++)
+        glia_strbuf_puts(b, "---|");
+    glia_strbuf_puts(b, "\n");
+}
+
 char *glia_experiment_report_md(const json_t *doc, size_t *len)
 {
     glia_strbuf_t b = {0};
@@ -452,13 +465,7 @@ char *glia_experiment_report_md(const json_t *doc, size_t *len)
         glia_strbuf_printf(&b, " %lld", (long long)json_integer_value(json_array_get(seeds, k)));
     glia_strbuf_puts(&b, ".\n\n");
 
-    glia_strbuf_puts(&b, "| Metric |");
-    for (size_t i = 0; i < nc; i++)
-        glia_strbuf_printf(&b, " %s |", json_string_value(json_object_get(json_array_get(cs, i), "label")));
-    glia_strbuf_puts(&b, "\n|---|");
-    for (size_t i = 0; i < nc; i++)
-        glia_strbuf_puts(&b, "---|");
-    glia_strbuf_puts(&b, "\n");
+    table_head(&b, cs, "Metric", 1);
 
 #define ROW(title, body)                                                                       \
     do {                                                                                       \
@@ -526,13 +533,8 @@ char *glia_experiment_report_md(const json_t *doc, size_t *len)
     /* Per-pattern accuracy, with the task's patterns. */
     {
         json_t *pats = json_object_get(json_object_get(json_object_get(json_array_get(conds, 0), "config"), "task"), "patterns");
-        glia_strbuf_puts(&b, "\n## Per-pattern accuracy (mean over seeds)\n\n| Pattern | Input -> target |");
-        for (size_t i = 0; i < nc; i++)
-            glia_strbuf_printf(&b, " %s |", json_string_value(json_object_get(json_array_get(cs, i), "label")));
-        glia_strbuf_puts(&b, "\n|---|---|");
-        for (size_t i = 0; i < nc; i++)
-            glia_strbuf_puts(&b, "---|");
-        glia_strbuf_puts(&b, "\n");
+        glia_strbuf_puts(&b, "\n## Per-pattern accuracy (mean over seeds)\n\n");
+        table_head(&b, cs, "Pattern | Input -> target", 2);
         for (size_t p = 0; p < json_array_size(pats); p++) {
             json_t *pat = json_array_get(pats, p);
             glia_strbuf_printf(&b, "| P%zu | %s -> %s |", p + 1,
@@ -548,13 +550,8 @@ char *glia_experiment_report_md(const json_t *doc, size_t *len)
     }
 
     /* Per seed: accuracy and every output vector. */
-    glia_strbuf_puts(&b, "\n## Per seed (accuracy, distinct outputs, output vectors P1..Pn)\n\n| Seed |");
-    for (size_t i = 0; i < nc; i++)
-        glia_strbuf_printf(&b, " %s |", json_string_value(json_object_get(json_array_get(cs, i), "label")));
-    glia_strbuf_puts(&b, "\n|---|");
-    for (size_t i = 0; i < nc; i++)
-        glia_strbuf_puts(&b, "---|");
-    glia_strbuf_puts(&b, "\n");
+    glia_strbuf_puts(&b, "\n## Per seed (accuracy, distinct outputs, output vectors P1..Pn)\n\n");
+    table_head(&b, cs, "Seed", 1);
     for (size_t k = 0; k < json_array_size(json_object_get(res, "per_seed")); k++) {
         json_t *row = json_array_get(json_object_get(res, "per_seed"), k);
         glia_strbuf_printf(&b, "| %lld |", (long long)json_integer_value(json_object_get(row, "seed")));

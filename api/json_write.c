@@ -8,38 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct strbuf {
-    char *p;
-    size_t len, cap;
-    int failed;
-} strbuf_t;
-
-static void sb_put(strbuf_t *b, const char *s, size_t n)
-{
-    if (b->failed)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        char *np;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        np = realloc(b->p, cap);
-        if (np == NULL) {
-            b->failed = 1;
-            return;
-        }
-        b->p = np;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-}
-
-static void sb_puts(strbuf_t *b, const char *s)
-{
-    sb_put(b, s, strlen(s));
-}
+#include "strbuf.h"
 
 void glia_json_format_real(double v, char *out, size_t size)
 {
@@ -57,12 +26,12 @@ void glia_json_format_real(double v, char *out, size_t size)
     }
 }
 
-static void put_string(strbuf_t *b, const char *s, size_t n)
+static void put_string(glia_strbuf_t *b, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
     size_t start = 0;
 
-    sb_put(b, "\"", 1);
+    glia_strbuf_append(b, "\"", 1);
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         const char *esc = NULL;
@@ -83,25 +52,25 @@ static void put_string(strbuf_t *b, const char *s, size_t n)
             esc = u;
         }
         if (esc != NULL) {
-            sb_put(b, s + start, i - start);
-            sb_puts(b, esc);
+            glia_strbuf_append(b, s + start, i - start);
+            glia_strbuf_puts(b, esc);
             start = i + 1;
         }
     }
-    sb_put(b, s + start, n - start);
-    sb_put(b, "\"", 1);
+    glia_strbuf_append(b, s + start, n - start);
+    glia_strbuf_append(b, "\"", 1);
 }
 
-static void newline(strbuf_t *b, int flags, int depth)
+static void newline(glia_strbuf_t *b, int flags, int depth)
 {
     if (!(flags & GLIA_JSON_PRETTY))
         return;
-    sb_put(b, "\n", 1);
+    glia_strbuf_append(b, "\n", 1);
     for (int i = 0; i < depth; i++)
-        sb_put(b, "  ", 2);
+        glia_strbuf_append(b, "  ", 2);
 }
 
-static void put_value(strbuf_t *b, const json_t *j, int flags, int depth)
+static void put_value(glia_strbuf_t *b, const json_t *j, int flags, int depth)
 {
     char num[40];
 
@@ -111,38 +80,38 @@ static void put_value(strbuf_t *b, const json_t *j, int flags, int depth)
         json_t *val;
         int first = 1;
         if (json_object_size(j) == 0) {
-            sb_puts(b, "{}");
+            glia_strbuf_puts(b, "{}");
             break;
         }
-        sb_put(b, "{", 1);
+        glia_strbuf_append(b, "{", 1);
         json_object_foreach((json_t *)j, key, val) {
             if (!first)
-                sb_put(b, ",", 1);
+                glia_strbuf_append(b, ",", 1);
             first = 0;
             newline(b, flags, depth + 1);
             put_string(b, key, strlen(key));
-            sb_puts(b, (flags & GLIA_JSON_PRETTY) ? ": " : ":");
+            glia_strbuf_puts(b, (flags & GLIA_JSON_PRETTY) ? ": " : ":");
             put_value(b, val, flags, depth + 1);
         }
         newline(b, flags, depth);
-        sb_put(b, "}", 1);
+        glia_strbuf_append(b, "}", 1);
         break;
     }
     case JSON_ARRAY: {
         size_t n = json_array_size(j);
         if (n == 0) {
-            sb_puts(b, "[]");
+            glia_strbuf_puts(b, "[]");
             break;
         }
-        sb_put(b, "[", 1);
+        glia_strbuf_append(b, "[", 1);
         for (size_t i = 0; i < n; i++) {
             if (i > 0)
-                sb_put(b, ",", 1);
+                glia_strbuf_append(b, ",", 1);
             newline(b, flags, depth + 1);
             put_value(b, json_array_get(j, i), flags, depth + 1);
         }
         newline(b, flags, depth);
-        sb_put(b, "]", 1);
+        glia_strbuf_append(b, "]", 1);
         break;
     }
     case JSON_STRING:
@@ -150,34 +119,28 @@ static void put_value(strbuf_t *b, const json_t *j, int flags, int depth)
         break;
     case JSON_INTEGER:
         snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(j));
-        sb_puts(b, num);
+        glia_strbuf_puts(b, num);
         break;
     case JSON_REAL:
         glia_json_format_real(json_real_value(j), num, sizeof(num));
-        sb_puts(b, num);
+        glia_strbuf_puts(b, num);
         break;
     case JSON_TRUE:
-        sb_puts(b, "true");
+        glia_strbuf_puts(b, "true");
         break;
     case JSON_FALSE:
-        sb_puts(b, "false");
+        glia_strbuf_puts(b, "false");
         break;
     case JSON_NULL:
-        sb_puts(b, "null");
+        glia_strbuf_puts(b, "null");
         break;
     }
 }
 
 char *glia_json_dumps(const json_t *json, int flags, size_t *len)
 {
-    strbuf_t b = {0};
+    glia_strbuf_t b = {0};
 
     put_value(&b, json, flags, 0);
-    if (b.failed || b.p == NULL) {
-        free(b.p);
-        return NULL;
-    }
-    if (len != NULL)
-        *len = b.len;
-    return b.p;
+    return glia_strbuf_take(&b, len);
 }

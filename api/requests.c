@@ -8,25 +8,11 @@
 
 #include "config_json.h"
 
-static const char *type_name(const json_t *j)
-{
-    switch (json_typeof(j)) {
-    case JSON_OBJECT: return "an object";
-    case JSON_ARRAY: return "an array";
-    case JSON_STRING: return "a string";
-    case JSON_INTEGER: return "an integer";
-    case JSON_REAL: return "a number";
-    case JSON_TRUE:
-    case JSON_FALSE: return "a boolean";
-    default: return "null";
-    }
-}
-
 static int body_object(const json_t *body, glia_error_t *err)
 {
     if (!json_is_object(body))
         return glia_error_set(err, GLIA_EINVAL, "", "the body must be a JSON object, not %s",
-                              type_name(body));
+                              glia_json_type_name(body));
     return 0;
 }
 
@@ -57,7 +43,7 @@ static int get_int(const json_t *body, const char *key, int64_t min, int64_t max
 
     glia_json_pointer_append(ptr, sizeof(ptr), key);
     if (!json_is_integer(v))
-        return glia_error_set(err, GLIA_EINVAL, ptr, "must be an integer, not %s", type_name(v));
+        return glia_error_set(err, GLIA_EINVAL, ptr, "must be an integer, not %s", glia_json_type_name(v));
     *out = json_integer_value(v);
     if (*out < min || *out > max)
         return glia_error_set(err, GLIA_EINVAL, ptr, "must be in [%lld, %lld]", (long long)min,
@@ -127,7 +113,7 @@ int glia_parse_session_spec(const json_t *body, int with_name, glia_session_spec
     v = json_object_get(body, "config");
     if (v != NULL && !json_is_object(v))
         return glia_error_set(err, GLIA_EINVAL, "/config", "must be an object, not %s",
-                              type_name(v));
+                              glia_json_type_name(v));
     spec->config_overrides = (json_t *)v;
     rc = glia_config_resolve(&spec->config, preset, "/preset", v, "/config", err);
     return rc == 0 ? 0 : GLIA_EINVAL;

@@ -248,8 +248,6 @@ void glia__astro_step(glia_session_t *s, glia_step_info_t *info)
     glia_net_t *net = s->net;
     const glia_config_t *cfg = &s->cfg;
     const glia_pattern_t *pat;
-    uint64_t base_out;
-    double base_reward;
     int n;
 
     /* 1. Pattern; at an episode's first step the sensing state restarts from it. */
@@ -275,32 +273,12 @@ void glia__astro_step(glia_session_t *s, glia_step_info_t *info)
     info->n_eligible = n;
 
     /* 5. Base pass; remember its state. */
-    glia_net_forward(net, pat->input, cfg->network.passes);
-    glia__count_fires(s);
-    info->base_soft = glia_net_soft_reward(net, pat->target);
-    base_out = glia_net_output(net);
-    base_reward = glia_reward_binary(base_out, pat->target, cfg->task.target_width);
+    glia__base_pass(s, pat, info);
     memcpy(s->base_fired, net->fired, (size_t)net->n);
 
-    /* 6. Perturb and evaluate. */
-    glia__perturb(s, n, pat->input);
-    glia_net_forward(net, pat->input, cfg->network.passes);
-    info->after_soft = glia_net_soft_reward(net, pat->target);
-    info->decided = 1;
-
-    /* 7. Keep on strict improvement, else revert. */
-    if (info->after_soft > info->base_soft) {
-        info->kept = 1;
-        glia__keep(s);
-        info->output = glia_net_output(net);
-        info->reward = glia_reward_binary(info->output, pat->target, cfg->task.target_width);
-        glia__write_by_id(s, net->fired);
-    } else {
-        glia__revert(s);
-        info->output = base_out;
-        info->reward = base_reward;
-        glia__write_by_id(s, s->base_fired);
-    }
+    /* 6-7. Perturb, evaluate, keep on strict improvement, else revert; the sensing state
+     * follows the pass that was kept. */
+    glia__write_by_id(s, glia__try_perturbation(s, n, pat, info) ? net->fired : s->base_fired);
 
     /* 8. Book-keeping and threshold adaptation (counted in learner steps). */
     for (int a = 0; a < info->n_active; a++)

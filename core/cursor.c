@@ -54,19 +54,12 @@ void glia__cursor_step(glia_session_t *s, glia_step_info_t *info)
     const glia_config_t *cfg = &s->cfg;
     const double r2 = cfg->learner.cursor.radius * cfg->learner.cursor.radius;
     const glia_pattern_t *pat;
-    double base_reward;
-    uint64_t base_out;
     int n = 0;
 
     info->pattern = (int)(glia_rng_next(&s->rng) * cfg->task.count);
     pat = &cfg->task.patterns[info->pattern];
     info->target = pat->target;
-
-    glia_net_forward(net, pat->input, cfg->network.passes);
-    glia__count_fires(s);
-    info->base_soft = glia_net_soft_reward(net, pat->target);
-    base_out = glia_net_output(net);
-    base_reward = glia_reward_binary(base_out, pat->target, cfg->task.target_width);
+    glia__base_pass(s, pat, info);
 
     cursor_move(s);
 
@@ -83,25 +76,7 @@ void glia__cursor_step(glia_session_t *s, glia_step_info_t *info)
     }
     info->n_eligible = n;
 
-    if (n == 0) {
-        /* Nothing to perturb: the step scores the base pass and decides nothing. */
-        info->after_soft = info->base_soft;
-        info->output = base_out;
-        info->reward = base_reward;
-        return;
-    }
-    glia__perturb(s, n, pat->input);
-    glia_net_forward(net, pat->input, cfg->network.passes);
-    info->after_soft = glia_net_soft_reward(net, pat->target);
-    info->decided = 1;
-    if (info->after_soft > info->base_soft) {
-        info->kept = 1;
-        glia__keep(s);
-        info->output = glia_net_output(net);
-        info->reward = glia_reward_binary(info->output, pat->target, cfg->task.target_width);
-    } else {
-        glia__revert(s);
-        info->output = base_out;
-        info->reward = base_reward;
-    }
+    /* Nothing in range: the step scores the base pass and decides nothing. */
+    if (n > 0)
+        glia__try_perturbation(s, n, pat, info);
 }

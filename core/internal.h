@@ -104,6 +104,14 @@ struct glia_session {
 int glia__reserve_points(glia_session_t *s, size_t cap);
 
 /* Shared learner steps (session.c). */
+/* The base pass of a step: sets info->base_soft, and info->output/reward/after_soft to
+ * what the step scores if no perturbation is kept. */
+void glia__base_pass(glia_session_t *s, const glia_pattern_t *pat, glia_step_info_t *info);
+/* Perturb the first n eligible synapses, evaluate, and keep the change on a strict
+ * soft-reward improvement (info->output and reward then follow the after pass) or
+ * revert it. Returns kept. */
+int glia__try_perturbation(glia_session_t *s, int n, const glia_pattern_t *pat,
+                           glia_step_info_t *info);
 void glia__perturb(glia_session_t *s, int n, uint64_t input);
 void glia__keep(glia_session_t *s);
 void glia__revert(glia_session_t *s);

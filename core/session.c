@@ -157,6 +157,37 @@ void glia__perturb(glia_session_t *s, int n, uint64_t input)
     }
 }
 
+void glia__base_pass(glia_session_t *s, const glia_pattern_t *pat, glia_step_info_t *info)
+{
+    glia_net_t *net = s->net;
+
+    glia_net_forward(net, pat->input, s->cfg.network.passes);
+    glia__count_fires(s);
+    info->base_soft = info->after_soft = glia_net_soft_reward(net, pat->target);
+    info->output = glia_net_output(net);
+    info->reward = glia_reward_binary(info->output, pat->target, s->cfg.task.target_width);
+}
+
+int glia__try_perturbation(glia_session_t *s, int n, const glia_pattern_t *pat,
+                           glia_step_info_t *info)
+{
+    glia_net_t *net = s->net;
+
+    glia__perturb(s, n, pat->input);
+    glia_net_forward(net, pat->input, s->cfg.network.passes);
+    info->after_soft = glia_net_soft_reward(net, pat->target);
+    info->decided = 1;
+    if (!(info->after_soft > info->base_soft)) { /* strict improvement only */
+        glia__revert(s);
+        return 0;
+    }
+    info->kept = 1;
+    glia__keep(s);
+    info->output = glia_net_output(net);
+    info->reward = glia_reward_binary(info->output, pat->target, s->cfg.task.target_width);
+    return 1;
+}
+
 /* Keep the perturbation: apply the deferred samples. */
 void glia__keep(glia_session_t *s)
 {

@@ -28,36 +28,35 @@ double glia_stats_sd(const double *x, size_t n)
     return sqrt(s / (double)(n - 1));
 }
 
+/* One step of the modified Lentz method: fold coefficient aa into (c, d), return the
+ * factor for h. */
+static double lentz_step(double aa, double *c, double *d)
+{
+    const double tiny = 1e-300;
+
+    *d = 1.0 + aa * *d;
+    if (fabs(*d) < tiny)
+        *d = tiny;
+    *c = 1.0 + aa / *c;
+    if (fabs(*c) < tiny)
+        *c = tiny;
+    *d = 1.0 / *d;
+    return *d * *c;
+}
+
 /* Continued fraction for the regularized incomplete beta (modified Lentz). */
 static double betacf(double a, double b, double x)
 {
-    const double tiny = 1e-300;
     double c = 1.0, d = 1.0 - (a + b) * x / (a + 1.0), h;
 
-    if (fabs(d) < tiny)
-        d = tiny;
+    if (fabs(d) < 1e-300)
+        d = 1e-300;
     d = 1.0 / d;
     h = d;
     for (int m = 1; m <= 300; m++) {
-        double m2 = 2.0 * m, aa, del;
-        aa = m * (b - m) * x / ((a + m2 - 1.0) * (a + m2));
-        d = 1.0 + aa * d;
-        if (fabs(d) < tiny)
-            d = tiny;
-        c = 1.0 + aa / c;
-        if (fabs(c) < tiny)
-            c = tiny;
-        d = 1.0 / d;
-        h *= d * c;
-        aa = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1.0));
-        d = 1.0 + aa * d;
-        if (fabs(d) < tiny)
-            d = tiny;
-        c = 1.0 + aa / c;
-        if (fabs(c) < tiny)
-            c = tiny;
-        d = 1.0 / d;
-        del = d * c;
+        double m2 = 2.0 * m, del;
+        h *= lentz_step(m * (b - m) * x / ((a + m2 - 1.0) * (a + m2)), &c, &d);
+        del = lentz_step(-(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1.0)), &c, &d);
         h *= del;
         if (fabs(del - 1.0) < 1e-15)
             break;

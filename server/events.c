@@ -15,8 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store.h"
+#include "../api/strbuf.h"
 #include "server.h"
+#include "store.h"
 
 typedef struct glia_sse_client {
     pthread_mutex_t mu;
@@ -28,8 +29,8 @@ typedef struct glia_sse_client {
     int keepalive_due;
     int is_ndjson;
     int follow;
-    char *buf;
-    size_t len, off, cap;
+    glia_strbuf_t buf; /* formatted, not yet delivered: buf.p[off..buf.len) */
+    size_t off;
     struct glia_sse_client *next_in_entry;
     struct glia_sse_client *next_all;
 } glia_sse_client_t;
@@ -48,35 +49,14 @@ void glia_events_push(glia_entry_t *e, uint64_t id, int type, char *data)
         e->last_state_event = id;
 }
 
-static int append(glia_sse_client_t *c, const char *s, size_t n)
-{
-    if (c->len + n > c->cap) {
-        size_t cap = c->cap ? c->cap : 4096;
-        char *nb;
-        while (cap < c->len + n)
-            cap *= 2;
-        nb = realloc(c->buf, cap);
-        if (nb == NULL)
-            return -1;
-        c->buf = nb;
-        c->cap = cap;
-    }
-    memcpy(c->buf + c->len, s, n);
-    c->len += n;
-    return 0;
-}
-
 static int format_event(glia_sse_client_t *c, uint64_t id, const char *type, const char *data)
 {
-    char head[96];
-    int n;
-
-    if (c->is_ndjson) {
-        n = snprintf(head, sizeof(head), "{\"id\":%" PRIu64 ",\"event\":\"%s\",\"data\":", id, type);
-        return append(c, head, (size_t)n) || append(c, data, strlen(data)) || append(c, "}\n", 2);
-    }
-    n = snprintf(head, sizeof(head), "id: %" PRIu64 "\nevent: %s\ndata: ", id, type);
-    return append(c, head, (size_t)n) || append(c, data, strlen(data)) || append(c, "\n\n", 2);
+    if (c->is_ndjson)
+        glia_strbuf_printf(&c->buf, "{\"id\":%" PRIu64 ",\"event\":\"%s\",\"data\":%s}\n", id,
+                           type, data);
+    else
+        glia_strbuf_printf(&c->buf, "id: %" PRIu64 "\nevent: %s\ndata: %s\n\n", id, type, data);
+    return c->buf.failed ? -1 : 0;
 }
 
 /* Format the events after c->last_id into c->buf. Returns how many. Caller holds c->mu. */
@@ -136,14 +116,15 @@ static ssize_t reader(void *cls, uint64_t pos, char *out, size_t max)
     pthread_mutex_lock(&c->mu);
     for (;;) {
         int is_closed, is_running;
-        if (c->off < c->len) {
-            n = (ssize_t)(c->len - c->off < max ? c->len - c->off : max);
-            memcpy(out, c->buf + c->off, (size_t)n);
+        if (c->off < c->buf.len) {
+            n = (ssize_t)(c->buf.len - c->off < max ? c->buf.len - c->off : max);
+            memcpy(out, c->buf.p + c->off, (size_t)n);
             c->off += (size_t)n;
             pthread_mutex_unlock(&c->mu);
             return n;
         }
-        c->off = c->len = 0;
+        c->off = c->buf.len = 0;
+        c->buf.failed = 0;
         if (fill(c, &is_closed, &is_running) > 0)
             continue;
         if (is_closed || atomic_load(&c->srv->is_shutting_down) || (!c->follow && !is_running)) {
@@ -152,10 +133,7 @@ static ssize_t reader(void *cls, uint64_t pos, char *out, size_t max)
         }
         if (c->keepalive_due) {
             c->keepalive_due = 0;
-            if (c->is_ndjson)
-                append(c, "\n", 1);
-            else
-                append(c, ": keepalive\n\n", 13);
+            glia_strbuf_puts(&c->buf, c->is_ndjson ? "\n" : ": keepalive\n\n");
             continue;
         }
         c->is_suspended = 1;
@@ -202,7 +180,7 @@ static void client_free(void *cls)
     atomic_fetch_sub(&srv->stats.sse_streams, 1);
     glia_entry_unref(c->e);
     pthread_mutex_destroy(&c->mu);
-    free(c->buf);
+    glia_strbuf_free(&c->buf);
     free(c);
 }
 
@@ -266,12 +244,12 @@ int glia_events_serve(glia_server_t *srv, glia_request_t *req, glia_entry_t *e)
         pthread_mutex_unlock(&e->mu);
     }
     if (!c->is_ndjson)
-        append(c, "retry: 3000\n\n", 13);
+        glia_strbuf_puts(&c->buf, "retry: 3000\n\n");
 
     resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, reader, c, client_free);
     if (resp == NULL) {
         pthread_mutex_destroy(&c->mu);
-        free(c->buf);
+        glia_strbuf_free(&c->buf);
         free(c);
         return -1;
     }

@@ -70,18 +70,14 @@ static int split_session_name(const char *session, const char *experiment, char 
     return 0;
 }
 
-/* Count the experiment's sessions by how far they are. */
-static void tally(glia_server_t *srv, glia_experiment_t *x, int *total, int *recorded,
-                  int *running)
+/* Call fn for every (condition, seed) of the experiment, with its session when it
+ * exists (NULL otherwise). */
+static void for_each_session(glia_server_t *srv, glia_experiment_t *x,
+                             void (*fn)(glia_server_t *, glia_entry_t *, void *), void *ctx)
 {
     json_t *conds = json_object_get(x->doc, "conditions"), *seeds = json_object_get(x->doc, "seeds");
-    json_t *records = json_object_get(x->doc, "records");
-
-    *total = (int)(json_array_size(conds) * json_array_size(seeds));
-    *recorded = *running = 0;
     for (size_t i = 0; i < json_array_size(conds); i++) {
         const char *label = json_string_value(json_object_get(json_array_get(conds, i), "label"));
-        *recorded += (int)json_object_size(json_object_get(records, label));
         for (size_t k = 0; k < json_array_size(seeds); k++) {
             char name[GLIA_NAME_MAX + 1];
             glia_entry_t *e;
@@ -89,12 +85,36 @@ static void tally(glia_server_t *srv, glia_experiment_t *x, int *total, int *rec
                                          (uint32_t)json_integer_value(json_array_get(seeds, k)),
                                          name, sizeof(name));
             e = glia_registry_get(srv, name);
-            if (e != NULL) {
-                *running += e->state == GLIA_STATE_RUNNING || e->state == GLIA_STATE_PAUSED;
-                glia_entry_unref(e);
-            }
+            fn(srv, e, ctx);
+            glia_entry_unref(e);
         }
     }
+}
+
+typedef struct tally {
+    int total, recorded, running;
+} tally_t;
+
+static void count_session(glia_server_t *srv, glia_entry_t *e, void *ctx)
+{
+    tally_t *t = ctx;
+    (void)srv;
+    t->total++;
+    if (e != NULL)
+        t->running += e->state == GLIA_STATE_RUNNING || e->state == GLIA_STATE_PAUSED;
+}
+
+/* Count the experiment's sessions by how far they are. */
+static tally_t tally(glia_server_t *srv, glia_experiment_t *x)
+{
+    json_t *conds = json_object_get(x->doc, "conditions"), *records = json_object_get(x->doc, "records");
+    tally_t t = {0, 0, 0};
+
+    for_each_session(srv, x, count_session, &t);
+    for (size_t i = 0; i < json_array_size(conds); i++)
+        t.recorded += (int)json_object_size(json_object_get(
+            records, json_string_value(json_object_get(json_array_get(conds, i), "label"))));
+    return t;
 }
 
 static void set_state(glia_experiment_t *x, int state)
@@ -106,15 +126,14 @@ static void set_state(glia_experiment_t *x, int state)
 /* Settle the state once nothing runs any more, and compute the results. */
 static void settle(glia_server_t *srv, glia_experiment_t *x)
 {
-    int total, recorded, running;
+    tally_t t = tally(srv, x);
 
-    tally(srv, x, &total, &recorded, &running);
-    if (running > 0 || x->state != GLIA_STATE_RUNNING)
+    if (t.running > 0 || x->state != GLIA_STATE_RUNNING)
         return;
-    set_state(x, recorded == total ? GLIA_STATE_COMPLETED : GLIA_STATE_CANCELLED);
+    set_state(x, t.recorded == t.total ? GLIA_STATE_COMPLETED : GLIA_STATE_CANCELLED);
     json_object_set_new(x->doc, "results", glia_experiment_results(x->doc));
     glia_log("info", NULL, "experiment %s %s (%d of %d runs)", x->name,
-             glia_state_name(x->state), recorded, total);
+             glia_state_name(x->state), t.recorded, t.total);
 }
 
 void glia_experiments_session_changed(glia_server_t *srv, glia_entry_t *e)
@@ -138,10 +157,9 @@ void glia_experiments_session_changed(glia_server_t *srv, glia_entry_t *e)
 
 static json_t *progress_json(glia_server_t *srv, glia_experiment_t *x)
 {
-    int total, recorded, running;
-    tally(srv, x, &total, &recorded, &running);
-    return json_pack("{s:i, s:i, s:i, s:f}", "sessions", total, "completed", recorded, "running",
-                     running, "fraction", total ? (double)recorded / total : 0.0);
+    tally_t t = tally(srv, x);
+    return json_pack("{s:i, s:i, s:i, s:f}", "sessions", t.total, "completed", t.recorded,
+                     "running", t.running, "fraction", t.total ? (double)t.recorded / t.total : 0.0);
 }
 
 static json_t *experiment_json(glia_server_t *srv, glia_experiment_t *x, int full)
@@ -260,29 +278,18 @@ static void handle_create(glia_server_t *srv, glia_request_t *req)
     free(spec);
 }
 
-static void for_each_session(glia_server_t *srv, glia_experiment_t *x,
-                             void (*fn)(glia_server_t *, glia_entry_t *))
+static void delete_session(glia_server_t *srv, glia_entry_t *e, void *ctx)
 {
-    json_t *conds = json_object_get(x->doc, "conditions"), *seeds = json_object_get(x->doc, "seeds");
-    for (size_t i = 0; i < json_array_size(conds); i++) {
-        const char *label = json_string_value(json_object_get(json_array_get(conds, i), "label"));
-        for (size_t k = 0; k < json_array_size(seeds); k++) {
-            char name[GLIA_NAME_MAX + 1];
-            glia_entry_t *e;
-            glia_experiment_session_name(x->name, label,
-                                         (uint32_t)json_integer_value(json_array_get(seeds, k)),
-                                         name, sizeof(name));
-            if ((e = glia_registry_get(srv, name)) != NULL) {
-                fn(srv, e);
-                glia_entry_unref(e);
-            }
-        }
-    }
+    (void)ctx;
+    if (e != NULL)
+        glia_session_delete(srv, e, NULL);
 }
 
-static void delete_session(glia_server_t *srv, glia_entry_t *e)
+static void cancel_session(glia_server_t *srv, glia_entry_t *e, void *ctx)
 {
-    glia_session_delete(srv, e, NULL);
+    (void)ctx;
+    if (e != NULL)
+        glia_session_cancel(srv, e);
 }
 
 static void handle_report(glia_server_t *srv, glia_request_t *req, glia_experiment_t *x)
@@ -362,7 +369,7 @@ void glia_experiments_handle(glia_server_t *srv, glia_request_t *req)
         break;
     case GLIA_ROUTE_EXPERIMENT_CANCEL:
         if (x->state == GLIA_STATE_RUNNING) {
-            for_each_session(srv, x, glia_session_cancel);
+            for_each_session(srv, x, cancel_session, NULL);
             set_state(x, GLIA_STATE_CANCELLED);
             json_object_set_new(x->doc, "results", glia_experiment_results(x->doc));
             persist(srv, x);
@@ -370,7 +377,7 @@ void glia_experiments_handle(glia_server_t *srv, glia_request_t *req)
         reply(req, 200, experiment_json(srv, x, 1));
         break;
     case GLIA_ROUTE_EXPERIMENT_DELETE:
-        for_each_session(srv, x, delete_session);
+        for_each_session(srv, x, delete_session, NULL);
         for (pp = &r->head; *pp; pp = &(*pp)->next) {
             if (*pp == x) {
                 *pp = x->next;
@@ -412,9 +419,10 @@ static int load_cb(json_t *doc, void *arg)
     return 0;
 }
 
-static void record_if_done(glia_server_t *srv, glia_entry_t *e)
+static void record_if_done(glia_server_t *srv, glia_entry_t *e, void *ctx)
 {
-    if (e->state == GLIA_STATE_COMPLETED)
+    (void)ctx;
+    if (e != NULL && e->state == GLIA_STATE_COMPLETED && !e->is_broken)
         glia_experiments_session_changed(srv, e);
 }
 
@@ -426,7 +434,7 @@ int glia_experiments_start(glia_server_t *srv)
      * finished run unrecorded: record it now (its checkpoint is its final state). */
     for (glia_experiment_t *x = reg_of(srv)->head; x; x = x->next) {
         if (x->state == GLIA_STATE_RUNNING) {
-            for_each_session(srv, x, record_if_done);
+            for_each_session(srv, x, record_if_done, NULL);
             settle(srv, x);
         }
     }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../api/json_write.h"
+#include "../api/strbuf.h"
 #include "server.h"
 #include "store.h"
 
@@ -53,94 +54,52 @@ void glia_stats_checkpoint(glia_server_t *srv, double seconds)
     atomic_fetch_add(&st->ckpt_sum_us, (uint64_t)(seconds * 1e6));
 }
 
-typedef struct out {
-    char *p;
-    size_t len, cap;
-    int failed;
-} out_t;
-
-static void put(out_t *o, const char *fmt, ...)
+static void header(glia_strbuf_t *o, const char *name, const char *type, const char *help)
 {
-    va_list ap;
-    int n;
-
-    if (o->failed)
-        return;
-    for (;;) {
-        size_t room = o->cap - o->len;
-        va_start(ap, fmt);
-        n = vsnprintf(o->p ? o->p + o->len : NULL, o->p ? room : 0, fmt, ap);
-        va_end(ap);
-        if (n < 0) {
-            o->failed = 1;
-            return;
-        }
-        if (o->p != NULL && (size_t)n < room) {
-            o->len += (size_t)n;
-            return;
-        }
-        {
-            size_t cap = o->cap ? o->cap * 2 : 8192;
-            char *np;
-            while (cap < o->len + (size_t)n + 1)
-                cap *= 2;
-            np = realloc(o->p, cap);
-            if (np == NULL) {
-                o->failed = 1;
-                return;
-            }
-            o->p = np;
-            o->cap = cap;
-        }
-    }
+    glia_strbuf_printf(o, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-static void header(out_t *o, const char *name, const char *type, const char *help)
-{
-    put(o, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
-}
-
-static void histogram(out_t *o, const char *name, const double *bounds, int nb,
+static void histogram(glia_strbuf_t *o, const char *name, const double *bounds, int nb,
                       atomic_uint_fast64_t *buckets, uint64_t count, uint64_t sum_us)
 {
     uint64_t cum = 0;
     for (int i = 0; i < nb; i++) {
         cum += atomic_load(&buckets[i]);
-        put(o, "%s_bucket{le=\"%g\"} %llu\n", name, bounds[i], (unsigned long long)cum);
+        glia_strbuf_printf(o, "%s_bucket{le=\"%g\"} %llu\n", name, bounds[i], (unsigned long long)cum);
     }
     cum += atomic_load(&buckets[nb]);
-    put(o, "%s_bucket{le=\"+Inf\"} %llu\n", name, (unsigned long long)cum);
-    put(o, "%s_sum %.6f\n", name, (double)sum_us / 1e6);
-    put(o, "%s_count %llu\n", name, (unsigned long long)count);
+    glia_strbuf_printf(o, "%s_bucket{le=\"+Inf\"} %llu\n", name, (unsigned long long)cum);
+    glia_strbuf_printf(o, "%s_sum %.6f\n", name, (double)sum_us / 1e6);
+    glia_strbuf_printf(o, "%s_count %llu\n", name, (unsigned long long)count);
 }
 
 /* Label values: session names are [a-z0-9._-], templates are plain ASCII; nothing
  * needs escaping, but a quote or backslash would be escaped here if it could occur. */
-static void put_label(out_t *o, const char *v)
+static void put_label(glia_strbuf_t *o, const char *v)
 {
     for (; *v; v++) {
         if (*v == '"' || *v == '\\')
-            put(o, "\\%c", *v);
+            glia_strbuf_printf(o, "\\%c", *v);
         else if (*v == '\n')
-            put(o, "\\n");
+            glia_strbuf_printf(o, "\\n");
         else
-            put(o, "%c", *v);
+            glia_strbuf_printf(o, "%c", *v);
     }
 }
 
 char *glia_metrics_render(glia_server_t *srv, size_t *len)
 {
     glia_stats_t *st = &srv->stats;
-    out_t o = {0};
+    glia_strbuf_t o = {0};
     int by_state[GLIA_STATE_COUNT] = {0};
     static const char *const classes[5] = {"1xx", "2xx", "3xx", "4xx", "5xx"};
     glia_entry_t **exported = NULL;
     size_t n_exported = 0;
 
     header(&o, "glia_build_info", "gauge", "Build information; always 1.");
-    put(&o, "glia_build_info{version=\"%s\"} 1\n", GLIA_VERSION);
+    glia_strbuf_printf(&o, "glia_build_info{version=\"%s\"} 1\n", GLIA_VERSION);
     header(&o, "glia_uptime_seconds", "gauge", "Seconds since gliad started.");
-    put(&o, "glia_uptime_seconds %.3f\n", glia_now() - srv->started_at);
+    glia_strbuf_printf(&o, "glia_uptime_seconds %.3f\n", glia_now() - srv->started_at);
 
     header(&o, "glia_http_requests_total", "counter",
            "HTTP requests answered, by route template, method and status class.");
@@ -149,9 +108,9 @@ char *glia_metrics_render(glia_server_t *srv, size_t *len)
             uint64_t v = atomic_load(&st->requests[r][c]);
             if (v == 0)
                 continue;
-            put(&o, "glia_http_requests_total{route=\"");
+            glia_strbuf_printf(&o, "glia_http_requests_total{route=\"");
             put_label(&o, r == GLIA_ROUTE_COUNT ? "unmatched" : glia_route_template(r));
-            put(&o, "\",method=\"%s\",code=\"%s\"} %llu\n",
+            glia_strbuf_printf(&o, "\",method=\"%s\",code=\"%s\"} %llu\n",
                 r == GLIA_ROUTE_COUNT ? "other" : glia_route_method(r), classes[c],
                 (unsigned long long)v);
         }
@@ -162,29 +121,29 @@ char *glia_metrics_render(glia_server_t *srv, size_t *len)
               st->latency_bucket, atomic_load(&st->latency_count),
               atomic_load(&st->latency_sum_us));
     header(&o, "glia_sse_streams", "gauge", "Open event streams (SSE and NDJSON).");
-    put(&o, "glia_sse_streams %d\n", atomic_load(&st->sse_streams));
+    glia_strbuf_printf(&o, "glia_sse_streams %d\n", atomic_load(&st->sse_streams));
     header(&o, "glia_workers", "gauge", "Worker threads for learning work.");
-    put(&o, "glia_workers %d\n", srv->opt.workers);
+    glia_strbuf_printf(&o, "glia_workers %d\n", srv->opt.workers);
     header(&o, "glia_workers_busy", "gauge", "Worker threads running learning work now.");
-    put(&o, "glia_workers_busy %d\n", atomic_load(&st->jobs_running));
+    glia_strbuf_printf(&o, "glia_workers_busy %d\n", atomic_load(&st->jobs_running));
     header(&o, "glia_worker_queue_depth", "gauge", "Jobs waiting for a worker.");
-    put(&o, "glia_worker_queue_depth %d\n", atomic_load(&st->jobs_queued));
+    glia_strbuf_printf(&o, "glia_worker_queue_depth %d\n", atomic_load(&st->jobs_queued));
     header(&o, "glia_store_checkpoint_duration_seconds", "histogram",
            "Duration of store transactions that wrote a checkpoint.");
     histogram(&o, "glia_store_checkpoint_duration_seconds", ckpt_bounds, GLIA_CKPT_BUCKETS,
               st->ckpt_bucket, atomic_load(&st->ckpt_count), atomic_load(&st->ckpt_sum_us));
     header(&o, "glia_store_errors_total", "counter", "Store operations that failed.");
-    put(&o, "glia_store_errors_total %llu\n", (unsigned long long)atomic_load(&st->store_errors));
+    glia_strbuf_printf(&o, "glia_store_errors_total %llu\n", (unsigned long long)atomic_load(&st->store_errors));
     header(&o, "glia_store_pending_operations", "gauge", "Store operations not yet committed.");
-    put(&o, "glia_store_pending_operations %zu\n", srv->store ? glia_store_pending(srv->store) : 0);
+    glia_strbuf_printf(&o, "glia_store_pending_operations %zu\n", srv->store ? glia_store_pending(srv->store) : 0);
 
     header(&o, "glia_learning_steps_total", "counter", "Learning steps taken, all sessions.");
-    put(&o, "glia_learning_steps_total %llu\n", (unsigned long long)atomic_load(&st->steps_total));
+    glia_strbuf_printf(&o, "glia_learning_steps_total %llu\n", (unsigned long long)atomic_load(&st->steps_total));
     header(&o, "glia_learning_accepted_total", "counter", "Perturbations kept, all sessions.");
-    put(&o, "glia_learning_accepted_total %llu\n",
+    glia_strbuf_printf(&o, "glia_learning_accepted_total %llu\n",
         (unsigned long long)atomic_load(&st->accepted_total));
     header(&o, "glia_learning_rejected_total", "counter", "Perturbations reverted, all sessions.");
-    put(&o, "glia_learning_rejected_total %llu\n",
+    glia_strbuf_printf(&o, "glia_learning_rejected_total %llu\n",
         (unsigned long long)atomic_load(&st->rejected_total));
 
     pthread_rwlock_rdlock(&srv->reg_lock);
@@ -218,7 +177,7 @@ char *glia_metrics_render(glia_server_t *srv, size_t *len)
     }
     header(&o, "glia_sessions", "gauge", "Sessions by state.");
     for (int s = 0; s < GLIA_STATE_COUNT; s++)
-        put(&o, "glia_sessions{state=\"%s\"} %d\n", glia_state_name(s), by_state[s]);
+        glia_strbuf_printf(&o, "glia_sessions{state=\"%s\"} %d\n", glia_state_name(s), by_state[s]);
 
     if (n_exported > 0) {
         static const char *const gauges[][3] = {
@@ -246,9 +205,9 @@ char *glia_metrics_render(glia_server_t *srv, size_t *len)
                     v = json_object_get(json_object_get(sum, "progress"), gauges[g][1]);
                 if (json_is_number(v)) {
                     glia_json_format_real(json_number_value(v), num, sizeof(num));
-                    put(&o, "%s{session=\"", gauges[g][0]);
+                    glia_strbuf_printf(&o, "%s{session=\"", gauges[g][0]);
                     put_label(&o, e->name);
-                    put(&o, "\"} %s\n", num);
+                    glia_strbuf_printf(&o, "\"} %s\n", num);
                 }
                 json_decref(sum);
             }
@@ -257,10 +216,5 @@ char *glia_metrics_render(glia_server_t *srv, size_t *len)
     for (size_t i = 0; i < n_exported; i++)
         glia_entry_unref(exported[i]);
     free(exported);
-    if (o.failed) {
-        free(o.p);
-        return NULL;
-    }
-    *len = o.len;
-    return o.p;
+    return glia_strbuf_take(&o, len);
 }

@@ -279,15 +279,8 @@ static void done_cb(glia_store_op_t *op, int status, void *arg)
     } else {
         pthread_mutex_lock(&e->mu);
         for (size_t i = 0; i < json_array_size(c->published_points); i++) {
-            if (e->n_points == e->cap_points) {
-                size_t cap = e->cap_points ? 2 * e->cap_points : 64;
-                json_t **np = realloc(e->points, cap * sizeof(*np));
-                if (np == NULL)
-                    break;
-                e->points = np;
-                e->cap_points = cap;
-            }
-            e->points[e->n_points++] = json_incref(json_array_get(c->published_points, i));
+            if (glia_entry_add_point(e, json_array_get(c->published_points, i)) != 0)
+                break;
         }
         for (size_t i = 0; i < json_array_size(op->events); i++) {
             json_t *ev = json_array_get(op->events, i);

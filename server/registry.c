@@ -79,6 +79,20 @@ void glia_entry_unref(glia_entry_t *e)
     free(e);
 }
 
+int glia_entry_add_point(glia_entry_t *e, json_t *point)
+{
+    if (e->n_points == e->cap_points) {
+        size_t cap = e->cap_points ? 2 * e->cap_points : 64;
+        json_t **np = realloc(e->points, cap * sizeof(*np));
+        if (np == NULL)
+            return GLIA_ENOMEM;
+        e->points = np;
+        e->cap_points = cap;
+    }
+    e->points[e->n_points++] = json_incref(point);
+    return 0;
+}
+
 /* Index of the first entry with name >= `name`. Caller holds the lock. */
 static size_t lower_bound(glia_server_t *srv, const char *name)
 {

@@ -157,15 +157,8 @@ static int restore_cb(const glia_stored_session_t *ss, void *arg)
 
     for (size_t i = 0; i < json_array_size(ss->points); i++) {
         json_t *p = json_array_get(ss->points, i);
-        if (e->n_points == e->cap_points) {
-            size_t cap = e->cap_points ? 2 * e->cap_points : 64;
-            json_t **np = realloc(e->points, cap * sizeof(*np));
-            if (np == NULL)
-                break;
-            e->points = np;
-            e->cap_points = cap;
-        }
-        e->points[e->n_points++] = json_incref(p);
+        if (glia_entry_add_point(e, p) != 0)
+            break;
         json_decref(e->latest_point);
         e->latest_point = json_incref(p);
         e->published_upto = (uint64_t)json_integer_value(json_object_get(p, "episode"));

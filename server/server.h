@@ -245,6 +245,8 @@ void glia_format_time(double wall, char *out, size_t size); /* RFC 3339 UTC */
 glia_entry_t *glia_entry_new(const char *name);
 void glia_entry_ref(glia_entry_t *e);
 void glia_entry_unref(glia_entry_t *e);
+/* Append a published point (takes a reference). Caller holds e->mu. 0 or GLIA_ENOMEM. */
+int glia_entry_add_point(glia_entry_t *e, json_t *point);
 glia_entry_t *glia_registry_get(glia_server_t *srv, const char *name); /* new ref or NULL */
 int glia_registry_add(glia_server_t *srv, glia_entry_t *e);            /* loop; takes a ref */
 void glia_registry_remove(glia_server_t *srv, glia_entry_t *e);        /* loop; drops it */
