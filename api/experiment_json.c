@@ -8,6 +8,7 @@
 
 #include "../core/stats.h"
 #include "config_json.h"
+#include "requests.h"
 #include "json_write.h"
 #include "result_json.h"
 #include "strbuf.h"
@@ -24,25 +25,6 @@ static int label_valid(const char *s)
             return 0;
     }
     return 1;
-}
-
-static int check_known(const json_t *obj, const char *const *known, const char *base,
-                       glia_error_t *err)
-{
-    const char *key;
-    json_t *v;
-    json_object_foreach((json_t *)obj, key, v) {
-        int ok = 0;
-        for (int i = 0; known[i] && !ok; i++)
-            ok = strcmp(known[i], key) == 0;
-        if (!ok) {
-            char ptr[GLIA_FIELD_MAX];
-            snprintf(ptr, sizeof(ptr), "%s", base);
-            glia_json_pointer_append(ptr, sizeof(ptr), key);
-            return glia_error_set(err, GLIA_EINVAL, ptr, "unknown field");
-        }
-    }
-    return 0;
 }
 
 static int parse_seeds(const json_t *v, glia_experiment_spec_t *spec, glia_error_t *err)
@@ -73,7 +55,7 @@ static int parse_seeds(const json_t *v, glia_experiment_spec_t *spec, glia_error
         json_t *count = json_object_get(v, "count"), *base = json_object_get(v, "base");
         json_int_t b = 1;
         int rc;
-        if ((rc = check_known(v, known, "/seeds", err)) != 0)
+        if ((rc = glia_json_only_known(v, known, "/seeds", err)) != 0)
             return rc;
         if (!json_is_integer(count) || json_integer_value(count) < 1 ||
             json_integer_value(count) > GLIA_MAX_SEEDS)
@@ -107,7 +89,7 @@ int glia_experiment_parse(const json_t *body, glia_experiment_spec_t *spec, glia
     memset(spec, 0, sizeof(*spec));
     if (!json_is_object(body))
         return glia_error_set(err, GLIA_EINVAL, "", "the body must be a JSON object");
-    if ((rc = check_known(body, known, "", err)) != 0)
+    if ((rc = glia_json_only_known(body, known, "", err)) != 0)
         return rc;
     v = json_object_get(body, "name");
     if (!json_is_string(v) || !glia_name_valid(json_string_value(v)))
@@ -145,7 +127,7 @@ int glia_experiment_parse(const json_t *body, glia_experiment_spec_t *spec, glia
         snprintf(lp, sizeof(lp), "%s/label", base);
         if (!json_is_object(c))
             return glia_error_set(err, GLIA_EINVAL, base, "must be {\"label\", \"preset\"?, \"config\"?}");
-        if ((rc = check_known(c, known_cond, base, err)) != 0)
+        if ((rc = glia_json_only_known(c, known_cond, base, err)) != 0)
             return rc;
         label = json_object_get(c, "label");
         if (!json_is_string(label) || !label_valid(json_string_value(label)))

@@ -16,18 +16,19 @@ static int body_object(const json_t *body, glia_error_t *err)
     return 0;
 }
 
-/* Fail on any member of `body` not listed in `known` (NULL-terminated). */
-static int only_known(const json_t *body, const char *const *known, glia_error_t *err)
+int glia_json_only_known(const json_t *obj, const char *const *known, const char *base,
+                         glia_error_t *err)
 {
     const char *key;
     json_t *v;
 
-    json_object_foreach((json_t *)body, key, v) {
+    json_object_foreach((json_t *)obj, key, v) {
         int ok = 0;
         for (int i = 0; known[i] && !ok; i++)
             ok = strcmp(known[i], key) == 0;
         if (!ok) {
-            char ptr[GLIA_FIELD_MAX] = "";
+            char ptr[GLIA_FIELD_MAX];
+            snprintf(ptr, sizeof(ptr), "%s", base);
             glia_json_pointer_append(ptr, sizeof(ptr), key);
             return glia_error_set(err, GLIA_EINVAL, ptr, "unknown field");
         }
@@ -64,7 +65,7 @@ int glia_parse_session_spec(const json_t *body, int with_name, glia_session_spec
     memset(spec, 0, sizeof(*spec));
     spec->seed = 42;
     if ((rc = body_object(body, err)) != 0 ||
-        (rc = only_known(body, with_name ? known_create : known_put, err)) != 0)
+        (rc = glia_json_only_known(body, with_name ? known_create : known_put, "", err)) != 0)
         return rc;
 
     if (with_name) {
@@ -127,7 +128,7 @@ int glia_parse_run(const json_t *body, uint64_t *episodes, glia_error_t *err)
 
     if (body == NULL)
         return glia_error_set(err, GLIA_EINVAL, "/episodes", "required: {\"episodes\": n}");
-    if ((rc = body_object(body, err)) != 0 || (rc = only_known(body, known, err)) != 0)
+    if ((rc = body_object(body, err)) != 0 || (rc = glia_json_only_known(body, known, "", err)) != 0)
         return rc;
     if (json_object_get(body, "episodes") == NULL)
         return glia_error_set(err, GLIA_EINVAL, "/episodes", "required: an integer");
@@ -146,7 +147,7 @@ int glia_parse_step(const json_t *body, int *steps, glia_error_t *err)
     *steps = 1;
     if (body == NULL)
         return 0;
-    if ((rc = body_object(body, err)) != 0 || (rc = only_known(body, known, err)) != 0)
+    if ((rc = body_object(body, err)) != 0 || (rc = glia_json_only_known(body, known, "", err)) != 0)
         return rc;
     if (json_object_get(body, "steps") == NULL)
         return 0;
@@ -165,7 +166,7 @@ int glia_parse_empty(const json_t *body, glia_error_t *err)
         return 0;
     if ((rc = body_object(body, err)) != 0)
         return rc;
-    return only_known(body, known, err);
+    return glia_json_only_known(body, known, "", err);
 }
 
 int glia_query_int(const char *name, const char *value, int64_t min, int64_t max,

@@ -19,6 +19,11 @@
 #define GLIA_MAX_STEP_REQUEST 1000      /* steps per POST /step */
 #define GLIA_MAX_RUN_EPISODES 100000000 /* episodes per POST /run */
 
+/* Fail with "unknown field" (pointer `base`/key) on any member of `obj` not listed in
+ * `known` (NULL-terminated). */
+int glia_json_only_known(const json_t *obj, const char *const *known, const char *base,
+                         glia_error_t *err);
+
 /* POST /v1/sessions and PUT /v1/sessions/{name}/config. */
 typedef struct glia_session_spec {
     char name[GLIA_NAME_MAX + 1]; /* "" for PUT /config */

@@ -35,18 +35,27 @@ typedef struct glia_sse_client {
     struct glia_sse_client *next_all;
 } glia_sse_client_t;
 
-void glia_events_push(glia_entry_t *e, uint64_t id, int type, char *data)
+/* Publish events given as stored ({"id", "type", "data"} objects). Caller holds e->mu. */
+void glia_events_push(glia_entry_t *e, const json_t *events)
 {
-    glia_event_t *slot = &e->ring[id % GLIA_EVENT_RING];
+    for (size_t i = 0; i < json_array_size(events); i++) {
+        const json_t *ev = json_array_get(events, i);
+        uint64_t id = (uint64_t)json_integer_value(json_object_get(ev, "id"));
+        int type = glia_event_from_name(json_string_value(json_object_get(ev, "type")));
+        char *data = strdup(json_string_value(json_object_get(ev, "data")));
+        glia_event_t *slot = &e->ring[id % GLIA_EVENT_RING];
 
-    free(slot->data);
-    slot->id = id;
-    slot->type = type;
-    slot->data = data;
-    if (id >= e->next_event_id)
-        e->next_event_id = id + 1;
-    if (type == GLIA_EV_STATE)
-        e->last_state_event = id;
+        if (data == NULL)
+            continue;
+        free(slot->data);
+        slot->id = id;
+        slot->type = type;
+        slot->data = data;
+        if (id >= e->next_event_id)
+            e->next_event_id = id + 1;
+        if (type == GLIA_EV_STATE)
+            e->last_state_event = id;
+    }
 }
 
 static int format_event(glia_sse_client_t *c, uint64_t id, const char *type, const char *data)

@@ -282,14 +282,7 @@ static void done_cb(glia_store_op_t *op, int status, void *arg)
             if (glia_entry_add_point(e, json_array_get(c->published_points, i)) != 0)
                 break;
         }
-        for (size_t i = 0; i < json_array_size(op->events); i++) {
-            json_t *ev = json_array_get(op->events, i);
-            char *data = strdup(json_string_value(json_object_get(ev, "data")));
-            if (data != NULL)
-                glia_events_push(e, (uint64_t)json_integer_value(json_object_get(ev, "id")),
-                                 glia_event_from_name(json_string_value(json_object_get(ev, "type"))),
-                                 data);
-        }
+        glia_events_push(e, op->events);
         if (c->summary != NULL) {
             json_decref(e->summary);
             e->summary = c->summary;

@@ -164,14 +164,7 @@ static int restore_cb(const glia_stored_session_t *ss, void *arg)
         e->published_upto = (uint64_t)json_integer_value(json_object_get(p, "episode"));
         e->has_published_points = 1;
     }
-    for (size_t i = 0; i < json_array_size(ss->events); i++) {
-        json_t *ev = json_array_get(ss->events, i);
-        char *data = strdup(json_string_value(json_object_get(ev, "data")));
-        if (data != NULL)
-            glia_events_push(e, (uint64_t)json_integer_value(json_object_get(ev, "id")),
-                             glia_event_from_name(json_string_value(json_object_get(ev, "type"))),
-                             data);
-    }
+    glia_events_push(e, ss->events); /* not yet visible to any thread: no lock needed */
     e->next_event_id = e->next_assign_id = ss->next_event_id;
     e->summary = glia_entry_summary(srv, e, 1);
     atomic_store(&e->pub_state, e->state);

@@ -289,7 +289,8 @@ int glia_runner_step(glia_server_t *srv, glia_entry_t *e, glia_request_t *req, i
 void glia_runner_stop(glia_server_t *srv, glia_entry_t *e); /* cancel a queued slice */
 
 /* events.c */
-void glia_events_push(glia_entry_t *e, uint64_t id, int type, char *data); /* under e->mu */
+/* Publish events as stored: an array of {"id", "type", "data"}. Caller holds e->mu. */
+void glia_events_push(glia_entry_t *e, const json_t *events);
 void glia_events_wake(glia_server_t *srv, glia_entry_t *e);
 int glia_events_serve(glia_server_t *srv, glia_request_t *req, glia_entry_t *e);
 void glia_events_keepalive(glia_server_t *srv);
