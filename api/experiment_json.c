@@ -96,6 +96,9 @@ int glia_experiment_parse(const json_t *body, glia_experiment_spec_t *spec, glia
         return glia_error_set(err, GLIA_EINVAL, "/name",
                               "required: a name matching [a-z0-9][a-z0-9._-]{0,63}");
     snprintf(spec->name, sizeof(spec->name), "%s", json_string_value(v));
+    if (strcmp(spec->name, "templates") == 0)
+        return glia_error_set(err, GLIA_EINVAL, "/name",
+                              "\"templates\" is reserved (GET /v1/experiments/templates)");
     v = json_object_get(body, "description");
     if (v != NULL && (!json_is_string(v) || json_string_length(v) > 1000))
         return glia_error_set(err, GLIA_EINVAL, "/description", "must be a string of at most 1000 bytes");
@@ -218,7 +221,9 @@ int glia_experiment_spec_from_doc(const json_t *doc, glia_experiment_spec_t *spe
 void glia_experiment_session_name(const char *experiment, const char *label, uint32_t seed,
                                   char *out, size_t size)
 {
-    snprintf(out, size, "%.40s.%.24s.%u", experiment, label, seed);
+    /* glia_experiment_parse checked that every such name fits GLIA_NAME_MAX. */
+    if (snprintf(out, size, "%s.%s.%u", experiment, label, seed) >= (int)size)
+        out[size - 1] = '\0';
 }
 
 json_t *glia_experiment_record(glia_session_t *s)
@@ -437,8 +442,7 @@ char *glia_experiment_report_md(const json_t *doc, size_t *len)
     char pbuf[32];
 
     glia_strbuf_printf(&b, "# Experiment %s\n\n", json_string_value(json_object_get(doc, "name")));
-    glia_strbuf_printf(&b, "%zu conditions x %zu seeds, %lld episodes each (10 steps per episode). "
-                           "State: %s.\n\nSeeds:",
+    glia_strbuf_printf(&b, "%zu conditions x %zu seeds, %lld episodes each. State: %s.\n\nSeeds:",
                        nc, json_array_size(seeds),
                        (long long)json_integer_value(json_object_get(doc, "episodes")),
                        json_is_string(json_object_get(doc, "state"))

@@ -26,6 +26,16 @@ typedef struct registry {
     glia_experiment_t *head;
 } registry_t;
 
+/* Keep the list in name order (what GET /v1/experiments shows). */
+static void insert_sorted(registry_t *r, glia_experiment_t *x)
+{
+    glia_experiment_t **pp = &r->head;
+    while (*pp && strcmp((*pp)->name, x->name) < 0)
+        pp = &(*pp)->next;
+    x->next = *pp;
+    *pp = x;
+}
+
 static registry_t *reg_of(glia_server_t *srv)
 {
     if (srv->experiments == NULL)
@@ -42,13 +52,56 @@ static glia_experiment_t *find(glia_server_t *srv, const char *name)
     return NULL;
 }
 
-static void persist(glia_server_t *srv, glia_experiment_t *x)
+/* A request answered once its experiment write is stored. */
+typedef struct pending_reply {
+    glia_request_t *req;
+    int status;
+    json_t *body;
+} pending_reply_t;
+
+static void reply(glia_request_t *req, int status, json_t *body);
+
+static void stored_cb(glia_store_op_t *op, int status, void *arg)
 {
-    glia_store_op_t *op = glia_store_op_new(NULL, NULL, NULL);
-    if (op == NULL)
+    pending_reply_t *p = arg;
+
+    if (status != 0) {
+        glia_log("error", NULL, "store: experiment %s: %s", op->experiment, op->error);
+        json_decref(p->body);
+        if (p->req != NULL)
+            reply(p->req, 507, glia_problem(507, "store-failed", "the experiment was not stored: %s",
+                                            op->error));
+    } else if (p->req != NULL) {
+        reply(p->req, p->status, p->body);
+    } else {
+        json_decref(p->body);
+    }
+    free(p);
+}
+
+/* Store the experiment's document (or its deletion); answer `req` (may be NULL) with
+ * status/body once stored. */
+static void persist(glia_server_t *srv, glia_experiment_t *x, int is_delete, glia_request_t *req,
+                    int status, json_t *body)
+{
+    pending_reply_t *p = calloc(1, sizeof(*p));
+    glia_store_op_t *op = p ? glia_store_op_new(NULL, stored_cb, p) : NULL;
+
+    if (op == NULL) {
+        free(p);
+        json_decref(body);
+        if (req != NULL)
+            reply(req, 500, glia_problem(500, "internal", "out of memory"));
         return;
+    }
+    p->req = req;
+    p->status = status;
+    p->body = body;
     snprintf(op->experiment, sizeof(op->experiment), "%s", x->name);
-    op->experiment_doc = json_incref(x->doc);
+    if (is_delete)
+        op->is_experiment_delete = 1;
+    else
+        op->experiment_doc = json_deep_copy(x->doc); /* the loop keeps changing x->doc */
     glia_store_submit(srv->store, op);
 }
 
@@ -151,8 +204,11 @@ void glia_experiments_session_changed(glia_server_t *srv, glia_entry_t *e)
     }
     if (e->state == GLIA_STATE_RUNNING || e->state == GLIA_STATE_PAUSED)
         return;
-    settle(srv, x);
-    persist(srv, x);
+    if (x->state == GLIA_STATE_RUNNING)
+        settle(srv, x);
+    else /* cancelled earlier: a run that still finished joins the results */
+        json_object_set_new(x->doc, "results", glia_experiment_results(x->doc));
+    persist(srv, x, 0, NULL, 0, NULL);
 }
 
 static json_t *progress_json(glia_server_t *srv, glia_experiment_t *x)
@@ -256,8 +312,7 @@ static void handle_create(glia_server_t *srv, glia_request_t *req)
     if (json_is_string(json_object_get(req->json, "description")))
         json_object_set(x->doc, "description", json_object_get(req->json, "description"));
     set_state(x, GLIA_STATE_RUNNING);
-    x->next = reg_of(srv)->head;
-    reg_of(srv)->head = x;
+    insert_sorted(reg_of(srv), x);
 
     /* Seeds outermost, so early results cover every condition. */
     for (int k = 0; k < spec->n_seeds; k++) {
@@ -271,10 +326,10 @@ static void handle_create(glia_server_t *srv, glia_request_t *req)
                 glia_log("error", name, "experiment %s: %s", spec->name, why);
         }
     }
-    persist(srv, x); /* after the sessions' creations: the store applies them in order */
     glia_log("info", NULL, "experiment %s: %d sessions started", x->name, n);
     snprintf(req->location, sizeof(req->location), "/v1/experiments/%s", x->name);
-    reply(req, 202, experiment_json(srv, x, 1));
+    /* After the sessions' creations: the store applies them in order. */
+    persist(srv, x, 0, req, 202, experiment_json(srv, x, 1));
     free(spec);
 }
 
@@ -303,8 +358,8 @@ static void handle_report(glia_server_t *srv, glia_request_t *req, glia_experime
     if (strcmp(format, "json") != 0 && strcmp(format, "md") != 0 && strcmp(format, "csv") != 0) {
         json_t *p = glia_problem(400, "bad-query", "query parameter format must be json, csv or md");
         if (p != NULL)
-            json_object_set_new(p, "errors", json_pack("[{s:s, s:s}]", "pointer", "?format", "detail",
-                                                       "must be json, csv or md"));
+            json_object_set_new(p, "errors", json_pack("[{s:s, s:s}]", "parameter", "format",
+                                                       "detail", "must be json, csv or md"));
         reply(req, 400, p);
         return;
     }
@@ -339,6 +394,11 @@ void glia_experiments_handle(glia_server_t *srv, glia_request_t *req)
     registry_t *r = reg_of(srv);
     glia_experiment_t *x = NULL, **pp;
 
+    if (atomic_load(&srv->is_shutting_down) && strcmp(req->method, "GET") != 0 &&
+        strcmp(req->method, "HEAD") != 0) {
+        reply(req, 503, glia_problem(503, "shutting-down", "the server is shutting down"));
+        return;
+    }
     switch (req->match.route) {
     case GLIA_ROUTE_EXPERIMENT_TEMPLATES:
         reply(req, 200, json_pack("{s:o}", "items", glia_experiment_templates()));
@@ -372,9 +432,8 @@ void glia_experiments_handle(glia_server_t *srv, glia_request_t *req)
             for_each_session(srv, x, cancel_session, NULL);
             set_state(x, GLIA_STATE_CANCELLED);
             json_object_set_new(x->doc, "results", glia_experiment_results(x->doc));
-            persist(srv, x);
         }
-        reply(req, 200, experiment_json(srv, x, 1));
+        persist(srv, x, 0, req, 200, experiment_json(srv, x, 1));
         break;
     case GLIA_ROUTE_EXPERIMENT_DELETE:
         for_each_session(srv, x, delete_session, NULL);
@@ -384,17 +443,9 @@ void glia_experiments_handle(glia_server_t *srv, glia_request_t *req)
                 break;
             }
         }
-        {
-            glia_store_op_t *op = glia_store_op_new(NULL, NULL, NULL);
-            if (op != NULL) {
-                snprintf(op->experiment, sizeof(op->experiment), "%s", x->name);
-                op->is_experiment_delete = 1;
-                glia_store_submit(srv->store, op);
-            }
-        }
+        persist(srv, x, 1, req, 204, NULL); /* after its sessions' deletions */
         json_decref(x->doc);
         free(x);
-        reply(req, 204, NULL);
         break;
     default:
         reply(req, 500, glia_problem(500, "internal", "unrouted request"));
@@ -414,8 +465,7 @@ static int load_cb(json_t *doc, void *arg)
     x->state = state ? glia_state_from_name(state) : GLIA_STATE_RUNNING;
     if (x->state < 0)
         x->state = GLIA_STATE_FAILED;
-    x->next = reg_of(srv)->head;
-    reg_of(srv)->head = x;
+    insert_sorted(reg_of(srv), x);
     return 0;
 }
 

@@ -114,6 +114,20 @@ static void after_cb(uv_work_t *w, int status)
     }
     book_counters(srv, e, job);
     atomic_store(&e->stop_flag, 0);
+    if (e->state == GLIA_STATE_FAILED && !job->is_step) {
+        /* The store failed while this slice ran (publish.c): the session stays failed,
+         * with its reason, and nothing more is written for it. */
+        e->pause_requested = e->cancel_requested = 0;
+        while (waiters) {
+            glia_request_t *r = waiters;
+            waiters = r->next;
+            r->next = NULL;
+            glia_handle(srv, r);
+        }
+        glia_entry_unref(e);
+        job_free(job);
+        return;
+    }
 
     c = glia_commit_begin(srv, e);
     if (c == NULL) {

@@ -148,7 +148,9 @@ static int restore_cb(const glia_stored_session_t *ss, void *arg)
         e->is_broken = 1;
         e->state = GLIA_STATE_FAILED;
         snprintf(e->error, sizeof(e->error), "could not be restored: %.200s",
-                 err.message[0] ? err.message : "unreadable checkpoint");
+                 err.message[0] ? err.message
+                 : cfg_json == NULL ? "its stored config is not readable JSON"
+                                    : "unreadable checkpoint");
         glia_log("error", e->name, "%s", e->error);
     }
     e->config_json = cfg_json ? cfg_json : json_object();

@@ -509,12 +509,28 @@ int glia_store_open(const char *dir, uint64_t max_bytes, uv_loop_t *loop, glia_s
     }
     sqlite3_busy_timeout(s->db, 5000);
     if (max_bytes > 0) {
-        /* A quota: past it SQLite answers SQLITE_FULL, exactly as on a full disk. */
+        /* A quota: past it SQLite answers SQLITE_FULL, exactly as on a full disk. SQLite
+         * cannot shrink max_page_count below the file, so an over-quota file is refused
+         * now, before anything is written (on an unreadable file page_count fails and
+         * prepare_db reports that instead). */
         char sql[96];
-        int page = 4096;
+        int page = 4096, pages = 0;
         pragma_int(s->db, "PRAGMA page_size", &page);
+        pragma_int(s->db, "PRAGMA page_count", &pages);
+        if (page <= 0)
+            page = 4096;
+        if ((uint64_t)pages * (uint64_t)page > max_bytes) {
+            snprintf(msg, msg_size,
+                     "%s: disk full: the database holds %llu bytes, more than --max-db-bytes "
+                     "%llu; nothing was changed",
+                     s->path, (unsigned long long)pages * (unsigned long long)page,
+                     (unsigned long long)max_bytes);
+            sqlite3_close(s->db);
+            free(s);
+            return -1;
+        }
         snprintf(sql, sizeof(sql), "PRAGMA max_page_count=%llu",
-                 (unsigned long long)(max_bytes / (uint64_t)(page > 0 ? page : 4096)));
+                 (unsigned long long)(max_bytes / (uint64_t)page));
         exec(s->db, sql, NULL, 0);
     }
     if (prepare_db(s, msg, msg_size) != 0) {
