@@ -79,13 +79,24 @@ static double beta_reg(double a, double b, double x)
 
 double glia_stats_t_cdf(double t, double df)
 {
-    double tail = 0.5 * beta_reg(df / 2.0, 0.5, df / (df + t * t));
+    double t2 = t * t, tail;
+
+    if (t2 < df) {
+        /* Near the median df/(df+t^2) rounds to 1: use the complementary form
+         * F = 1/2 + sign(t)/2 * I_{t^2/(df+t^2)}(1/2, df/2), accurate for small t. */
+        double half = 0.5 * beta_reg(0.5, df / 2.0, t2 / (df + t2));
+        return t >= 0 ? 0.5 + half : 0.5 - half;
+    }
+    tail = 0.5 * beta_reg(df / 2.0, 0.5, df / (df + t2));
     return t >= 0 ? 1.0 - tail : tail;
 }
 
 double glia_stats_t_quantile(double p, double df)
 {
     double lo = -1e4, hi = 1e4;
+
+    if (p == 0.5)
+        return 0.0; /* the median, exactly (the distribution is symmetric) */
     for (int i = 0; i < 200; i++) {
         double mid = (lo + hi) / 2.0;
         if (glia_stats_t_cdf(mid, df) < p)

@@ -34,7 +34,9 @@ json_t *glia_cli_load_json(const char *prog, const char *path)
     json_error_t jerr;
     json_t *j = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
 
-    if (j == NULL)
+    if (j == NULL && jerr.line < 1) /* not a position in the file: it could not be read */
+        fprintf(stderr, "%s: %s: %s\n", prog, path, jerr.text);
+    else if (j == NULL)
         fprintf(stderr, "%s: %s:%d:%d: %s\n", prog, path, jerr.line, jerr.column, jerr.text);
     return j;
 }

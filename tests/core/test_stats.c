@@ -127,15 +127,9 @@ Test(stats, t_cdf_is_symmetric_and_the_quantile_inverts_it)
     }
 }
 
-/* core/stats.c glia_stats_t_cdf computes x = df / (df + t^2): for |t| below about
- * 1e-8 * sqrt(df), t^2 vanishes next to df, x rounds to exactly 1.0 and the CDF comes out
- * as exactly 0.5 (observed: F(1e-9; 1) - 0.5 = 0, want atan(1e-9)/pi = 3.18e-10; F(1e-8;
- * 1) - 0.5 = 0, want 3.18e-9). The bisection in glia_stats_t_quantile then stops anywhere
- * in that flat region: observed Q(0.5; 1) = -1.05e-8, Q(0.5; 9) = -2.98e-8, want 0.
- * Reports use only Q(0.975), which is not affected; this is a precision defect of the
- * "exact quantiles" near the median. Fix: use I_{t^2/(df+t^2)}(1/2, df/2) when t^2 is
- * small next to df. */
-Test(stats, t_cdf_resolves_small_t_and_the_median_is_zero, .disabled = true)
+/* Near the median df/(df+t^2) rounds to 1; the CDF must still resolve small t
+ * (F(t; 1) = 1/2 + atan(t)/pi), and the median quantile is 0. */
+Test(stats, t_cdf_resolves_small_t_and_the_median_is_zero)
 {
     cr_expect(close_rel(glia_stats_t_cdf(1e-9, 1) - 0.5, atan(1e-9) / M_PI, 1e-6),
               "F(1e-9; 1) - 0.5 = %.6g", glia_stats_t_cdf(1e-9, 1) - 0.5);
