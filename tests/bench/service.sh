@@ -19,7 +19,7 @@ if [ ! -x "$B/gliad" ] || [ ! -x "$B/tests/sse_streams" ]; then
 fi
 T=$(mktemp -d /tmp/glia-bench-XXXXXX)
 trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$T"' EXIT
-ulimit -n 65536 || true
+ulimit -n 65536 2>/dev/null || true
 
 start() { # start [flags...]: gliad on an ephemeral port, data in $T/data
   rm -f "$T/port"
