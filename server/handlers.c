@@ -841,6 +841,16 @@ static void handle_read(glia_request_t *req, glia_entry_t *e)
         reply_now(req, 200, body);
 }
 
+void glia_handle_all(glia_server_t *srv, glia_request_t *list)
+{
+    while (list) {
+        glia_request_t *next = list->next;
+        list->next = NULL;
+        glia_handle(srv, list);
+        list = next;
+    }
+}
+
 /* Loop routes, in one order for all: the body and query (422/400), shutting down (503),
  * the session (404), then what its state allows (409). */
 void glia_handle(glia_server_t *srv, glia_request_t *req)

@@ -218,16 +218,6 @@ void glia_commit_submit(glia_commit_t *c)
     glia_store_submit(c->srv->store, c->op);
 }
 
-static void redispatch_all(glia_server_t *srv, glia_request_t *list)
-{
-    while (list) {
-        glia_request_t *next = list->next;
-        list->next = NULL;
-        glia_handle(srv, list);
-        list = next;
-    }
-}
-
 static void done_cb(glia_store_op_t *op, int status, void *arg)
 {
     glia_commit_t *c = arg;
@@ -307,13 +297,15 @@ static void done_cb(glia_store_op_t *op, int status, void *arg)
             else
                 glia_request_reply_json(c->req, c->reply_status,
                                         c->reply ? c->reply : json_incref(e->summary));
+        } else {
+            json_decref(c->reply);
         }
     }
     if (c->req)
         glia_request_finish(c->req);
     json_decref(c->summary);
     json_decref(c->published_points);
-    redispatch_all(srv, c->redispatch);
+    glia_handle_all(srv, c->redispatch);
     glia_entry_unref(e);
     free(c);
 }

@@ -99,15 +99,9 @@ static void after_cb(uv_work_t *w, int status)
         atomic_fetch_sub(&srv->stats.jobs_queued, 1); /* cancelled before it started */
 
     if (e->is_deleted || e->is_deleting) {
-        glia_request_t *r = waiters;
         if (job->req)
             glia_handle(srv, job->req); /* answers 404: the session is gone */
-        while (r) {
-            glia_request_t *next = r->next;
-            r->next = NULL;
-            glia_handle(srv, r);
-            r = next;
-        }
+        glia_handle_all(srv, waiters);
         glia_entry_unref(e);
         job_free(job);
         return;
@@ -118,12 +112,7 @@ static void after_cb(uv_work_t *w, int status)
         /* The store failed while this slice ran (publish.c): the session stays failed,
          * with its reason, and nothing more is written for it. */
         e->pause_requested = e->cancel_requested = 0;
-        while (waiters) {
-            glia_request_t *r = waiters;
-            waiters = r->next;
-            r->next = NULL;
-            glia_handle(srv, r);
-        }
+        glia_handle_all(srv, waiters);
         glia_entry_unref(e);
         job_free(job);
         return;
@@ -138,6 +127,7 @@ static void after_cb(uv_work_t *w, int status)
             glia_request_reply_problem(job->req, glia_problem(500, "internal", "out of memory"));
             glia_request_finish(job->req);
         }
+        glia_handle_all(srv, waiters); /* they see the failed state */
         glia_entry_unref(e);
         job_free(job);
         return;

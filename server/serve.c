@@ -29,12 +29,7 @@ static void inbox_cb(uv_async_t *h)
     list = srv->inbox;
     srv->inbox = srv->inbox_tail = NULL;
     pthread_mutex_unlock(&srv->inbox_mu);
-    while (list) {
-        glia_request_t *next = list->next;
-        list->next = NULL;
-        glia_handle(srv, list);
-        list = next;
-    }
+    glia_handle_all(srv, list);
 }
 
 static void keepalive_cb(uv_timer_t *t)

@@ -268,6 +268,7 @@ const char *glia_request_query(const glia_request_t *req, const char *key);
 
 /* handlers.c (loop thread) */
 void glia_handle(glia_server_t *srv, glia_request_t *req);
+void glia_handle_all(glia_server_t *srv, glia_request_t *list); /* each of a linked list */
 void glia_handle_direct(glia_server_t *srv, glia_request_t *req); /* HTTP thread: published data only */
 int glia_is_direct_route(int route);
 int glia_is_read_route(int route); /* loop routes that only read the session */
