@@ -87,7 +87,7 @@ struct glia_session {
     int *eligible;        /* [n_syn] */
     double *saved;        /* [n_syn] weights before the perturbation, by eligible index */
     int n_applied;        /* eligible[0..n_applied) in flight: applied or pending */
-    int n_pending;        /* deferred perturbations, see glia__perturb */
+    int n_pending;        /* deferred perturbations, see perturb() in session.c */
     int *pending;         /* [n_syn] synapse ids */
     double *pend_u;       /* [2*n_syn] their generator draws */
     uint8_t *live;        /* [n] neurons that can fire in an evaluation pass */
@@ -112,11 +112,7 @@ void glia__base_pass(glia_session_t *s, const glia_pattern_t *pat, glia_step_inf
  * revert it. Returns kept. */
 int glia__try_perturbation(glia_session_t *s, int n, const glia_pattern_t *pat,
                            glia_step_info_t *info);
-void glia__perturb(glia_session_t *s, int n, uint64_t input);
-void glia__keep(glia_session_t *s);
-void glia__revert(glia_session_t *s);
 void glia__write_by_id(glia_session_t *s, const uint8_t *fired);
-void glia__count_fires(glia_session_t *s);
 int glia__cursor_init(glia_session_t *s);
 void glia__cursor_step(glia_session_t *s, glia_step_info_t *info);
 void glia__astro_step(glia_session_t *s, glia_step_info_t *info);

@@ -11,6 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void perturb(glia_session_t *s, int n, uint64_t input);
+static void keep(glia_session_t *s);
+static void revert(glia_session_t *s);
+static void count_fires(glia_session_t *s);
+
 void glia_session_free(glia_session_t *s)
 {
     if (s == NULL)
@@ -108,14 +113,14 @@ fail:
 }
 
 /* Perturb the first n eligible synapses: w += gauss * std, then clamp (spec 7), and
- * save the old weights for glia__revert.
+ * save the old weights for revert.
  *
  * Only synapses whose pre neuron can fire during the evaluation pass can change its
  * outcome. With one pass those are the driven inputs that are on; their samples are
  * computed and applied now. For every other synapse the generator's uniforms are drawn
- * now, in order, but the log/cos is deferred to glia__keep: a reverted step (most of
+ * now, in order, but the log/cos is deferred to keep: a reverted step (most of
  * them) never pays for it. The resulting weights are the same doubles either way. */
-void glia__perturb(glia_session_t *s, int n, uint64_t input)
+static void perturb(glia_session_t *s, int n, uint64_t input)
 {
     glia_net_t *net = s->net;
     double *w = net->w;
@@ -162,7 +167,7 @@ void glia__base_pass(glia_session_t *s, const glia_pattern_t *pat, glia_step_inf
     glia_net_t *net = s->net;
 
     glia_net_forward(net, pat->input, s->cfg.network.passes);
-    glia__count_fires(s);
+    count_fires(s);
     info->base_soft = info->after_soft = glia_net_soft_reward(net, pat->target);
     info->output = glia_net_output(net);
     info->reward = glia_reward_binary(info->output, pat->target, s->cfg.task.target_width);
@@ -173,23 +178,23 @@ int glia__try_perturbation(glia_session_t *s, int n, const glia_pattern_t *pat,
 {
     glia_net_t *net = s->net;
 
-    glia__perturb(s, n, pat->input);
+    perturb(s, n, pat->input);
     glia_net_forward(net, pat->input, s->cfg.network.passes);
     info->after_soft = glia_net_soft_reward(net, pat->target);
     info->decided = 1;
     if (!(info->after_soft > info->base_soft)) { /* strict improvement only */
-        glia__revert(s);
+        revert(s);
         return 0;
     }
     info->kept = 1;
-    glia__keep(s);
+    keep(s);
     info->output = glia_net_output(net);
     info->reward = glia_reward_binary(info->output, pat->target, s->cfg.task.target_width);
     return 1;
 }
 
 /* Keep the perturbation: apply the deferred samples. */
-void glia__keep(glia_session_t *s)
+static void keep(glia_session_t *s)
 {
     double *w = s->net->w;
     const double std = s->cfg.training.perturbation_std;
@@ -208,7 +213,7 @@ void glia__keep(glia_session_t *s)
 }
 
 /* Revert the perturbation: restore what was applied, drop what was deferred. */
-void glia__revert(glia_session_t *s)
+static void revert(glia_session_t *s)
 {
     for (int k = 0; k < s->n_applied; k++)
         s->net->w[s->eligible[k]] = s->saved[k];
@@ -224,7 +229,7 @@ void glia__write_by_id(glia_session_t *s, const uint8_t *fired)
         s->prev_fired[s->net->id[j]] = fired[j];
 }
 
-void glia__count_fires(glia_session_t *s)
+static void count_fires(glia_session_t *s)
 {
     if (!s->cfg.training.homeostasis)
         return;

@@ -79,7 +79,7 @@ void glia_commit_checkpoint(glia_commit_t *c)
     c->e->last_checkpoint = glia_now();
 }
 
-void glia_commit_event(glia_commit_t *c, int type, json_t *data)
+static void commit_event(glia_commit_t *c, int type, json_t *data) /* steals data */
 {
     char *text;
 
@@ -99,7 +99,7 @@ void glia_commit_event(glia_commit_t *c, int type, json_t *data)
     free(text);
 }
 
-void glia_commit_point(glia_commit_t *c, json_t *point)
+static void commit_point(glia_commit_t *c, json_t *point) /* steals point */
 {
     glia_entry_t *e = c->e;
     uint64_t episode = (uint64_t)json_integer_value(json_object_get(point, "episode"));
@@ -119,14 +119,14 @@ void glia_commit_point(glia_commit_t *c, json_t *point)
     json_array_append(c->published_points, point);
     json_decref(e->latest_point);
     e->latest_point = json_incref(point);
-    glia_commit_event(c, GLIA_EV_METRICS,
+    commit_event(c, GLIA_EV_METRICS,
                       json_pack("{s:I, s:O, s:O, s:O, s:O}", "episode", (json_int_t)episode,
                                 "avg_reward", json_object_get(point, "avg_reward"),
                                 "accept_rate", json_object_get(point, "accept_rate"),
                                 "accuracy", json_object_get(point, "accuracy"),
                                 "distinct_outputs", json_object_get(point, "distinct_outputs")));
     outputs = json_object_get(point, "outputs");
-    glia_commit_event(c, GLIA_EV_OUTPUTS,
+    commit_event(c, GLIA_EV_OUTPUTS,
                       json_pack("{s:I, s:O, s:O, s:O, s:O}", "episode", (json_int_t)episode,
                                 "outputs", outputs, "accuracy", json_object_get(point, "accuracy"),
                                 "distinct_outputs", json_object_get(point, "distinct_outputs"),
@@ -138,7 +138,7 @@ void glia_commit_progress(glia_commit_t *c)
 {
     glia_entry_t *e = c->e;
     e->last_progress = glia_now();
-    glia_commit_event(
+    commit_event(
         c, GLIA_EV_PROGRESS,
         json_pack("{s:I, s:I, s:I, s:i, s:f, s:I, s:I}", "episode",
                   (json_int_t)e->counters.episodes, "episodes", (json_int_t)e->target_episodes,
@@ -156,7 +156,7 @@ void glia_commit_state(glia_commit_t *c, int state, const char *error)
     e->state = state;
     snprintf(e->error, sizeof(e->error), "%s", error ? error : "");
     glia_commit_row(c);
-    glia_commit_event(c, GLIA_EV_STATE,
+    commit_event(c, GLIA_EV_STATE,
                       json_pack("{s:s, s:s, s:I, s:I, s:s?}", "state", glia_state_name(state),
                                 "previous", glia_state_name(previous), "episode",
                                 (json_int_t)e->counters.episodes, "episodes",
@@ -179,9 +179,9 @@ void glia_commit_trajectory(glia_commit_t *c, int include_last)
                           pts[first - 1].episode <= c->e->published_upto))
         first--;
     for (size_t i = first; i < n; i++)
-        glia_commit_point(c, glia_point_to_json(s, &pts[i], glia_session_point_outputs(s, i)));
+        commit_point(c, glia_point_to_json(s, &pts[i], glia_session_point_outputs(s, i)));
     if (include_last && glia_session_last_point(s, &last) == 0)
-        glia_commit_point(c, glia_point_to_json(s, &last, glia_session_last_outputs(s)));
+        commit_point(c, glia_point_to_json(s, &last, glia_session_last_outputs(s)));
 }
 
 void glia_commit_delete(glia_commit_t *c)

@@ -17,12 +17,10 @@ typedef struct glia_commit glia_commit_t;
 /* Start a commit for `e` (takes a reference). NULL on OOM. */
 glia_commit_t *glia_commit_begin(glia_server_t *srv, glia_entry_t *e);
 
-/* Add the session row (current loop state) / a checkpoint of the session / an event /
- * a trajectory point (object with "episode"; stolen) to the commit. */
+/* Add the session row (current loop state), a checkpoint of the session, a state change
+ * (state + event + row), a progress event, or the deletion to the commit. */
 void glia_commit_row(glia_commit_t *c);
 void glia_commit_checkpoint(glia_commit_t *c);
-void glia_commit_event(glia_commit_t *c, int type, json_t *data); /* steals data */
-void glia_commit_point(glia_commit_t *c, json_t *point);          /* steals point */
 void glia_commit_state(glia_commit_t *c, int state, const char *error); /* state + event + row */
 void glia_commit_progress(glia_commit_t *c);
 void glia_commit_delete(glia_commit_t *c);
