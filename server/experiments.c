@@ -449,14 +449,14 @@ void glia_handle_experiment_delete(glia_server_t *srv, glia_request_t *req)
 
 void glia_handle_experiment_report(glia_server_t *srv, glia_request_t *req)
 {
-    glia_experiment_t *x = named(srv, req);
-    const char *format = glia_request_query(req, "format");
+    glia_experiment_t *x = named(srv, req); /* answered when NULL: req is gone */
+    const char *format;
     char *text;
     size_t len;
 
     if (x == NULL)
         return;
-    if (format == NULL)
+    if ((format = glia_request_query(req, "format")) == NULL)
         format = "json";
     if (strcmp(format, "json") != 0 && strcmp(format, "md") != 0 && strcmp(format, "csv") != 0) {
         json_t *p =

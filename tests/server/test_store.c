@@ -411,7 +411,7 @@ static int load_cb(const glia_stored_session_t *s, void *arg)
     l->rows[i] = s->row;
     l->rows[i].config = strdup(s->row.config);
     l->ckpt_len[i] = s->ckpt_len;
-    if (s->ckpt_len <= sizeof(l->ckpt[i]))
+    if (s->ckpt_len > 0 && s->ckpt_len <= sizeof(l->ckpt[i]))
         memcpy(l->ckpt[i], s->ckpt, s->ckpt_len);
     l->points[i] = json_deep_copy(s->points);
     cr_assert_leq(s->n_events, 8);
