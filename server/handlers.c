@@ -813,7 +813,7 @@ static void handle_read(glia_request_t *req, glia_entry_t *e)
     case GLIA_ROUTE_SESSION_SNAPSHOT: {
         uint8_t *bytes;
         size_t len;
-        char *b64;
+        char *b64, format[32];
         if (glia_session_save(s, &bytes, &len) != 0) {
             reply_oom(req);
             return;
@@ -824,8 +824,9 @@ static void handle_read(glia_request_t *req, glia_entry_t *e)
             reply_oom(req);
             return;
         }
+        snprintf(format, sizeof(format), "glia-snapshot/%u", glia_snapshot_version());
         body = json_pack("{s:s, s:s, s:s?, s:I, s:I, s:I, s:I, s:O, s:s}", "name", e->name,
-                         "format", "glia-snapshot/2", "preset", e->preset[0] ? e->preset : NULL,
+                         "format", format, "preset", e->preset[0] ? e->preset : NULL,
                          "seed", (json_int_t)e->seed, "episode", (json_int_t)e->counters.episodes,
                          "steps", (json_int_t)e->counters.steps, "bytes", (json_int_t)len,
                          "config", e->config_json, "snapshot", b64);
