@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "config_json.h"
+#include "emit_json.h"
 
 const char *glia_role_name(int role)
 {
@@ -100,47 +101,29 @@ fail:
     return NULL;
 }
 
-static json_t *astro_json(const glia_session_t *s, int i, int full)
+json_t *glia_learner_to_json(const glia_session_t *s, int view)
 {
-    glia_astro_info_t a;
-    const glia_config_t *cfg = glia_session_config(s);
-    json_t *by = json_array(), *o;
+    json_t *o = json_object();
+    glia_emit_json_t ej;
 
-    glia_session_astrocyte(s, i, &a);
-    for (int p = 0; by != NULL && p < cfg->task.count; p++)
-        json_array_append_new(by, json_integer((json_int_t)a.activations_by_pattern[p]));
-    o = json_pack("{s:i, s:I, s:I, s:I, s:f, s:o}", "id", a.id, "activations",
-                  (json_int_t)a.activations, "successes", (json_int_t)a.successes,
-                  "epsilon_activations", (json_int_t)a.epsilon_activations, "final_threshold",
-                  a.threshold, "activations_by_pattern", by);
-    if (o != NULL && full) {
-        json_object_set_new(o, "cluster", json_integer(a.cluster));
-        json_object_set_new(o, "x", json_real(a.x));
-        json_object_set_new(o, "y", json_real(a.y));
-        json_object_set_new(o, "territory_neurons", json_integer(a.territory_neurons));
-        json_object_set_new(o, "territory_synapses", json_integer(a.territory_synapses));
-        json_object_set_new(o, "threshold", json_real(a.threshold));
-        json_object_set_new(o, "exploration_rate", json_real(a.exploration_rate));
-        json_object_set_new(o, "success_rate", json_real(a.success_rate));
-        json_object_set_new(o, "history_length", json_integer(a.history_len));
+    glia_emit_json_init(&ej, o);
+    glia_session_describe(s, view, &ej.emit);
+    if (glia_emit_json_status(&ej) != 0) {
+        json_decref(o);
+        return NULL;
     }
     return o;
 }
 
 json_t *glia_astrocytes_to_json(const glia_session_t *s)
 {
-    int n = glia_session_astrocyte_count(s);
-    json_t *a;
+    json_t *o = glia_learner_to_json(s, GLIA_VIEW_STATE), *a;
 
-    if (n == 0)
-        return json_null();
-    a = json_array();
-    for (int i = 0; a != NULL && i < n; i++) {
-        if (json_array_append_new(a, astro_json(s, i, 1)) != 0) {
-            json_decref(a);
-            return NULL;
-        }
-    }
+    if (o == NULL)
+        return NULL;
+    a = json_object_get(o, "astrocytes");
+    a = a != NULL ? json_incref(a) : json_null();
+    json_decref(o);
     return a;
 }
 
@@ -163,18 +146,17 @@ static json_t *synapse_json(const glia_net_t *net, int k, double w)
 
 static json_t *territories_json(const glia_session_t *s, int with_ids)
 {
+    const glia_territories_t *ts = glia_session_territories(s);
     json_t *a = json_array();
-    for (int i = 0; a != NULL && i < glia_session_territory_count(s); i++) {
-        glia_astro_info_t t;
-        json_t *o;
-        glia_session_astrocyte(s, i, &t);
-        o = json_pack("{s:i, s:i, s:f, s:f, s:i, s:i}", "id", i, "cluster", t.cluster, "x", t.x,
-                      "y", t.y, "neurons", t.territory_neurons, "synapses",
-                      t.territory_synapses);
+
+    for (int i = 0; a != NULL && i < ts->count; i++) {
+        const glia_territory_t *t = &ts->t[i];
+        json_t *o = json_pack("{s:i, s:i, s:f, s:f, s:i, s:i}", "id", i, "cluster", t->cluster,
+                              "x", t->x, "y", t->y, "neurons", t->n_ids, "synapses", t->n_syn);
         if (o != NULL && with_ids) {
             json_t *ids = json_array();
-            for (int k = 0; ids != NULL && k < t.territory_neurons; k++)
-                json_array_append_new(ids, json_integer(t.territory_ids[k]));
+            for (int k = 0; ids != NULL && k < t->n_ids; k++)
+                json_array_append_new(ids, json_integer(t->ids[k]));
             json_object_set_new(o, "neuron_ids", ids);
         }
         if (json_array_append_new(a, o) != 0) {
@@ -232,8 +214,16 @@ json_t *glia_result_to_json(glia_session_t *s, const char *condition, int with_c
                   "mean_abs_weight_end", glia_net_mean_abs_weight(net), "final_weight_sum",
                   glia_net_weight_sum(net), "final_first_weights", firstw, "inference",
                   glia_inference_to_json(s, &inf), "trajectory", glia_trajectory_to_json(s),
-                  "astrocytes", glia_astrocytes_to_json(s));
+                  "astrocytes", json_null());
     if (o != NULL) {
+        /* The learner's own members ("astrocytes" for the astrocyte learner). */
+        json_t *learner = glia_learner_to_json(s, GLIA_VIEW_RESULT);
+        if (learner == NULL || json_object_update(o, learner) != 0) {
+            json_decref(learner);
+            json_decref(o);
+            return NULL;
+        }
+        json_decref(learner);
         json_object_set_new(o, "rng", json_string(glia_rng_kind_name(cfg->rng)));
         if (with_config)
             json_object_set_new(o, "config", glia_config_to_json(cfg));

@@ -33,7 +33,12 @@ json_t *glia_point_to_json(const glia_session_t *s, const glia_point_t *p,
  * finished episode when it is not one of them, each with its output vectors. */
 json_t *glia_trajectory_to_json(const glia_session_t *s);
 
-/* Per-astrocyte state (null unless the learner is astrocytes). */
+/* The learner's description for `view` (enum glia_learner_view) as one object, e.g.
+ * {"astrocytes": [...]} or {"cursor": {...}} or {} for control. */
+json_t *glia_learner_to_json(const glia_session_t *s, int view);
+
+/* The live "astrocytes" member of the learner's description, or null when the learner
+ * has none. */
 json_t *glia_astrocytes_to_json(const glia_session_t *s);
 
 /* One step as POST /step reports it. */

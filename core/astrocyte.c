@@ -1,107 +1,20 @@
 /* astrocyte.c: the exp 021-024 learner (spec 6, "Astrocytes").
  *
- * Astrocytes sit on a grid over each cluster's x/y extent. A territory is a set of
- * neuron ids of the same cluster within territory_radius (2-D); an astrocyte owns the
- * synapses whose pre or post *position* is in that id set (the reference's id/position
- * mix, reproduced on purpose; with no id collision it is just "touches a territory
- * neuron"). Each step they sense, the best (by score, ties in id order) are selected,
- * their synapses are perturbed together, and the change is kept on a strict soft-reward
- * improvement.
+ * One astrocyte per territory (territory.c). Each step they sense, the best (by score,
+ * ties in id order) are selected, their synapses are perturbed together, and the change
+ * is kept on a strict soft-reward improvement (perturb.c). Each astrocyte remembers its
+ * recent outcomes and moves its activation threshold by its success rate.
  */
-#include "internal.h"
+#include "astrocyte.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-void glia__astro_destroy(glia_astro_t *a)
-{
-    free(a->ids);
-    free(a->syn);
-    free(a->by_pattern);
-    memset(a, 0, sizeof(*a));
-}
+#include "internal.h"
+#include "perturb.h"
 
-static int territory(const glia_config_t *cfg, const glia_net_t *net, glia_astro_t *a,
-                     uint8_t *in_terr)
-{
-    const double radius = cfg->learner.astrocyte.territory_radius;
-
-    a->ids = malloc((size_t)net->n * sizeof(int));
-    if (a->ids == NULL)
-        return GLIA_ENOMEM;
-    memset(in_terr, 0, (size_t)net->id_space);
-    for (int j = 0; j < net->n; j++) {
-        double dx, dy;
-        if (net->cluster[j] != a->cluster)
-            continue;
-        dx = net->x[j] - a->x;
-        dy = net->y[j] - a->y;
-        /* The square root is taken, then compared (not d^2 against r^2). */
-        if (sqrt(dx * dx + dy * dy) <= radius) {
-            a->ids[a->n_ids++] = net->id[j];
-            in_terr[net->id[j]] = 1;
-        }
-    }
-    a->n_syn = 0;
-    for (int k = 0; k < net->n_syn; k++)
-        a->n_syn += in_terr[net->pre[k]] || in_terr[net->post[k]];
-    a->syn = malloc((size_t)(a->n_syn ? a->n_syn : 1) * sizeof(int));
-    if (a->syn == NULL)
-        return GLIA_ENOMEM;
-    for (int k = 0, i = 0; k < net->n_syn; k++) {
-        if (in_terr[net->pre[k]] || in_terr[net->post[k]])
-            a->syn[i++] = k;
-    }
-    return 0;
-}
-
-int glia__astro_layout(const glia_config_t *cfg, const glia_net_t *net, glia_astro_t *astros)
-{
-    const int per = cfg->learner.astrocyte.per_cluster;
-    const int g = (int)lround(sqrt((double)per));
-    uint8_t *in_terr = malloc((size_t)net->id_space);
-    int rc = 0;
-
-    if (in_terr == NULL)
-        return GLIA_ENOMEM;
-    for (int c = 0; c < cfg->network.clusters && rc == 0; c++) {
-        double minx = INFINITY, maxx = -INFINITY, miny = INFINITY, maxy = -INFINITY;
-        double midx, midy, qx, qy;
-        for (int j = 0; j < net->n; j++) {
-            if (net->cluster[j] != c)
-                continue;
-            minx = fmin(minx, net->x[j]);
-            maxx = fmax(maxx, net->x[j]);
-            miny = fmin(miny, net->y[j]);
-            maxy = fmax(maxy, net->y[j]);
-        }
-        midx = (minx + maxx) / 2.0;
-        midy = (miny + maxy) / 2.0;
-        /* Cell centres mid + k*q, k = 2i-(g-1); for the reference's 2x2 grid this is
-         * exactly mid -/+ (max-min)/4, in the order (-,-), (+,-), (-,+), (+,+). */
-        qx = (maxx - minx) / (2.0 * g);
-        qy = (maxy - miny) / (2.0 * g);
-        for (int iy = 0; iy < g && rc == 0; iy++) {
-            for (int ix = 0; ix < g && rc == 0; ix++) {
-                glia_astro_t *a = &astros[c * per + iy * g + ix];
-                a->cluster = c;
-                a->x = midx + (double)(2 * ix - (g - 1)) * qx;
-                a->y = midy + (double)(2 * iy - (g - 1)) * qy;
-                a->threshold = cfg->learner.astrocyte.threshold_init;
-                a->by_pattern = calloc((size_t)cfg->task.count, sizeof(uint64_t));
-                if (a->by_pattern == NULL)
-                    rc = GLIA_ENOMEM;
-                else
-                    rc = territory(cfg, net, a, in_terr);
-            }
-        }
-    }
-    free(in_terr);
-    return rc;
-}
-
-double glia__astro_rate(const glia_config_t *cfg, const glia_astro_t *a)
+double glia_astro_rate(const glia_config_t *cfg, const glia_astro_t *a)
 {
     switch (cfg->learner.astrocyte.exploration) {
     case GLIA_EXPLORE_FLAT:
@@ -114,106 +27,125 @@ double glia__astro_rate(const glia_config_t *cfg, const glia_astro_t *a)
     }
 }
 
-static double sense(const glia_session_t *s, const glia_astro_t *a)
+static void astro_destroy(void *state)
 {
-    if (s->cfg.learner.astrocyte.sensing == GLIA_SENSE_FIRING) {
+    glia_astro_state_t *st = state;
+
+    for (int i = 0; st->astro != NULL && i < st->n; i++)
+        free(st->astro[i].by_pattern);
+    free(st->astro);
+    free(st->prev_fired);
+    free(st->base_fired);
+    free(st->order);
+    free(st->score);
+    free(st->is_active);
+    free(st->by_epsilon);
+}
+
+static int astro_init(void *state, const glia_learner_ctx_t *ctx)
+{
+    glia_astro_state_t *st = state;
+    const size_t n = (size_t)ctx->territories->count;
+
+    st->n = ctx->territories->count;
+    st->id_space = ctx->net->id_space;
+    st->astro = calloc(n ? n : 1, sizeof(glia_astro_t));
+    st->prev_fired = calloc((size_t)st->id_space, 1);
+    st->base_fired = calloc((size_t)ctx->net->n, 1);
+    st->order = calloc(n ? n : 1, sizeof(int));
+    st->score = calloc(n ? n : 1, sizeof(double));
+    st->is_active = calloc(n ? n : 1, 1);
+    st->by_epsilon = calloc(n ? n : 1, 1);
+    if (!st->astro || !st->prev_fired || !st->base_fired || !st->order || !st->score ||
+        !st->is_active || !st->by_epsilon)
+        return GLIA_ENOMEM;
+    for (int i = 0; i < st->n; i++) {
+        st->astro[i].threshold = ctx->cfg->learner.astrocyte.threshold_init;
+        st->astro[i].by_pattern = calloc((size_t)ctx->cfg->task.count, sizeof(uint64_t));
+        if (st->astro[i].by_pattern == NULL)
+            return GLIA_ENOMEM;
+    }
+    return 0;
+}
+
+static double sense(const glia_astro_state_t *st, const glia_learner_ctx_t *ctx, int i)
+{
+    const glia_territory_t *t = &ctx->territories->t[i];
+
+    if (ctx->cfg->learner.astrocyte.sensing == GLIA_SENSE_FIRING) {
         double sum = 0.0;
-        if (a->n_ids == 0)
+        if (t->n_ids == 0)
             return 0.0;
-        for (int i = 0; i < a->n_ids; i++)
-            sum += s->prev_fired[a->ids[i]];
-        return sum / a->n_ids;
+        for (int k = 0; k < t->n_ids; k++)
+            sum += st->prev_fired[t->ids[k]];
+        return sum / t->n_ids;
     } else {
-        const glia_net_t *net = s->net;
+        const glia_net_t *net = ctx->net;
         double sum = 0.0;
-        if (a->n_syn == 0)
+        if (t->n_syn == 0)
             return 0.0;
-        for (int i = 0; i < a->n_syn; i++) {
-            int k = a->syn[i];
-            if (s->prev_fired[net->pre[k]]) /* read at the pre *position* (spec 2) */
-                sum += fabs(net->w[k]);
+        for (int k = 0; k < t->n_syn; k++) {
+            int syn = t->syn[k];
+            if (st->prev_fired[net->pre[syn]]) /* read at the pre *position* (spec 2) */
+                sum += fabs(net->w[syn]);
         }
-        return sum / a->n_syn;
+        return sum / t->n_syn;
     }
 }
 
 /* Choose the active astrocytes into info->active; returns how many. */
-static int select_active(glia_session_t *s, glia_step_info_t *info)
+static int select_active(glia_astro_state_t *st, glia_learner_ctx_t *ctx, glia_step_info_t *info)
 {
-    const glia_config_t *cfg = &s->cfg;
-    const int n = s->n_astro;
+    const glia_config_t *cfg = ctx->cfg;
+    const int n = st->n;
     const int explore = cfg->learner.astrocyte.exploration != GLIA_EXPLORE_NONE;
     int count = 0;
 
     for (int i = 0; i < n; i++) {
-        s->score[i] = sense(s, &s->astro[i]);
-        s->order[i] = i;
+        st->score[i] = sense(st, ctx, i);
+        st->order[i] = i;
     }
     /* Stable insertion sort, score descending: ties keep id order. */
     for (int i = 1; i < n; i++) {
-        int key = s->order[i], j = i - 1;
-        while (j >= 0 && s->score[s->order[j]] < s->score[key]) {
-            s->order[j + 1] = s->order[j];
+        int key = st->order[i], j = i - 1;
+        while (j >= 0 && st->score[st->order[j]] < st->score[key]) {
+            st->order[j + 1] = st->order[j];
             j--;
         }
-        s->order[j + 1] = key;
+        st->order[j + 1] = key;
     }
     /* Walk the order: active by score, else (exploring) by one draw each. */
     for (int r = 0; r < n; r++) {
-        int i = s->order[r];
-        s->by_epsilon[i] = 0;
-        if (s->score[i] > s->astro[i].threshold) {
-            s->is_active[i] = 1;
+        int i = st->order[r];
+        st->by_epsilon[i] = 0;
+        if (st->score[i] > st->astro[i].threshold) {
+            st->is_active[i] = 1;
         } else if (explore) {
-            s->is_active[i] = glia_rng_next(&s->rng) < glia__astro_rate(cfg, &s->astro[i]);
-            s->by_epsilon[i] = s->is_active[i];
+            st->is_active[i] = glia_rng_next(ctx->rng) < glia_astro_rate(cfg, &st->astro[i]);
+            st->by_epsilon[i] = st->is_active[i];
         } else {
-            s->is_active[i] = 0;
+            st->is_active[i] = 0;
         }
     }
     for (int r = 0; r < n && count < cfg->learner.astrocyte.max_active; r++) {
-        if (s->is_active[s->order[r]])
-            info->active[count++] = s->order[r];
+        if (st->is_active[st->order[r]])
+            info->active[count++] = st->order[r];
     }
     /* Too few: top up from the sorted order (not counted as exploration). */
     for (int r = 0; r < n && count < cfg->learner.astrocyte.min_active; r++) {
-        int i = s->order[r];
-        if (!s->is_active[i]) {
-            s->by_epsilon[i] = 0;
+        int i = st->order[r];
+        if (!st->is_active[i]) {
+            st->by_epsilon[i] = 0;
             info->active[count++] = i;
         }
     }
     return count;
 }
 
-/* Union of the selected astrocytes' synapses: selected order, then id order, once. */
-static int gather_eligible(glia_session_t *s, const glia_step_info_t *info)
+static void adapt(glia_astro_state_t *st, const glia_config_t *cfg)
 {
-    int n = 0;
-
-    if (++s->stamp == 0) { /* wrapped: clear the stamps once every 2^32 steps */
-        memset(s->mark, 0, (size_t)s->net->n_syn * sizeof(uint32_t));
-        s->stamp = 1;
-    }
-    for (int a = 0; a < info->n_active; a++) {
-        const glia_astro_t *as = &s->astro[info->active[a]];
-        for (int i = 0; i < as->n_syn; i++) {
-            int k = as->syn[i];
-            if (s->mark[k] != s->stamp) {
-                s->mark[k] = s->stamp;
-                s->eligible[n++] = k;
-            }
-        }
-    }
-    return n;
-}
-
-static void adapt(glia_session_t *s)
-{
-    const glia_config_t *cfg = &s->cfg;
-
-    for (int i = 0; i < s->n_astro; i++) {
-        glia_astro_t *a = &s->astro[i];
+    for (int i = 0; i < st->n; i++) {
+        glia_astro_t *a = &st->astro[i];
         double rate;
         if (a->hist_len == 0)
             continue;
@@ -228,10 +160,8 @@ static void adapt(glia_session_t *s)
     }
 }
 
-static void record(glia_session_t *s, glia_astro_t *a, int kept)
+static void record(glia_astro_t *a, int cap, int kept)
 {
-    const int cap = s->cfg.learner.astrocyte.history;
-
     if (a->hist_len == cap)
         a->hist_sum -= a->hist[a->hist_pos];
     else
@@ -243,46 +173,206 @@ static void record(glia_session_t *s, glia_astro_t *a, int kept)
     a->successes += (uint64_t)kept;
 }
 
-void glia__astro_step(glia_session_t *s, glia_step_info_t *info)
+/* prev_fired := `fired` (by position) written by id in position order; ids nobody
+ * owns stay 0 and for shared ids the later position wins (spec 2). */
+static void write_by_id(glia_astro_state_t *st, const glia_net_t *net, const uint8_t *fired)
 {
-    glia_net_t *net = s->net;
-    const glia_config_t *cfg = &s->cfg;
-    const glia_pattern_t *pat;
-    int n;
+    memset(st->prev_fired, 0, (size_t)net->id_space);
+    for (int j = 0; j < net->n; j++)
+        st->prev_fired[net->id[j]] = fired[j];
+}
 
-    /* 1. Pattern; at an episode's first step the sensing state restarts from it. */
-    info->pattern = (int)(glia_rng_next(&s->rng) * cfg->task.count);
-    pat = &cfg->task.patterns[info->pattern];
-    info->target = pat->target;
-    if (s->step_in_episode == 0) {
-        memset(s->prev_fired, 0, (size_t)net->id_space);
+static void astro_step(void *state, glia_learner_ctx_t *ctx, const glia_pattern_t *pat,
+                       glia_step_info_t *info)
+{
+    glia_astro_state_t *st = state;
+    glia_net_t *net = ctx->net;
+    const glia_config_t *cfg = ctx->cfg;
+    int n = 0, kept;
+
+    /* 1. At an episode's first step the sensing state restarts from the pattern. */
+    if (ctx->step_in_episode == 0) {
+        memset(st->prev_fired, 0, (size_t)net->id_space);
         for (int i = 0; i < net->n_driven; i++)
-            s->prev_fired[net->id[net->driven[i]]] = (uint8_t)((pat->input >> i) & 1);
+            st->prev_fired[net->id[net->driven[i]]] = (uint8_t)((pat->input >> i) & 1);
     }
 
     /* 2-3. Sense and select. */
-    info->n_active = select_active(s, info);
+    info->n_active = select_active(st, ctx, info);
     for (int a = 0; a < info->n_active; a++) {
-        glia_astro_t *as = &s->astro[info->active[a]];
-        as->epsilon_activations += s->by_epsilon[info->active[a]];
+        glia_astro_t *as = &st->astro[info->active[a]];
+        as->epsilon_activations += st->by_epsilon[info->active[a]];
         as->by_pattern[info->pattern]++;
     }
 
-    /* 4. Eligible synapses. */
-    n = gather_eligible(s, info);
+    /* 4. Eligible synapses: the union of the selected territories' synapses, in
+     * selection order, then id order, each once. */
+    glia_perturb_union_begin(ctx->perturb, net);
+    for (int a = 0; a < info->n_active; a++) {
+        const glia_territory_t *t = &ctx->territories->t[info->active[a]];
+        n = glia_perturb_union_add(ctx->perturb, n, t->syn, t->n_syn);
+    }
     info->n_eligible = n;
 
     /* 5. Base pass; remember its state. */
-    glia__base_pass(s, pat, info);
-    memcpy(s->base_fired, net->fired, (size_t)net->n);
+    glia_perturb_base(ctx, pat, info);
+    memcpy(st->base_fired, net->fired, (size_t)net->n);
 
     /* 6-7. Perturb, evaluate, keep on strict improvement, else revert; the sensing state
      * follows the pass that was kept. */
-    glia__write_by_id(s, glia__try_perturbation(s, n, pat, info) ? net->fired : s->base_fired);
+    kept = glia_perturb_try(ctx, n, pat, info);
+    write_by_id(st, net, kept ? net->fired : st->base_fired);
 
     /* 8. Book-keeping and threshold adaptation (counted in learner steps). */
     for (int a = 0; a < info->n_active; a++)
-        record(s, &s->astro[info->active[a]], info->kept);
-    if ((s->steps + 1) % (uint64_t)cfg->learner.astrocyte.adapt_interval == 0)
-        adapt(s);
+        record(&st->astro[info->active[a]], cfg->learner.astrocyte.history, info->kept);
+    if ((ctx->steps + 1) % (uint64_t)cfg->learner.astrocyte.adapt_interval == 0)
+        adapt(st, cfg);
 }
+
+/* Section layout (the v2 snapshot's, unchanged): i32 id_space, the sensing bytes, i32
+ * count, then per astrocyte f64 threshold, i32 history length/position/sum, the
+ * GLIA_MAX_HISTORY history bytes, u64 activations/successes/epsilon activations, and
+ * u64 activations per pattern. */
+static void astro_save(const void *state, const glia_learner_ctx_t *ctx, glia_writer_t *w)
+{
+    const glia_astro_state_t *st = state;
+
+    glia_put_i32(w, st->id_space);
+    glia_put(w, st->prev_fired, (size_t)st->id_space);
+    glia_put_i32(w, st->n);
+    for (int i = 0; i < st->n; i++) {
+        const glia_astro_t *a = &st->astro[i];
+        glia_put_f64(w, a->threshold);
+        glia_put_i32(w, a->hist_len);
+        glia_put_i32(w, a->hist_pos);
+        glia_put_i32(w, a->hist_sum);
+        glia_put(w, a->hist, GLIA_MAX_HISTORY);
+        glia_put_u64(w, a->activations);
+        glia_put_u64(w, a->successes);
+        glia_put_u64(w, a->epsilon_activations);
+        for (int p = 0; p < ctx->cfg->task.count; p++)
+            glia_put_u64(w, a->by_pattern[p]);
+    }
+}
+
+/* One astrocyte as a run leaves it: history bytes are outcomes (0/1) written in ring
+ * order, the sum and the counters agree with them. */
+static int astro_ok(const glia_astro_t *a, const glia_config_t *cfg)
+{
+    const int cap = cfg->learner.astrocyte.history;
+    uint64_t by_sum = 0;
+    int sum = 0;
+
+    if (!isfinite(a->threshold) || a->threshold < cfg->learner.astrocyte.threshold_min ||
+        a->threshold > cfg->learner.astrocyte.threshold_max)
+        return 0;
+    if (a->hist_len < 0 || a->hist_len > cap || a->hist_pos < 0 || a->hist_pos >= cap ||
+        (a->hist_len < cap && a->hist_pos != a->hist_len))
+        return 0;
+    for (int k = 0; k < GLIA_MAX_HISTORY; k++) {
+        if (a->hist[k] > 1 || (k >= a->hist_len && a->hist[k] != 0))
+            return 0;
+        sum += a->hist[k];
+    }
+    if (sum != a->hist_sum ||
+        (uint64_t)a->hist_len != (a->activations < (uint64_t)cap ? a->activations : (uint64_t)cap))
+        return 0;
+    if (a->successes > a->activations || a->epsilon_activations > a->activations ||
+        (uint64_t)a->hist_sum > a->successes)
+        return 0;
+    for (int p = 0; p < cfg->task.count; p++) {
+        if (a->by_pattern[p] > a->activations - by_sum)
+            return 0;
+        by_sum += a->by_pattern[p];
+    }
+    return by_sum == a->activations;
+}
+
+static int astro_load(void *state, const glia_learner_ctx_t *ctx, glia_reader_t *r)
+{
+    glia_astro_state_t *st = state;
+    const uint8_t *p;
+
+    if (glia_get_i32(r) != st->id_space || (p = glia_get(r, (size_t)st->id_space)) == NULL)
+        return GLIA_EFORMAT;
+    for (int k = 0; k < st->id_space; k++) {
+        if (p[k] > 1)
+            return GLIA_EFORMAT;
+    }
+    memcpy(st->prev_fired, p, (size_t)st->id_space);
+    if (glia_get_i32(r) != st->n)
+        return GLIA_EFORMAT;
+    for (int i = 0; i < st->n; i++) {
+        glia_astro_t *a = &st->astro[i];
+        a->threshold = glia_get_f64(r);
+        a->hist_len = glia_get_i32(r);
+        a->hist_pos = glia_get_i32(r);
+        a->hist_sum = glia_get_i32(r);
+        if ((p = glia_get(r, GLIA_MAX_HISTORY)) == NULL)
+            return GLIA_EFORMAT;
+        memcpy(a->hist, p, GLIA_MAX_HISTORY);
+        a->activations = glia_get_u64(r);
+        a->successes = glia_get_u64(r);
+        a->epsilon_activations = glia_get_u64(r);
+        for (int k = 0; k < ctx->cfg->task.count; k++)
+            a->by_pattern[k] = glia_get_u64(r);
+        if (r->failed || !astro_ok(a, ctx->cfg))
+            return GLIA_EFORMAT;
+    }
+    return r->failed ? GLIA_EFORMAT : 0;
+}
+
+static void describe_one(const glia_astro_state_t *st, const glia_learner_ctx_t *ctx, int i,
+                         glia_emit_t *e)
+{
+    const glia_astro_t *a = &st->astro[i];
+    const glia_territory_t *t = &ctx->territories->t[i];
+
+    glia_emit_object_begin(e, NULL);
+    glia_emit_int(e, "id", i);
+    glia_emit_int(e, "activations", (int64_t)a->activations);
+    glia_emit_int(e, "successes", (int64_t)a->successes);
+    glia_emit_int(e, "epsilon_activations", (int64_t)a->epsilon_activations);
+    glia_emit_number(e, "final_threshold", a->threshold);
+    glia_emit_array_begin(e, "activations_by_pattern");
+    for (int p = 0; p < ctx->cfg->task.count; p++)
+        glia_emit_int(e, NULL, (int64_t)a->by_pattern[p]);
+    glia_emit_array_end(e);
+    glia_emit_int(e, "cluster", t->cluster);
+    glia_emit_number(e, "x", t->x);
+    glia_emit_number(e, "y", t->y);
+    glia_emit_int(e, "territory_neurons", t->n_ids);
+    glia_emit_int(e, "territory_synapses", t->n_syn);
+    glia_emit_number(e, "threshold", a->threshold);
+    glia_emit_number(e, "exploration_rate", glia_astro_rate(ctx->cfg, a));
+    glia_emit_number(e, "success_rate", a->hist_len ? (double)a->hist_sum / a->hist_len : 0.0);
+    glia_emit_int(e, "history_length", a->hist_len);
+    glia_emit_object_end(e);
+}
+
+/* Both views: "astrocytes", one object per astrocyte: counters, thresholds, its place
+ * and territory size, exploration and success rates. */
+static void astro_describe(const void *state, const glia_learner_ctx_t *ctx, int view,
+                           glia_emit_t *e)
+{
+    const glia_astro_state_t *st = state;
+
+    (void)view;
+    glia_emit_array_begin(e, "astrocytes");
+    for (int i = 0; i < st->n; i++)
+        describe_one(st, ctx, i, e);
+    glia_emit_array_end(e);
+}
+
+const glia_learner_ops_t glia_astrocyte_learner = {
+    .name = "astrocyte",
+    .state_size = sizeof(glia_astro_state_t),
+    .init = astro_init,
+    .destroy = astro_destroy,
+    .step = astro_step,
+    .end_episode = NULL,
+    .save = astro_save,
+    .load = astro_load,
+    .describe = astro_describe,
+};

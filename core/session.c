@@ -1,9 +1,11 @@
 /* session.c: session lifecycle, the training loop, trajectory and inference.
  *
- * A step is: draw the pattern, let the learner evaluate one perturbation (cursor.c,
- * astrocyte.c), then book the outcome into the episode's accumulators. An episode ends
- * after steps_per_episode steps; its point is kept every trajectory_interval episodes,
- * and the latest one is always remembered so a result can close its trajectory.
+ * A step is: draw the pattern, let the learner take its step (learner.h; perturbation
+ * learners use perturb.c), then book the outcome into the episode's accumulators. An
+ * episode ends after steps_per_episode steps; its point is kept every
+ * trajectory_interval episodes, and the latest one is always remembered so a result
+ * can close its trajectory. The learner is reached only through its ops table and
+ * never calls back into this file.
  */
 #include "internal.h"
 
@@ -11,37 +13,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void perturb(glia_session_t *s, int n, uint64_t input);
-static void keep(glia_session_t *s);
-static void revert(glia_session_t *s);
-static void count_fires(glia_session_t *s);
-
 void glia_session_free(glia_session_t *s)
 {
     if (s == NULL)
         return;
+    if (s->learner_state != NULL && s->learner->destroy != NULL)
+        s->learner->destroy(s->learner_state);
+    free(s->learner_state);
+    glia_perturb_destroy(&s->perturb);
+    glia_territories_destroy(&s->territories);
     glia_net_free(s->net);
     free(s->w_init);
-    for (int i = 0; i < s->n_astro; i++)
-        glia__astro_destroy(&s->astro[i]);
-    free(s->astro);
-    free(s->prev_fired);
-    free(s->cursor.in_range);
     free(s->traj);
     free(s->traj_outputs);
     free(s->last_outputs);
     free(s->fire_count);
-    free(s->eligible);
-    free(s->saved);
-    free(s->pending);
-    free(s->pend_u);
-    free(s->live);
-    free(s->mark);
-    free(s->base_fired);
-    free(s->order);
-    free(s->score);
-    free(s->is_active);
-    free(s->by_epsilon);
     free(s);
 }
 
@@ -49,27 +35,25 @@ int glia_session_new(const glia_config_t *cfg, uint32_t seed, glia_session_t **o
                      glia_error_t *err)
 {
     glia_session_t *s;
-    int rc = GLIA_ENOMEM;
-    size_t nsyn, n, ids, na;
+    int rc;
+    size_t nsyn;
 
     *out = NULL;
     if ((rc = glia_config_validate(cfg, err)) != 0)
         return rc;
-    rc = GLIA_ENOMEM;
     s = calloc(1, sizeof(*s));
     if (s == NULL)
         return GLIA_ENOMEM;
+    rc = GLIA_ENOMEM;
     s->cfg = *cfg;
     s->seed = seed;
+    s->learner = glia_learner_ops(cfg->learner.kind);
     glia_rng_seed(&s->rng, cfg->rng, seed);
 
     s->net = glia_net_new(&s->cfg, &s->rng);
     if (s->net == NULL)
         goto fail;
     nsyn = (size_t)s->net->n_syn;
-    n = (size_t)s->net->n;
-    ids = (size_t)s->net->id_space;
-
     s->w_init = malloc((nsyn ? nsyn : 1) * sizeof(double));
     if (s->w_init == NULL)
         goto fail;
@@ -77,31 +61,27 @@ int glia_session_new(const glia_config_t *cfg, uint32_t seed, glia_session_t **o
     s->init_weight_sum = glia_net_weight_sum(s->net);
     s->init_mean_abs = glia_net_mean_abs_weight(s->net);
 
-    s->n_astro = cfg->learner.astrocyte.per_cluster * cfg->network.clusters;
-    na = (size_t)s->n_astro;
-    s->astro = calloc(na, sizeof(glia_astro_t));
-    if (s->astro == NULL || glia__astro_layout(&s->cfg, s->net, s->astro) != 0)
+    if (glia_territories_init(&s->territories, &s->cfg, s->net) != 0)
+        goto fail;
+    if (glia_perturb_init(&s->perturb, s->net) != 0)
+        goto fail;
+    s->fire_count = calloc((size_t)s->net->n, sizeof(uint32_t));
+    s->last_outputs = calloc((size_t)cfg->task.count, sizeof(uint64_t));
+    if (s->fire_count == NULL || s->last_outputs == NULL)
         goto fail;
 
-    s->prev_fired = calloc(ids, 1);
-    s->fire_count = calloc(n, sizeof(uint32_t));
-    s->eligible = malloc((nsyn ? nsyn : 1) * sizeof(int));
-    s->saved = malloc((nsyn ? nsyn : 1) * sizeof(double));
-    s->mark = calloc(nsyn ? nsyn : 1, sizeof(uint32_t));
-    s->pending = malloc((nsyn ? nsyn : 1) * sizeof(int));
-    s->pend_u = malloc(2 * (nsyn ? nsyn : 1) * sizeof(double));
-    s->live = calloc(n, 1);
-    s->base_fired = calloc(n, 1);
-    s->last_outputs = calloc((size_t)cfg->task.count, sizeof(uint64_t));
-    s->order = calloc(na, sizeof(int));
-    s->score = calloc(na, sizeof(double));
-    s->is_active = calloc(na, 1);
-    s->by_epsilon = calloc(na, 1);
-    if (!s->prev_fired || !s->fire_count || !s->eligible || !s->saved || !s->mark ||
-        !s->pending || !s->pend_u || !s->live ||
-        !s->base_fired || !s->last_outputs || !s->order || !s->score || !s->is_active || !s->by_epsilon)
+    s->ctx.cfg = &s->cfg;
+    s->ctx.rng = &s->rng;
+    s->ctx.net = s->net;
+    s->ctx.perturb = &s->perturb;
+    s->ctx.territories = &s->territories;
+    s->ctx.fire_count = s->cfg.training.homeostasis ? s->fire_count : NULL;
+
+    /* The learner's state block last: its init may use everything above. */
+    s->learner_state = calloc(1, s->learner->state_size ? s->learner->state_size : 1);
+    if (s->learner_state == NULL)
         goto fail;
-    if (glia__cursor_init(s) != 0)
+    if (s->learner->init != NULL && (rc = s->learner->init(s->learner_state, &s->ctx)) != 0)
         goto fail;
 
     *out = s;
@@ -110,131 +90,6 @@ int glia_session_new(const glia_config_t *cfg, uint32_t seed, glia_session_t **o
 fail:
     glia_session_free(s);
     return rc;
-}
-
-/* Perturb the first n eligible synapses: w += gauss * std, then clamp (spec 7), and
- * save the old weights for revert.
- *
- * Only synapses whose pre neuron can fire during the evaluation pass can change its
- * outcome. With one pass those are the driven inputs that are on; their samples are
- * computed and applied now. For every other synapse the generator's uniforms are drawn
- * now, in order, but the log/cos is deferred to keep: a reverted step (most of
- * them) never pays for it. The resulting weights are the same doubles either way. */
-static void perturb(glia_session_t *s, int n, uint64_t input)
-{
-    glia_net_t *net = s->net;
-    double *w = net->w;
-    const double std = s->cfg.training.perturbation_std;
-    const double clamp = s->cfg.training.weight_clamp;
-    const int defer = s->rng.kind == GLIA_RNG_MULBERRY32_JS && s->cfg.network.passes == 1;
-
-    if (defer) {
-        memset(s->live, 0, (size_t)net->n);
-        for (int i = 0; i < net->n_driven; i++)
-            s->live[net->driven[i]] = (uint8_t)((input >> i) & 1);
-    }
-    s->n_applied = 0;
-    s->n_pending = 0;
-    for (int k = 0; k < n; k++) {
-        int syn = s->eligible[k];
-        double g, v;
-        if (defer) {
-            double u1, u2;
-            glia_rng_gauss_draw(&s->rng, &u1, &u2);
-            if (!s->live[net->pre[syn]]) {
-                s->pend_u[2 * s->n_pending] = u1;
-                s->pend_u[2 * s->n_pending + 1] = u2;
-                s->pending[s->n_pending++] = syn;
-                continue;
-            }
-            g = glia_rng_gauss_from(u1, u2);
-        } else {
-            g = glia_rng_gauss(&s->rng);
-        }
-        v = w[syn] + g * std;
-        if (v > clamp)
-            v = clamp;
-        if (v < -clamp)
-            v = -clamp;
-        s->eligible[s->n_applied] = syn; /* compacts in place: n_applied <= k */
-        s->saved[s->n_applied++] = w[syn];
-        w[syn] = v;
-    }
-}
-
-void glia__base_pass(glia_session_t *s, const glia_pattern_t *pat, glia_step_info_t *info)
-{
-    glia_net_t *net = s->net;
-
-    glia_net_forward(net, pat->input, s->cfg.network.passes);
-    count_fires(s);
-    info->base_soft = info->after_soft = glia_net_soft_reward(net, pat->target);
-    info->output = glia_net_output(net);
-    info->reward = glia_reward_binary(info->output, pat->target, s->cfg.task.target_width);
-}
-
-int glia__try_perturbation(glia_session_t *s, int n, const glia_pattern_t *pat,
-                           glia_step_info_t *info)
-{
-    glia_net_t *net = s->net;
-
-    perturb(s, n, pat->input);
-    glia_net_forward(net, pat->input, s->cfg.network.passes);
-    info->after_soft = glia_net_soft_reward(net, pat->target);
-    info->decided = 1;
-    if (!(info->after_soft > info->base_soft)) { /* strict improvement only */
-        revert(s);
-        return 0;
-    }
-    info->kept = 1;
-    keep(s);
-    info->output = glia_net_output(net);
-    info->reward = glia_reward_binary(info->output, pat->target, s->cfg.task.target_width);
-    return 1;
-}
-
-/* Keep the perturbation: apply the deferred samples. */
-static void keep(glia_session_t *s)
-{
-    double *w = s->net->w;
-    const double std = s->cfg.training.perturbation_std;
-    const double clamp = s->cfg.training.weight_clamp;
-
-    for (int k = 0; k < s->n_pending; k++) {
-        int syn = s->pending[k];
-        double v = w[syn] + glia_rng_gauss_from(s->pend_u[2 * k], s->pend_u[2 * k + 1]) * std;
-        if (v > clamp)
-            v = clamp;
-        if (v < -clamp)
-            v = -clamp;
-        w[syn] = v;
-    }
-    s->n_applied = s->n_pending = 0;
-}
-
-/* Revert the perturbation: restore what was applied, drop what was deferred. */
-static void revert(glia_session_t *s)
-{
-    for (int k = 0; k < s->n_applied; k++)
-        s->net->w[s->eligible[k]] = s->saved[k];
-    s->n_applied = s->n_pending = 0;
-}
-
-/* prev_fired := `fired` (by position) written by id in position order; ids nobody
- * owns stay 0 and for shared ids the later position wins (spec 2). */
-void glia__write_by_id(glia_session_t *s, const uint8_t *fired)
-{
-    memset(s->prev_fired, 0, (size_t)s->net->id_space);
-    for (int j = 0; j < s->net->n; j++)
-        s->prev_fired[s->net->id[j]] = fired[j];
-}
-
-static void count_fires(glia_session_t *s)
-{
-    if (!s->cfg.training.homeostasis)
-        return;
-    for (int j = 0; j < s->net->n; j++)
-        s->fire_count[j] += s->net->fired[j];
 }
 
 static void homeostasis(glia_session_t *s)
@@ -276,7 +131,9 @@ static void end_episode(glia_session_t *s, glia_step_info_t *info)
     glia_inference_t inf;
 
     info->episode_done = 1;
-    if (s->cfg.learner.kind != GLIA_LEARNER_CONTROL) {
+    if (s->learner->end_episode != NULL)
+        s->learner->end_episode(s->learner_state, &s->ctx);
+    if (s->learner->step != NULL) {
         p.episode = s->episodes;
         p.avg_reward = s->ep_reward_sum / s->cfg.training.steps_per_episode;
         p.accept_rate = decisions ? (double)s->ep_accepted / decisions : 0.0;
@@ -318,15 +175,15 @@ int glia_session_step(glia_session_t *s, glia_step_info_t *info)
         glia__reserve_points(s, s->cap_traj ? 2 * s->cap_traj : 16) != 0)
         return GLIA_ENOMEM;
 
-    switch (s->cfg.learner.kind) {
-    case GLIA_LEARNER_CURSOR:
-        glia__cursor_step(s, info);
-        break;
-    case GLIA_LEARNER_ASTROCYTE:
-        glia__astro_step(s, info);
-        break;
-    default:
-        break; /* control: no steps, no draws (spec 6) */
+    /* A learner without steps draws nothing: no pattern either (control, spec 6). */
+    if (s->learner->step != NULL) {
+        const glia_pattern_t *pat;
+        info->pattern = (int)(glia_rng_next(&s->rng) * s->cfg.task.count);
+        pat = &s->cfg.task.patterns[info->pattern];
+        info->target = pat->target;
+        s->ctx.steps = s->steps;
+        s->ctx.step_in_episode = s->step_in_episode;
+        s->learner->step(s->learner_state, &s->ctx, pat, info);
     }
     if (info->pattern >= 0) {
         s->ep_reward_sum += info->reward;
@@ -444,44 +301,19 @@ const uint64_t *glia_session_last_outputs(const glia_session_t *s)
     return s->has_last ? s->last_outputs : NULL;
 }
 
-int glia_session_astrocyte_count(const glia_session_t *s)
+const char *glia_session_learner_name(const glia_session_t *s)
 {
-    return s->cfg.learner.kind == GLIA_LEARNER_ASTROCYTE ? s->n_astro : 0;
+    return s->learner->name;
 }
 
-int glia_session_territory_count(const glia_session_t *s)
+void glia_session_describe(const glia_session_t *s, int view, glia_emit_t *e)
 {
-    return s->n_astro;
+    s->learner->describe(s->learner_state, &s->ctx, view, e);
 }
 
-void glia_session_astrocyte(const glia_session_t *s, int i, glia_astro_info_t *info)
+const glia_territories_t *glia_session_territories(const glia_session_t *s)
 {
-    const glia_astro_t *a = &s->astro[i];
-
-    info->id = i;
-    info->cluster = a->cluster;
-    info->x = a->x;
-    info->y = a->y;
-    info->territory_neurons = a->n_ids;
-    info->territory_synapses = a->n_syn;
-    info->territory_ids = a->ids;
-    info->territory_synapse_ids = a->syn;
-    info->activations = a->activations;
-    info->successes = a->successes;
-    info->epsilon_activations = a->epsilon_activations;
-    info->threshold = a->threshold;
-    info->exploration_rate = glia__astro_rate(&s->cfg, a);
-    info->success_rate = a->hist_len ? (double)a->hist_sum / a->hist_len : 0.0;
-    info->history_len = a->hist_len;
-    info->activations_by_pattern = a->by_pattern;
-}
-
-int glia_session_cursor(const glia_session_t *s, double xyz[3])
-{
-    if (s->cfg.learner.kind != GLIA_LEARNER_CURSOR)
-        return GLIA_ENOENT;
-    memcpy(xyz, s->cursor.pos, sizeof(s->cursor.pos));
-    return 0;
+    return &s->territories;
 }
 
 double glia_session_initial_mean_abs_weight(const glia_session_t *s)

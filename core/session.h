@@ -13,29 +13,13 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "emit.h"
 #include "error.h"
+#include "learner.h"
 #include "net.h"
+#include "territory.h"
 
 typedef struct glia_session glia_session_t;
-
-/* What one step did. */
-typedef struct glia_step_info {
-    uint64_t step;       /* 0-based index of this step since the session began */
-    uint64_t episode;    /* episode this step belongs to */
-    int pattern;         /* task pattern index; -1 when the learner takes no steps */
-    uint64_t target;
-    uint64_t output;     /* the output vector the step scored (after if kept, else base) */
-    double reward;       /* binary reward scored */
-    double base_soft;    /* soft reward before the perturbation */
-    double after_soft;   /* soft reward after it (equal to base_soft when none) */
-    int decided;         /* a perturbation was evaluated (keep or revert) */
-    int kept;
-    int n_eligible;      /* synapses perturbed */
-    int n_active;        /* astrocytes selected, in selection order */
-    int active[GLIA_MAX_ACTIVE];
-    int episode_done;    /* this step finished an episode */
-    int point_recorded;  /* ... and that episode is a trajectory point */
-} glia_step_info_t;
 
 /* One trajectory point: the finished episode's mean binary reward and accept rate, and
  * frozen-weight inference at its end. */
@@ -57,24 +41,6 @@ typedef struct glia_inference {
     int distinct_outputs;
     int constant_output; /* every pattern gives the same vector */
 } glia_inference_t;
-
-typedef struct glia_astro_info {
-    int id;
-    int cluster;
-    double x, y;
-    int territory_neurons;
-    int territory_synapses;
-    const int *territory_ids;   /* borrowed, territory_neurons entries */
-    const int *territory_synapse_ids; /* borrowed, territory_synapses entries */
-    uint64_t activations;
-    uint64_t successes;
-    uint64_t epsilon_activations;
-    double threshold;
-    double exploration_rate;    /* current rate (0 with exploration none) */
-    double success_rate;        /* mean of the outcome history (0 when empty) */
-    int history_len;
-    const uint64_t *activations_by_pattern; /* borrowed, task.count entries */
-} glia_astro_info_t;
 
 typedef struct glia_counters {
     uint64_t steps;      /* steps taken */
@@ -119,14 +85,13 @@ const uint64_t *glia_session_last_outputs(const glia_session_t *s);
 /* Inference on the current weights. Does not change the session. */
 void glia_session_inference(glia_session_t *s, glia_inference_t *inf);
 
-/* Astrocytes: count (0 unless the learner is astrocytes) and info for one. The layout
- * (position, territory) exists for every learner: glia_session_territory_count(). */
-int glia_session_astrocyte_count(const glia_session_t *s);
-int glia_session_territory_count(const glia_session_t *s);
-void glia_session_astrocyte(const glia_session_t *s, int i, glia_astro_info_t *info);
+/* The learner: its kind's name (borrowed, static) and a description of its state for
+ * `view` (enum glia_learner_view), emitted as members of the enclosing object. */
+const char *glia_session_learner_name(const glia_session_t *s);
+void glia_session_describe(const glia_session_t *s, int view, glia_emit_t *e);
 
-/* Cursor position (0 unless the learner is the cursor). */
-int glia_session_cursor(const glia_session_t *s, double xyz[3]);
+/* The astrocyte territories laid out for this network (every learner has them; borrowed). */
+const glia_territories_t *glia_session_territories(const glia_session_t *s);
 
 /* Initial network facts: the mean |w| and the weight sum at build time, and the
  * initial weight of synapse `i`. */
@@ -138,9 +103,14 @@ double glia_session_initial_weight(const glia_session_t *s, int i);
  * with free()). Returns 0 or GLIA_ENOMEM. */
 int glia_session_save(const glia_session_t *s, uint8_t **buf, size_t *len);
 
-/* Rebuild a session from a buffer written by glia_session_save. Returns 0 and sets
- * *out, or GLIA_EFORMAT (corrupt, truncated, checksum), GLIA_EVERSION, GLIA_EINVAL (the
- * embedded config does not validate; err says why), GLIA_ENOMEM. */
+/* Rebuild a session from a buffer written by glia_session_save (this release or an
+ * earlier format version). Every value is checked, so whatever loads also saves, restores
+ * and runs. Returns 0 and sets *out, or GLIA_EFORMAT (corrupt, truncated, checksum, a
+ * value no run can reach; err says which), GLIA_EVERSION (a newer format), GLIA_EINVAL
+ * (the embedded config does not validate; err says why), GLIA_ENOMEM. */
 int glia_session_load(const uint8_t *buf, size_t len, glia_session_t **out, glia_error_t *err);
+
+/* The snapshot format version glia_session_save writes. */
+unsigned glia_snapshot_version(void);
 
 #endif

@@ -1,11 +1,24 @@
 /* snapshot.c: a session's complete state <-> bytes.
  *
- * Layout (little-endian): "GLIASNAP", u32 version, the config (every field of the
- * field table in order, then the task), the seed, and then only what changes while
- * training: generator, counters, trajectory, weights, neuron thresholds, sensing state,
- * cursor and astrocyte state. The static network (positions, topology) is not stored:
- * it is a pure function of (config, seed), so loading rebuilds it and then overwrites
- * the dynamic state. A trailing FNV-1a 64 checksum covers everything before it.
+ * Format 3 (little-endian): "GLIASNAP", u32 version, then sections, each a 4-byte tag,
+ * a u64 length and its payload, then a FNV-1a 64 checksum of everything before it:
+ *
+ *   CONF  the config, field by field as (JSON pointer, value), then the task and the
+ *         seed. Named fields let later releases add fields: a field the snapshot does
+ *         not name keeps its default.
+ *   CORE  what the session changes while training: generator, counters, trajectory,
+ *         weights, neuron thresholds and homeostasis counts.
+ *   LRNR  the learner's name, then the learner's own section (its ops save/load).
+ *
+ * The static network (positions, topology) is not stored: it is a pure function of
+ * (config, seed), so loading rebuilds it, then overwrites the dynamic state. Every
+ * value read is checked against what a run can produce (ranges, counters that must
+ * agree), so a snapshot that loads also saves, restores and runs.
+ *
+ * Format 2 (releases before the learner sections) still loads: its config is the
+ * field list of that release in order, and its tail holds the sensing state, the
+ * cursor and the astrocytes one after the other. The cursor and astrocyte sections of
+ * format 3 kept those byte layouts, so the v2 tail is cut into the learner's section.
  */
 #include "internal.h"
 
@@ -14,124 +27,194 @@
 #include <string.h>
 
 #define SNAP_MAGIC   "GLIASNAP"
-#define SNAP_VERSION 2u /* 2: trajectory points carry their output vectors */
+#define SNAP_VERSION 3u /* 3: sections, named config fields, learner sections */
+#define SNAP_OLDEST  2u
 
-typedef struct writer {
-    uint8_t *buf;
-    size_t len, cap;
-    int failed;
-} writer_t;
+#define TAG(a, b, c, d)                                                                            \
+    ((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 | (uint32_t)(d) << 24)
+#define TAG_CONF TAG('C', 'O', 'N', 'F')
+#define TAG_CORE TAG('C', 'O', 'R', 'E')
+#define TAG_LRNR TAG('L', 'R', 'N', 'R')
 
-typedef struct reader {
-    const uint8_t *buf;
-    size_t len, pos;
-    int failed;
-} reader_t;
+/* The config fields of format 2, in its order (the field table of that release). */
+static const char *const v2_fields[] = {
+    "/rng",
+    "/network/clusters",
+    "/network/inputs",
+    "/network/outputs",
+    "/network/modulatory",
+    "/network/regular",
+    "/network/id_stride",
+    "/network/input_cluster",
+    "/network/output_cluster",
+    "/network/passes",
+    "/network/spread",
+    "/network/cluster_spacing",
+    "/network/p_intra",
+    "/network/p_inter",
+    "/network/weight_init",
+    "/network/threshold",
+    "/training/steps_per_episode",
+    "/training/trajectory_interval",
+    "/training/perturbation_std",
+    "/training/weight_clamp",
+    "/training/homeostasis",
+    "/training/homeostasis_target",
+    "/training/homeostasis_rate",
+    "/learner/kind",
+    "/learner/cursor/radius",
+    "/learner/cursor/walk_step",
+    "/learner/cursor/jump_probability",
+    "/learner/astrocyte/per_cluster",
+    "/learner/astrocyte/sensing",
+    "/learner/astrocyte/exploration",
+    "/learner/astrocyte/min_active",
+    "/learner/astrocyte/max_active",
+    "/learner/astrocyte/history",
+    "/learner/astrocyte/adapt_interval",
+    "/learner/astrocyte/territory_radius",
+    "/learner/astrocyte/flat_rate",
+    "/learner/astrocyte/maturity_rate",
+    "/learner/astrocyte/maturity_scale",
+    "/learner/astrocyte/success_high",
+    "/learner/astrocyte/success_low",
+    "/learner/astrocyte/threshold_init",
+    "/learner/astrocyte/threshold_step",
+    "/learner/astrocyte/threshold_min",
+    "/learner/astrocyte/threshold_max",
+    NULL,
+};
 
-static void put(writer_t *w, const void *p, size_t n)
+unsigned glia_snapshot_version(void)
 {
-    if (w->failed)
-        return;
-    if (w->len + n > w->cap) {
-        size_t cap = w->cap ? w->cap : 4096;
-        uint8_t *nb;
-        while (cap < w->len + n)
-            cap *= 2;
-        nb = realloc(w->buf, cap);
-        if (nb == NULL) {
-            w->failed = 1;
-            return;
-        }
-        w->buf = nb;
-        w->cap = cap;
+    return SNAP_VERSION;
+}
+
+static const glia_config_field_t *field_find(const char *pointer)
+{
+    for (const glia_config_field_t *f = glia_config_fields; f->pointer != NULL; f++) {
+        if (strcmp(f->pointer, pointer) == 0)
+            return f;
     }
-    memcpy(w->buf + w->len, p, n);
-    w->len += n;
+    return NULL;
 }
 
-static void put_u64(writer_t *w, uint64_t v)
+static void put_field(glia_writer_t *w, const glia_config_t *cfg, const glia_config_field_t *f)
 {
-    uint8_t b[8];
-    for (int i = 0; i < 8; i++)
-        b[i] = (uint8_t)(v >> (8 * i));
-    put(w, b, 8);
+    const char *p = (const char *)cfg + f->offset;
+    if (f->type == GLIA_FIELD_DOUBLE) {
+        double v;
+        memcpy(&v, p, sizeof(v));
+        glia_put_f64(w, v);
+    } else {
+        int v;
+        memcpy(&v, p, sizeof(v));
+        glia_put_i32(w, v);
+    }
 }
 
-static void put_u32(writer_t *w, uint32_t v)
+static void get_field(glia_reader_t *r, glia_config_t *cfg, const glia_config_field_t *f)
 {
-    uint8_t b[4];
+    char *p = (char *)cfg + f->offset;
+    if (f->type == GLIA_FIELD_DOUBLE) {
+        double v = glia_get_f64(r);
+        memcpy(p, &v, sizeof(v));
+    } else {
+        int v = glia_get_i32(r);
+        memcpy(p, &v, sizeof(v));
+    }
+}
+
+static void put_task(glia_writer_t *w, const glia_config_t *cfg)
+{
+    glia_put_i32(w, cfg->task.count);
+    glia_put_i32(w, cfg->task.input_width);
+    glia_put_i32(w, cfg->task.target_width);
+    for (int i = 0; i < cfg->task.count; i++) {
+        glia_put_u64(w, cfg->task.patterns[i].input);
+        glia_put_u64(w, cfg->task.patterns[i].target);
+    }
+}
+
+static void get_task(glia_reader_t *r, glia_config_t *cfg)
+{
+    cfg->task.count = glia_get_i32_in(r, 1, GLIA_MAX_PATTERNS);
+    cfg->task.input_width = glia_get_i32_in(r, 1, GLIA_MAX_WIDTH);
+    cfg->task.target_width = glia_get_i32_in(r, 1, GLIA_MAX_WIDTH);
+    for (int i = 0; i < cfg->task.count && !r->failed; i++) {
+        cfg->task.patterns[i].input = glia_get_u64(r);
+        cfg->task.patterns[i].target = glia_get_u64(r);
+    }
+}
+
+static void put_point(glia_writer_t *w, const glia_point_t *p)
+{
+    glia_put_u64(w, p->episode);
+    glia_put_f64(w, p->avg_reward);
+    glia_put_f64(w, p->accept_rate);
+    glia_put_f64(w, p->accuracy);
+    glia_put_i32(w, p->distinct_outputs);
+}
+
+static void get_point(glia_reader_t *r, glia_point_t *p, int patterns)
+{
+    p->episode = glia_get_u64(r);
+    p->avg_reward = glia_get_f64_in(r, 0.0, 1.0);
+    p->accept_rate = glia_get_f64_in(r, 0.0, 1.0);
+    p->accuracy = glia_get_f64_in(r, 0.0, 1.0);
+    p->distinct_outputs = glia_get_i32_in(r, 1, patterns);
+}
+
+/* Output vectors hold target_width bits. */
+static void get_outputs(glia_reader_t *r, uint64_t *out, int count, int width)
+{
+    for (int p = 0; p < count; p++) {
+        out[p] = glia_get_u64(r);
+        if (width < 64 && (out[p] >> width) != 0)
+            r->failed = 1;
+    }
+}
+
+/* The CORE section (the same bytes as format 2 between the seed and the tail). */
+static void put_core(glia_writer_t *w, const glia_session_t *s)
+{
+    const glia_net_t *net = s->net;
+    const size_t count = (size_t)s->cfg.task.count;
+
+    glia_put_i32(w, s->rng.kind);
+    glia_put_i32(w, s->rng.has_spare);
+    glia_put_f64(w, s->rng.s);
+    glia_put_f64(w, s->rng.spare);
     for (int i = 0; i < 4; i++)
-        b[i] = (uint8_t)(v >> (8 * i));
-    put(w, b, 4);
-}
+        glia_put_u64(w, s->rng.x[i]);
 
-static void put_i32(writer_t *w, int v)
-{
-    put_u32(w, (uint32_t)v);
-}
-
-static void put_f64(writer_t *w, double v)
-{
-    uint64_t u;
-    memcpy(&u, &v, 8);
-    put_u64(w, u);
-}
-
-static const uint8_t *get(reader_t *r, size_t n)
-{
-    const uint8_t *p;
-    if (r->failed || r->len - r->pos < n) {
-        r->failed = 1;
-        return NULL;
+    glia_put_u64(w, s->steps);
+    glia_put_u64(w, s->episodes);
+    glia_put_u64(w, s->accepted);
+    glia_put_u64(w, s->rejected);
+    glia_put_i32(w, s->step_in_episode);
+    glia_put_f64(w, s->ep_reward_sum);
+    glia_put_i32(w, s->ep_accepted);
+    glia_put_i32(w, s->ep_rejected);
+    glia_put_i32(w, s->has_last);
+    put_point(w, &s->last);
+    for (size_t p = 0; p < count; p++)
+        glia_put_u64(w, s->last_outputs[p]);
+    glia_put_u64(w, s->n_traj);
+    for (size_t i = 0; i < s->n_traj; i++) {
+        put_point(w, &s->traj[i]);
+        for (size_t p = 0; p < count; p++)
+            glia_put_u64(w, s->traj_outputs[i * count + p]);
     }
-    p = r->buf + r->pos;
-    r->pos += n;
-    return p;
-}
 
-static uint64_t get_u64(reader_t *r)
-{
-    const uint8_t *b = get(r, 8);
-    uint64_t v = 0;
-    if (b == NULL)
-        return 0;
-    for (int i = 0; i < 8; i++)
-        v |= (uint64_t)b[i] << (8 * i);
-    return v;
-}
-
-static uint32_t get_u32(reader_t *r)
-{
-    const uint8_t *b = get(r, 4);
-    uint32_t v = 0;
-    if (b == NULL)
-        return 0;
-    for (int i = 0; i < 4; i++)
-        v |= (uint32_t)b[i] << (8 * i);
-    return v;
-}
-
-static int get_i32(reader_t *r)
-{
-    return (int)get_u32(r);
-}
-
-static double get_f64(reader_t *r)
-{
-    uint64_t u = get_u64(r);
-    double v;
-    memcpy(&v, &u, 8);
-    return v;
-}
-
-static uint64_t fnv1a(const uint8_t *p, size_t n)
-{
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < n; i++) {
-        h ^= p[i];
-        h *= 0x100000001b3ULL;
+    glia_put_i32(w, net->n_syn);
+    for (int k = 0; k < net->n_syn; k++)
+        glia_put_f64(w, net->w[k]);
+    glia_put_i32(w, net->n);
+    for (int j = 0; j < net->n; j++) {
+        glia_put_f64(w, net->thr[j]);
+        glia_put_u32(w, s->fire_count[j]);
     }
-    return h;
 }
 
 /* A generator state a run can reach. mulberry32-js counts up from seed + 1: a negative
@@ -140,143 +223,157 @@ static uint64_t fnv1a(const uint8_t *p, size_t n)
  * the polar method would never find a point inside the circle. */
 static int rng_state_ok(const glia_rng_t *rng)
 {
+    if (rng->has_spare != 0 && rng->has_spare != 1)
+        return 0;
     if (rng->kind == GLIA_RNG_MULBERRY32_JS)
-        return isfinite(rng->s) && rng->s >= 1.0;
-    return (rng->x[0] | rng->x[1] | rng->x[2] | rng->x[3]) != 0;
+        return isfinite(rng->s) && rng->s >= 1.0 && rng->has_spare == 0;
+    return (rng->x[0] | rng->x[1] | rng->x[2] | rng->x[3]) != 0 && isfinite(rng->spare);
 }
 
-static void put_config(writer_t *w, const glia_config_t *cfg)
+/* Read CORE into a freshly built session and check it; a message names what is wrong. */
+static const char *get_core(glia_reader_t *r, glia_session_t *s)
 {
-    for (const glia_config_field_t *f = glia_config_fields; f->pointer != NULL; f++) {
-        const char *p = (const char *)cfg + f->offset;
-        if (f->type == GLIA_FIELD_DOUBLE) {
-            double v;
-            memcpy(&v, p, sizeof(v));
-            put_f64(w, v);
-        } else {
-            int v;
-            memcpy(&v, p, sizeof(v));
-            put_i32(w, v);
-        }
-    }
-    put_i32(w, cfg->task.count);
-    put_i32(w, cfg->task.input_width);
-    put_i32(w, cfg->task.target_width);
-    for (int i = 0; i < cfg->task.count; i++) {
-        put_u64(w, cfg->task.patterns[i].input);
-        put_u64(w, cfg->task.patterns[i].target);
-    }
-}
+    const glia_config_t *cfg = &s->cfg;
+    glia_net_t *net = s->net;
+    const int count = cfg->task.count, width = cfg->task.target_width;
+    const uint64_t spe = (uint64_t)cfg->training.steps_per_episode;
+    const uint64_t interval = (uint64_t)cfg->training.trajectory_interval;
+    const int learns = s->learner->step != NULL;
+    uint64_t n_traj, want_traj;
 
-static void get_config(reader_t *r, glia_config_t *cfg)
-{
-    memset(cfg, 0, sizeof(*cfg));
-    for (const glia_config_field_t *f = glia_config_fields; f->pointer != NULL; f++) {
-        char *p = (char *)cfg + f->offset;
-        if (f->type == GLIA_FIELD_DOUBLE) {
-            double v = get_f64(r);
-            memcpy(p, &v, sizeof(v));
-        } else {
-            int v = get_i32(r);
-            memcpy(p, &v, sizeof(v));
-        }
-    }
-    cfg->task.count = get_i32(r);
-    cfg->task.input_width = get_i32(r);
-    cfg->task.target_width = get_i32(r);
-    if (cfg->task.count < 0 || cfg->task.count > GLIA_MAX_PATTERNS) {
-        r->failed = 1;
-        return;
-    }
-    for (int i = 0; i < cfg->task.count; i++) {
-        cfg->task.patterns[i].input = get_u64(r);
-        cfg->task.patterns[i].target = get_u64(r);
-    }
-}
+    s->rng.kind = glia_get_i32(r);
+    s->rng.has_spare = glia_get_i32(r);
+    s->rng.s = glia_get_f64(r);
+    s->rng.spare = glia_get_f64(r);
+    for (int i = 0; i < 4; i++)
+        s->rng.x[i] = glia_get_u64(r);
+    if (r->failed || s->rng.kind != cfg->rng || !rng_state_ok(&s->rng))
+        return "generator state";
 
-static void put_point(writer_t *w, const glia_point_t *p)
-{
-    put_u64(w, p->episode);
-    put_f64(w, p->avg_reward);
-    put_f64(w, p->accept_rate);
-    put_f64(w, p->accuracy);
-    put_i32(w, p->distinct_outputs);
-}
+    s->steps = glia_get_u64(r);
+    s->episodes = glia_get_u64(r);
+    s->accepted = glia_get_u64(r);
+    s->rejected = glia_get_u64(r);
+    s->step_in_episode = glia_get_i32_in(r, 0, cfg->training.steps_per_episode - 1);
+    s->ep_reward_sum = glia_get_f64_in(r, 0.0, (double)s->step_in_episode);
+    s->ep_accepted = glia_get_i32_in(r, 0, s->step_in_episode);
+    s->ep_rejected = glia_get_i32_in(r, 0, s->step_in_episode);
+    if (r->failed || s->episodes > UINT64_MAX / spe ||
+        s->steps != s->episodes * spe + (uint64_t)s->step_in_episode ||
+        s->ep_accepted + s->ep_rejected > s->step_in_episode || s->accepted > s->steps ||
+        s->rejected > s->steps - s->accepted || (uint64_t)s->ep_accepted > s->accepted ||
+        (uint64_t)s->ep_rejected > s->rejected ||
+        (!learns &&
+         (s->accepted | s->rejected | (uint64_t)s->ep_accepted | (uint64_t)s->ep_rejected) != 0))
+        return "counters";
 
-static void get_point(reader_t *r, glia_point_t *p)
-{
-    p->episode = get_u64(r);
-    p->avg_reward = get_f64(r);
-    p->accept_rate = get_f64(r);
-    p->accuracy = get_f64(r);
-    p->distinct_outputs = get_i32(r);
+    /* The point of the last finished episode, all zero before the first one. */
+    s->has_last = glia_get_i32_in(r, 0, 1);
+    if (s->has_last) {
+        get_point(r, &s->last, count);
+        get_outputs(r, s->last_outputs, count, width);
+    } else {
+        const uint8_t *zero = glia_get(r, 36 + 8 * (size_t)count);
+        for (size_t i = 0; zero != NULL && i < 36 + 8 * (size_t)count; i++)
+            r->failed |= zero[i] != 0;
+    }
+    if (r->failed || s->has_last != (learns && s->episodes > 0) ||
+        (s->has_last && s->last.episode != s->episodes - 1))
+        return "last point";
+
+    /* A point every `interval` episodes from episode 0, for learners that step. */
+    n_traj = glia_get_u64(r);
+    want_traj = learns ? (s->episodes + interval - 1) / interval : 0;
+    if (r->failed || n_traj != want_traj || n_traj > (r->len - r->pos) / (36 + 8 * (uint64_t)count))
+        return "trajectory";
+    if (n_traj > 0 && glia__reserve_points(s, (size_t)n_traj) != 0)
+        return NULL; /* out of memory: the caller tells them apart */
+    for (uint64_t i = 0; i < n_traj; i++) {
+        get_point(r, &s->traj[i], count);
+        get_outputs(r, &s->traj_outputs[i * (size_t)count], count, width);
+        if (r->failed || s->traj[i].episode != i * interval)
+            return "trajectory";
+        s->n_traj++;
+    }
+
+    /* Weights: finite, within the clamp unless never moved from their initial value. */
+    if (glia_get_i32(r) != net->n_syn)
+        return "synapse count";
+    for (int k = 0; k < net->n_syn; k++) {
+        double w = glia_get_f64(r);
+        if (!isfinite(w) || (w != s->w_init[k] && fabs(w) > cfg->training.weight_clamp))
+            return "weights";
+        net->w[k] = w;
+    }
+    /* Thresholds: finite, and never moved for inputs (nothing adapts an input). The
+     * homeostasis counts are base passes of the current episode. */
+    if (glia_get_i32(r) != net->n)
+        return "neuron count";
+    for (int j = 0; j < net->n; j++) {
+        double t = glia_get_f64(r);
+        uint32_t fc = glia_get_u32(r);
+        if (!isfinite(t) || fabs(t) > 1e12 ||
+            (net->role[j] == GLIA_ROLE_INPUT && t != cfg->network.threshold) ||
+            fc > (uint32_t)s->step_in_episode || (!cfg->training.homeostasis && fc != 0))
+            return "thresholds";
+        net->thr[j] = t;
+        s->fire_count[j] = fc;
+    }
+    return r->failed ? "truncated" : "";
 }
 
 int glia_session_save(const glia_session_t *s, uint8_t **buf, size_t *len)
 {
-    writer_t w = {0};
-    const glia_net_t *net = s->net;
+    glia_writer_t w = {0};
+    size_t at;
 
-    put(&w, SNAP_MAGIC, 8);
-    put_u32(&w, SNAP_VERSION);
-    put_config(&w, &s->cfg);
-    put_u32(&w, s->seed);
+    glia_put(&w, SNAP_MAGIC, 8);
+    glia_put_u32(&w, SNAP_VERSION);
 
-    put_i32(&w, s->rng.kind);
-    put_i32(&w, s->rng.has_spare);
-    put_f64(&w, s->rng.s);
-    put_f64(&w, s->rng.spare);
-    for (int i = 0; i < 4; i++)
-        put_u64(&w, s->rng.x[i]);
+    /* Each section: tag, a length patched in once the payload is written. */
+#define SECTION_BEGIN(tag)                                                                         \
+    do {                                                                                           \
+        glia_put_u32(&w, tag);                                                                     \
+        at = w.len;                                                                                \
+        glia_put_u64(&w, 0);                                                                       \
+    } while (0)
+#define SECTION_END()                                                                              \
+    do {                                                                                           \
+        if (!w.failed) {                                                                           \
+            uint64_t n = (uint64_t)(w.len - at - 8);                                               \
+            for (int i = 0; i < 8; i++)                                                            \
+                w.buf[at + (size_t)i] = (uint8_t)(n >> (8 * i));                                   \
+        }                                                                                          \
+    } while (0)
 
-    put_u64(&w, s->steps);
-    put_u64(&w, s->episodes);
-    put_u64(&w, s->accepted);
-    put_u64(&w, s->rejected);
-    put_i32(&w, s->step_in_episode);
-    put_f64(&w, s->ep_reward_sum);
-    put_i32(&w, s->ep_accepted);
-    put_i32(&w, s->ep_rejected);
-    put_i32(&w, s->has_last);
-    put_point(&w, &s->last);
-    for (int p = 0; p < s->cfg.task.count; p++)
-        put_u64(&w, s->last_outputs[p]);
-    put_u64(&w, s->n_traj);
-    for (size_t i = 0; i < s->n_traj; i++) {
-        put_point(&w, &s->traj[i]);
-        for (int p = 0; p < s->cfg.task.count; p++)
-            put_u64(&w, s->traj_outputs[i * (size_t)s->cfg.task.count + (size_t)p]);
+    SECTION_BEGIN(TAG_CONF);
+    {
+        uint32_t nfields = 0;
+        for (const glia_config_field_t *f = glia_config_fields; f->pointer != NULL; f++)
+            nfields++;
+        glia_put_u32(&w, nfields);
+        for (const glia_config_field_t *f = glia_config_fields; f->pointer != NULL; f++) {
+            glia_put_str(&w, f->pointer);
+            put_field(&w, &s->cfg, f);
+        }
+        put_task(&w, &s->cfg);
+        glia_put_u32(&w, s->seed);
     }
+    SECTION_END();
 
-    put_i32(&w, net->n_syn);
-    for (int k = 0; k < net->n_syn; k++)
-        put_f64(&w, net->w[k]);
-    put_i32(&w, net->n);
-    for (int j = 0; j < net->n; j++) {
-        put_f64(&w, net->thr[j]);
-        put_u32(&w, s->fire_count[j]);
-    }
-    put_i32(&w, net->id_space);
-    put(&w, s->prev_fired, (size_t)net->id_space);
-    for (int d = 0; d < 3; d++)
-        put_f64(&w, s->cursor.pos[d]);
+    SECTION_BEGIN(TAG_CORE);
+    put_core(&w, s);
+    SECTION_END();
 
-    put_i32(&w, s->n_astro);
-    for (int i = 0; i < s->n_astro; i++) {
-        const glia_astro_t *a = &s->astro[i];
-        put_f64(&w, a->threshold);
-        put_i32(&w, a->hist_len);
-        put_i32(&w, a->hist_pos);
-        put_i32(&w, a->hist_sum);
-        put(&w, a->hist, GLIA_MAX_HISTORY);
-        put_u64(&w, a->activations);
-        put_u64(&w, a->successes);
-        put_u64(&w, a->epsilon_activations);
-        for (int p = 0; p < s->cfg.task.count; p++)
-            put_u64(&w, a->by_pattern[p]);
-    }
+    SECTION_BEGIN(TAG_LRNR);
+    glia_put_str(&w, s->learner->name);
+    s->learner->save(s->learner_state, &s->ctx, &w);
+    SECTION_END();
+#undef SECTION_BEGIN
+#undef SECTION_END
+
     if (!w.failed)
-        put_u64(&w, fnv1a(w.buf, w.len));
+        glia_put_u64(&w, glia_fnv1a64(w.buf, w.len));
     if (w.failed) {
         free(w.buf);
         return GLIA_ENOMEM;
@@ -286,122 +383,228 @@ int glia_session_save(const glia_session_t *s, uint8_t **buf, size_t *len)
     return 0;
 }
 
-int glia_session_load(const uint8_t *buf, size_t len, glia_session_t **out, glia_error_t *err)
+/* Open the next section: it must carry `tag`; `sub` then reads just its payload. */
+static int section(glia_reader_t *r, uint32_t tag, glia_reader_t *sub)
 {
-    reader_t r = {buf, len, 0, 0};
+    uint32_t got = glia_get_u32(r);
+    uint64_t n = glia_get_u64(r);
+    const uint8_t *p;
+
+    if (r->failed || got != tag || n > r->len - r->pos)
+        return GLIA_EFORMAT;
+    p = glia_get(r, (size_t)n);
+    sub->buf = p;
+    sub->len = (size_t)n;
+    sub->pos = 0;
+    sub->failed = 0;
+    return 0;
+}
+
+static int bad(glia_error_t *err, const char *what)
+{
+    return glia_error_set(err, GLIA_EFORMAT, "", "snapshot %s does not match its configuration",
+                          what);
+}
+
+/* Build the session of a snapshot from its config and seed. */
+static int build(glia_config_t *cfg, uint32_t seed, glia_session_t **out, glia_error_t *err)
+{
+    glia_error_t verr = {0};
+    int rc = glia_session_new(cfg, seed, out, &verr);
+
+    if (rc == GLIA_EINVAL)
+        return glia_error_set(err, GLIA_EINVAL, verr.field, "the snapshot's config: %s",
+                              verr.message);
+    return rc;
+}
+
+/* After CORE: the learner's section (v3) or the v2 tail cut to the same bytes. */
+static int load_learner(glia_session_t *s, glia_reader_t *r, glia_error_t *err)
+{
+    int rc = s->learner->load(s->learner_state, &s->ctx, r);
+
+    if (rc == 0 && r->pos != r->len)
+        rc = GLIA_EFORMAT;
+    return rc == 0 ? 0 : bad(err, "learner state");
+}
+
+static int load_v3(glia_reader_t *r, glia_session_t **out, glia_error_t *err)
+{
+    glia_reader_t sub;
     glia_config_t cfg;
     glia_session_t *s = NULL;
-    const uint8_t *magic;
-    uint32_t version, seed;
-    uint64_t n_traj;
+    const char *why;
+    char name[64];
+    uint32_t nfields, seed;
     int rc;
+
+    if (section(r, TAG_CONF, &sub) != 0)
+        return glia_error_set(err, GLIA_EFORMAT, "", "snapshot has no config section");
+    glia_config_default(&cfg);
+    nfields = glia_get_u32(&sub);
+    for (uint32_t i = 0; i < nfields && !sub.failed; i++) {
+        char pointer[GLIA_FIELD_MAX];
+        const glia_config_field_t *f;
+        glia_get_str(&sub, pointer, sizeof(pointer));
+        if (sub.failed)
+            break;
+        if ((f = field_find(pointer)) == NULL)
+            return glia_error_set(err, GLIA_EFORMAT, "",
+                                  "snapshot config field %s is unknown to this build "
+                                  "(written by a newer gliad?)",
+                                  pointer);
+        get_field(&sub, &cfg, f);
+    }
+    get_task(&sub, &cfg);
+    seed = glia_get_u32(&sub);
+    if (sub.failed || sub.pos != sub.len)
+        return glia_error_set(err, GLIA_EFORMAT, "", "snapshot config section is malformed");
+    if ((rc = build(&cfg, seed, &s, err)) != 0)
+        return rc;
+
+    if (section(r, TAG_CORE, &sub) != 0) {
+        rc = glia_error_set(err, GLIA_EFORMAT, "", "snapshot has no session section");
+        goto fail;
+    }
+    why = get_core(&sub, s);
+    if (why == NULL) {
+        rc = GLIA_ENOMEM;
+        goto fail;
+    }
+    if (*why != '\0' || sub.pos != sub.len) {
+        rc = bad(err, *why ? why : "session section");
+        goto fail;
+    }
+
+    if (section(r, TAG_LRNR, &sub) != 0) {
+        rc = glia_error_set(err, GLIA_EFORMAT, "", "snapshot has no learner section");
+        goto fail;
+    }
+    glia_get_str(&sub, name, sizeof(name));
+    if (sub.failed || strcmp(name, s->learner->name) != 0) {
+        rc = bad(err, "learner");
+        goto fail;
+    }
+    if ((rc = load_learner(s, &sub, err)) != 0)
+        goto fail;
+    if (r->pos != r->len) {
+        rc = glia_error_set(err, GLIA_EFORMAT, "", "snapshot has an unknown section");
+        goto fail;
+    }
+    *out = s;
+    return 0;
+
+fail:
+    glia_session_free(s);
+    return rc;
+}
+
+/* Format 2: the config in that release's field order, CORE's bytes, then the tail:
+ * i32 id_space + sensing bytes, three f64 (cursor), i32 count + astrocyte records. */
+static int load_v2(glia_reader_t *r, glia_session_t **out, glia_error_t *err)
+{
+    glia_config_t cfg;
+    glia_session_t *s = NULL;
+    glia_reader_t tail;
+    glia_writer_t sect = {0};
+    const uint8_t *sensing, *cursor, *astro;
+    size_t sensing_len, astro_len;
+    const char *why;
+    uint32_t seed;
+    int rc, id_space, n_astro;
+
+    glia_config_default(&cfg);
+    for (int i = 0; v2_fields[i] != NULL; i++)
+        get_field(r, &cfg, field_find(v2_fields[i]));
+    get_task(r, &cfg);
+    seed = glia_get_u32(r);
+    if (r->failed)
+        return glia_error_set(err, GLIA_EFORMAT, "", "snapshot truncated");
+    if ((rc = build(&cfg, seed, &s, err)) != 0)
+        return rc;
+
+    why = get_core(r, s);
+    if (why == NULL) {
+        rc = GLIA_ENOMEM;
+        goto fail;
+    }
+    if (*why != '\0') {
+        rc = bad(err, why);
+        goto fail;
+    }
+
+    /* Cut the tail into its three parts. */
+    tail = *r;
+    sensing = tail.buf + tail.pos;
+    id_space = glia_get_i32_in(&tail, 0, s->net->id_space);
+    glia_get(&tail, (size_t)id_space);
+    sensing_len = (size_t)(tail.buf + tail.pos - sensing);
+    cursor = glia_get(&tail, 24);
+    astro = tail.buf + tail.pos;
+    astro_len = tail.len - tail.pos;
+    n_astro = glia_get_i32(&tail);
+    if (tail.failed || id_space != s->net->id_space || n_astro != s->territories.count) {
+        rc = bad(err, "learner state");
+        goto fail;
+    }
+
+    {
+        /* Whatever the learner, format 2 stored every astrocyte record. */
+        const size_t rec = 8 + 12 + GLIA_MAX_HISTORY + 24 + 8 * (size_t)s->cfg.task.count;
+        if (astro_len != 4 + (size_t)n_astro * rec) {
+            rc = bad(err, "learner state");
+            goto fail;
+        }
+    }
+    if (s->learner == glia_learner_ops(GLIA_LEARNER_ASTROCYTE)) {
+        glia_put(&sect, sensing, sensing_len);
+        glia_put(&sect, astro, astro_len);
+    } else if (s->learner == glia_learner_ops(GLIA_LEARNER_CURSOR)) {
+        glia_put(&sect, cursor, 24);
+    }
+    if (sect.failed) {
+        rc = GLIA_ENOMEM;
+        goto fail;
+    }
+    {
+        glia_reader_t lr = {sect.buf, sect.len, 0, 0};
+        rc = load_learner(s, &lr, err);
+    }
+    free(sect.buf);
+    sect.buf = NULL;
+    if (rc != 0)
+        goto fail;
+    *out = s;
+    return 0;
+
+fail:
+    free(sect.buf);
+    glia_session_free(s);
+    return rc;
+}
+
+int glia_session_load(const uint8_t *buf, size_t len, glia_session_t **out, glia_error_t *err)
+{
+    glia_reader_t r = {buf, len, 0, 0};
+    uint32_t version;
 
     *out = NULL;
     if (len < 8 + 4 + 8 || memcmp(buf, SNAP_MAGIC, 8) != 0)
         return glia_error_set(err, GLIA_EFORMAT, "", "not a glia snapshot");
-    if (fnv1a(buf, len - 8) != (r.pos = len - 8, get_u64(&r)))
+    r.pos = len - 8;
+    if (glia_fnv1a64(buf, len - 8) != glia_get_u64(&r))
         return glia_error_set(err, GLIA_EFORMAT, "", "snapshot checksum mismatch (corrupt)");
-    r.pos = 0;
+    r.pos = 8;
     r.len = len - 8;
-    magic = get(&r, 8);
-    (void)magic;
-    version = get_u32(&r);
-    if (version != SNAP_VERSION)
-        return glia_error_set(err, GLIA_EVERSION, "", "snapshot format version %u; this build reads %u",
+    version = glia_get_u32(&r);
+    if (version > SNAP_VERSION)
+        return glia_error_set(err, GLIA_EVERSION, "",
+                              "snapshot format version %u is newer than this build reads (%u); "
+                              "load it with a newer gliad",
                               version, SNAP_VERSION);
-    get_config(&r, &cfg);
-    seed = get_u32(&r);
-    if (r.failed)
-        return glia_error_set(err, GLIA_EFORMAT, "", "snapshot truncated");
-    if ((rc = glia_session_new(&cfg, seed, &s, err)) != 0)
-        return rc;
-
-    s->rng.kind = get_i32(&r);
-    s->rng.has_spare = get_i32(&r);
-    s->rng.s = get_f64(&r);
-    s->rng.spare = get_f64(&r);
-    for (int i = 0; i < 4; i++)
-        s->rng.x[i] = get_u64(&r);
-
-    s->steps = get_u64(&r);
-    s->episodes = get_u64(&r);
-    s->accepted = get_u64(&r);
-    s->rejected = get_u64(&r);
-    s->step_in_episode = get_i32(&r);
-    s->ep_reward_sum = get_f64(&r);
-    s->ep_accepted = get_i32(&r);
-    s->ep_rejected = get_i32(&r);
-    s->has_last = get_i32(&r);
-    get_point(&r, &s->last);
-    for (int p = 0; p < cfg.task.count; p++)
-        s->last_outputs[p] = get_u64(&r);
-    n_traj = get_u64(&r);
-    /* Each point takes 36 bytes plus 8 per pattern: bound the count by what is left. */
-    if (r.failed || n_traj > (r.len - r.pos) / (36 + 8 * (uint64_t)cfg.task.count) + 1)
-        goto bad;
-    if (n_traj > 0 && glia__reserve_points(s, (size_t)n_traj) != 0) {
-        glia_session_free(s);
-        return GLIA_ENOMEM;
-    }
-    for (uint64_t i = 0; i < n_traj; i++) {
-        get_point(&r, &s->traj[s->n_traj]);
-        for (int p = 0; p < cfg.task.count; p++)
-            s->traj_outputs[s->n_traj * (size_t)cfg.task.count + (size_t)p] = get_u64(&r);
-        s->n_traj++;
-    }
-
-    if (get_i32(&r) != s->net->n_syn)
-        goto bad;
-    for (int k = 0; k < s->net->n_syn; k++)
-        s->net->w[k] = get_f64(&r);
-    if (get_i32(&r) != s->net->n)
-        goto bad;
-    for (int j = 0; j < s->net->n; j++) {
-        s->net->thr[j] = get_f64(&r);
-        s->fire_count[j] = get_u32(&r);
-    }
-    if (get_i32(&r) != s->net->id_space)
-        goto bad;
-    {
-        const uint8_t *pf = get(&r, (size_t)s->net->id_space);
-        if (pf != NULL)
-            memcpy(s->prev_fired, pf, (size_t)s->net->id_space);
-    }
-    for (int d = 0; d < 3; d++)
-        s->cursor.pos[d] = get_f64(&r);
-
-    if (get_i32(&r) != s->n_astro)
-        goto bad;
-    for (int i = 0; i < s->n_astro; i++) {
-        glia_astro_t *a = &s->astro[i];
-        const uint8_t *h;
-        a->threshold = get_f64(&r);
-        a->hist_len = get_i32(&r);
-        a->hist_pos = get_i32(&r);
-        a->hist_sum = get_i32(&r);
-        h = get(&r, GLIA_MAX_HISTORY);
-        if (h != NULL)
-            memcpy(a->hist, h, GLIA_MAX_HISTORY);
-        a->activations = get_u64(&r);
-        a->successes = get_u64(&r);
-        a->epsilon_activations = get_u64(&r);
-        for (int p = 0; p < s->cfg.task.count; p++)
-            a->by_pattern[p] = get_u64(&r);
-        if (a->hist_len < 0 || a->hist_len > cfg.learner.astrocyte.history || a->hist_pos < 0 ||
-            a->hist_pos >= cfg.learner.astrocyte.history || a->hist_sum < 0 ||
-            a->hist_sum > a->hist_len)
-            goto bad;
-    }
-    if (r.failed || r.pos != r.len || s->rng.kind != cfg.rng || !rng_state_ok(&s->rng) ||
-        s->step_in_episode < 0 || s->step_in_episode >= cfg.training.steps_per_episode ||
-        s->ep_accepted < 0 || s->ep_rejected < 0 ||
-        s->ep_accepted + s->ep_rejected > s->step_in_episode ||
-        s->accepted + s->rejected > s->steps)
-        goto bad;
-    *out = s;
-    return 0;
-
-bad:
-    glia_session_free(s);
-    return glia_error_set(err, GLIA_EFORMAT, "", "snapshot does not match its configuration");
+    if (version < SNAP_OLDEST)
+        return glia_error_set(err, GLIA_EVERSION, "",
+                              "snapshot format version %u is older than this build reads (%u..%u)",
+                              version, SNAP_OLDEST, SNAP_VERSION);
+    return version == 2 ? load_v2(&r, out, err) : load_v3(&r, out, err);
 }

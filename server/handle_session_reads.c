@@ -3,6 +3,7 @@
  * slices: while a job holds the session the request waits (dispatch.c), and is served as
  * soon as the job returns. Each route is one small function over its api/ renderer.
  */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "../api/problem.h"
@@ -110,7 +111,7 @@ void glia_handle_session_snapshot(glia_server_t *srv, glia_request_t *req)
     glia_entry_t *e = req->entry;
     uint8_t *bytes;
     size_t len;
-    char *b64;
+    char *b64, format[32];
     (void)srv;
 
     if (wait_for_job(req))
@@ -125,11 +126,11 @@ void glia_handle_session_snapshot(glia_server_t *srv, glia_request_t *req)
         glia_reply_oom(req);
         return;
     }
-    reply_body(req,
-               json_pack("{s:s, s:s, s:s?, s:I, s:I, s:I, s:I, s:O, s:s}", "name", e->name,
-                         "format", "glia-snapshot/2", "preset", e->preset[0] ? e->preset : NULL,
-                         "seed", (json_int_t)e->seed, "episode", (json_int_t)e->counters.episodes,
-                         "steps", (json_int_t)e->counters.steps, "bytes", (json_int_t)len, "config",
-                         e->config_json, "snapshot", b64));
+    snprintf(format, sizeof(format), "glia-snapshot/%u", glia_snapshot_version());
+    reply_body(req, json_pack("{s:s, s:s, s:s?, s:I, s:I, s:I, s:I, s:O, s:s}", "name", e->name,
+                              "format", format, "preset", e->preset[0] ? e->preset : NULL, "seed",
+                              (json_int_t)e->seed, "episode", (json_int_t)e->counters.episodes,
+                              "steps", (json_int_t)e->counters.steps, "bytes", (json_int_t)len,
+                              "config", e->config_json, "snapshot", b64));
     free(b64);
 }

@@ -8,9 +8,56 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../core/astrocyte.h"
 #include "../../core/internal.h"
 
 #define MULBERRY_INC 1831565813.0
+
+/* The learner's state (white-box) and territories, and one astrocyte seen through them. */
+#define ST(s) ((glia_astro_state_t *)(s)->learner_state)
+#define TERR(s) glia_session_territories(s)
+
+typedef struct astro_view {
+    int id, cluster;
+    double x, y;
+    int territory_neurons, territory_synapses;
+    const int *territory_ids, *territory_synapse_ids;
+    uint64_t activations, successes, epsilon_activations;
+    double threshold, exploration_rate, success_rate;
+    int history_len;
+    const uint64_t *activations_by_pattern;
+} astro_view_t;
+
+static int astro_count(const glia_session_t *s)
+{
+    return s->learner == &glia_astrocyte_learner ? ST(s)->n : 0;
+}
+
+static void astro_info(const glia_session_t *s, int i, astro_view_t *a)
+{
+    const glia_territory_t *t = &TERR(s)->t[i];
+
+    memset(a, 0, sizeof(*a));
+    a->id = i;
+    a->cluster = t->cluster;
+    a->x = t->x;
+    a->y = t->y;
+    a->territory_neurons = t->n_ids;
+    a->territory_synapses = t->n_syn;
+    a->territory_ids = t->ids;
+    a->territory_synapse_ids = t->syn;
+    if (astro_count(s) > 0) {
+        const glia_astro_t *st = &ST(s)->astro[i];
+        a->activations = st->activations;
+        a->successes = st->successes;
+        a->epsilon_activations = st->epsilon_activations;
+        a->threshold = st->threshold;
+        a->exploration_rate = glia_astro_rate(&s->cfg, st);
+        a->success_rate = st->hist_len ? (double)st->hist_sum / st->hist_len : 0.0;
+        a->history_len = st->hist_len;
+        a->activations_by_pattern = st->by_pattern;
+    }
+}
 
 static glia_session_t *new_session(const glia_config_t *cfg, uint32_t seed)
 {
@@ -42,8 +89,8 @@ Test(astrocyte, layout_is_a_2x2_grid_per_cluster)
     glia_session_t *s = preset_session("astrocyte-firing", 42);
     const glia_net_t *net = glia_session_net(s);
 
-    cr_assert_eq(glia_session_territory_count(s), 8);
-    cr_assert_eq(glia_session_astrocyte_count(s), 8);
+    cr_assert_eq(TERR(s)->count, 8);
+    cr_assert_eq(astro_count(s), 8);
     for (int c = 0; c < 2; c++) {
         double minx = INFINITY, maxx = -INFINITY, miny = INFINITY, maxy = -INFINITY;
         double midx, midy, qx, qy;
@@ -63,8 +110,8 @@ Test(astrocyte, layout_is_a_2x2_grid_per_cluster)
                                        {midx - qx, midy + qy},
                                        {midx + qx, midy + qy}};
             for (int k = 0; k < 4; k++) {
-                glia_astro_info_t a;
-                glia_session_astrocyte(s, 4 * c + k, &a);
+                astro_view_t a;
+                astro_info(s, 4 * c + k, &a);
                 cr_assert_eq(a.id, 4 * c + k);
                 cr_assert_eq(a.cluster, c);
                 cr_assert_eq(a.x, want[k][0], "astrocyte %d x %.17g", a.id, a.x);
@@ -89,10 +136,10 @@ Test(astrocyte, territories_are_same_cluster_ids_within_the_radius)
     int differs_from_positions = 0;
 
     for (int i = 0; i < 8; i++) {
-        glia_astro_info_t a;
+        astro_view_t a;
         int ids[70], n_ids = 0, n_own = 0, n_touch = 0;
         uint8_t in_set[70] = {0}, at_pos[70] = {0};
-        glia_session_astrocyte(s, i, &a);
+        astro_info(s, i, &a);
         for (int j = 0; j < n; j++) {
             glia_neuron_info_t nf;
             double dx, dy;
@@ -133,11 +180,11 @@ Test(astrocyte, territories_are_same_cluster_ids_within_the_radius)
 Test(astrocyte, control_and_cursor_still_lay_out_territories)
 {
     glia_session_t *s = preset_session("control", 42);
-    glia_astro_info_t a;
+    astro_view_t a;
 
-    cr_assert_eq(glia_session_territory_count(s), 8);
-    cr_assert_eq(glia_session_astrocyte_count(s), 0);
-    glia_session_astrocyte(s, 0, &a);
+    cr_assert_eq(TERR(s)->count, 8);
+    cr_assert_eq(astro_count(s), 0);
+    astro_info(s, 0, &a);
     cr_assert_eq(a.x, -2.401286483509466); /* same network as astrocyte-firing seed 42 */
     glia_session_free(s);
 }
@@ -155,8 +202,8 @@ static void expected_scores(const glia_session_t *s, const uint8_t *pf, const do
     const glia_net_t *net = s->net;
 
     e->by_score = 0;
-    for (int i = 0; i < s->n_astro; i++) {
-        const glia_astro_t *a = &s->astro[i];
+    for (int i = 0; i < TERR(s)->count; i++) {
+        const glia_territory_t *a = &TERR(s)->t[i];
         double sum = 0.0;
         if (s->cfg.learner.astrocyte.sensing == GLIA_SENSE_FIRING) {
             for (int k = 0; k < a->n_ids; k++)
@@ -173,9 +220,9 @@ static void expected_scores(const glia_session_t *s, const uint8_t *pf, const do
     /* Stable: repeatedly take the best remaining, the lowest id among equals. */
     {
         uint8_t used[GLIA_MAX_ASTROCYTES] = {0};
-        for (int r = 0; r < s->n_astro; r++) {
+        for (int r = 0; r < TERR(s)->count; r++) {
             int best = -1;
-            for (int i = 0; i < s->n_astro; i++)
+            for (int i = 0; i < TERR(s)->count; i++)
                 if (!used[i] && (best < 0 || e->score[i] > e->score[best]))
                     best = i;
             used[best] = 1;
@@ -201,10 +248,10 @@ static void check_selection(glia_session_t *s, int steps)
         int want[3], n_want = 0;
         const int at_start = s->step_in_episode == 0;
 
-        memcpy(pf, s->prev_fired, (size_t)net->id_space);
+        memcpy(pf, ST(s)->prev_fired, (size_t)net->id_space);
         memcpy(w, net->w, (size_t)net->n_syn * sizeof(double));
-        for (int i = 0; i < s->n_astro; i++)
-            thr[i] = s->astro[i].threshold;
+        for (int i = 0; i < TERR(s)->count; i++)
+            thr[i] = ST(s)->astro[i].threshold;
         cr_assert_eq(glia_session_step(s, &info), 0);
         if (at_start) { /* the episode's first step restarts sensing from its pattern */
             memset(pf, 0, (size_t)net->id_space);
@@ -212,7 +259,7 @@ static void check_selection(glia_session_t *s, int steps)
                 pf[net->id[net->driven[i]]] = (s->cfg.task.patterns[info.pattern].input >> i) & 1;
         }
         expected_scores(s, pf, w, thr, &e);
-        for (int r = 0; r < s->n_astro && n_want < 3; r++)
+        for (int r = 0; r < TERR(s)->count && n_want < 3; r++)
             if (e.score[e.order[r]] > thr[e.order[r]])
                 want[n_want++] = e.order[r];
         if (n_want == 0) {
@@ -277,11 +324,11 @@ static void check_draws(glia_session_t *s, int steps, int exploring)
         glia_step_info_t info;
         double thr[GLIA_MAX_ASTROCYTES], before = s->rng.s, draws;
         int below = 0;
-        for (int i = 0; i < s->n_astro; i++)
-            thr[i] = s->astro[i].threshold;
+        for (int i = 0; i < TERR(s)->count; i++)
+            thr[i] = ST(s)->astro[i].threshold;
         cr_assert_eq(glia_session_step(s, &info), 0);
-        for (int i = 0; i < s->n_astro; i++)
-            below += !(s->score[i] > thr[i]);
+        for (int i = 0; i < TERR(s)->count; i++)
+            below += !(ST(s)->score[i] > thr[i]);
         cr_assert(s->rng.s < 0x1p53, "step %d: past 2^53 draws no longer count exactly", t);
         draws = (s->rng.s - before) / MULBERRY_INC;
         cr_assert_eq(draws, 1.0 + (exploring ? below : 0) + 2.0 * info.n_eligible,
@@ -327,24 +374,24 @@ Test(astrocyte, epsilon_activations_count_only_selected_astrocytes)
         uint64_t eps_before[8];
         double thr[8];
         for (int i = 0; i < 8; i++) {
-            eps_before[i] = s->astro[i].epsilon_activations;
-            thr[i] = s->astro[i].threshold;
+            eps_before[i] = ST(s)->astro[i].epsilon_activations;
+            thr[i] = ST(s)->astro[i].threshold;
         }
         cr_assert_eq(glia_session_step(s, &info), 0);
         cr_assert_eq(info.n_active, 3, "step %d", t);
         for (int i = 0; i < 8; i++) {
-            int selected = 0, below = !(s->score[i] > thr[i]);
+            int selected = 0, below = !(ST(s)->score[i] > thr[i]);
             for (int k = 0; k < info.n_active; k++)
                 selected |= info.active[k] == i;
-            cr_assert_eq(s->astro[i].epsilon_activations - eps_before[i],
+            cr_assert_eq(ST(s)->astro[i].epsilon_activations - eps_before[i],
                          (uint64_t)(selected && below), "step %d astrocyte %d", t, i);
             selected_below += selected && below;
             explored += below;
         }
     }
     for (int i = 0; i < 8; i++) {
-        glia_astro_info_t a;
-        glia_session_astrocyte(s, i, &a);
+        astro_view_t a;
+        astro_info(s, i, &a);
         eps_total += a.epsilon_activations;
         cr_assert(a.epsilon_activations <= a.activations);
     }
@@ -377,9 +424,9 @@ static void check_adaptation(glia_config_t *cfg, uint32_t seed, int steps)
             len[i] += len[i] < cap;
         }
         for (int i = 0; i < na; i++) {
-            glia_astro_info_t a;
+            astro_view_t a;
             int sum = 0;
-            glia_session_astrocyte(s, i, &a);
+            astro_info(s, i, &a);
             for (int k = 0; k < len[i]; k++)
                 sum += hist[i][k];
             cr_assert_eq(a.history_len, len[i]);
@@ -426,12 +473,12 @@ Test(astrocyte, thresholds_carry_double_rounding_like_the_reference)
     /* tests/data/reference-500/epsilon-seed137.json: final thresholds 0.6299999999999998
      * and 0.18999999999999972 - repeated +-0.01 in doubles, not integer hundredths. */
     glia_session_t *s = preset_session("epsilon", 137);
-    glia_astro_info_t a4, a5, a0;
+    astro_view_t a4, a5, a0;
 
     cr_assert_eq(glia_session_run_episodes(s, 500), 0);
-    glia_session_astrocyte(s, 0, &a0);
-    glia_session_astrocyte(s, 4, &a4);
-    glia_session_astrocyte(s, 5, &a5);
+    astro_info(s, 0, &a0);
+    astro_info(s, 4, &a4);
+    astro_info(s, 5, &a5);
     cr_assert_eq(a4.threshold, 0.6299999999999998, "%.17g", a4.threshold);
     cr_assert_neq(a4.threshold, 0.63);
     cr_assert_eq(a5.threshold, 0.18999999999999972, "%.17g", a5.threshold);
@@ -457,9 +504,9 @@ Test(astrocyte, activation_counts_add_up)
             selections += (uint64_t)info.n_active;
         }
         for (int i = 0; i < 8; i++) {
-            glia_astro_info_t a;
+            astro_view_t a;
             uint64_t sum = 0;
-            glia_session_astrocyte(s, i, &a);
+            astro_info(s, i, &a);
             for (int k = 0; k < 8; k++) {
                 cr_assert_eq(a.activations_by_pattern[k], by[i][k], "%s astrocyte %d P%d",
                              presets[p], i, k + 1);
@@ -478,20 +525,20 @@ Test(astrocyte, activation_counts_add_up)
 Test(astrocyte, exploration_rate_by_mode)
 {
     glia_session_t *s = preset_session("maturity", 42);
-    glia_astro_info_t a;
+    astro_view_t a;
 
     cr_assert_eq(glia_session_run_episodes(s, 100), 0);
     for (int i = 0; i < 8; i++) {
-        glia_session_astrocyte(s, i, &a);
+        astro_info(s, i, &a);
         cr_assert_eq(a.exploration_rate, 0.30 / (1.0 + (double)a.activations / 2000.0));
     }
     glia_session_free(s);
     s = preset_session("epsilon", 42);
-    glia_session_astrocyte(s, 3, &a);
+    astro_info(s, 3, &a);
     cr_assert_eq(a.exploration_rate, 0.01);
     glia_session_free(s);
     s = preset_session("astrocyte-firing", 42);
-    glia_session_astrocyte(s, 3, &a);
+    astro_info(s, 3, &a);
     cr_assert_eq(a.exploration_rate, 0.0);
     glia_session_free(s);
 }
@@ -508,7 +555,7 @@ Test(astrocyte, larger_grids_and_limits)
     cfg.learner.astrocyte.min_active = 2;
     cfg.learner.astrocyte.max_active = 5;
     s = new_session(&cfg, 42);
-    cr_assert_eq(glia_session_astrocyte_count(s), 18);
+    cr_assert_eq(astro_count(s), 18);
     for (int t = 0; t < 1000; t++) {
         glia_step_info_t info;
         cr_assert_eq(glia_session_step(s, &info), 0);
@@ -518,10 +565,10 @@ Test(astrocyte, larger_grids_and_limits)
                 cr_assert_neq(info.active[k], info.active[m], "selected twice");
     }
     {
-        glia_astro_info_t a0, a1, a4;
-        glia_session_astrocyte(s, 0, &a0);
-        glia_session_astrocyte(s, 1, &a1);
-        glia_session_astrocyte(s, 4, &a4);
+        astro_view_t a0, a1, a4;
+        astro_info(s, 0, &a0);
+        astro_info(s, 1, &a1);
+        astro_info(s, 4, &a4);
         cr_assert(a0.x < a1.x && a0.y == a1.y, "row-major grid");
         cr_assert(a4.x > a0.x && a4.y > a0.y, "the middle cell");
     }

@@ -2,9 +2,13 @@
  * a run cut in two by a snapshot ends exactly like one uninterrupted run and like
  * `gliad run`; damaged or contradictory snapshots are refused with 422. */
 #include <criterion/criterion.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../api/requests.h"
+#include "../../core/astrocyte.h"
+#include "../../core/internal.h"
 #include "support/extra.h"
 #include "support/harness.h"
 
@@ -49,7 +53,7 @@ Test(snapshot, fork_mid_run_ends_like_an_uninterrupted_run_and_gliad_run)
     json_decref(it_wait_state(&d, "first", "completed", 30));
 
     snap = snapshot_of(&d, "first");
-    cr_expect_str_eq(json_string_value(json_object_get(snap, "format")), "glia-snapshot/2");
+    cr_expect_str_eq(json_string_value(json_object_get(snap, "format")), "glia-snapshot/3");
     cr_expect_str_eq(json_string_value(json_object_get(snap, "preset")), PRESET);
     cr_expect_eq(json_integer_value(json_object_get(snap, "seed")), SEED);
     cr_expect_eq(json_integer_value(json_object_get(snap, "episode")), 300);
@@ -252,4 +256,64 @@ Test(snapshot, snapshot_while_running_forks_to_the_same_end)
     json_decref(batch);
     json_decref(snap);
     cr_expect_eq(it_stop(&d), 0);
+}
+
+/* Forgeries with a correct checksum: the values are ones no run can produce (a history
+ * byte of 126, a NaN weight). They used to be accepted (201), then fail at the next
+ * restart or answer 500 on /result. Now they are refused at the door, and nothing is
+ * stored: a restart shows no trace of them. */
+static char *forge(const char *b64, int what)
+{
+    uint8_t *bytes, *out;
+    size_t len, out_len;
+    glia_session_t *s;
+    glia_astro_state_t *st;
+    char *text;
+
+    cr_assert_eq(glia_base64_decode(b64, &bytes, &len), 0);
+    cr_assert_eq(glia_session_load(bytes, len, &s, NULL), 0);
+    free(bytes);
+    st = s->learner_state;
+    if (what == 0)
+        st->astro[2].hist[1] = 126;
+    else
+        s->net->w[33] = NAN;
+    cr_assert_eq(glia_session_save(s, &out, &out_len), 0);
+    glia_session_free(s);
+    text = glia_base64_encode(out, out_len);
+    free(out);
+    cr_assert_not_null(text);
+    return text;
+}
+
+Test(snapshot, forged_snapshots_are_refused_and_leave_nothing)
+{
+    glia_daemon_t d;
+    json_t *snap, *list;
+    const char *b64;
+
+    it_start(&d, NULL);
+    it_create(&d, "src", PRESET, SEED);
+    it_run(&d, "src", 50);
+    json_decref(it_wait_state(&d, "src", "completed", 30));
+    snap = snapshot_of(&d, "src");
+    b64 = json_string_value(json_object_get(snap, "snapshot"));
+    cr_assert_not_null(b64);
+    for (int what = 0; what < 2; what++) {
+        char *forged = forge(b64, what);
+        it_resp_t r = create_from(&d, "forged", forged, NULL);
+        expect_snapshot_refused(&r, what == 0 ? "history byte 126" : "NaN weight");
+        cr_expect(strstr(r.body, "does not match") != NULL, "%.300s", r.body);
+        it_resp_free(&r);
+        free(forged);
+    }
+    json_decref(snap);
+    d.keep_dir = 1;
+    cr_assert_eq(it_stop(&d), 0);
+    it_restart(&d, NULL);
+    list = it_get_json(&d, 200, "/v1/sessions");
+    cr_expect_eq(json_array_size(json_object_get(list, "items")), 1, "only src is stored");
+    json_decref(list);
+    d.keep_dir = 0;
+    cr_assert_eq(it_stop(&d), 0);
 }

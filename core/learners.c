@@ -1,0 +1,19 @@
+/* learners.c: the one table from learner kind (/learner/kind) to its ops. */
+#include "learner.h"
+
+extern const glia_learner_ops_t glia_control_learner;
+extern const glia_learner_ops_t glia_cursor_learner;
+extern const glia_learner_ops_t glia_astrocyte_learner;
+
+static const glia_learner_ops_t *const learners[] = {
+    [GLIA_LEARNER_CONTROL] = &glia_control_learner,
+    [GLIA_LEARNER_CURSOR] = &glia_cursor_learner,
+    [GLIA_LEARNER_ASTROCYTE] = &glia_astrocyte_learner,
+};
+
+const glia_learner_ops_t *glia_learner_ops(int kind)
+{
+    if (kind < 0 || kind >= (int)(sizeof(learners) / sizeof(learners[0])))
+        return NULL;
+    return learners[kind];
+}

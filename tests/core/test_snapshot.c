@@ -1,0 +1,366 @@
+/* test_snapshot.c: the snapshot format as a user relies on it: snapshots and checkpoints
+ * written by earlier releases still load and continue exactly like a fresh run, a
+ * snapshot from a newer release is refused, and a forged snapshot (values no run can
+ * produce, with a correct checksum) is refused instead of loading and failing later. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../api/requests.h"
+#include "../../api/result_json.h"
+#include "../../core/astrocyte.h"
+#include "../../core/internal.h"
+
+#define DATA GLIA_TEST_DATA "/snapshots/"
+
+static uint8_t *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    uint8_t *buf;
+    long n;
+
+    cr_assert_not_null(f, "%s", path);
+    cr_assert_eq(fseek(f, 0, SEEK_END), 0);
+    n = ftell(f);
+    cr_assert(n > 0);
+    rewind(f);
+    buf = malloc((size_t)n);
+    cr_assert_not_null(buf);
+    cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    *len = (size_t)n;
+    return buf;
+}
+
+/* The bytes of a GET .../snapshot document (base64 in "snapshot"). */
+static uint8_t *read_snapshot_json(const char *path, size_t *len, const char *format)
+{
+    json_error_t jerr;
+    json_t *doc = json_load_file(path, 0, &jerr);
+    uint8_t *bytes;
+
+    cr_assert_not_null(doc, "%s: %s", path, jerr.text);
+    cr_assert_str_eq(json_string_value(json_object_get(doc, "format")), format);
+    cr_assert_eq(
+        glia_base64_decode(json_string_value(json_object_get(doc, "snapshot")), &bytes, len), 0);
+    json_decref(doc);
+    return bytes;
+}
+
+static glia_session_t *load(const uint8_t *buf, size_t len)
+{
+    glia_session_t *s;
+    glia_error_t err;
+
+    glia_error_clear(&err);
+    cr_assert_eq(glia_session_load(buf, len, &s, &err), 0, "%s", err.message);
+    return s;
+}
+
+static unsigned version_of(const uint8_t *buf)
+{
+    return (unsigned)buf[8] | (unsigned)buf[9] << 8 | (unsigned)buf[10] << 16 |
+           (unsigned)buf[11] << 24;
+}
+
+/* Load, check where it stood, continue to `episodes`, and compare with a fresh run of
+ * the same (config, seed): the result document and the complete saved state. */
+static void continues_like_a_fresh_run(const uint8_t *buf, size_t len, unsigned version,
+                                       const char *learner, uint64_t steps, uint64_t episodes)
+{
+    glia_session_t *old, *fresh;
+    glia_counters_t c;
+    json_t *ra, *rb;
+    uint8_t *ba, *bb;
+    size_t la, lb;
+
+    cr_assert_eq(version_of(buf), version);
+    old = load(buf, len);
+    cr_assert_str_eq(glia_session_learner_name(old), learner);
+    glia_session_counters(old, &c);
+    cr_assert_eq(c.steps, steps);
+    cr_assert_eq(glia_session_new(glia_session_config(old), glia_session_seed(old), &fresh, NULL),
+                 0);
+    cr_assert_eq(glia_session_run_episodes(old, episodes), 0);
+    cr_assert_eq(glia_session_run_episodes(fresh, episodes), 0);
+    ra = glia_result_to_json(old, NULL, 1);
+    rb = glia_result_to_json(fresh, NULL, 1);
+    cr_assert(json_equal(ra, rb), "the continued run differs from a fresh one");
+    cr_assert_eq(glia_session_save(old, &ba, &la), 0);
+    cr_assert_eq(glia_session_save(fresh, &bb, &lb), 0);
+    cr_assert_eq(version_of(ba), glia_snapshot_version(), "saved in the current format");
+    cr_assert(la == lb && memcmp(ba, bb, la) == 0, "saved states differ");
+    json_decref(ra);
+    json_decref(rb);
+    free(ba);
+    free(bb);
+    glia_session_free(old);
+    glia_session_free(fresh);
+}
+
+Test(snapshot, format2_api_snapshot_still_loads_and_continues)
+{
+    /* GET /v1/sessions/{name}/snapshot of a maturity session, seed 7, mid-episode. */
+    size_t len;
+    uint8_t *buf = read_snapshot_json(DATA "v2-snapshot-maturity-seed7-step6007.json", &len,
+                                      "glia-snapshot/2");
+    continues_like_a_fresh_run(buf, len, 2, "astrocyte", 6007, 700);
+    free(buf);
+}
+
+Test(snapshot, format2_checkpoints_still_load_and_continue)
+{
+    /* Store checkpoints (checkpoints.data): a cursor session, and a traffic-sensing
+     * session with homeostasis (thresholds and firing counts in flight). */
+    size_t len;
+    uint8_t *buf = read_file(DATA "v2-checkpoint-cursor-seed11-step3003.bin", &len);
+    continues_like_a_fresh_run(buf, len, 2, "cursor", 3003, 400);
+    free(buf);
+    buf = read_file(DATA "v2-checkpoint-traffic-homeostasis-seed5-step2605.bin", &len);
+    continues_like_a_fresh_run(buf, len, 2, "astrocyte", 2605, 300);
+    free(buf);
+}
+
+Test(snapshot, format3_fixtures_still_load_and_continue)
+{
+    /* Written by the release that introduced format 3: a snapshot of an epsilon session
+     * and a control checkpoint; later releases must keep reading them. */
+    size_t len;
+    uint8_t *buf =
+        read_snapshot_json(DATA "v3-snapshot-epsilon-seed9-step1234.json", &len, "glia-snapshot/3");
+    continues_like_a_fresh_run(buf, len, 3, "astrocyte", 1234, 300);
+    free(buf);
+    buf = read_file(DATA "v3-checkpoint-control-seed3-step505.bin", &len);
+    continues_like_a_fresh_run(buf, len, 3, "control", 505, 100);
+    free(buf);
+}
+
+Test(snapshot, current_format_round_trips_for_every_learner)
+{
+    static const char *const presets[] = {"control", "cursor", "astrocyte-traffic", "maturity"};
+    for (int p = 0; p < 4; p++) {
+        glia_config_t cfg;
+        glia_session_t *s;
+        uint8_t *buf;
+        size_t len;
+
+        cr_assert_eq(glia_config_preset(&cfg, presets[p]), 0);
+        cr_assert_eq(glia_session_new(&cfg, 21, &s, NULL), 0);
+        cr_assert_eq(glia_session_advance(s, 1337, UINT64_MAX), 1337);
+        cr_assert_eq(glia_session_save(s, &buf, &len), 0);
+        continues_like_a_fresh_run(buf, len, glia_snapshot_version(), glia_session_learner_name(s),
+                                   1337, 200);
+        free(buf);
+        glia_session_free(s);
+    }
+}
+
+/* FNV-1a 64 over all but the last 8 bytes, stored little-endian in them. */
+static void reseal(uint8_t *buf, size_t len)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i + 8 < len; i++) {
+        h ^= buf[i];
+        h *= 0x100000001b3ULL;
+    }
+    for (int i = 0; i < 8; i++)
+        buf[len - 8 + (size_t)i] = (uint8_t)(h >> (8 * i));
+}
+
+Test(snapshot, newer_and_older_versions_are_refused_by_name)
+{
+    glia_config_t cfg;
+    glia_session_t *s, *out;
+    glia_error_t err;
+    uint8_t *buf;
+    size_t len;
+
+    glia_config_default(&cfg);
+    cr_assert_eq(glia_session_new(&cfg, 1, &s, NULL), 0);
+    cr_assert_eq(glia_session_save(s, &buf, &len), 0);
+    buf[8] = (uint8_t)(glia_snapshot_version() + 1);
+    reseal(buf, len);
+    glia_error_clear(&err);
+    cr_assert_eq(glia_session_load(buf, len, &out, &err), GLIA_EVERSION);
+    cr_assert_null(out);
+    cr_assert(strstr(err.message, "newer") != NULL, "%s", err.message);
+    buf[8] = 1;
+    reseal(buf, len);
+    glia_error_clear(&err);
+    cr_assert_eq(glia_session_load(buf, len, &out, &err), GLIA_EVERSION);
+    cr_assert(strstr(err.message, "older") != NULL, "%s", err.message);
+    free(buf);
+    glia_session_free(s);
+}
+
+/* A forgery: change the state of a live session the way a forger would change the
+ * bytes, save it (the checksum is then right), and expect the load to refuse it. */
+typedef void (*forge_fn)(glia_session_t *s);
+
+static void refused(const char *preset, forge_fn forge, const char *what)
+{
+    glia_config_t cfg;
+    glia_session_t *s, *out;
+    glia_error_t err;
+    uint8_t *buf;
+    size_t len;
+
+    cr_assert_eq(glia_config_preset(&cfg, preset), 0);
+    cfg.training.homeostasis = 1;
+    cr_assert_eq(glia_session_new(&cfg, 42, &s, NULL), 0);
+    cr_assert_eq(glia_session_advance(s, 5003, UINT64_MAX), 5003);
+    /* Unforged, it loads. */
+    cr_assert_eq(glia_session_save(s, &buf, &len), 0);
+    out = load(buf, len);
+    glia_session_free(out);
+    free(buf);
+
+    forge(s);
+    cr_assert_eq(glia_session_save(s, &buf, &len), 0);
+    glia_error_clear(&err);
+    cr_assert_eq(glia_session_load(buf, len, &out, &err), GLIA_EFORMAT, "%s: loaded", what);
+    cr_assert_null(out);
+    cr_assert(strstr(err.message, "snapshot") != NULL, "%s: %s", what, err.message);
+    free(buf);
+    glia_session_free(s);
+}
+
+#define AS(s) ((glia_astro_state_t *)(s)->learner_state)
+
+static void history_byte_126(glia_session_t *s)
+{
+    AS(s)->astro[3].hist[2] = 126;
+    AS(s)->astro[3].hist_sum += 126 - 1; /* even with a sum that agrees */
+}
+static void history_sum_off(glia_session_t *s)
+{
+    AS(s)->astro[1].hist_sum++;
+}
+static void history_past_length(glia_session_t *s)
+{
+    AS(s)->astro[0].hist[GLIA_MAX_HISTORY - 1] = 1;
+}
+static void successes_over_activations(glia_session_t *s)
+{
+    AS(s)->astro[2].successes = AS(s)->astro[2].activations + 1;
+}
+static void by_pattern_off(glia_session_t *s)
+{
+    AS(s)->astro[5].by_pattern[0]++;
+}
+static void threshold_out_of_bounds(glia_session_t *s)
+{
+    AS(s)->astro[4].threshold = 0.95;
+}
+static void sensing_byte_2(glia_session_t *s)
+{
+    AS(s)->prev_fired[7] = 2;
+}
+static void nan_weight(glia_session_t *s)
+{
+    s->net->w[17] = NAN;
+}
+static void weight_past_clamp(glia_session_t *s)
+{
+    s->net->w[40] = 2.5;
+}
+static void infinite_threshold(glia_session_t *s)
+{
+    s->net->thr[20] = INFINITY;
+}
+static void input_threshold_moved(glia_session_t *s)
+{
+    s->net->thr[0] = 0.7;
+}
+static void steps_disagree(glia_session_t *s)
+{
+    s->steps++;
+}
+static void accepted_over_steps(glia_session_t *s)
+{
+    s->accepted = s->steps + 1;
+}
+static void accuracy_above_one(glia_session_t *s)
+{
+    s->traj[0].accuracy = 2.0;
+}
+static void point_off_the_interval(glia_session_t *s)
+{
+    s->traj[1].episode = 251;
+}
+static void output_wider_than_target(glia_session_t *s)
+{
+    s->last_outputs[0] = 1u << 5;
+}
+static void fire_count_over_steps(glia_session_t *s)
+{
+    s->fire_count[9] = 1000;
+}
+static void rng_nan(glia_session_t *s)
+{
+    s->rng.s = NAN;
+}
+
+Test(snapshot, forged_values_are_refused)
+{
+    refused("maturity", history_byte_126, "history byte 126");
+    refused("maturity", history_sum_off, "history sum");
+    refused("maturity", history_past_length, "history byte past the ring");
+    refused("maturity", successes_over_activations, "successes");
+    refused("maturity", by_pattern_off, "activations by pattern");
+    refused("maturity", threshold_out_of_bounds, "astrocyte threshold");
+    refused("astrocyte-traffic", sensing_byte_2, "sensing byte");
+    refused("maturity", nan_weight, "NaN weight");
+    refused("maturity", weight_past_clamp, "weight past the clamp");
+    refused("cursor", infinite_threshold, "infinite threshold");
+    refused("cursor", input_threshold_moved, "input threshold");
+    refused("control", steps_disagree, "steps vs episodes");
+    refused("cursor", accepted_over_steps, "accepted");
+    refused("cursor", accuracy_above_one, "point accuracy");
+    refused("maturity", point_off_the_interval, "point episode");
+    refused("cursor", output_wider_than_target, "output bits");
+    refused("cursor", fire_count_over_steps, "firing count");
+    refused("maturity", rng_nan, "generator");
+}
+
+static void cursor_outside(glia_session_t *s)
+{
+    /* The cursor's position is the first 24 bytes of its state block. */
+    double *pos = s->learner_state;
+    pos[1] = 1e9;
+}
+
+Test(snapshot, forged_cursor_position_is_refused)
+{
+    refused("cursor", cursor_outside, "cursor position");
+}
+
+Test(snapshot, a_learner_section_of_another_learner_is_refused)
+{
+    /* Same network and counters, but the config says cursor where the state is
+     * astrocytes: the CONF kind and the LRNR name disagree. */
+    glia_config_t cfg;
+    glia_session_t *s, *out;
+    glia_error_t err;
+    uint8_t *buf;
+    size_t len;
+    const char *name = "astrocyte";
+
+    cr_assert_eq(glia_config_preset(&cfg, "maturity"), 0);
+    cr_assert_eq(glia_session_new(&cfg, 42, &s, NULL), 0);
+    cr_assert_eq(glia_session_save(s, &buf, &len), 0);
+    for (size_t i = 12; i + 9 + 8 <= len; i++) {
+        if (memcmp(buf + i, name, 9) == 0 && buf[i - 4] == 9) {
+            memcpy(buf + i, "cursorxyz", 9); /* an unknown learner name */
+            break;
+        }
+    }
+    reseal(buf, len);
+    glia_error_clear(&err);
+    cr_assert_eq(glia_session_load(buf, len, &out, &err), GLIA_EFORMAT);
+    cr_assert(strstr(err.message, "learner") != NULL, "%s", err.message);
+    free(buf);
+    glia_session_free(s);
+}
