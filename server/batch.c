@@ -20,11 +20,11 @@ int glia_cli_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
     unsigned long long v;
 
     if (s == NULL || *s < '0' || *s > '9')
-        return -1;
+        return GLIA_EINVAL;
     errno = 0;
     v = strtoull(s, &end, 10);
     if (errno != 0 || *end != '\0' || v < min || v > max)
-        return -1;
+        return GLIA_EINVAL;
     *out = v;
     return 0;
 }
@@ -47,8 +47,9 @@ int glia_cli_print_json(const json_t *json, int compact)
     int rc;
 
     if (text == NULL)
-        return -1;
-    rc = (fputs(text, stdout) < 0 || fputc('\n', stdout) == EOF || fflush(stdout) != 0) ? -1 : 0;
+        return GLIA_ENOMEM;
+    rc = (fputs(text, stdout) < 0 || fputc('\n', stdout) == EOF || fflush(stdout) != 0) ? GLIA_EIO
+                                                                                         : 0;
     free(text);
     return rc;
 }

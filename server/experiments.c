@@ -1,33 +1,43 @@
 /* experiments.c: seeds x conditions studies hosted by the daemon.
  *
  * POST /v1/experiments creates one ordinary session per (condition, seed), named
- * <experiment>.<label>.<seed>, and runs them on the pool like any other. When one of
- * them finishes, its record (accuracy, counts, output vectors) goes into the experiment
- * document, which is stored after every change; once every session has finished, the
- * statistics are computed from the records. Everything here runs on the loop thread.
+ * <experiment>.<label>.<seed>, and runs them on the pool like any other (lifecycle.c).
+ * When one of them settles, its record (accuracy, counts, output vectors) goes into the
+ * experiment document, which is stored after every change; once every session has
+ * finished, the statistics are computed from the records. Everything here runs on the
+ * loop thread.
  */
 #include "experiments.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "../api/experiment_json.h"
 #include "../api/problem.h"
+#include "entry.h"
+#include "handlers.h"
+#include "lifecycle.h"
+#include "log.h"
+#include "registry.h"
+#include "request.h"
 #include "store.h"
 
 typedef struct glia_experiment {
     char name[GLIA_NAME_MAX + 1];
-    json_t *doc;           /* spec, state, created_at, records, results */
-    int state;             /* GLIA_STATE_RUNNING, COMPLETED, CANCELLED or FAILED */
+    json_t *doc; /* spec, state, created_at, records, results */
+    int state;   /* GLIA_STATE_RUNNING, COMPLETED, CANCELLED or FAILED */
     struct glia_experiment *next;
 } glia_experiment_t;
 
-typedef struct registry {
-    glia_experiment_t *head;
-} registry_t;
+typedef struct experiments {
+    glia_experiment_t *head; /* name order (what GET /v1/experiments shows) */
+} experiments_t;
 
-/* Keep the list in name order (what GET /v1/experiments shows). */
-static void insert_sorted(registry_t *r, glia_experiment_t *x)
+static experiments_t *all_of(glia_server_t *srv)
+{
+    return srv->experiments;
+}
+
+static void insert_sorted(experiments_t *r, glia_experiment_t *x)
 {
     glia_experiment_t **pp = &r->head;
     while (*pp && strcmp((*pp)->name, x->name) < 0)
@@ -36,21 +46,24 @@ static void insert_sorted(registry_t *r, glia_experiment_t *x)
     *pp = x;
 }
 
-static registry_t *reg_of(glia_server_t *srv)
-{
-    if (srv->experiments == NULL)
-        srv->experiments = calloc(1, sizeof(registry_t));
-    return srv->experiments;
-}
-
 static glia_experiment_t *find(glia_server_t *srv, const char *name)
 {
-    for (glia_experiment_t *x = reg_of(srv)->head; x; x = x->next) {
+    for (glia_experiment_t *x = all_of(srv)->head; x; x = x->next) {
         if (strcmp(x->name, name) == 0)
             return x;
     }
     return NULL;
 }
+
+static void experiment_free(glia_experiment_t *x)
+{
+    if (x != NULL) {
+        json_decref(x->doc);
+        free(x);
+    }
+}
+
+/* ---- storing ----------------------------------------------------------------------- */
 
 /* A request answered once its experiment write is stored. */
 typedef struct pending_reply {
@@ -58,8 +71,6 @@ typedef struct pending_reply {
     int status;
     json_t *body;
 } pending_reply_t;
-
-static void reply(glia_request_t *req, int status, json_t *body);
 
 static void stored_cb(glia_store_op_t *op, int status, void *arg)
 {
@@ -69,10 +80,11 @@ static void stored_cb(glia_store_op_t *op, int status, void *arg)
         glia_log("error", NULL, "store: experiment %s: %s", op->experiment, op->error);
         json_decref(p->body);
         if (p->req != NULL)
-            reply(p->req, 507, glia_problem(507, "store-failed", "the experiment was not stored: %s",
-                                            op->error));
+            glia_reply_problem(
+                p->req,
+                glia_problem(507, "store-failed", "the experiment was not stored: %s", op->error));
     } else if (p->req != NULL) {
-        reply(p->req, p->status, p->body);
+        glia_reply(p->req, p->status, p->body);
     } else {
         json_decref(p->body);
     }
@@ -80,7 +92,7 @@ static void stored_cb(glia_store_op_t *op, int status, void *arg)
 }
 
 /* Store the experiment's document (or its deletion); answer `req` (may be NULL) with
- * status/body once stored. */
+ * status/body (taken) once stored. */
 static void persist(glia_server_t *srv, glia_experiment_t *x, int is_delete, glia_request_t *req,
                     int status, json_t *body)
 {
@@ -91,7 +103,7 @@ static void persist(glia_server_t *srv, glia_experiment_t *x, int is_delete, gli
         free(p);
         json_decref(body);
         if (req != NULL)
-            reply(req, 500, glia_problem(500, "internal", "out of memory"));
+            glia_reply_oom(req);
         return;
     }
     p->req = req;
@@ -105,6 +117,8 @@ static void persist(glia_server_t *srv, glia_experiment_t *x, int is_delete, gli
     glia_store_submit(srv->store, op);
 }
 
+/* ---- the sessions of an experiment ----------------------------------------------------- */
+
 /* Name pieces: "<experiment>.<label>.<seed>", labels have no dots. */
 static int split_session_name(const char *session, const char *experiment, char *label,
                               size_t label_size, char *seed, size_t seed_size)
@@ -113,11 +127,11 @@ static int split_session_name(const char *session, const char *experiment, char 
     const char *rest, *dot;
 
     if (strncmp(session, experiment, n) != 0 || session[n] != '.')
-        return -1;
+        return GLIA_EINVAL;
     rest = session + n + 1;
     dot = strrchr(rest, '.');
     if (dot == NULL)
-        return -1;
+        return GLIA_EINVAL;
     snprintf(label, label_size, "%.*s", (int)(dot - rest), rest);
     snprintf(seed, seed_size, "%s", dot + 1);
     return 0;
@@ -128,7 +142,8 @@ static int split_session_name(const char *session, const char *experiment, char 
 static void for_each_session(glia_server_t *srv, glia_experiment_t *x,
                              void (*fn)(glia_server_t *, glia_entry_t *, void *), void *ctx)
 {
-    json_t *conds = json_object_get(x->doc, "conditions"), *seeds = json_object_get(x->doc, "seeds");
+    json_t *conds = json_object_get(x->doc, "conditions"),
+           *seeds = json_object_get(x->doc, "seeds");
     for (size_t i = 0; i < json_array_size(conds); i++) {
         const char *label = json_string_value(json_object_get(json_array_get(conds, i), "label"));
         for (size_t k = 0; k < json_array_size(seeds); k++) {
@@ -137,7 +152,7 @@ static void for_each_session(glia_server_t *srv, glia_experiment_t *x,
             glia_experiment_session_name(x->name, label,
                                          (uint32_t)json_integer_value(json_array_get(seeds, k)),
                                          name, sizeof(name));
-            e = glia_registry_get(srv, name);
+            e = glia_registry_get(&srv->registry, name);
             fn(srv, e, ctx);
             glia_entry_unref(e);
         }
@@ -160,7 +175,8 @@ static void count_session(glia_server_t *srv, glia_entry_t *e, void *ctx)
 /* Count the experiment's sessions by how far they are. */
 static tally_t tally(glia_server_t *srv, glia_experiment_t *x)
 {
-    json_t *conds = json_object_get(x->doc, "conditions"), *records = json_object_get(x->doc, "records");
+    json_t *conds = json_object_get(x->doc, "conditions"),
+           *records = json_object_get(x->doc, "records");
     tally_t t = {0, 0, 0};
 
     for_each_session(srv, x, count_session, &t);
@@ -185,22 +201,24 @@ static void settle(glia_server_t *srv, glia_experiment_t *x)
         return;
     set_state(x, t.recorded == t.total ? GLIA_STATE_COMPLETED : GLIA_STATE_CANCELLED);
     json_object_set_new(x->doc, "results", glia_experiment_results(x->doc));
-    glia_log("info", NULL, "experiment %s %s (%d of %d runs)", x->name,
-             glia_state_name(x->state), t.recorded, t.total);
+    glia_log("info", NULL, "experiment %s %s (%d of %d runs)", x->name, glia_state_name(x->state),
+             t.recorded, t.total);
 }
 
-void glia_experiments_session_changed(glia_server_t *srv, glia_entry_t *e)
+void glia_experiments_session_settled(glia_server_t *srv, glia_entry_t *e)
 {
     glia_experiment_t *x = find(srv, e->experiment);
     char label[GLIA_LABEL_MAX + 8], seed[16];
 
-    if (x == NULL || split_session_name(e->name, x->name, label, sizeof(label), seed, sizeof(seed)) != 0)
+    if (x == NULL ||
+        split_session_name(e->name, x->name, label, sizeof(label), seed, sizeof(seed)) != 0)
         return;
     if (e->state == GLIA_STATE_COMPLETED) {
         json_t *records = json_object_get(x->doc, "records");
         if (json_object_get(records, label) == NULL)
             json_object_set_new(records, label, json_object());
-        json_object_set_new(json_object_get(records, label), seed, glia_experiment_record(e->session));
+        json_object_set_new(json_object_get(records, label), seed,
+                            glia_experiment_record(e->session));
     }
     if (e->state == GLIA_STATE_RUNNING || e->state == GLIA_STATE_PAUSED)
         return;
@@ -211,21 +229,25 @@ void glia_experiments_session_changed(glia_server_t *srv, glia_entry_t *e)
     persist(srv, x, 0, NULL, 0, NULL);
 }
 
+/* ---- answers ------------------------------------------------------------------------- */
+
 static json_t *progress_json(glia_server_t *srv, glia_experiment_t *x)
 {
     tally_t t = tally(srv, x);
     return json_pack("{s:i, s:i, s:i, s:f}", "sessions", t.total, "completed", t.recorded,
-                     "running", t.running, "fraction", t.total ? (double)t.recorded / t.total : 0.0);
+                     "running", t.running, "fraction",
+                     t.total ? (double)t.recorded / t.total : 0.0);
 }
 
 static json_t *experiment_json(glia_server_t *srv, glia_experiment_t *x, int full)
 {
-    json_t *o = full ? json_deep_copy(x->doc) : json_pack("{s:O, s:O, s:O, s:O, s:O}",
-                                                          "name", json_object_get(x->doc, "name"),
-                                                          "state", json_object_get(x->doc, "state"),
-                                                          "created_at", json_object_get(x->doc, "created_at"),
-                                                          "episodes", json_object_get(x->doc, "episodes"),
-                                                          "seeds", json_object_get(x->doc, "seeds"));
+    json_t *o =
+        full ? json_deep_copy(x->doc)
+             : json_pack("{s:O, s:O, s:O, s:O, s:O}", "name", json_object_get(x->doc, "name"),
+                         "state", json_object_get(x->doc, "state"), "created_at",
+                         json_object_get(x->doc, "created_at"), "episodes",
+                         json_object_get(x->doc, "episodes"), "seeds",
+                         json_object_get(x->doc, "seeds"));
     if (o == NULL)
         return NULL;
     json_object_set_new(o, "progress", progress_json(srv, x));
@@ -234,223 +256,246 @@ static json_t *experiment_json(glia_server_t *srv, glia_experiment_t *x, int ful
     return o;
 }
 
-static void reply(glia_request_t *req, int status, json_t *body)
+/* The experiment named in the path, or NULL after answering 404. */
+static glia_experiment_t *named(glia_server_t *srv, glia_request_t *req)
 {
-    if (status >= 400)
-        glia_request_reply_problem(req, body);
-    else if (status == 204)
-        glia_request_reply_text(req, 204, NULL, NULL, 0);
-    else
-        glia_request_reply_json(req, status, body);
-    glia_request_finish(req);
+    glia_experiment_t *x = find(srv, req->match.name);
+    if (x == NULL)
+        glia_reply_problem(
+            req, glia_problem(404, "not-found", "no experiment named \"%s\"", req->match.name));
+    return x;
 }
 
-static void handle_create(glia_server_t *srv, glia_request_t *req)
+void glia_handle_experiment_templates(glia_server_t *srv, glia_request_t *req)
 {
-    glia_experiment_spec_t *spec = malloc(sizeof(*spec));
-    glia_experiment_t *x;
-    glia_error_t err;
-    char created[40], why[256];
-    int n;
+    (void)srv;
+    glia_reply_json(req, 200, json_pack("{s:o}", "items", glia_experiment_templates()));
+}
 
-    glia_error_clear(&err);
-    if (spec == NULL) {
-        reply(req, 500, glia_problem(500, "internal", "out of memory"));
-        return;
-    }
-    if (req->json == NULL) {
-        glia_error_set(&err, GLIA_EINVAL, "", "a JSON body is required (see GET /v1/experiments/templates)");
-        reply(req, 422, glia_problem_validation(&err));
-        free(spec);
-        return;
-    }
-    if (glia_experiment_parse(req->json, spec, &err) != 0) {
-        reply(req, 422, glia_problem_validation(&err));
-        free(spec);
-        return;
-    }
-    if (find(srv, spec->name) != NULL) {
-        reply(req, 409, glia_problem(409, "exists", "an experiment named \"%s\" already exists", spec->name));
-        free(spec);
-        return;
-    }
-    n = spec->n_conditions * spec->n_seeds;
-    if (glia_registry_count(srv) + (size_t)n > (size_t)srv->opt.max_sessions) {
-        reply(req, 507, glia_problem(507, "too-many-sessions",
-                                     "the experiment needs %d sessions; this server holds at most "
-                                     "%d and has %zu", n, srv->opt.max_sessions,
-                                     glia_registry_count(srv)));
-        free(spec);
-        return;
-    }
+void glia_handle_experiments_list(glia_server_t *srv, glia_request_t *req)
+{
+    json_t *items = json_array();
+
+    for (glia_experiment_t *x = all_of(srv)->head; x; x = x->next)
+        json_array_append_new(items, experiment_json(srv, x, 0));
+    glia_reply_json(req, 200, json_pack("{s:o}", "items", items));
+}
+
+void glia_handle_experiment_get(glia_server_t *srv, glia_request_t *req)
+{
+    glia_experiment_t *x = named(srv, req);
+    if (x != NULL)
+        glia_reply_json(req, 200, experiment_json(srv, x, 1));
+}
+
+/* Create and start one session of the experiment. */
+static int start_session(glia_server_t *srv, const glia_experiment_spec_t *spec, int condition,
+                         int seed_index)
+{
+    const glia_condition_t *cond = &spec->conditions[condition];
+    glia_session_spec_t s_spec;
+    glia_session_t *s;
+    glia_entry_t *e;
+    int rc;
+
+    memset(&s_spec, 0, sizeof(s_spec));
+    glia_experiment_session_name(spec->name, cond->label, spec->seeds[seed_index], s_spec.name,
+                                 sizeof(s_spec.name));
+    snprintf(s_spec.preset, sizeof(s_spec.preset), "%s", cond->preset);
+    if ((rc = glia_session_new(&cond->config, spec->seeds[seed_index], &s, NULL)) == 0)
+        rc = glia_lifecycle_create(srv, &s_spec, s, spec->name, spec->episodes, NULL, NULL, &e);
+    if (rc != 0)
+        glia_log("error", s_spec.name, "experiment %s: cannot start session %s: %s", spec->name,
+                 s_spec.name, rc == GLIA_EEXIST ? "the name is taken" : glia_strerror(rc));
+    return rc;
+}
+
+int glia_prepare_experiment_create(glia_request_t *req, glia_error_t *err)
+{
+    if (req->json == NULL)
+        return glia_error_set(err, GLIA_EINVAL, "",
+                              "a JSON body is required (see GET /v1/experiments/templates)");
+    if ((req->experiment_spec = malloc(sizeof(*req->experiment_spec))) == NULL)
+        return GLIA_ENOMEM;
+    return glia_experiment_parse(req->json, req->experiment_spec, err);
+}
+
+/* 409 if a session the experiment would create exists already. */
+static int names_are_free(glia_server_t *srv, glia_request_t *req,
+                          const glia_experiment_spec_t *spec)
+{
     for (int c = 0; c < spec->n_conditions; c++) {
         for (int k = 0; k < spec->n_seeds; k++) {
             char name[GLIA_NAME_MAX + 1];
             glia_entry_t *e;
-            glia_experiment_session_name(spec->name, spec->conditions[c].label, spec->seeds[k], name,
-                                         sizeof(name));
-            if ((e = glia_registry_get(srv, name)) != NULL) {
+            glia_experiment_session_name(spec->name, spec->conditions[c].label, spec->seeds[k],
+                                         name, sizeof(name));
+            if ((e = glia_registry_get(&srv->registry, name)) != NULL) {
                 glia_entry_unref(e);
-                reply(req, 409, glia_problem(409, "exists",
-                                             "session \"%s\" already exists; choose another experiment name",
-                                             name));
-                free(spec);
-                return;
+                glia_reply_problem(req, glia_problem(409, "exists",
+                                                     "session \"%s\" already exists; choose "
+                                                     "another experiment name",
+                                                     name));
+                return 0;
             }
         }
     }
-    x = calloc(1, sizeof(*x));
-    if (x == NULL || (x->doc = glia_experiment_doc_new(spec)) == NULL) {
-        free(x);
-        free(spec);
-        reply(req, 500, glia_problem(500, "internal", "out of memory"));
+    return 1;
+}
+
+void glia_handle_experiment_create(glia_server_t *srv, glia_request_t *req)
+{
+    const glia_experiment_spec_t *spec = req->experiment_spec;
+    size_t held = glia_registry_count(&srv->registry);
+    int n = spec->n_conditions * spec->n_seeds;
+    glia_experiment_t *x;
+    char created[40];
+
+    if (find(srv, spec->name) != NULL) {
+        glia_reply_problem(
+            req,
+            glia_problem(409, "exists", "an experiment named \"%s\" already exists", spec->name));
         return;
     }
+    if (held + (size_t)n > (size_t)srv->opt.max_sessions) {
+        glia_reply_problem(req, glia_problem(507, "too-many-sessions",
+                                             "the experiment needs %d sessions; this server "
+                                             "holds at most %d and has %zu",
+                                             n, srv->opt.max_sessions, held));
+        return;
+    }
+    if (!names_are_free(srv, req, spec))
+        return;
+    if ((x = calloc(1, sizeof(*x))) == NULL)
+        goto fail_oom;
+    if ((x->doc = glia_experiment_doc_new(spec)) == NULL)
+        goto fail_experiment;
     snprintf(x->name, sizeof(x->name), "%s", spec->name);
     glia_format_time(glia_wall(), created, sizeof(created));
-    json_object_set_new(x->doc, "created_at", json_string(created));
-    if (json_is_string(json_object_get(req->json, "description")))
-        json_object_set(x->doc, "description", json_object_get(req->json, "description"));
+    if (json_object_set_new(x->doc, "created_at", json_string(created)) != 0)
+        goto fail_experiment;
+    if (json_is_string(json_object_get(req->json, "description")) &&
+        json_object_set(x->doc, "description", json_object_get(req->json, "description")) != 0)
+        goto fail_experiment;
     set_state(x, GLIA_STATE_RUNNING);
-    insert_sorted(reg_of(srv), x);
+    insert_sorted(all_of(srv), x);
 
-    /* Seeds outermost, so early results cover every condition. */
+    /* Seeds outermost, so early results cover every condition. A session that cannot
+     * start is logged and counted as not finished (the experiment ends cancelled). */
     for (int k = 0; k < spec->n_seeds; k++) {
-        for (int c = 0; c < spec->n_conditions; c++) {
-            char name[GLIA_NAME_MAX + 1];
-            glia_experiment_session_name(spec->name, spec->conditions[c].label, spec->seeds[k], name,
-                                         sizeof(name));
-            if (glia_session_create_run(srv, name, spec->conditions[c].preset,
-                                        &spec->conditions[c].config, spec->seeds[k], spec->name,
-                                        spec->episodes, why, sizeof(why)) == NULL)
-                glia_log("error", name, "experiment %s: %s", spec->name, why);
-        }
+        for (int c = 0; c < spec->n_conditions; c++)
+            start_session(srv, spec, c, k);
     }
     glia_log("info", NULL, "experiment %s: %d sessions started", x->name, n);
     snprintf(req->location, sizeof(req->location), "/v1/experiments/%s", x->name);
     /* After the sessions' creations: the store applies them in order. */
     persist(srv, x, 0, req, 202, experiment_json(srv, x, 1));
-    free(spec);
-}
+    return;
 
-static void delete_session(glia_server_t *srv, glia_entry_t *e, void *ctx)
-{
-    (void)ctx;
-    if (e != NULL)
-        glia_session_delete(srv, e, NULL);
+fail_experiment:
+    experiment_free(x);
+fail_oom:
+    glia_reply_oom(req);
 }
 
 static void cancel_session(glia_server_t *srv, glia_entry_t *e, void *ctx)
 {
     (void)ctx;
-    if (e != NULL)
-        glia_session_cancel(srv, e);
+    if (e == NULL)
+        return;
+    if (e->state == GLIA_STATE_RUNNING)
+        glia_lifecycle_stop(srv, e, GLIA_STATE_CANCELLED);
+    else if (e->state == GLIA_STATE_PAUSED && !e->in_worker)
+        glia_lifecycle_cancel(srv, e, NULL, NULL);
 }
 
-static void handle_report(glia_server_t *srv, glia_request_t *req, glia_experiment_t *x)
+void glia_handle_experiment_cancel(glia_server_t *srv, glia_request_t *req)
 {
-    const char *format = glia_request_query(req, "format");
+    glia_experiment_t *x = named(srv, req);
+
+    if (x == NULL)
+        return;
+    if (x->state == GLIA_STATE_RUNNING) {
+        for_each_session(srv, x, cancel_session, NULL);
+        set_state(x, GLIA_STATE_CANCELLED);
+        json_object_set_new(x->doc, "results", glia_experiment_results(x->doc));
+    }
+    persist(srv, x, 0, req, 200, experiment_json(srv, x, 1));
+}
+
+static void delete_session(glia_server_t *srv, glia_entry_t *e, void *ctx)
+{
+    (void)ctx;
+    if (e != NULL && !e->is_deleting)
+        glia_lifecycle_delete(srv, e, NULL, NULL);
+}
+
+void glia_handle_experiment_delete(glia_server_t *srv, glia_request_t *req)
+{
+    glia_experiment_t *x = named(srv, req), **pp;
+
+    if (x == NULL)
+        return;
+    for_each_session(srv, x, delete_session, NULL);
+    for (pp = &all_of(srv)->head; *pp; pp = &(*pp)->next) {
+        if (*pp == x) {
+            *pp = x->next;
+            break;
+        }
+    }
+    persist(srv, x, 1, req, 204, NULL); /* after its sessions' deletions */
+    experiment_free(x);
+}
+
+void glia_handle_experiment_report(glia_server_t *srv, glia_request_t *req)
+{
+    glia_experiment_t *x = named(srv, req); /* answered when NULL: req is gone */
+    const char *format;
     char *text;
     size_t len;
 
-    if (format == NULL)
+    if (x == NULL)
+        return;
+    if ((format = glia_request_query(req, "format")) == NULL)
         format = "json";
     if (strcmp(format, "json") != 0 && strcmp(format, "md") != 0 && strcmp(format, "csv") != 0) {
-        json_t *p = glia_problem(400, "bad-query", "query parameter format must be json, csv or md");
+        json_t *p =
+            glia_problem(400, "bad-query", "query parameter format must be json, csv or md");
         if (p != NULL)
-            json_object_set_new(p, "errors", json_pack("[{s:s, s:s}]", "parameter", "format",
-                                                       "detail", "must be json, csv or md"));
-        reply(req, 400, p);
+            json_object_set_new(p, "errors",
+                                json_pack("[{s:s, s:s}]", "parameter", "format", "detail",
+                                          "must be json, csv or md"));
+        glia_reply_problem(req, p);
         return;
     }
-    if (json_object_get(x->doc, "results") == NULL || json_is_null(json_object_get(x->doc, "results"))) {
-        json_t *p = glia_problem(409, "conflict", "experiment \"%s\" is %s: its report is ready "
-                                                  "when every run has finished", x->name,
-                                 glia_state_name(x->state));
+    if (json_object_get(x->doc, "results") == NULL ||
+        json_is_null(json_object_get(x->doc, "results"))) {
+        json_t *p = glia_problem(409, "conflict",
+                                 "experiment \"%s\" is %s: its report is ready when every run "
+                                 "has finished",
+                                 x->name, glia_state_name(x->state));
         if (p != NULL)
             json_object_set_new(p, "progress", progress_json(srv, x));
-        reply(req, 409, p);
+        glia_reply_problem(req, p);
         return;
     }
     if (strcmp(format, "json") == 0) {
-        reply(req, 200, experiment_json(srv, x, 1));
+        glia_reply_json(req, 200, experiment_json(srv, x, 1));
         return;
     }
     text = strcmp(format, "md") == 0 ? glia_experiment_report_md(x->doc, &len)
                                      : glia_experiment_report_csv(x->doc, &len);
     if (text == NULL) {
-        reply(req, 500, glia_problem(500, "internal", "out of memory"));
+        glia_reply_oom(req);
         return;
     }
-    glia_request_reply_text(req, 200,
-                            strcmp(format, "md") == 0 ? "text/markdown; charset=utf-8"
-                                                      : "text/csv; charset=utf-8",
-                            text, len);
-    glia_request_finish(req);
+    glia_reply_text(req, 200,
+                    strcmp(format, "md") == 0 ? "text/markdown; charset=utf-8"
+                                              : "text/csv; charset=utf-8",
+                    text, len);
 }
 
-void glia_experiments_handle(glia_server_t *srv, glia_request_t *req)
-{
-    registry_t *r = reg_of(srv);
-    glia_experiment_t *x = NULL, **pp;
-
-    if (atomic_load(&srv->is_shutting_down) && strcmp(req->method, "GET") != 0 &&
-        strcmp(req->method, "HEAD") != 0) {
-        reply(req, 503, glia_problem(503, "shutting-down", "the server is shutting down"));
-        return;
-    }
-    switch (req->match.route) {
-    case GLIA_ROUTE_EXPERIMENT_TEMPLATES:
-        reply(req, 200, json_pack("{s:o}", "items", glia_experiment_templates()));
-        return;
-    case GLIA_ROUTE_EXPERIMENTS_CREATE:
-        handle_create(srv, req);
-        return;
-    case GLIA_ROUTE_EXPERIMENTS_LIST: {
-        json_t *items = json_array();
-        for (x = r->head; x; x = x->next)
-            json_array_append_new(items, experiment_json(srv, x, 0));
-        reply(req, 200, json_pack("{s:o}", "items", items));
-        return;
-    }
-    default:
-        break;
-    }
-    if ((x = find(srv, req->match.name)) == NULL) {
-        reply(req, 404, glia_problem(404, "not-found", "no experiment named \"%s\"", req->match.name));
-        return;
-    }
-    switch (req->match.route) {
-    case GLIA_ROUTE_EXPERIMENT_GET:
-        reply(req, 200, experiment_json(srv, x, 1));
-        break;
-    case GLIA_ROUTE_EXPERIMENT_REPORT:
-        handle_report(srv, req, x);
-        break;
-    case GLIA_ROUTE_EXPERIMENT_CANCEL:
-        if (x->state == GLIA_STATE_RUNNING) {
-            for_each_session(srv, x, cancel_session, NULL);
-            set_state(x, GLIA_STATE_CANCELLED);
-            json_object_set_new(x->doc, "results", glia_experiment_results(x->doc));
-        }
-        persist(srv, x, 0, req, 200, experiment_json(srv, x, 1));
-        break;
-    case GLIA_ROUTE_EXPERIMENT_DELETE:
-        for_each_session(srv, x, delete_session, NULL);
-        for (pp = &r->head; *pp; pp = &(*pp)->next) {
-            if (*pp == x) {
-                *pp = x->next;
-                break;
-            }
-        }
-        persist(srv, x, 1, req, 204, NULL); /* after its sessions' deletions */
-        json_decref(x->doc);
-        free(x);
-        break;
-    default:
-        reply(req, 500, glia_problem(500, "internal", "unrouted request"));
-    }
-}
+/* ---- startup and shutdown ------------------------------------------------------------ */
 
 static int load_cb(json_t *doc, void *arg)
 {
@@ -459,13 +504,13 @@ static int load_cb(json_t *doc, void *arg)
     const char *state = json_string_value(json_object_get(doc, "state"));
 
     if (x == NULL)
-        return -1;
+        return GLIA_ENOMEM;
     snprintf(x->name, sizeof(x->name), "%s", json_string_value(json_object_get(doc, "name")));
     x->doc = json_incref(doc);
     x->state = state ? glia_state_from_name(state) : GLIA_STATE_RUNNING;
     if (x->state < 0)
         x->state = GLIA_STATE_FAILED;
-    insert_sorted(reg_of(srv), x);
+    insert_sorted(all_of(srv), x);
     return 0;
 }
 
@@ -473,16 +518,20 @@ static void record_if_done(glia_server_t *srv, glia_entry_t *e, void *ctx)
 {
     (void)ctx;
     if (e != NULL && e->state == GLIA_STATE_COMPLETED && !e->is_broken)
-        glia_experiments_session_changed(srv, e);
+        glia_experiments_session_settled(srv, e);
 }
 
 int glia_experiments_start(glia_server_t *srv)
 {
-    if (glia_store_load_experiments(srv->store, load_cb, srv) != 0)
-        return -1;
+    int rc;
+
+    if ((srv->experiments = calloc(1, sizeof(experiments_t))) == NULL)
+        return GLIA_ENOMEM;
+    if ((rc = glia_store_load_experiments(srv->store, load_cb, srv)) != 0)
+        return rc;
     /* A crash between a session's completion and the experiment's next write leaves a
      * finished run unrecorded: record it now (its checkpoint is its final state). */
-    for (glia_experiment_t *x = reg_of(srv)->head; x; x = x->next) {
+    for (glia_experiment_t *x = all_of(srv)->head; x; x = x->next) {
         if (x->state == GLIA_STATE_RUNNING) {
             for_each_session(srv, x, record_if_done, NULL);
             settle(srv, x);
@@ -493,14 +542,14 @@ int glia_experiments_start(glia_server_t *srv)
 
 void glia_experiments_stop(glia_server_t *srv)
 {
-    registry_t *r = srv->experiments;
+    experiments_t *r = srv->experiments;
+
     if (r == NULL)
         return;
     while (r->head) {
         glia_experiment_t *x = r->head;
         r->head = x->next;
-        json_decref(x->doc);
-        free(x);
+        experiment_free(x);
     }
     free(r);
     srv->experiments = NULL;

@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "server.h"
+#include "flags.h"
 
 typedef struct flag_def {
     const char *flag;
@@ -70,7 +70,7 @@ static int set_option(glia_options_t *opt, const char *flag, const char *v)
         size_t len;
         if (f == NULL) {
             fprintf(stderr, "gliad: --token-file: cannot read %s\n", v);
-            return -1;
+            return GLIA_EIO;
         }
         len = fread(opt->token, 1, sizeof(opt->token) - 1, f);
         fclose(f);
@@ -80,7 +80,7 @@ static int set_option(glia_options_t *opt, const char *flag, const char *v)
             opt->token[--len] = '\0';
         if (len == 0) {
             fprintf(stderr, "gliad: --token-file: %s is empty\n", v);
-            return -1;
+            return GLIA_EINVAL;
         }
     } else if (strcmp(flag, "--max-sessions") == 0) {
         if (glia_cli_parse_u64(v, 1, 1000000, &n) != 0)
@@ -122,7 +122,7 @@ static int set_option(glia_options_t *opt, const char *flag, const char *v)
     return 0;
 bad:
     fprintf(stderr, "gliad: %s: invalid value \"%s\" (see gliad --help)\n", flag, v);
-    return -1;
+    return GLIA_EINVAL;
 }
 
 int glia_options_parse(int argc, char **argv, glia_options_t *opt)

@@ -7,7 +7,7 @@
 #include <time.h>
 
 #include "../api/json_write.h"
-#include "server.h"
+#include "log.h"
 
 static int log_json; /* set once in main before any thread starts */
 

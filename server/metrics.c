@@ -10,9 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "metrics.h"
+
 #include "../api/json_write.h"
 #include "../api/strbuf.h"
-#include "server.h"
+#include "entry.h"
+#include "log.h"
+#include "registry.h"
 #include "store.h"
 
 static const double latency_bounds[GLIA_LATENCY_BUCKETS] = {
@@ -28,8 +32,8 @@ void glia_stats_request(glia_server_t *srv, int route, int status, uint64_t dura
     double secs = (double)duration_ns / 1e9;
     int b = 0;
 
-    if (route < 0 || route > GLIA_ROUTE_COUNT)
-        route = GLIA_ROUTE_COUNT;
+    if (route < 0 || route > GLIA_ROUTES_MAX)
+        route = GLIA_ROUTES_MAX;
     if (cls < 0 || cls > 4)
         cls = 4;
     atomic_fetch_add(&st->requests[route][cls], 1);
@@ -103,16 +107,18 @@ char *glia_metrics_render(glia_server_t *srv, size_t *len)
 
     header(&o, "glia_http_requests_total", "counter",
            "HTTP requests answered, by route template, method and status class.");
-    for (int r = 0; r <= GLIA_ROUTE_COUNT; r++) {
+    for (size_t r = 0; r <= srv->n_routes; r++) {
+        /* Rows of the route table, then the unmatched (counted in the last slot). */
+        int slot = r < srv->n_routes ? (int)r : GLIA_ROUTES_MAX;
         for (int c = 0; c < 5; c++) {
-            uint64_t v = atomic_load(&st->requests[r][c]);
+            uint64_t v = atomic_load(&st->requests[slot][c]);
             if (v == 0)
                 continue;
             glia_strbuf_printf(&o, "glia_http_requests_total{route=\"");
-            put_label(&o, r == GLIA_ROUTE_COUNT ? "unmatched" : glia_route_template(r));
+            put_label(&o, r < srv->n_routes ? srv->routes[r].template : "unmatched");
             glia_strbuf_printf(&o, "\",method=\"%s\",code=\"%s\"} %llu\n",
-                r == GLIA_ROUTE_COUNT ? "other" : glia_route_method(r), classes[c],
-                (unsigned long long)v);
+                               r < srv->n_routes ? srv->routes[r].method : "other", classes[c],
+                               (unsigned long long)v);
         }
     }
     header(&o, "glia_http_request_duration_seconds", "histogram",
@@ -146,19 +152,12 @@ char *glia_metrics_render(glia_server_t *srv, size_t *len)
     glia_strbuf_printf(&o, "glia_learning_rejected_total %llu\n",
         (unsigned long long)atomic_load(&st->rejected_total));
 
-    pthread_rwlock_rdlock(&srv->reg_lock);
-    exported = calloc(srv->n_entries ? srv->n_entries : 1, sizeof(*exported));
-    for (size_t i = 0; i < srv->n_entries; i++) {
-        glia_entry_t *e = srv->entries[i];
-        int s = atomic_load(&e->pub_state);
+    n_exported = glia_registry_list(&srv->registry, &exported);
+    for (size_t i = 0; i < n_exported; i++) {
+        int s = atomic_load(&exported[i]->pub_state);
         if (s >= 0 && s < GLIA_STATE_COUNT)
             by_state[s]++;
-        if (exported != NULL) {
-            glia_entry_ref(e);
-            exported[n_exported++] = e;
-        }
     }
-    pthread_rwlock_unlock(&srv->reg_lock);
     /* Keep the sessions whose published summary says export_metrics, up to the cap. */
     {
         size_t kept = 0;

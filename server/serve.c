@@ -2,9 +2,11 @@
  *
  * Start: options, store (refusing bad data dirs), every stored session back into the
  * registry (sessions that were running continue from their last checkpoint), then the
- * HTTP listener. Shutdown on SIGTERM/SIGINT: stop accepting, let running slices finish
- * and checkpoint (they stay "running" in the store, so a restart resumes them), answer
- * what is waiting, end streams, wait for connections to drain, stop. Exit 0.
+ * HTTP listener. This is the top of the house: it wires the layers together (the route
+ * table for the transport, the hooks by which the lifecycle reports upward). Shutdown on
+ * SIGTERM/SIGINT: stop accepting, let running slices finish and checkpoint (they stay
+ * "running" in the store, so a restart resumes them), answer what is waiting, end
+ * streams, wait for connections to drain, stop. Exit 0.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -12,29 +14,24 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../api/config_json.h"
+#include "cli.h"
+#include "dispatch.h"
 #include "experiments.h"
-#include "publish.h"
-#include "server.h"
+#include "flags.h"
+#include "http.h"
+#include "lifecycle.h"
+#include "log.h"
+#include "metrics.h"
+#include "registry.h"
+#include "routes.h"
 #include "store.h"
+#include "streams.h"
 
 #define DRAIN_SECONDS 5.0
 
-static void inbox_cb(uv_async_t *h)
-{
-    glia_server_t *srv = h->data;
-    glia_request_t *list;
-
-    pthread_mutex_lock(&srv->inbox_mu);
-    list = srv->inbox;
-    srv->inbox = srv->inbox_tail = NULL;
-    pthread_mutex_unlock(&srv->inbox_mu);
-    glia_handle_all(srv, list);
-}
-
 static void keepalive_cb(uv_timer_t *t)
 {
-    glia_events_keepalive(t->data);
+    glia_streams_keepalive(t->data);
 }
 
 static void checkpoint_timing_cb(double seconds, void *arg)
@@ -59,17 +56,17 @@ static void shutdown_tick(uv_timer_t *t)
 
     if (drain_phase == 0) {
         /* Phase 0: learning work and store writes finish. */
-        inbox_cb(&srv->inbox_async);
+        glia_dispatch_drain(srv);
         if (srv->jobs_in_flight > 0 || !glia_store_idle(srv->store))
             return;
-        glia_events_close_all(srv);
+        glia_streams_close_all(srv);
         drain_phase = 1;
         drain_started = glia_now();
         return;
     }
     /* Phase 1: streams end and connections drain (bounded). */
-    inbox_cb(&srv->inbox_async);
-    glia_events_close_all(srv);
+    glia_dispatch_drain(srv);
+    glia_streams_close_all(srv);
     info = MHD_get_daemon_info(srv->mhd, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
     if (info != NULL && info->num_connections > 0 && glia_now() - drain_started < DRAIN_SECONDS)
         return;
@@ -92,128 +89,20 @@ static void signal_cb(uv_signal_t *h, int signum)
     }
     glia_log("info", NULL, "%s: shutting down", signum == SIGTERM ? "SIGTERM" : "SIGINT");
     srv->listen_fd = MHD_quiesce_daemon(srv->mhd); /* stop accepting; we close it at the end */
-    pthread_rwlock_rdlock(&srv->reg_lock);
-    for (size_t i = 0; i < srv->n_entries; i++) {
-        glia_entry_t *e = srv->entries[i];
-        if (e->in_worker)
-            glia_runner_stop(srv, e);
-    }
-    pthread_rwlock_unlock(&srv->reg_lock);
+    glia_lifecycle_stop_all(srv);
     uv_timer_start(&srv->shutdown_timer, shutdown_tick, 0, 20);
 }
 
-/* ---- recovery --------------------------------------------------------------------- */
-
 static int restore_cb(const glia_stored_session_t *ss, void *arg)
 {
-    glia_server_t *srv = arg;
-    glia_entry_t *e = glia_entry_new(ss->row.name);
-    glia_error_t err;
-    json_error_t jerr;
-    json_t *cfg_json;
-    glia_config_t cfg;
-    int rc;
-
-    if (e == NULL)
-        return -1;
-    glia_error_clear(&err);
-    snprintf(e->preset, sizeof(e->preset), "%s", ss->row.preset);
-    snprintf(e->experiment, sizeof(e->experiment), "%s", ss->row.experiment);
-    snprintf(e->error, sizeof(e->error), "%s", ss->row.error);
-    e->seed = ss->row.seed;
-    e->state = ss->row.state;
-    e->target_episodes = ss->row.target_episodes;
-    e->is_exported = ss->row.is_exported;
-    e->created_at = ss->row.created_at;
-    e->updated_at = ss->row.updated_at;
-
-    cfg_json = json_loads(ss->row.config, JSON_REJECT_DUPLICATES, &jerr);
-    if (ss->ckpt != NULL && ss->ckpt_len > 0)
-        rc = glia_session_load(ss->ckpt, ss->ckpt_len, &e->session, &err);
-    else {
-        glia_config_default(&cfg);
-        rc = cfg_json ? glia_config_apply_json(&cfg, cfg_json, "", &err) : GLIA_EFORMAT;
-        if (rc == 0)
-            rc = glia_session_new(&cfg, e->seed, &e->session, &err);
-    }
-    if (rc != 0) {
-        /* Keep the session visible, marked failed and broken, rather than refuse to
-         * start: it serves its summary, points and events but never runs, and its rows
-         * stay as they are until it is deleted. */
-        e->is_broken = 1;
-        e->state = GLIA_STATE_FAILED;
-        snprintf(e->error, sizeof(e->error), "could not be restored: %.200s",
-                 err.message[0] ? err.message
-                 : cfg_json == NULL ? "its stored config is not readable JSON"
-                                    : "unreadable checkpoint");
-        glia_log("error", e->name, "%s", e->error);
-    }
-    e->config_json = cfg_json ? cfg_json : json_object();
-    if (e->session != NULL)
-        glia_session_counters(e->session, &e->counters);
-
-    for (size_t i = 0; i < json_array_size(ss->points); i++) {
-        json_t *p = json_array_get(ss->points, i);
-        if (glia_entry_add_point(e, p) != 0)
-            break;
-        json_decref(e->latest_point);
-        e->latest_point = json_incref(p);
-        e->published_upto = (uint64_t)json_integer_value(json_object_get(p, "episode"));
-        e->has_published_points = 1;
-    }
-    glia_events_push(e, ss->events); /* not yet visible to any thread: no lock needed */
-    e->next_event_id = e->next_assign_id = ss->next_event_id;
-    e->summary = glia_entry_summary(srv, e, 1);
-    atomic_store(&e->pub_state, e->state);
-    e->is_running = e->state == GLIA_STATE_RUNNING;
-    e->last_checkpoint = glia_now();
-    if (glia_registry_add(srv, e) != 0) {
-        glia_entry_unref(e);
-        return -1;
-    }
-    glia_entry_unref(e);
-    return 0;
+    return glia_lifecycle_restore(arg, ss);
 }
 
-static void resume_running(glia_server_t *srv)
+/* Open the store and bring back what it holds. 0, or 1 after saying why. */
+static int recover(glia_server_t *srv)
 {
-    size_t resumed = 0;
-    for (size_t i = 0; i < srv->n_entries; i++) {
-        glia_entry_t *e = srv->entries[i];
-        if (e->state == GLIA_STATE_RUNNING && !e->is_broken) {
-            glia_log("info", e->name, "resuming at episode %llu of %llu",
-                     (unsigned long long)e->counters.episodes,
-                     (unsigned long long)e->target_episodes);
-            glia_runner_schedule(srv, e);
-            resumed++;
-        }
-    }
-    if (resumed > 0)
-        glia_log("info", NULL, "resumed %zu running sessions", resumed);
-}
-
-int glia_serve(int argc, char **argv)
-{
-    static glia_server_t server; /* one per process; lives until exit */
-    glia_server_t *srv = &server;
-    char msg[1024], env[32];
-    int rc;
+    char msg[1024];
     double t0;
-
-    rc = glia_options_parse(argc, argv, &srv->opt);
-    if (rc != 0)
-        return rc == 1 ? 0 : rc;
-    glia_log_init(srv->opt.log_json);
-    signal(SIGPIPE, SIG_IGN);
-    json_object_seed(0);
-    snprintf(env, sizeof(env), "%d", srv->opt.workers);
-    setenv("UV_THREADPOOL_SIZE", env, 1); /* read once, at the pool's first use */
-    srv->started_at = glia_now();
-    srv->listen_fd = -1;
-    pthread_mutex_init(&srv->inbox_mu, NULL);
-    pthread_mutex_init(&srv->sse_mu, NULL);
-    pthread_rwlock_init(&srv->reg_lock, NULL);
-    uv_loop_init(&srv->loop);
 
     if (glia_store_open(srv->opt.data_dir, srv->opt.max_db_bytes, &srv->loop, &srv->store, msg,
                         sizeof(msg)) != 0) {
@@ -232,11 +121,56 @@ int glia_serve(int argc, char **argv)
         fprintf(stderr, "gliad: cannot read the experiments in %s\n", srv->opt.data_dir);
         return 1;
     }
-    glia_log("info", NULL, "recovered %zu sessions from %s in %.3f s", srv->n_entries,
-             srv->opt.data_dir, glia_now() - t0);
+    glia_log("info", NULL, "recovered %zu sessions from %s in %.3f s",
+             glia_registry_count(&srv->registry), srv->opt.data_dir, glia_now() - t0);
+    return 0;
+}
 
-    uv_async_init(&srv->loop, &srv->inbox_async, inbox_cb);
-    srv->inbox_async.data = srv;
+/* Written whole, then renamed: a reader never sees half a number. */
+static void write_port_file(const glia_server_t *srv)
+{
+    char tmp[1100];
+    FILE *f;
+
+    snprintf(tmp, sizeof(tmp), "%.1000s.tmp", srv->opt.port_file);
+    if ((f = fopen(tmp, "w")) != NULL) {
+        fprintf(f, "%d\n", srv->port);
+        fclose(f);
+        rename(tmp, srv->opt.port_file);
+    }
+}
+
+int glia_serve(int argc, char **argv)
+{
+    static glia_server_t server; /* one per process; lives until exit */
+    glia_server_t *srv = &server;
+    char env[32];
+    int rc;
+
+    rc = glia_options_parse(argc, argv, &srv->opt);
+    if (rc != 0)
+        return rc == 1 ? 0 : rc;
+    glia_log_init(srv->opt.log_json);
+    signal(SIGPIPE, SIG_IGN);
+    json_object_seed(0);
+    snprintf(env, sizeof(env), "%d", srv->opt.workers);
+    setenv("UV_THREADPOOL_SIZE", env, 1); /* read once, at the pool's first use */
+    srv->started_at = glia_now();
+    srv->listen_fd = -1;
+    srv->routes = glia_routes;
+    srv->n_routes = glia_n_routes;
+    srv->hooks.job_returned_cb = glia_dispatch_job_returned;
+    srv->hooks.job_committed_cb = glia_dispatch_job_committed;
+    srv->hooks.session_settled_cb = glia_experiments_session_settled;
+    pthread_mutex_init(&srv->sse_mu, NULL);
+    if (glia_registry_init(&srv->registry) != 0 || uv_loop_init(&srv->loop) != 0 ||
+        glia_dispatch_start(srv) != 0) {
+        fprintf(stderr, "gliad: out of memory\n");
+        return 1;
+    }
+    if (recover(srv) != 0)
+        return 1;
+
     uv_timer_init(&srv->loop, &srv->keepalive_timer);
     srv->keepalive_timer.data = srv;
     uv_timer_start(&srv->keepalive_timer, keepalive_cb, 15000, 15000);
@@ -252,21 +186,11 @@ int glia_serve(int argc, char **argv)
         fprintf(stderr, "gliad: cannot listen on %s (see the log above)\n", srv->opt.listen);
         return 2;
     }
-    glia_log("info", NULL, "listening on %s (port %d), %d workers, data dir %s",
-             srv->opt.listen, srv->port, srv->opt.workers, srv->opt.data_dir);
-    if (srv->opt.port_file[0]) {
-        /* Written whole, then renamed: a reader never sees half a number. */
-        char tmp[1100];
-        FILE *f;
-        snprintf(tmp, sizeof(tmp), "%.1000s.tmp", srv->opt.port_file);
-        f = fopen(tmp, "w");
-        if (f != NULL) {
-            fprintf(f, "%d\n", srv->port);
-            fclose(f);
-            rename(tmp, srv->opt.port_file);
-        }
-    }
-    resume_running(srv);
+    glia_log("info", NULL, "listening on %s (port %d), %d workers, data dir %s", srv->opt.listen,
+             srv->port, srv->opt.workers, srv->opt.data_dir);
+    if (srv->opt.port_file[0])
+        write_port_file(srv);
+    glia_lifecycle_resume_running(srv);
     uv_run(&srv->loop, UV_RUN_DEFAULT);
     uv_loop_close(&srv->loop);
     return 0;

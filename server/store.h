@@ -16,6 +16,8 @@
 #include <uv.h>
 
 #include "../api/router.h"
+#include "event_ring.h"
+#include "queue.h"
 
 #define GLIA_STORE_SCHEMA 2 /* newest schema this build knows */
 
@@ -26,8 +28,8 @@ typedef struct glia_store_row {
     char name[GLIA_NAME_MAX + 1];
     char preset[32];
     uint32_t seed;
-    char *config;          /* JSON text */
-    int state;             /* enum glia_state */
+    char *config; /* JSON text */
+    int state;    /* enum glia_state */
     uint64_t target_episodes;
     int is_exported;
     char experiment[GLIA_NAME_MAX + 1];
@@ -36,66 +38,81 @@ typedef struct glia_store_row {
 } glia_store_row_t;
 
 typedef struct glia_store_op glia_store_op_t;
+/* Called on the loop thread with status 0 (committed) or GLIA_EIO (op->error says why);
+ * the op is freed afterwards. */
 typedef void (*glia_store_done_cb)(glia_store_op_t *op, int status, void *arg);
 
 struct glia_store_op {
+    glia_qnode_t node;               /* in the store's queues */
     char session[GLIA_NAME_MAX + 1]; /* the session this op is about ("" for experiment ops) */
     int has_row;
-    glia_store_row_t row;    /* upsert when has_row */
-    uint8_t *ckpt;           /* replace the checkpoint when not NULL (owned) */
+    glia_store_row_t row; /* upsert when has_row */
+    uint8_t *ckpt;        /* replace the checkpoint when not NULL (owned) */
     size_t ckpt_len;
     uint64_t ckpt_steps, ckpt_episodes;
-    json_t *points;          /* array of point objects with "episode" (owned) */
-    json_t *events;          /* array of {"id","type","data"} (owned) */
-    int is_delete;           /* delete the session and everything of it */
-    char experiment[GLIA_NAME_MAX + 1];     /* experiment ops: upsert `experiment_doc` or delete */
-    json_t *experiment_doc;  /* owned */
+    json_t *points;       /* array of point objects with "episode" (owned) */
+    glia_event_t *events; /* events to append, id order (owned) */
+    size_t n_events, cap_events;
+    int is_delete;                      /* delete the session and everything of it */
+    char experiment[GLIA_NAME_MAX + 1]; /* experiment ops: upsert `experiment_doc` or delete */
+    json_t *experiment_doc;             /* owned */
     int is_experiment_delete;
     glia_store_done_cb done; /* called on the loop thread; then the op is freed */
     void *arg;
-    char error[256];         /* why it failed, when status != 0 */
-    struct glia_store_op *next;
+    char error[256]; /* why it failed, when status != 0 */
 };
 
-/* Open (creating if needed) the store in `dir` and attach its completion handle to
- * `loop`. `max_bytes` (0: none) caps the database size: writes beyond it fail as on a
- * full disk. On failure returns non-zero with a plain message in `msg`: not writable,
- * not a glia database, newer schema, disk full. Nothing is overwritten on failure. */
+/* Open (creating if needed) the store in `dir` and attach its completion handle to `loop`.
+ * `max_bytes` (0: none) caps the database size: writes beyond it fail as on a full disk.
+ * Returns 0, or on failure a negative code with a plain message in `msg` (nothing is
+ * overwritten): GLIA_EIO (not a directory, not writable, cannot open, disk full),
+ * GLIA_EFORMAT (not a glia database), GLIA_EVERSION (a newer schema), GLIA_ELIMIT (the
+ * database is already larger than max_bytes), GLIA_ENOMEM. */
 int glia_store_open(const char *dir, uint64_t max_bytes, uv_loop_t *loop, glia_store_t **out,
                     char *msg, size_t msg_size);
 
 /* Stop the thread after the queue drains and close. NULL is a no-op. The loop must keep
- * running until glia_store_idle() is true before calling this. */
+ * running until glia_store_idle() is true before calling this; the loop must run once
+ * more afterwards to close the store's handle (which frees it). */
 void glia_store_close(glia_store_t *st);
 
+/* A new operation (NULL on out of memory); `session` may be NULL for experiment ops. */
 glia_store_op_t *glia_store_op_new(const char *session, glia_store_done_cb done, void *arg);
-void glia_store_submit(glia_store_t *st, glia_store_op_t *op); /* steals op */
-int glia_store_idle(glia_store_t *st);     /* nothing queued, running or undelivered */
-size_t glia_store_pending(glia_store_t *st);
+/* Append an event to the op, taking `data` (freed on failure). 0 or GLIA_ENOMEM. */
+int glia_store_op_add_event(glia_store_op_t *op, uint64_t id, int type, char *data);
+/* Free an op that was never submitted. NULL is a no-op. */
+void glia_store_op_free(glia_store_op_t *op);
+
+void glia_store_submit(glia_store_t *st, glia_store_op_t *op); /* loop thread; steals op */
+int glia_store_idle(glia_store_t *st);       /* loop: every submitted op has been handed back */
+size_t glia_store_pending(glia_store_t *st); /* any thread: ops not yet committed */
 
 /* Checkpoint transaction durations are reported here (store thread). */
 void glia_store_set_timing_cb(glia_store_t *st, void (*cb)(double seconds, void *arg), void *arg);
 
 /* Startup: every stored session, in name order, with its newest checkpoint, its points
- * and its newest `max_events` events. The callback owns nothing it is given. */
+ * and its newest `max_events` events. The callback owns nothing it is given and returns
+ * 0 to go on or a negative code to stop (which glia_store_load returns). */
 typedef struct glia_stored_session {
     glia_store_row_t row;
     const uint8_t *ckpt;
     size_t ckpt_len;
-    json_t *points;         /* array, episode order */
-    json_t *events;         /* array of {"id","type","data"}, id order */
+    json_t *points;       /* array, episode order */
+    glia_event_t *events; /* id order */
+    size_t n_events;
     uint64_t next_event_id;
 } glia_stored_session_t;
 
 int glia_store_load(glia_store_t *st, size_t max_events,
                     int (*cb)(const glia_stored_session_t *s, void *arg), void *arg);
 
-/* Startup: every stored experiment document. */
+/* Startup: every stored experiment document (borrowed by the callback). */
 int glia_store_load_experiments(glia_store_t *st, int (*cb)(json_t *doc, void *arg), void *arg);
 
 /* Events of `session` with id > after, at most `limit`, in id order, read on a fresh
- * connection (any thread). Returns a new array of {"id","type","data"} or NULL. */
-json_t *glia_store_read_events(glia_store_t *st, const char *session, uint64_t after,
-                               size_t limit);
+ * connection (any thread). Returns 0 with a new array in *out (glia_event_array_free;
+ * none for an unknown session), GLIA_EIO or GLIA_ENOMEM. */
+int glia_store_read_events(glia_store_t *st, const char *session, uint64_t after, size_t limit,
+                           glia_event_t **out, size_t *n);
 
 #endif

@@ -13,12 +13,16 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "../api/event_json.h"
+#include "../core/error.h"
 
 #define GLIA_APPLICATION_ID 0x676c6961 /* "glia" */
 
@@ -61,14 +65,12 @@ struct glia_store {
     char path[1100];
     sqlite3 *db;
     pthread_t thread;
-    pthread_mutex_t mu;
-    pthread_cond_t cond;
-    glia_store_op_t *queue, *queue_tail; /* submitted, not yet taken */
-    glia_store_op_t *done, *done_tail;   /* finished, not yet delivered */
-    size_t in_flight;                    /* taken by the thread */
-    size_t queued;
-    int stopping;
-    int vacuum_due;
+    glia_queue_t submitted; /* loop -> store thread */
+    glia_queue_t finished;  /* store thread -> loop (then `async` is sent) */
+    atomic_size_t uncommitted; /* submitted, not yet committed or failed */
+    size_t outstanding;        /* loop thread: submitted, not yet handed back */
+    atomic_int is_stopping;
+    int vacuum_due; /* store thread */
     uv_async_t async;
     void (*timing_cb)(double, void *);
     void *timing_arg;
@@ -132,43 +134,49 @@ static int prepare_db(glia_store_t *st, char *msg, size_t size)
 {
     sqlite3 *db = st->db;
     int app_id = 0, version = 0, tables = 0, rc;
+    char detail[256];
 
     /* Reading the schema is the first touch of the file: random bytes fail here. */
     rc = pragma_int(db, "SELECT count(*) FROM sqlite_master", &tables);
     if (rc != SQLITE_OK) {
         snprintf(msg, size, "%s is not a glia database (%s); nothing was changed", st->path,
                  describe(rc));
-        return -1;
+        return GLIA_EFORMAT;
     }
     if ((rc = pragma_int(db, "PRAGMA application_id", &app_id)) != SQLITE_OK ||
         (rc = pragma_int(db, "PRAGMA user_version", &version)) != SQLITE_OK) {
         snprintf(msg, size, "%s: %s", st->path, describe(rc));
-        return -1;
+        return GLIA_EIO;
     }
     if (tables > 0 && app_id != GLIA_APPLICATION_ID) {
-        snprintf(msg, size, "%s is not a glia database (it holds other tables); nothing was changed",
+        snprintf(msg, size,
+                 "%s is not a glia database (it holds other tables); nothing was changed",
                  st->path);
-        return -1;
+        return GLIA_EFORMAT;
     }
     if (version > GLIA_STORE_SCHEMA) {
         snprintf(msg, size,
                  "%s has schema version %d, newer than this gliad supports (%d); upgrade gliad "
                  "or use another --data-dir; nothing was changed",
                  st->path, version, GLIA_STORE_SCHEMA);
-        return -1;
+        return GLIA_EVERSION;
     }
     if (tables == 0 && (rc = exec(db, "PRAGMA auto_vacuum=INCREMENTAL", msg, size)) != SQLITE_OK)
         goto fail;
-    if ((rc = exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-                       "PRAGMA foreign_keys=ON;", msg, size)) != SQLITE_OK)
+    if ((rc = exec(db,
+                   "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+                   "PRAGMA foreign_keys=ON;",
+                   msg, size)) != SQLITE_OK)
         goto fail;
     for (int v = version + 1; v <= NMIGRATIONS; v++) {
         char sql[256];
         if ((rc = exec(db, "BEGIN IMMEDIATE", msg, size)) != SQLITE_OK)
             goto fail;
         if (v == 1)
-            rc = exec(db, "CREATE TABLE schema_migrations(version INTEGER PRIMARY KEY, "
-                          "applied_at REAL NOT NULL);", msg, size);
+            rc = exec(db,
+                      "CREATE TABLE schema_migrations(version INTEGER PRIMARY KEY, "
+                      "applied_at REAL NOT NULL);",
+                      msg, size);
         if (rc == SQLITE_OK)
             rc = exec(db, migrations[v - 1], msg, size);
         snprintf(sql, sizeof(sql),
@@ -195,13 +203,9 @@ static int prepare_db(glia_store_t *st, char *msg, size_t size)
     }
     return 0;
 fail:
-    {
-        char detail[256];
-        snprintf(detail, sizeof(detail), "%s", msg);
-        snprintf(msg, size, "%s: %s (%s)", st->path, describe(sqlite3_extended_errcode(db)),
-                 detail);
-    }
-    return -1;
+    snprintf(detail, sizeof(detail), "%s", msg);
+    snprintf(msg, size, "%s: %s (%s)", st->path, describe(sqlite3_extended_errcode(db)), detail);
+    return GLIA_EIO;
 }
 
 /* ---- operations (store thread) ---------------------------------------------------- */
@@ -210,7 +214,8 @@ static int64_t session_id(sqlite3 *db, const char *name)
 {
     sqlite3_stmt *st;
     int64_t id = 0;
-    if (sqlite3_prepare_v2(db, "SELECT id FROM sessions WHERE name = ?", -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(db, "SELECT id FROM sessions WHERE name = ?", -1, &st, NULL) !=
+        SQLITE_OK)
         return 0;
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
     if (sqlite3_step(st) == SQLITE_ROW)
@@ -241,6 +246,7 @@ static int run_stmt(sqlite3_stmt *st)
     return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
 }
 
+/* Apply one operation; returns an SQLite code. */
 static int apply_op(glia_store_t *s, glia_store_op_t *op)
 {
     sqlite3 *db = s->db;
@@ -250,14 +256,15 @@ static int apply_op(glia_store_t *s, glia_store_op_t *op)
 
     if (op->experiment[0] != '\0') {
         if (op->is_experiment_delete) {
-            CHECK(sqlite3_prepare_v2(db, "DELETE FROM experiments WHERE name = ?", -1, &st, NULL));
+            CHECK(sqlite3_prepare_v2(db, "DELETE FROM experiments WHERE name = ?", -1, &st,
+                                     NULL));
             sqlite3_bind_text(st, 1, op->experiment, -1, SQLITE_STATIC);
         } else {
             char *doc = json_dumps(op->experiment_doc, JSON_COMPACT);
             if (doc == NULL)
                 return SQLITE_NOMEM;
-            rc = sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO experiments VALUES(?, ?, ?)", -1,
-                                    &st, NULL);
+            rc = sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO experiments VALUES(?, ?, ?)",
+                                    -1, &st, NULL);
             if (rc != SQLITE_OK) {
                 free(doc);
                 goto fail;
@@ -344,16 +351,14 @@ static int apply_op(glia_store_t *s, glia_store_op_t *op)
         if (rc != SQLITE_OK)
             goto fail;
     }
-    for (size_t i = 0; i < json_array_size(op->events); i++) {
-        json_t *ev = json_array_get(op->events, i);
-        CHECK(sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO events VALUES(?, ?, ?, ?)", -1, &st,
-                                 NULL));
+    for (size_t i = 0; i < op->n_events; i++) {
+        const glia_event_t *ev = &op->events[i];
+        CHECK(sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO events VALUES(?, ?, ?, ?)", -1,
+                                 &st, NULL));
         sqlite3_bind_int64(st, 1, id);
-        sqlite3_bind_int64(st, 2, json_integer_value(json_object_get(ev, "id")));
-        sqlite3_bind_text(st, 3, json_string_value(json_object_get(ev, "type")), -1,
-                          SQLITE_STATIC);
-        sqlite3_bind_text(st, 4, json_string_value(json_object_get(ev, "data")), -1,
-                          SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)ev->id);
+        sqlite3_bind_text(st, 3, glia_event_name(ev->type), -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, ev->data, -1, SQLITE_STATIC);
         RUN(st);
     }
     return SQLITE_OK;
@@ -363,17 +368,48 @@ fail:
     return rc;
 }
 
-static void deliver(glia_store_t *s, glia_store_op_t *op)
+/* Apply a batch in one transaction, one savepoint per op. */
+static void apply_batch(glia_store_t *s, glia_qnode_t *batch)
 {
-    pthread_mutex_lock(&s->mu);
-    op->next = NULL;
-    if (s->done_tail)
-        s->done_tail->next = op;
-    else
-        s->done = op;
-    s->done_tail = op;
-    s->in_flight--;
-    pthread_mutex_unlock(&s->mu);
+    int rc, has_ckpt = 0;
+    double t0 = mono_now();
+    glia_qnode_t *n;
+
+    rc = exec(s->db, "BEGIN IMMEDIATE", NULL, 0);
+    for (n = batch; n; n = n->next) {
+        glia_store_op_t *op = GLIA_QUEUE_ITEM(n, glia_store_op_t, node);
+        int orc;
+        has_ckpt |= op->ckpt != NULL;
+        if (rc != SQLITE_OK) {
+            snprintf(op->error, sizeof(op->error), "store transaction failed: %s",
+                     describe(rc));
+            continue;
+        }
+        exec(s->db, "SAVEPOINT op", NULL, 0);
+        orc = apply_op(s, op);
+        if (orc != SQLITE_OK) {
+            if (op->error[0] == '\0')
+                snprintf(op->error, sizeof(op->error), "store write failed: %s (%s)",
+                         describe(orc), sqlite3_errmsg(s->db));
+            exec(s->db, "ROLLBACK TO op", NULL, 0);
+        }
+        exec(s->db, "RELEASE op", NULL, 0);
+    }
+    if (rc == SQLITE_OK && (rc = exec(s->db, "COMMIT", NULL, 0)) != SQLITE_OK)
+        exec(s->db, "ROLLBACK", NULL, 0);
+    if (has_ckpt && s->timing_cb != NULL)
+        s->timing_cb(mono_now() - t0, s->timing_arg);
+    while (batch) {
+        glia_store_op_t *op = GLIA_QUEUE_ITEM(batch, glia_store_op_t, node);
+        batch = batch->next;
+        if (rc != SQLITE_OK && op->error[0] == '\0')
+            snprintf(op->error, sizeof(op->error), "store commit failed: %s", describe(rc));
+        /* Handed back before it stops counting as uncommitted: glia_store_idle never sees
+         * an op in neither place. */
+        glia_queue_push(&s->finished, &op->node);
+        atomic_fetch_sub(&s->uncommitted, 1);
+    }
+    uv_async_send(&s->async);
 }
 
 static void *store_main(void *arg)
@@ -381,67 +417,19 @@ static void *store_main(void *arg)
     glia_store_t *s = arg;
 
     for (;;) {
-        glia_store_op_t *batch, *op;
-        int rc, has_ckpt = 0;
-        double t0;
-
-        pthread_mutex_lock(&s->mu);
-        while (s->queue == NULL && !s->stopping && !s->vacuum_due)
-            pthread_cond_wait(&s->cond, &s->mu);
-        if (s->queue == NULL && s->stopping) {
-            pthread_mutex_unlock(&s->mu);
-            break;
-        }
-        batch = s->queue;
-        s->queue = s->queue_tail = NULL;
-        for (op = batch; op; op = op->next)
-            s->in_flight++;
-        s->queued = 0;
-        pthread_mutex_unlock(&s->mu);
-
-        if (batch == NULL) {
-            /* Idle with space to give back: compact a little at a time. */
-            exec(s->db, "PRAGMA incremental_vacuum(64)", NULL, 0);
+        /* Idle with space to give back: compact a little at a time between batches. */
+        glia_qnode_t *batch = s->vacuum_due ? glia_queue_take_all(&s->submitted)
+                                            : glia_queue_wait_all(&s->submitted);
+        if (batch != NULL) {
+            apply_batch(s, batch);
+        } else if (s->vacuum_due && !atomic_load(&s->is_stopping)) {
             int freelist = 0;
+            exec(s->db, "PRAGMA incremental_vacuum(64)", NULL, 0);
             pragma_int(s->db, "PRAGMA freelist_count", &freelist);
-            pthread_mutex_lock(&s->mu);
-            s->vacuum_due = freelist > 0 && !s->stopping;
-            pthread_mutex_unlock(&s->mu);
-            continue;
+            s->vacuum_due = freelist > 0;
+        } else if (atomic_load(&s->is_stopping)) {
+            break; /* closed and drained */
         }
-
-        t0 = mono_now();
-        rc = exec(s->db, "BEGIN IMMEDIATE", NULL, 0);
-        for (op = batch; op; op = op->next) {
-            int orc;
-            has_ckpt |= op->ckpt != NULL;
-            if (rc != SQLITE_OK) {
-                snprintf(op->error, sizeof(op->error), "store transaction failed: %s",
-                         describe(rc));
-                continue;
-            }
-            exec(s->db, "SAVEPOINT op", NULL, 0);
-            orc = apply_op(s, op);
-            if (orc != SQLITE_OK) {
-                if (op->error[0] == '\0')
-                    snprintf(op->error, sizeof(op->error), "store write failed: %s (%s)",
-                             describe(orc), sqlite3_errmsg(s->db));
-                exec(s->db, "ROLLBACK TO op", NULL, 0);
-            }
-            exec(s->db, "RELEASE op", NULL, 0);
-        }
-        if (rc == SQLITE_OK && (rc = exec(s->db, "COMMIT", NULL, 0)) != SQLITE_OK)
-            exec(s->db, "ROLLBACK", NULL, 0);
-        if (has_ckpt && s->timing_cb != NULL)
-            s->timing_cb(mono_now() - t0, s->timing_arg);
-        while (batch) {
-            op = batch;
-            batch = batch->next;
-            if (rc != SQLITE_OK && op->error[0] == '\0')
-                snprintf(op->error, sizeof(op->error), "store commit failed: %s", describe(rc));
-            deliver(s, op);
-        }
-        uv_async_send(&s->async);
     }
     return NULL;
 }
@@ -451,128 +439,164 @@ static void op_free(glia_store_op_t *op)
     free(op->row.config);
     free(op->ckpt);
     json_decref(op->points);
-    json_decref(op->events);
+    glia_event_array_free(op->events, op->n_events);
     json_decref(op->experiment_doc);
     free(op);
+}
+
+void glia_store_op_free(glia_store_op_t *op)
+{
+    if (op != NULL)
+        op_free(op);
 }
 
 static void async_cb(uv_async_t *h)
 {
     glia_store_t *s = h->data;
-    glia_store_op_t *list;
+    glia_qnode_t *list = glia_queue_take_all(&s->finished);
 
-    pthread_mutex_lock(&s->mu);
-    list = s->done;
-    s->done = s->done_tail = NULL;
-    pthread_mutex_unlock(&s->mu);
     while (list) {
-        glia_store_op_t *op = list;
+        glia_store_op_t *op = GLIA_QUEUE_ITEM(list, glia_store_op_t, node);
         list = list->next;
         if (op->done)
-            op->done(op, op->error[0] ? -1 : 0, op->arg);
+            op->done(op, op->error[0] ? GLIA_EIO : 0, op->arg);
         op_free(op);
+        s->outstanding--;
     }
 }
 
-int glia_store_open(const char *dir, uint64_t max_bytes, uv_loop_t *loop, glia_store_t **out,
-                    char *msg, size_t msg_size)
+/* Refuse a database already over the quota (SQLite cannot shrink max_page_count below the
+ * file), then cap it: past the cap SQLite answers SQLITE_FULL, exactly as on a full disk. On
+ * an unreadable file page_count fails and prepare_db reports that instead. */
+static int apply_quota(glia_store_t *s, uint64_t max_bytes, char *msg, size_t msg_size)
 {
-    glia_store_t *s;
-    struct stat sb;
-    int rc;
+    char sql[96];
+    int page = 4096, pages = 0;
 
-    *out = NULL;
+    pragma_int(s->db, "PRAGMA page_size", &page);
+    pragma_int(s->db, "PRAGMA page_count", &pages);
+    if (page <= 0)
+        page = 4096;
+    if ((uint64_t)pages * (uint64_t)page > max_bytes) {
+        snprintf(msg, msg_size,
+                 "%s: disk full: the database holds %llu bytes, more than --max-db-bytes "
+                 "%llu; nothing was changed",
+                 s->path, (unsigned long long)pages * (unsigned long long)page,
+                 (unsigned long long)max_bytes);
+        return GLIA_ELIMIT;
+    }
+    snprintf(sql, sizeof(sql), "PRAGMA max_page_count=%llu",
+             (unsigned long long)(max_bytes / (uint64_t)page));
+    exec(s->db, sql, NULL, 0);
+    return 0;
+}
+
+static int check_dir(const char *dir, char *msg, size_t msg_size)
+{
+    struct stat sb;
+
     if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
         snprintf(msg, msg_size, "cannot create data dir %s: %s", dir, strerror(errno));
-        return -1;
+        return GLIA_EIO;
     }
     if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
         snprintf(msg, msg_size, "data dir %s is not a directory", dir);
-        return -1;
+        return GLIA_EIO;
     }
     if (access(dir, W_OK | X_OK) != 0) {
         snprintf(msg, msg_size, "data dir %s is not writable: %s", dir, strerror(errno));
-        return -1;
+        return GLIA_EIO;
     }
-    s = calloc(1, sizeof(*s));
-    if (s == NULL) {
-        snprintf(msg, msg_size, "out of memory");
-        return -1;
-    }
-    snprintf(s->path, sizeof(s->path), "%s/glia.db", dir);
-    rc = sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
-    if (rc != SQLITE_OK) {
-        snprintf(msg, msg_size, "cannot open %s: %s", s->path, describe(rc));
-        sqlite3_close(s->db);
-        free(s);
-        return -1;
-    }
-    sqlite3_busy_timeout(s->db, 5000);
-    if (max_bytes > 0) {
-        /* A quota: past it SQLite answers SQLITE_FULL, exactly as on a full disk. SQLite
-         * cannot shrink max_page_count below the file, so an over-quota file is refused
-         * now, before anything is written (on an unreadable file page_count fails and
-         * prepare_db reports that instead). */
-        char sql[96];
-        int page = 4096, pages = 0;
-        pragma_int(s->db, "PRAGMA page_size", &page);
-        pragma_int(s->db, "PRAGMA page_count", &pages);
-        if (page <= 0)
-            page = 4096;
-        if ((uint64_t)pages * (uint64_t)page > max_bytes) {
-            snprintf(msg, msg_size,
-                     "%s: disk full: the database holds %llu bytes, more than --max-db-bytes "
-                     "%llu; nothing was changed",
-                     s->path, (unsigned long long)pages * (unsigned long long)page,
-                     (unsigned long long)max_bytes);
-            sqlite3_close(s->db);
-            free(s);
-            return -1;
-        }
-        snprintf(sql, sizeof(sql), "PRAGMA max_page_count=%llu",
-                 (unsigned long long)(max_bytes / (uint64_t)page));
-        exec(s->db, sql, NULL, 0);
-    }
-    if (prepare_db(s, msg, msg_size) != 0) {
-        sqlite3_close(s->db);
-        free(s);
-        return -1;
-    }
-    pthread_mutex_init(&s->mu, NULL);
-    pthread_cond_init(&s->cond, NULL);
-    uv_async_init(loop, &s->async, async_cb);
-    s->async.data = s;
-    if (pthread_create(&s->thread, NULL, store_main, s) != 0) {
-        snprintf(msg, msg_size, "cannot start the store thread");
-        uv_close((uv_handle_t *)&s->async, NULL);
-        sqlite3_close(s->db);
-        free(s);
-        return -1;
-    }
-    *out = s;
     return 0;
 }
 
 static void async_closed(uv_handle_t *h)
 {
     glia_store_t *s = h->data;
-    pthread_mutex_destroy(&s->mu);
-    pthread_cond_destroy(&s->cond);
+    glia_queue_destroy(&s->submitted);
+    glia_queue_destroy(&s->finished);
     free(s);
+}
+
+int glia_store_open(const char *dir, uint64_t max_bytes, uv_loop_t *loop, glia_store_t **out,
+                    char *msg, size_t msg_size)
+{
+    glia_store_t *s;
+    int rc;
+
+    *out = NULL;
+    if ((rc = check_dir(dir, msg, msg_size)) != 0)
+        return rc;
+    if ((s = calloc(1, sizeof(*s))) == NULL) {
+        rc = GLIA_ENOMEM;
+        snprintf(msg, msg_size, "out of memory");
+        goto fail_alloc;
+    }
+    snprintf(s->path, sizeof(s->path), "%s/glia.db", dir);
+    if ((rc = sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                              NULL)) != SQLITE_OK) {
+        snprintf(msg, msg_size, "cannot open %s: %s", s->path, describe(rc));
+        rc = rc == SQLITE_NOMEM ? GLIA_ENOMEM : GLIA_EIO;
+        goto fail_db;
+    }
+    sqlite3_busy_timeout(s->db, 5000);
+    if (max_bytes > 0 && (rc = apply_quota(s, max_bytes, msg, msg_size)) != 0)
+        goto fail_db;
+    if ((rc = prepare_db(s, msg, msg_size)) != 0)
+        goto fail_db;
+    if ((rc = glia_queue_init(&s->submitted)) != 0) {
+        snprintf(msg, msg_size, "out of memory");
+        goto fail_db;
+    }
+    if ((rc = glia_queue_init(&s->finished)) != 0) {
+        snprintf(msg, msg_size, "out of memory");
+        goto fail_submitted;
+    }
+    atomic_init(&s->uncommitted, 0);
+    atomic_init(&s->is_stopping, 0);
+    if (uv_async_init(loop, &s->async, async_cb) != 0) {
+        rc = GLIA_ENOMEM;
+        snprintf(msg, msg_size, "cannot attach the store to the loop");
+        goto fail_finished;
+    }
+    s->async.data = s;
+    if (pthread_create(&s->thread, NULL, store_main, s) != 0) {
+        rc = GLIA_ENOMEM;
+        snprintf(msg, msg_size, "cannot start the store thread");
+        goto fail_async;
+    }
+    *out = s;
+    return 0;
+
+fail_async:
+    /* The handle stays registered until the loop runs its close callback, which frees the
+     * store (and its queues): nothing else may free it. */
+    sqlite3_close(s->db);
+    s->db = NULL;
+    uv_close((uv_handle_t *)&s->async, async_closed);
+    return rc;
+fail_finished:
+    glia_queue_destroy(&s->finished);
+fail_submitted:
+    glia_queue_destroy(&s->submitted);
+fail_db:
+    sqlite3_close(s->db);
+    free(s);
+fail_alloc:
+    return rc;
 }
 
 void glia_store_close(glia_store_t *s)
 {
     if (s == NULL)
         return;
-    pthread_mutex_lock(&s->mu);
-    s->stopping = 1;
-    pthread_cond_signal(&s->cond);
-    pthread_mutex_unlock(&s->mu);
+    atomic_store(&s->is_stopping, 1);
+    glia_queue_close(&s->submitted);
     pthread_join(s->thread, NULL);
     async_cb(&s->async); /* deliver anything left */
     exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, 0);
     sqlite3_close(s->db);
+    s->db = NULL;
     uv_close((uv_handle_t *)&s->async, async_closed);
 }
 
@@ -587,36 +611,40 @@ glia_store_op_t *glia_store_op_new(const char *session, glia_store_done_cb done,
     return op;
 }
 
+int glia_store_op_add_event(glia_store_op_t *op, uint64_t id, int type, char *data)
+{
+    if (op->n_events == op->cap_events) {
+        size_t cap = op->cap_events ? 2 * op->cap_events : 8;
+        glia_event_t *ne = realloc(op->events, cap * sizeof(*ne));
+        if (ne == NULL) {
+            free(data);
+            return GLIA_ENOMEM;
+        }
+        op->events = ne;
+        op->cap_events = cap;
+    }
+    op->events[op->n_events].id = id;
+    op->events[op->n_events].type = type;
+    op->events[op->n_events].data = data;
+    op->n_events++;
+    return 0;
+}
+
 void glia_store_submit(glia_store_t *s, glia_store_op_t *op)
 {
-    pthread_mutex_lock(&s->mu);
-    op->next = NULL;
-    if (s->queue_tail)
-        s->queue_tail->next = op;
-    else
-        s->queue = op;
-    s->queue_tail = op;
-    s->queued++;
-    pthread_cond_signal(&s->cond);
-    pthread_mutex_unlock(&s->mu);
+    s->outstanding++;
+    atomic_fetch_add(&s->uncommitted, 1);
+    glia_queue_push(&s->submitted, &op->node);
 }
 
 int glia_store_idle(glia_store_t *s)
 {
-    int idle;
-    pthread_mutex_lock(&s->mu);
-    idle = s->queue == NULL && s->in_flight == 0 && s->done == NULL;
-    pthread_mutex_unlock(&s->mu);
-    return idle;
+    return s->outstanding == 0;
 }
 
 size_t glia_store_pending(glia_store_t *s)
 {
-    size_t n;
-    pthread_mutex_lock(&s->mu);
-    n = s->queued + s->in_flight;
-    pthread_mutex_unlock(&s->mu);
-    return n;
+    return atomic_load(&s->uncommitted);
 }
 
 void glia_store_set_timing_cb(glia_store_t *s, void (*cb)(double, void *), void *arg)
@@ -627,34 +655,73 @@ void glia_store_set_timing_cb(glia_store_t *s, void (*cb)(double, void *), void 
 
 /* ---- reads ---------------------------------------------------------------------- */
 
-static json_t *read_json_rows(sqlite3 *db, const char *sql, int64_t id, int64_t a, int64_t b)
+/* Rows of one JSON text column, as an array (NULL on failure). */
+static json_t *read_json_rows(sqlite3 *db, const char *sql, int64_t id)
 {
     sqlite3_stmt *st;
     json_t *arr = json_array();
 
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+    if (arr == NULL || sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
         json_decref(arr);
         return NULL;
     }
-    /* Statements use ?1 and, when they need them, ?2 and ?3; binding a parameter a
-     * statement does not have is a harmless SQLITE_RANGE. */
     sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, a);
-    sqlite3_bind_int64(st, 3, b);
     while (sqlite3_step(st) == SQLITE_ROW) {
-        if (sqlite3_column_count(st) == 1) {
-            json_t *v = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
-            if (v != NULL)
-                json_array_append_new(arr, v);
-        } else {
-            json_array_append_new(
-                arr, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)sqlite3_column_int64(st, 0),
-                               "type", (const char *)sqlite3_column_text(st, 1), "data",
-                               (const char *)sqlite3_column_text(st, 2)));
-        }
+        json_t *v = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
+        if (v != NULL)
+            json_array_append_new(arr, v);
     }
     sqlite3_finalize(st);
     return arr;
+}
+
+/* Events of session `id` with id > after (at most limit), id order. */
+static int read_events(sqlite3 *db, int64_t id, int64_t after, int64_t limit,
+                       glia_event_t **out, size_t *n)
+{
+    sqlite3_stmt *st;
+    glia_event_t *evs = NULL;
+    size_t count = 0, cap = 0;
+    int rc = 0;
+
+    *out = NULL;
+    *n = 0;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT id, type, data FROM events WHERE session_id = ?1 AND id > ?2 "
+                           "ORDER BY id LIMIT ?3",
+                           -1, &st, NULL) != SQLITE_OK)
+        return GLIA_EIO;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, after);
+    sqlite3_bind_int64(st, 3, limit);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *data = (const char *)sqlite3_column_text(st, 2);
+        if (count == cap) {
+            size_t ncap = cap ? 2 * cap : 64;
+            glia_event_t *ne = realloc(evs, ncap * sizeof(*ne));
+            if (ne == NULL) {
+                rc = GLIA_ENOMEM;
+                break;
+            }
+            evs = ne;
+            cap = ncap;
+        }
+        evs[count].id = (uint64_t)sqlite3_column_int64(st, 0);
+        evs[count].type = glia_event_from_name((const char *)sqlite3_column_text(st, 1));
+        if ((evs[count].data = strdup(data ? data : "null")) == NULL) {
+            rc = GLIA_ENOMEM;
+            break;
+        }
+        count++;
+    }
+    sqlite3_finalize(st);
+    if (rc != 0) {
+        glia_event_array_free(evs, count);
+        return rc;
+    }
+    *out = evs;
+    *n = count;
+    return 0;
 }
 
 int glia_store_load(glia_store_t *s, size_t max_events,
@@ -671,7 +738,7 @@ int glia_store_load(glia_store_t *s, size_t max_events,
                            "FROM sessions s LEFT JOIN checkpoints c ON c.session_id = s.id "
                            "ORDER BY s.name",
                            -1, &st, NULL) != SQLITE_OK)
-        return -1;
+        return GLIA_EIO;
     while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
         glia_stored_session_t ss;
         int64_t id = sqlite3_column_int64(st, 0);
@@ -685,26 +752,26 @@ int glia_store_load(glia_store_t *s, size_t max_events,
         ss.row.state = sqlite3_column_int(st, 5);
         ss.row.target_episodes = (uint64_t)sqlite3_column_int64(st, 6);
         ss.row.is_exported = sqlite3_column_int(st, 7);
-        snprintf(ss.row.experiment, sizeof(ss.row.experiment), "%s", sqlite3_column_text(st, 8));
+        snprintf(ss.row.experiment, sizeof(ss.row.experiment), "%s",
+                 sqlite3_column_text(st, 8));
         snprintf(ss.row.error, sizeof(ss.row.error), "%s", sqlite3_column_text(st, 9));
         ss.row.created_at = sqlite3_column_double(st, 10);
         ss.row.updated_at = sqlite3_column_double(st, 11);
         ss.ckpt = sqlite3_column_blob(st, 12);
         ss.ckpt_len = (size_t)sqlite3_column_bytes(st, 12);
         ss.next_event_id = (uint64_t)max_id + 1;
-        ss.points = read_json_rows(s->db,
-                                   "SELECT data FROM points WHERE session_id = ?1 ORDER BY episode",
-                                   id, 0, 0);
-        ss.events = read_json_rows(s->db,
-                                   "SELECT id, type, data FROM events WHERE session_id = ?1 "
-                                   "AND id > ?2 ORDER BY id",
-                                   id, max_id - (int64_t)max_events, 0);
-        if (ss.points == NULL || ss.events == NULL)
-            rc = -1;
+        ss.points =
+            read_json_rows(s->db, "SELECT data FROM points WHERE session_id = ?1 ORDER BY episode",
+                           id);
+        if (ss.points == NULL)
+            rc = GLIA_EIO;
         else
+            rc = read_events(s->db, id, max_id - (int64_t)max_events, (int64_t)max_events,
+                             &ss.events, &ss.n_events);
+        if (rc == 0)
             rc = cb(&ss, arg);
         json_decref(ss.points);
-        json_decref(ss.events);
+        glia_event_array_free(ss.events, ss.n_events);
     }
     sqlite3_finalize(st);
     return rc;
@@ -717,7 +784,7 @@ int glia_store_load_experiments(glia_store_t *s, int (*cb)(json_t *doc, void *ar
 
     if (sqlite3_prepare_v2(s->db, "SELECT doc FROM experiments ORDER BY name", -1, &st, NULL) !=
         SQLITE_OK)
-        return -1;
+        return GLIA_EIO;
     while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
         json_t *doc = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
         if (doc != NULL)
@@ -728,24 +795,23 @@ int glia_store_load_experiments(glia_store_t *s, int (*cb)(json_t *doc, void *ar
     return rc;
 }
 
-json_t *glia_store_read_events(glia_store_t *s, const char *session, uint64_t after,
-                               size_t limit)
+int glia_store_read_events(glia_store_t *s, const char *session, uint64_t after, size_t limit,
+                           glia_event_t **out, size_t *n)
 {
     sqlite3 *db;
-    json_t *arr = NULL;
     int64_t id;
+    int rc = 0;
 
+    *out = NULL;
+    *n = 0;
     if (sqlite3_open_v2(s->path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
         sqlite3_close(db);
-        return NULL;
+        return GLIA_EIO;
     }
     sqlite3_busy_timeout(db, 2000);
     id = session_id(db, session);
     if (id != 0)
-        arr = read_json_rows(db,
-                             "SELECT id, type, data FROM events WHERE session_id = ?1 AND "
-                             "id > ?2 ORDER BY id LIMIT ?3",
-                             id, (int64_t)after, (int64_t)limit);
+        rc = read_events(db, id, (int64_t)after, (int64_t)limit, out, n);
     sqlite3_close(db);
-    return arr;
+    return rc;
 }

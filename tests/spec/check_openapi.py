@@ -1,17 +1,17 @@
 #!/usr/bin/env python3
 """check_openapi.py: openapi.yaml agrees with the route table and the config field table.
 
-Usage: check_openapi.py OPENAPI_YAML ROUTER_C
+Usage: check_openapi.py OPENAPI_YAML ROUTES_C
 
 Offline (python3 + PyYAML only). Checks that:
   - the document is OpenAPI 3.1 with info (title, version) and paths;
-  - every route in api/router.c's table is documented with its method, and every
+  - every route in server/routes.c's table is documented with its method, and every
     documented operation is a route;
   - every operation has a 2xx response, and every 4xx/5xx response is
     application/problem+json whose schema is Problem or built on it (allOf), or a
     choice (anyOf/oneOf) of such;
   - the Config schema matches core/config.c's glia_config_fields[] (found next to
-    ROUTER_C as ../core/config.c): every field at its JSON pointer with its type, bounds,
+    ROUTES_C as ../core/config.c): every field at its JSON pointer with its type, bounds,
     enum values and default, and no other scalar member.
 Prints one line per problem and exits 1 if there is any.
 """
@@ -70,7 +70,8 @@ def is_problem_schema(doc, schema, depth=0):
 
 def parse_routes(router_c):
     text = open(router_c, encoding="utf-8").read()
-    routes = re.findall(r'\{\s*"([A-Z]+)"\s*,\s*"(/[^"]*)"\s*,\s*GLIA_ROUTE_\w+\s*\}', text)
+    # One row per route: {"METHOD", "/template", handler, prepare, flags}.
+    routes = re.findall(r'\{\s*"([A-Z]+)"\s*,\s*"(/[^"]*)"\s*,\s*glia_handle_\w+\s*,', text)
     if not routes:
         sys.exit(f"check_openapi: no routes found in {router_c}: has the table's format changed?")
     return routes

@@ -1,0 +1,469 @@
+/* handle_sessions.c: the session collection, a session's published data, and the routes
+ * that change a session.
+ *
+ * List, get, metrics and events run on HTTP threads from published data. The rest run on
+ * the loop: they check what the API allows in the session's state (409), wait for a job
+ * that holds the session (dispatch.c parks them), and hand the change to lifecycle.c,
+ * answering from its callback once the change is stored.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../api/config_json.h"
+#include "../api/problem.h"
+#include "dispatch.h"
+#include "entry.h"
+#include "handlers.h"
+#include "lifecycle.h"
+#include "registry.h"
+#include "request.h"
+#include "streams.h"
+
+#define LIST_DEFAULT_LIMIT    100
+#define LIST_MAX_LIMIT        1000
+#define METRICS_DEFAULT_LIMIT 1000
+#define METRICS_MAX_LIMIT     10000
+
+/* ---- answers once a change is stored ------------------------------------------------ */
+
+/* 507 when the store refused, 500 when memory ran out, 404 when the session went away. */
+static void reply_failure(glia_request_t *req, const glia_outcome_t *out, const char *not_done)
+{
+    if (out->status == GLIA_EIO)
+        glia_reply_problem(req, glia_problem(507, "store-failed", "%s: %s", not_done, out->error));
+    else if (out->status == GLIA_ENOENT)
+        glia_reply_not_found(req, "session");
+    else
+        glia_reply_problem(req, glia_problem(500, "internal", "%s", out->error));
+}
+
+/* 200 with the summary this commit published. */
+static void changed_cb(glia_server_t *srv, glia_entry_t *e, const glia_outcome_t *out, void *arg)
+{
+    (void)srv;
+    if (out->status != 0)
+        reply_failure(arg, out, "the change was not stored");
+    else
+        glia_reply_json(arg, 200, json_incref(e->summary));
+}
+
+/* 201 or 202 with Location and the summary. */
+static void reply_located(glia_request_t *req, glia_entry_t *e, int status)
+{
+    snprintf(req->location, sizeof(req->location), "/v1/sessions/%s", e->name);
+    glia_reply_json(req, status, json_incref(e->summary));
+}
+
+static void created_cb(glia_server_t *srv, glia_entry_t *e, const glia_outcome_t *out, void *arg)
+{
+    (void)srv;
+    if (out->status != 0)
+        reply_failure(arg, out, "the session was not stored");
+    else
+        reply_located(arg, e, 201);
+}
+
+static void started_cb(glia_server_t *srv, glia_entry_t *e, const glia_outcome_t *out, void *arg)
+{
+    (void)srv;
+    if (out->status != 0)
+        reply_failure(arg, out, "the change was not stored");
+    else
+        reply_located(arg, e, 202);
+}
+
+static void deleted_cb(glia_server_t *srv, glia_entry_t *e, const glia_outcome_t *out, void *arg)
+{
+    (void)srv;
+    (void)e;
+    if (out->status != 0)
+        reply_failure(arg, out, "the session was not deleted");
+    else
+        glia_reply_empty(arg, 204);
+}
+
+static void stepped_cb(glia_server_t *srv, glia_entry_t *e, const glia_outcome_t *out, void *arg)
+{
+    const glia_counters_t *k = out->counters;
+    (void)srv;
+
+    if (out->status != 0) {
+        reply_failure(arg, out, "the change was not stored");
+        return;
+    }
+    glia_reply_json(arg, 200,
+                    json_pack("{s:s, s:I, s:I, s:I, s:I, s:O}", "name", e->name, "episode",
+                              (json_int_t)k->episodes, "steps_total", (json_int_t)k->steps,
+                              "accepted", (json_int_t)k->accepted, "rejected",
+                              (json_int_t)k->rejected, "steps", out->steps));
+}
+
+/* ---- the collection -------------------------------------------------------------------- */
+
+int glia_prepare_sessions_list(glia_request_t *req, glia_error_t *err)
+{
+    const char *v;
+    int rc;
+
+    req->limit = LIST_DEFAULT_LIMIT;
+    req->state_filter = -1;
+    if ((v = glia_request_query(req, "limit")) != NULL &&
+        (rc = glia_query_int("limit", v, 1, LIST_MAX_LIMIT, &req->limit, err)) != 0)
+        return rc;
+    if ((v = glia_request_query(req, "state")) != NULL &&
+        (req->state_filter = glia_state_from_name(v)) < 0)
+        return glia_error_set(err, GLIA_EINVAL, "?state",
+                              "query parameter state must be one of idle, running, paused, "
+                              "completed, failed, cancelled");
+    return 0;
+}
+
+void glia_handle_sessions_list(glia_server_t *srv, glia_request_t *req)
+{
+    glia_entry_t *page[LIST_MAX_LIMIT];
+    json_t *items = json_array();
+    int more = 0;
+    size_t n = glia_registry_page(&srv->registry, glia_request_query(req, "cursor"),
+                                  req->state_filter, (size_t)req->limit, page, &more);
+
+    for (size_t i = 0; i < n; i++) {
+        json_t *summary;
+        pthread_mutex_lock(&page[i]->mu);
+        summary = page[i]->summary ? json_copy(page[i]->summary) : NULL;
+        pthread_mutex_unlock(&page[i]->mu);
+        if (summary != NULL) {
+            json_object_del(summary, "config");
+            json_array_append_new(items, summary);
+        }
+        glia_entry_unref(page[i]);
+    }
+    glia_reply_json(req, 200,
+                    json_pack("{s:o, s:s?}", "items", items, "next_cursor",
+                              more && n > 0
+                                  ? json_string_value(json_object_get(
+                                        json_array_get(items, json_array_size(items) - 1), "name"))
+                                  : NULL));
+}
+
+/* The preset a config is exactly, if any (a fork's label). */
+static void preset_of(const glia_config_t *cfg, char *out, size_t size)
+{
+    glia_config_t p;
+
+    out[0] = '\0';
+    for (const glia_preset_info_t *info = glia_presets; info->name; info++) {
+        glia_config_preset(&p, info->name);
+        if (glia_config_equal(&p, cfg)) {
+            snprintf(out, size, "%s", info->name);
+            return;
+        }
+    }
+}
+
+/* The body of POST /v1/sessions (with_name) or PUT .../config; a snapshot is loaded. */
+static int prepare_spec(glia_request_t *req, int with_name, glia_error_t *err)
+{
+    uint8_t *bytes;
+    size_t len;
+    int rc;
+
+    if (req->json == NULL)
+        return glia_error_set(err, GLIA_EINVAL, "",
+                              "a JSON body is required: {%s\"preset\", \"seed\", \"config\"}",
+                              with_name ? "\"name\", " : "");
+    if ((req->spec = malloc(sizeof(*req->spec))) == NULL)
+        return GLIA_ENOMEM;
+    if ((rc = glia_parse_session_spec(req->json, with_name, req->spec, err)) != 0 ||
+        req->spec->snapshot == NULL)
+        return rc;
+    if (glia_base64_decode(req->spec->snapshot, &bytes, &len) != 0)
+        return glia_error_set(err, GLIA_EINVAL, "/snapshot", "is not base64 text");
+    rc = glia_session_load(bytes, len, &req->loaded, err);
+    free(bytes);
+    if (rc == GLIA_ENOMEM)
+        return rc;
+    if (rc != 0) {
+        snprintf(err->field, sizeof(err->field), "/snapshot");
+        return GLIA_EINVAL;
+    }
+    req->spec->config = *glia_session_config(req->loaded);
+    req->spec->seed = glia_session_seed(req->loaded);
+    preset_of(&req->spec->config, req->spec->preset, sizeof(req->spec->preset));
+    return 0;
+}
+
+int glia_prepare_session_create(glia_request_t *req, glia_error_t *err)
+{
+    return prepare_spec(req, 1, err);
+}
+
+void glia_handle_session_create(glia_server_t *srv, glia_request_t *req)
+{
+    glia_session_t *s = req->loaded;
+    glia_entry_t *e;
+    int rc;
+
+    if (glia_registry_count(&srv->registry) >= (size_t)srv->opt.max_sessions) {
+        glia_reply_problem(req, glia_problem(507, "too-many-sessions",
+                                             "this server holds its maximum of %d sessions; "
+                                             "delete some or start gliad with a larger "
+                                             "--max-sessions",
+                                             srv->opt.max_sessions));
+        return;
+    }
+    req->loaded = NULL;
+    if (s == NULL && (rc = glia_session_new(&req->spec->config, req->spec->seed, &s, NULL)) != 0) {
+        glia_reply_problem(
+            req, glia_problem(500, "internal", "cannot build the session: %s", glia_strerror(rc)));
+        return;
+    }
+    rc = glia_lifecycle_create(srv, req->spec, s, NULL, 0, created_cb, req, &e);
+    if (rc == GLIA_EEXIST)
+        glia_reply_problem(req, glia_problem(409, "exists", "a session named \"%s\" already exists",
+                                             req->spec->name));
+    else if (rc != 0)
+        glia_reply_problem(
+            req, glia_problem(500, "internal", "out of memory creating \"%s\"", req->spec->name));
+}
+
+/* ---- one session: published data (HTTP threads) -------------------------------------- */
+
+void glia_handle_session_get(glia_server_t *srv, glia_request_t *req)
+{
+    glia_entry_t *e = req->entry;
+    json_t *summary;
+    (void)srv;
+
+    pthread_mutex_lock(&e->mu);
+    summary = json_incref(e->summary);
+    pthread_mutex_unlock(&e->mu);
+    glia_reply_json(req, 200, summary);
+}
+
+int glia_prepare_session_points(glia_request_t *req, glia_error_t *err)
+{
+    const char *v;
+    int rc;
+
+    req->after = -1;
+    req->limit = METRICS_DEFAULT_LIMIT;
+    req->max_points = 0;
+    if ((v = glia_request_query(req, "after")) != NULL &&
+        (rc = glia_query_int("after", v, -1, INT64_MAX, &req->after, err)) != 0)
+        return rc;
+    if ((v = glia_request_query(req, "limit")) != NULL &&
+        (rc = glia_query_int("limit", v, 1, METRICS_MAX_LIMIT, &req->limit, err)) != 0)
+        return rc;
+    if ((v = glia_request_query(req, "max_points")) != NULL &&
+        (rc = glia_query_int("max_points", v, 2, METRICS_MAX_LIMIT, &req->max_points, err)) != 0)
+        return rc;
+    if (req->max_points > 0 && glia_request_query(req, "limit") != NULL)
+        /* limit pages raw points; max_points thins the whole range into one answer. */
+        return glia_error_set(err, GLIA_EINVAL, "?max_points",
+                              "use either limit (pages of points) or max_points (one thinned "
+                              "page)");
+    if (req->max_points > 0)
+        req->limit = req->max_points;
+    return 0;
+}
+
+void glia_handle_session_points(glia_server_t *srv, glia_request_t *req)
+{
+    glia_entry_t *e = req->entry;
+    json_t *points = json_array(), **sel = NULL, *last;
+    size_t n = 0, first, total, returned;
+    int more;
+    (void)srv;
+
+    pthread_mutex_lock(&e->mu);
+    /* Points are in episode order: find the first after `after`. */
+    for (first = 0; first < e->n_points; first++) {
+        if (json_integer_value(json_object_get(e->points[first], "episode")) > req->after)
+            break;
+    }
+    total = e->n_points - first;
+    sel = malloc((total ? total : 1) * sizeof(*sel));
+    if (sel != NULL) {
+        for (size_t i = 0; i < total; i++)
+            sel[i] = json_incref(e->points[first + i]);
+        n = total;
+    }
+    pthread_mutex_unlock(&e->mu);
+
+    /* Downsample evenly to max_points, always keeping the first and the last. */
+    if (sel != NULL) {
+        size_t keep = n, out = 0;
+        if (req->max_points > 0 && n > (size_t)req->max_points)
+            keep = (size_t)req->max_points;
+        for (size_t i = 0; i < keep && out < (size_t)req->limit; i++) {
+            size_t idx =
+                keep == n ? i : (size_t)((double)i * (double)(n - 1) / (double)(keep - 1) + 0.5);
+            json_array_append(points, sel[idx]);
+            out++;
+        }
+        for (size_t i = 0; i < n; i++)
+            json_decref(sel[i]);
+        free(sel);
+    }
+    returned = json_array_size(points);
+    last = returned ? json_array_get(points, returned - 1) : NULL;
+    more = req->max_points == 0 && returned < total;
+    glia_reply_json(
+        req, 200,
+        json_pack("{s:s, s:o, s:I, s:o}", "name", e->name, "points", points, "total",
+                  (json_int_t)total, "next_after",
+                  more && last ? json_integer(json_integer_value(json_object_get(last, "episode")))
+                               : json_null()));
+}
+
+int glia_prepare_session_events(glia_request_t *req, glia_error_t *err)
+{
+    const char *v;
+    int64_t ignored;
+    int flag, rc;
+
+    if ((v = glia_request_query(req, "format")) != NULL && strcmp(v, "sse") != 0 &&
+        strcmp(v, "ndjson") != 0)
+        return glia_error_set(err, GLIA_EINVAL, "?format",
+                              "query parameter format must be sse or ndjson");
+    if ((v = glia_request_query(req, "after")) != NULL &&
+        (rc = glia_query_int("after", v, 0, INT64_MAX, &ignored, err)) != 0)
+        return rc;
+    if ((v = glia_request_query(req, "follow")) != NULL &&
+        (rc = glia_query_bool("follow", v, &flag, err)) != 0)
+        return rc;
+    if (req->last_event_id[0] != '\0' &&
+        glia_query_int("Last-Event-ID", req->last_event_id, 0, INT64_MAX, &ignored, NULL) != 0)
+        return glia_error_set(err, GLIA_EINVAL, "Last-Event-ID",
+                              "header Last-Event-ID must be an event id (a non-negative integer)");
+    return 0;
+}
+
+void glia_handle_session_events(glia_server_t *srv, glia_request_t *req)
+{
+    if (glia_streams_open(srv, req, req->entry) != 0)
+        glia_reply_problem(req, glia_problem(500, "internal", "cannot open the stream"));
+}
+
+/* ---- one session: changes (loop) ------------------------------------------------------- */
+
+void glia_handle_session_delete(glia_server_t *srv, glia_request_t *req)
+{
+    if (glia_lifecycle_delete(srv, req->entry, deleted_cb, req) != 0)
+        glia_reply_oom(req);
+}
+
+int glia_prepare_session_config(glia_request_t *req, glia_error_t *err)
+{
+    return prepare_spec(req, 0, err);
+}
+
+void glia_handle_session_config(glia_server_t *srv, glia_request_t *req)
+{
+    glia_entry_t *e = req->entry;
+    glia_session_spec_t *spec = req->spec;
+    glia_session_t *s;
+
+    if (e->state == GLIA_STATE_RUNNING || e->counters.steps > 0) {
+        glia_reply_conflict(req, e,
+                            "its config can only be replaced before it has taken a step; "
+                            "create a new session instead");
+        return;
+    }
+    if (e->in_worker) {
+        glia_dispatch_park(e, req);
+        return;
+    }
+    /* Omitted seed and export_metrics keep their values; preset and config are replaced
+     * as on creation (no preset: the defaults). */
+    if (json_object_get(req->json, "seed") == NULL)
+        spec->seed = e->seed;
+    if (json_object_get(req->json, "export_metrics") == NULL)
+        spec->export_metrics = e->is_exported;
+    if (glia_session_new(&spec->config, spec->seed, &s, NULL) != 0 ||
+        glia_lifecycle_configure(srv, e, spec, s, changed_cb, req) != 0)
+        glia_reply_oom(req);
+}
+
+int glia_prepare_session_step(glia_request_t *req, glia_error_t *err)
+{
+    return glia_parse_step(req->json, &req->steps, err);
+}
+
+void glia_handle_session_step(glia_server_t *srv, glia_request_t *req)
+{
+    glia_entry_t *e = req->entry;
+
+    if (e->state == GLIA_STATE_RUNNING)
+        glia_reply_conflict(req, e, "pause it before stepping by hand");
+    else if (e->in_worker)
+        glia_dispatch_park(e, req);
+    else if (glia_lifecycle_step(srv, e, req->steps, stepped_cb, req) != 0)
+        glia_reply_problem(req, glia_problem(500, "internal", "cannot schedule the steps"));
+}
+
+int glia_prepare_session_run(glia_request_t *req, glia_error_t *err)
+{
+    return glia_parse_run(req->json, &req->episodes, err);
+}
+
+void glia_handle_session_run(glia_server_t *srv, glia_request_t *req)
+{
+    glia_entry_t *e = req->entry;
+
+    if (e->state == GLIA_STATE_RUNNING || e->state == GLIA_STATE_PAUSED)
+        glia_reply_conflict(req, e,
+                            e->state == GLIA_STATE_PAUSED
+                                ? "resume or cancel it first"
+                                : "wait for the run to end, or pause or cancel it");
+    else if (e->in_worker)
+        glia_dispatch_park(e, req);
+    else if (glia_lifecycle_run(srv, e, req->episodes, started_cb, req) != 0)
+        glia_reply_oom(req);
+}
+
+int glia_prepare_empty_body(glia_request_t *req, glia_error_t *err)
+{
+    return glia_parse_empty(req->json, err);
+}
+
+/* Pause, resume and cancel: move toward `want`, or say why not. */
+static void control(glia_server_t *srv, glia_request_t *req, int want, const char *refusal)
+{
+    glia_entry_t *e = req->entry;
+    int rc;
+
+    if (e->state == want) { /* already there: answer as it is */
+        glia_reply_json(req, 200, glia_entry_summary(e, 1));
+    } else if (e->state == GLIA_STATE_RUNNING && want != GLIA_STATE_RUNNING) {
+        /* Takes effect when the running slice returns; answered after that commit. */
+        glia_lifecycle_stop(srv, e, want);
+        glia_dispatch_park(e, req);
+    } else if (e->state == GLIA_STATE_PAUSED && want != GLIA_STATE_PAUSED) {
+        if (e->in_worker) { /* a step request holds it */
+            glia_dispatch_park(e, req);
+            return;
+        }
+        rc = want == GLIA_STATE_RUNNING ? glia_lifecycle_resume(srv, e, changed_cb, req)
+                                        : glia_lifecycle_cancel(srv, e, changed_cb, req);
+        if (rc != 0)
+            glia_reply_oom(req);
+    } else {
+        glia_reply_conflict(req, e, refusal);
+    }
+}
+
+void glia_handle_session_pause(glia_server_t *srv, glia_request_t *req)
+{
+    control(srv, req, GLIA_STATE_PAUSED, "only a running session can be paused");
+}
+
+void glia_handle_session_resume(glia_server_t *srv, glia_request_t *req)
+{
+    control(srv, req, GLIA_STATE_RUNNING, "only a paused session can be resumed");
+}
+
+void glia_handle_session_cancel(glia_server_t *srv, glia_request_t *req)
+{
+    control(srv, req, GLIA_STATE_CANCELLED, "only a running or paused session can be cancelled");
+}
