@@ -65,6 +65,28 @@ void glia_handle_session_astrocytes(glia_server_t *srv, glia_request_t *req)
     reply_body(req, body);
 }
 
+/* Any learner: its kind and whatever its live state describes (core/learner.h). */
+void glia_handle_session_learner(glia_server_t *srv, glia_request_t *req)
+{
+    glia_entry_t *e = req->entry;
+    json_t *body;
+    (void)srv;
+
+    if (wait_for_job(req))
+        return;
+    body = json_pack("{s:s, s:I, s:s}", "name", e->name, "episode",
+                     (json_int_t)e->counters.episodes, "kind",
+                     glia_session_learner_name(e->session));
+    if (body != NULL) {
+        json_t *state = glia_learner_to_json(e->session, GLIA_VIEW_STATE);
+        if (state == NULL || json_object_set_new(body, "state", state) != 0) {
+            json_decref(body);
+            body = NULL;
+        }
+    }
+    reply_body(req, body);
+}
+
 int glia_prepare_session_network(glia_request_t *req, glia_error_t *err)
 {
     const char *v = glia_request_query(req, "synapses");

@@ -47,6 +47,7 @@ void glia_handle_session_events(glia_server_t *srv, glia_request_t *req);
 /* handle_session_reads.c */
 void glia_handle_session_inference(glia_server_t *srv, glia_request_t *req);
 void glia_handle_session_astrocytes(glia_server_t *srv, glia_request_t *req);
+void glia_handle_session_learner(glia_server_t *srv, glia_request_t *req);
 int glia_prepare_session_network(glia_request_t *req, glia_error_t *err);
 void glia_handle_session_network(glia_server_t *srv, glia_request_t *req);
 void glia_handle_session_result(glia_server_t *srv, glia_request_t *req);

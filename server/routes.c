@@ -44,6 +44,7 @@ const glia_route_t glia_routes[] = {
     {"GET",    "/v1/sessions/{name}/events",      glia_handle_session_events,     glia_prepare_session_events,    SESSION | QUERY_TOKEN},
     {"GET",    "/v1/sessions/{name}/inference",   glia_handle_session_inference,  NULL,                           LOOP | SESSION},
     {"GET",    "/v1/sessions/{name}/astrocytes",  glia_handle_session_astrocytes, NULL,                           LOOP | SESSION},
+    {"GET",    "/v1/sessions/{name}/learner",     glia_handle_session_learner,    NULL,                           LOOP | SESSION},
     {"GET",    "/v1/sessions/{name}/network",     glia_handle_session_network,    glia_prepare_session_network,   LOOP | SESSION},
     {"GET",    "/v1/sessions/{name}/result",      glia_handle_session_result,     NULL,                           LOOP | SESSION},
     {"GET",    "/v1/sessions/{name}/snapshot",    glia_handle_session_snapshot,   NULL,                           LOOP | SESSION},

@@ -185,6 +185,70 @@ Test(inference, astrocytes_after_a_maturity_run)
     cr_expect_eq(it_stop(&d), 0);
 }
 
+Test(inference, learner_describes_any_learner)
+{
+    /* GET .../learner: the astrocytes as /astrocytes lists them, the cursor's position
+     * inside the network's box, nothing for control. */
+    glia_daemon_t d;
+    json_t *astro, *learner, *cur, *ctl, *pos;
+
+    it_start(&d, NULL);
+    it_create(&d, "mat", "maturity", 5);
+    it_create(&d, "cur", "cursor", 5);
+    it_create(&d, "ctl", "control", 5);
+    it_run(&d, "mat", 50);
+    it_run(&d, "cur", 50);
+    json_decref(it_wait_state(&d, "mat", "completed", 30));
+    json_decref(it_wait_state(&d, "cur", "completed", 30));
+
+    astro = it_get_json(&d, 200, "/v1/sessions/mat/astrocytes");
+    learner = it_get_json(&d, 200, "/v1/sessions/mat/learner");
+    cr_expect_str_eq(json_string_value(json_object_get(learner, "kind")), "astrocyte");
+    cr_expect_eq(json_integer_value(json_object_get(learner, "episode")), 50);
+    cr_expect(json_equal(json_object_get(json_object_get(learner, "state"), "astrocytes"),
+                         json_object_get(astro, "astrocytes")),
+              "the learner's astrocytes are /astrocytes'");
+
+    cur = it_get_json(&d, 200, "/v1/sessions/cur/learner");
+    cr_expect_str_eq(json_string_value(json_object_get(cur, "kind")), "cursor");
+    pos = json_object_get(json_object_get(json_object_get(cur, "state"), "cursor"), "position");
+    cr_assert_eq(json_array_size(pos), 3);
+    {
+        /* Inside the bounding box of the neurons. */
+        json_t *net = it_get_json(&d, 200, "/v1/sessions/cur/network");
+        static const char *const axis[3] = {"x", "y", "z"};
+        for (int k = 0; k < 3; k++) {
+            double v = json_number_value(json_array_get(pos, (size_t)k)), lo = 1e9, hi = -1e9;
+            json_t *n;
+            size_t i;
+            json_array_foreach(json_object_get(net, "neurons"), i, n) {
+                double c = json_number_value(json_object_get(n, axis[k]));
+                lo = c < lo ? c : lo;
+                hi = c > hi ? c : hi;
+            }
+            cr_expect(v >= lo && v <= hi, "cursor %s %g in [%g, %g]", axis[k], v, lo, hi);
+        }
+        json_decref(net);
+    }
+    cr_expect_eq(json_number_value(json_object_get(
+                     json_object_get(json_object_get(cur, "state"), "cursor"), "radius")),
+                 2.0);
+
+    ctl = it_get_json(&d, 200, "/v1/sessions/ctl/learner");
+    cr_expect_str_eq(json_string_value(json_object_get(ctl, "kind")), "control");
+    cr_expect_eq(json_object_size(json_object_get(ctl, "state")), 0);
+    {
+        it_resp_t r = it_get(&d, "/v1/sessions/nope/learner");
+        cr_expect_eq(r.status, 404);
+        it_resp_free(&r);
+    }
+    json_decref(astro);
+    json_decref(learner);
+    json_decref(cur);
+    json_decref(ctl);
+    cr_expect_eq(it_stop(&d), 0);
+}
+
 Test(inference, network_lists_neurons_territories_and_optionally_synapses)
 {
     glia_daemon_t d;
