@@ -1170,6 +1170,14 @@ static int cmp_rank(const void *pa, const void *pb)
     return a->cond < b->cond ? -1 : a->cond > b->cond;
 }
 
+static int same_rank(const rank_row_t *a, const rank_row_t *b)
+{
+    int g = rank_group(a);
+    if (g != rank_group(b))
+        return 0;
+    return g == 2 || (a->pruned_at == b->pruned_at && a->bits * b->total == b->bits * a->total);
+}
+
 /* The conditions ranked, each finished one compared with the best on the same seeds:
  * exact paired Wilcoxon on correct bits, Holm-adjusted over those comparisons; "worse"
  * when the adjusted p is at most GLIA_SIGNIFICANCE and the best is ahead. */
@@ -1234,13 +1242,18 @@ static json_t *ranking(const json_t *doc, const json_t *stats)
         json_object_set_new(cmp[i], "p_holm", json_real(p[i - 1]));
         json_object_set_new(cmp[i], "worse", json_boolean(ahead[i] && p[i - 1] <= GLIA_SIGNIFICANCE));
     }
-    for (size_t i = 0; i < nc; i++) {
+    for (size_t i = 0, rank = 1; i < nc; i++) {
         const rank_row_t *r = &rows[i];
         json_t *st = json_array_get(stats, r->cond), *cond = json_array_get(conds, r->cond), *e;
-        e = json_pack("{s:I, s:s, s:I, s:O?, s:O?, s:i}", "rank", (json_int_t)(i + 1), "label",
+        /* Ties share a rank (1, 2, 2, 4): equal correct bits are equal accuracy. */
+        if (i > 0 && !same_rank(&rows[i - 1], r))
+            rank = i + 1;
+        /* The mean as correct bits / total bits: the mean of the runs' accuracies without
+         * summation rounding, so tied conditions show the same number. */
+        e = json_pack("{s:I, s:s, s:I, s:o?, s:O?, s:i}", "rank", (json_int_t)rank, "label",
                       r->label, "n", (json_int_t)r->n, "mean_accuracy",
-                      r->n ? json_object_get(st, "mean_accuracy") : NULL, "ci95",
-                      r->n ? json_object_get(st, "ci95") : NULL, "constant_output_seeds",
+                      r->n && r->total > 0 ? json_real((double)r->bits / (double)r->total) : NULL,
+                      "ci95", r->n ? json_object_get(st, "ci95") : NULL, "constant_output_seeds",
                       (int)json_integer_value(json_object_get(st, "constant_output_seeds")));
         if (e == NULL)
             goto done;

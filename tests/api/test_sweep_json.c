@@ -628,3 +628,34 @@ Test(sweep, reports_show_the_ranking_and_the_swept_fields)
     free(csv);
     json_decref(doc);
 }
+
+/* Equal correct bits are equal accuracy: tied conditions share a rank and show the same
+ * mean, even where summing per-run accuracies would differ in the last bit. */
+Test(sweep, ties_share_a_rank_and_a_mean)
+{
+    json_t *doc, *rank;
+    static const int bits[3][4] = {{27, 26, 27, 27}, {26, 27, 27, 27}, {20, 20, 20, 20}};
+
+    parse_ok("{\"name\": \"tie\", \"seeds\": [1, 2, 3, 4], \"episodes\": 300, \"conditions\": "
+             "[{\"label\": \"a\"}, {\"label\": \"b\"}, {\"label\": \"c\"}]}",
+             &spec_a);
+    doc = glia_experiment_doc_new(&spec_a);
+    for (unsigned s = 1; s <= 4; s++) {
+        put(doc, "c", s, record(s, bits[2][s - 1], 0));
+        put(doc, "b", s, record(s, bits[1][s - 1], 0));
+        put(doc, "a", s, record(s, bits[0][s - 1], 0));
+    }
+    json_object_set_new(doc, "results", glia_experiment_results(doc));
+    rank = json_object_get(json_object_get(doc, "results"), "ranking");
+    cr_assert_eq(json_array_size(rank), 3);
+    cr_expect_str_eq(json_string_value(json_object_get(json_array_get(rank, 0), "label")), "a");
+    cr_expect_str_eq(json_string_value(json_object_get(json_array_get(rank, 1), "label")), "b");
+    cr_expect_eq(json_integer_value(json_object_get(json_array_get(rank, 0), "rank")), 1);
+    cr_expect_eq(json_integer_value(json_object_get(json_array_get(rank, 1), "rank")), 1, "a tie");
+    cr_expect_eq(json_integer_value(json_object_get(json_array_get(rank, 2), "rank")), 3);
+    cr_expect_eq(json_number_value(json_object_get(json_array_get(rank, 0), "mean_accuracy")),
+                 107.0 / 160.0);
+    cr_expect_eq(json_number_value(json_object_get(json_array_get(rank, 1), "mean_accuracy")),
+                 107.0 / 160.0, "the same number for the same bits");
+    json_decref(doc);
+}

@@ -769,7 +769,7 @@ def check_k8s_study(root, docs, gliad):
 
 def check_readme_scale(root):
     text = open(os.path.join(root, "README.md"), encoding="utf-8").read()
-    for needle in ("## Sweeps", "## Scale out", "sbatch --array=1-N deploy/slurm/experiment.sbatch",
+    for needle in ("## Sweeps", "## Scale out", "--array=1-N deploy/slurm/experiment.sbatch",
                    "--dependency=afterok", "gliad experiment merge",
                    "kubectl apply -f deploy/k8s/experiment-job.yaml"):
         check(needle in text, "README shows %s" % needle)
