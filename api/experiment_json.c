@@ -604,7 +604,7 @@ static int parse_prune(const json_t *p, glia_experiment_spec_t *spec, glia_error
                               "required: an array of 1 to %d episode counts", GLIA_MAX_RUNGS);
     for (size_t i = 0; i < json_array_size(rungs); i++) {
         json_t *r = json_array_get(rungs, i);
-        char where[32];
+        char where[48];
         snprintf(where, sizeof(where), "/prune/rungs/%zu", i);
         if (!json_is_integer(r) || json_integer_value(r) < 1 ||
             (uint64_t)json_integer_value(r) >= spec->episodes)
