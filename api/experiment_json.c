@@ -152,8 +152,8 @@ static int parse_base(const json_t *base, glia_condition_t *out, glia_error_t *e
             return rc;
         preset = json_object_get(base, "preset");
         cfg = json_object_get(base, "config");
-        if (preset != NULL &&
-            (!json_is_string(preset) || (info = glia_preset_find(json_string_value(preset))) == NULL))
+        if (preset != NULL && (!json_is_string(preset) ||
+                               (info = glia_preset_find(json_string_value(preset))) == NULL))
             return glia_error_set(err, GLIA_EINVAL, "/base/preset",
                                   "unknown preset; GET /v1/presets lists them");
         if (cfg != NULL && !json_is_object(cfg))
@@ -317,7 +317,8 @@ static int check_point(const glia_experiment_spec_t *spec, const glia_config_t *
             pointer_index(at, sizeof(at), at, (size_t)value_index[i]);
         return glia_error_set(err, GLIA_EINVAL, at, "%s %s: %s", what, title, e.message);
     }
-    return glia_error_set(err, GLIA_EINVAL, where, "%s %s: %s: %s", what, title, e.field, e.message);
+    return glia_error_set(err, GLIA_EINVAL, where, "%s %s: %s: %s", what, title, e.field,
+                          e.message);
 }
 
 static int parse_grid(const json_t *grid, const glia_condition_t *base,
@@ -356,7 +357,8 @@ static int parse_grid(const json_t *grid, const glia_condition_t *base,
             seen[i] = field_number(&c, f);
             for (size_t k = 0; k < i; k++) {
                 if (seen[k] == seen[i])
-                    return glia_error_set(err, GLIA_EINVAL, vp, "the value is listed twice (at %zu)", k);
+                    return glia_error_set(err, GLIA_EINVAL, vp,
+                                          "the value is listed twice (at %zu)", k);
             }
         }
         fields[nf] = f;
@@ -436,10 +438,9 @@ static int parse_dist(const json_t *d, const glia_config_field_t *f, const glia_
     }
     if (out->kind == DIST_INT_UNIFORM ? f->type != GLIA_FIELD_INT && f->type != GLIA_FIELD_DOUBLE
                                       : f->type != GLIA_FIELD_DOUBLE)
-        return glia_error_set(err, GLIA_EINVAL, kp,
-                              "%s draws %s; %s takes %s: use %s", key,
-                              out->kind == DIST_INT_UNIFORM ? "integers" : "real numbers", f->pointer,
-                              f->type == GLIA_FIELD_INT ? "integers" : "named values",
+        return glia_error_set(err, GLIA_EINVAL, kp, "%s draws %s; %s takes %s: use %s", key,
+                              out->kind == DIST_INT_UNIFORM ? "integers" : "real numbers",
+                              f->pointer, f->type == GLIA_FIELD_INT ? "integers" : "named values",
                               f->type == GLIA_FIELD_INT ? "int_uniform or choice" : "choice");
     a = json_array_get(v, 0);
     b = json_array_get(v, 1);
@@ -449,11 +450,13 @@ static int parse_dist(const json_t *d, const glia_config_field_t *f, const glia_
     pointer_index(bp, sizeof(bp), kp, 1);
     if (out->kind == DIST_INT_UNIFORM) {
         if (!json_is_integer(a) || !json_is_integer(b))
-            return glia_error_set(err, GLIA_EINVAL, json_is_integer(a) ? bp : ap, "must be an integer");
+            return glia_error_set(err, GLIA_EINVAL, json_is_integer(a) ? bp : ap,
+                                  "must be an integer");
         out->ia = json_integer_value(a);
         out->ib = json_integer_value(b);
         if (out->ia >= out->ib)
-            return glia_error_set(err, GLIA_EINVAL, bp, "must be above a (%lld)", (long long)out->ia);
+            return glia_error_set(err, GLIA_EINVAL, bp, "must be above a (%lld)",
+                                  (long long)out->ia);
         if (out->ib - out->ia > 2147483647)
             return glia_error_set(err, GLIA_EINVAL, kp, "the range is wider than 2^31");
     } else {
@@ -492,8 +495,8 @@ static json_t *draw(const dist_t *d, glia_rng_t *rng)
     }
 }
 
-static int parse_random(const json_t *r, const glia_condition_t *base,
-                        glia_experiment_spec_t *spec, glia_error_t *err)
+static int parse_random(const json_t *r, const glia_condition_t *base, glia_experiment_spec_t *spec,
+                        glia_error_t *err)
 {
     static const char *const known[] = {"samples", "seed", "space", NULL};
     const glia_config_field_t *fields[GLIA_MAX_SWEPT];
@@ -548,7 +551,8 @@ static int parse_random(const json_t *r, const glia_condition_t *base,
                    : GLIA_ENOMEM;
             json_decref(x);
             if (rc != 0)
-                return rc == GLIA_ENOMEM ? glia_error_set(err, GLIA_ENOMEM, "", "out of memory") : rc;
+                return rc == GLIA_ENOMEM ? glia_error_set(err, GLIA_ENOMEM, "", "out of memory")
+                                         : rc;
         }
         sweep_label('r', s, spec->samples, cond->label, sizeof(cond->label));
         snprintf(what, sizeof(what), "in sample %d,", s);
@@ -574,7 +578,8 @@ static int parse_sweep(const json_t *sweep, const json_t *base_json, glia_experi
     else if ((rc = glia_json_only_known(sweep, known, "/sweep", err)) != 0)
         ;
     else if ((grid == NULL) == (random == NULL))
-        rc = glia_error_set(err, GLIA_EINVAL, "/sweep", "needs exactly one of \"grid\" and \"random\"");
+        rc = glia_error_set(err, GLIA_EINVAL, "/sweep",
+                            "needs exactly one of \"grid\" and \"random\"");
     else if ((rc = parse_base(base_json, base, err)) != 0)
         ;
     else
@@ -615,7 +620,8 @@ static int parse_prune(const json_t *p, glia_experiment_spec_t *spec, glia_error
         if (i > 0 && spec->rungs[i] <= spec->rungs[i - 1])
             return glia_error_set(err, GLIA_EINVAL, where, "rungs must increase");
     }
-    if (!json_is_number(keep) || !(json_number_value(keep) > 0.0) || !(json_number_value(keep) < 1.0))
+    if (!json_is_number(keep) || !(json_number_value(keep) > 0.0) ||
+        !(json_number_value(keep) < 1.0))
         return glia_error_set(err, GLIA_EINVAL, "/prune/keep",
                               "required: the fraction of conditions kept at each rung, in (0, 1)");
     if (spec->n_conditions < 2)
@@ -710,7 +716,8 @@ int glia_experiment_parse(const json_t *body, glia_experiment_spec_t *spec, glia
     }
     if (rc != 0)
         return rc;
-    if ((prune = json_object_get(body, "prune")) != NULL && (rc = parse_prune(prune, spec, err)) != 0)
+    if ((prune = json_object_get(body, "prune")) != NULL &&
+        (rc = parse_prune(prune, spec, err)) != 0)
         return rc;
     return check_study(spec, err);
 }
@@ -746,9 +753,9 @@ static json_t *study_json(const glia_experiment_spec_t *spec)
             json_t *values = json_object();
             char title[256];
             for (int f = 0; f < spec->n_swept; f++)
-                json_object_set_new(values, spec->swept[f],
-                                    glia_config_field_json(&c->config,
-                                                           glia_config_field_find(spec->swept[f])));
+                json_object_set_new(
+                    values, spec->swept[f],
+                    glia_config_field_json(&c->config, glia_config_field_find(spec->swept[f])));
             point_title((const char(*)[GLIA_FIELD_MAX])spec->swept, spec->n_swept, &c->config,
                         title, sizeof(title));
             json_object_set_new(o, "title", json_string(title));
@@ -763,18 +770,20 @@ static json_t *study_json(const glia_experiment_spec_t *spec)
         for (int f = 0; f < spec->n_swept; f++)
             json_array_append_new(fields, json_string(spec->swept[f]));
         if (spec->sweep_kind == GLIA_SWEEP_GRID)
-            json_object_set_new(doc, "sweep", json_pack("{s:s, s:o}", "kind", "grid", "fields", fields));
+            json_object_set_new(doc, "sweep",
+                                json_pack("{s:s, s:o}", "kind", "grid", "fields", fields));
         else
             json_object_set_new(doc, "sweep",
-                                json_pack("{s:s, s:o, s:i, s:I}", "kind", "random", "fields", fields,
-                                          "samples", spec->samples, "seed",
+                                json_pack("{s:s, s:o, s:i, s:I}", "kind", "random", "fields",
+                                          fields, "samples", spec->samples, "seed",
                                           (json_int_t)spec->sweep_seed));
     }
     if (spec->n_rungs > 0) {
         json_t *rungs = json_array();
         for (int r = 0; r < spec->n_rungs; r++)
             json_array_append_new(rungs, json_integer((json_int_t)spec->rungs[r]));
-        json_object_set_new(doc, "prune", json_pack("{s:o, s:f}", "rungs", rungs, "keep", spec->keep));
+        json_object_set_new(doc, "prune",
+                            json_pack("{s:o, s:f}", "rungs", rungs, "keep", spec->keep));
     }
     return doc;
 }
@@ -814,8 +823,8 @@ int glia_experiment_spec_from_doc(const json_t *doc, glia_experiment_spec_t *spe
         return rc;
     if (!json_is_array(conds) || json_array_size(conds) < 1 ||
         json_array_size(conds) > GLIA_MAX_CONDITIONS)
-        return glia_error_set(err, GLIA_EINVAL, "/conditions", "must be an array of 1 to %d conditions",
-                              GLIA_MAX_CONDITIONS);
+        return glia_error_set(err, GLIA_EINVAL, "/conditions",
+                              "must be an array of 1 to %d conditions", GLIA_MAX_CONDITIONS);
     spec->n_conditions = (int)json_array_size(conds);
     for (int i = 0; i < spec->n_conditions; i++) {
         json_t *c = json_array_get(conds, (size_t)i), *label = json_object_get(c, "label");
@@ -830,7 +839,8 @@ int glia_experiment_spec_from_doc(const json_t *doc, glia_experiment_spec_t *spe
         snprintf(cond->label, sizeof(cond->label), "%s", json_string_value(label));
         for (int k = 0; k < i; k++) {
             if (strcmp(spec->conditions[k].label, cond->label) == 0)
-                return glia_error_set(err, GLIA_EINVAL, where, "label \"%s\" is used twice", cond->label);
+                return glia_error_set(err, GLIA_EINVAL, where, "label \"%s\" is used twice",
+                                      cond->label);
         }
         if (json_is_string(preset)) {
             snprintf(where, sizeof(where), "/conditions/%d/preset", i);
@@ -863,7 +873,8 @@ int glia_experiment_spec_from_doc(const json_t *doc, glia_experiment_spec_t *spe
         if (spec->sweep_kind == GLIA_SWEEP_RANDOM) {
             json_t *n = json_object_get(sweep, "samples"), *s = json_object_get(sweep, "seed");
             if (!json_is_integer(n) || json_integer_value(n) != spec->n_conditions ||
-                !json_is_integer(s) || json_integer_value(s) < 0 || json_integer_value(s) > UINT32_MAX)
+                !json_is_integer(s) || json_integer_value(s) < 0 ||
+                json_integer_value(s) > UINT32_MAX)
                 return glia_error_set(err, GLIA_EINVAL, "/sweep", "samples and seed do not fit");
             spec->samples = (int)json_integer_value(n);
             spec->sweep_seed = (uint32_t)json_integer_value(s);
@@ -908,7 +919,8 @@ static int cmp_rung(const void *pa, const void *pb)
 {
     const rung_row_t *a = pa, *b = pb;
     /* bits/total compared exactly, as integers; a condition without bits comes last */
-    long long x = a->bits * (b->total > 0 ? b->total : 1), y = b->bits * (a->total > 0 ? a->total : 1);
+    long long x = a->bits * (b->total > 0 ? b->total : 1),
+              y = b->bits * (a->total > 0 ? a->total : 1);
 
     if ((a->total > 0) != (b->total > 0))
         return a->total > 0 ? -1 : 1;
@@ -962,7 +974,8 @@ int glia_experiment_set_records(json_t *doc, const json_t *found)
         for (size_t k = 0; k < json_array_size(seeds); k++) {
             char key[24];
             json_t *r;
-            snprintf(key, sizeof(key), "%lld", (long long)json_integer_value(json_array_get(seeds, k)));
+            snprintf(key, sizeof(key), "%lld",
+                     (long long)json_integer_value(json_array_get(seeds, k)));
             if ((r = json_object_get(src, key)) != NULL && json_object_set(dst, key, r) != 0)
                 goto fail;
         }
@@ -1072,14 +1085,13 @@ static json_t *condition_stats(const json_t *doc, const json_t *cond)
     o = json_pack("{s:s, s:O?, s:I, s:f, s:f, s:f, s:f, s:{s:f, s:f, s:s}, "
                   "s:{s:f, s:f, s:s, s:i, s:I}, s:o, s:f, s:i, s:o}",
                   "label", label, "preset", json_object_get(cond, "preset"), "n", (json_int_t)n,
-                  "mean_accuracy", glia_stats_mean(acc, n), "sd", glia_stats_sd(acc, n), "min",
-                  mn, "max", mx, "ci95", "low", lo, "high", hi,
-                  "method", "t", "ci95_bootstrap", "low", blo, "high", bhi, "method",
-                  "bootstrap-percentile", "resamples", GLIA_BOOTSTRAP_RESAMPLES, "seed",
-                  (json_int_t)GLIA_BOOTSTRAP_SEED, "accept_rate",
+                  "mean_accuracy", glia_stats_mean(acc, n), "sd", glia_stats_sd(acc, n), "min", mn,
+                  "max", mx, "ci95", "low", lo, "high", hi, "method", "t", "ci95_bootstrap", "low",
+                  blo, "high", bhi, "method", "bootstrap-percentile", "resamples",
+                  GLIA_BOOTSTRAP_RESAMPLES, "seed", (json_int_t)GLIA_BOOTSTRAP_SEED, "accept_rate",
                   nrate ? json_real(glia_stats_mean(rate, nrate)) : json_null(),
-                  "mean_distinct_outputs", n ? distinct / (double)n : 0.0,
-                  "constant_output_seeds", constant, "pattern_accuracy", pj);
+                  "mean_distinct_outputs", n ? distinct / (double)n : 0.0, "constant_output_seeds",
+                  constant, "pattern_accuracy", pj);
     if (o != NULL && json_is_object(json_object_get(cond, "values")))
         json_object_set(o, "values", json_object_get(cond, "values"));
     if (o != NULL && pruned_at > 0)
@@ -1140,7 +1152,7 @@ static json_t *pair_stats(const json_t *doc, const char *a, const char *b)
 /* ---- ranking ----------------------------------------------------------------------------- */
 
 typedef struct rank_row {
-    size_t cond;          /* index in doc["conditions"] */
+    size_t cond; /* index in doc["conditions"] */
     const char *label;
     long long bits, total; /* correct and total bits over the condition's records */
     size_t n;
@@ -1217,7 +1229,8 @@ static json_t *ranking(const json_t *doc, const json_t *stats)
         glia_wilcoxon_t w;
         for (size_t k = 0; k < ns; k++) {
             json_int_t seed = json_integer_value(json_array_get(seeds, k));
-            json_t *ra = record_of(doc, rows[0].label, seed), *rb = record_of(doc, rows[i].label, seed);
+            json_t *ra = record_of(doc, rows[0].label, seed),
+                   *rb = record_of(doc, rows[i].label, seed);
             if (ra == NULL || rb == NULL)
                 continue;
             x[n] = (double)json_integer_value(json_object_get(ra, "correct_bits"));
@@ -1240,7 +1253,8 @@ static json_t *ranking(const json_t *doc, const json_t *stats)
         goto done;
     for (size_t i = 1; i <= m; i++) {
         json_object_set_new(cmp[i], "p_holm", json_real(p[i - 1]));
-        json_object_set_new(cmp[i], "worse", json_boolean(ahead[i] && p[i - 1] <= GLIA_SIGNIFICANCE));
+        json_object_set_new(cmp[i], "worse",
+                            json_boolean(ahead[i] && p[i - 1] <= GLIA_SIGNIFICANCE));
     }
     for (size_t i = 0, rank = 1; i < nc; i++) {
         const rank_row_t *r = &rows[i];
@@ -1291,7 +1305,8 @@ json_t *glia_experiment_results(const json_t *doc)
         json_array_append_new(per_cond, condition_stats(doc, json_array_get(conds, i)));
     /* Every pair up to GLIA_PAIRWISE_MAX conditions; a sweep's ranking compares each
      * condition with the best instead of n^2 / 2 pairs. */
-    for (size_t i = 0; json_array_size(conds) <= GLIA_PAIRWISE_MAX && i < json_array_size(conds); i++) {
+    for (size_t i = 0; json_array_size(conds) <= GLIA_PAIRWISE_MAX && i < json_array_size(conds);
+         i++) {
         for (size_t j = i + 1; j < json_array_size(conds); j++)
             json_array_append_new(
                 pairs, pair_stats(doc, json_string_value(json_object_get(json_array_get(conds, i), "label")),
@@ -1345,9 +1360,10 @@ static void table_head(glia_strbuf_t *b, const json_t *cs, const char *lead, int
 
 static void methods_md(glia_strbuf_t *b)
 {
-    glia_strbuf_printf(b, "\nCI (t): mean +- t(0.975, n-1) * sd / sqrt(n). CI (bootstrap): "
-                          "percentile, %d resamples, resampling seed %u. Wilcoxon: two-sided, "
-                          "zero differences dropped, midranks for ties, exact for up to %d pairs.\n",
+    glia_strbuf_printf(b,
+                       "\nCI (t): mean +- t(0.975, n-1) * sd / sqrt(n). CI (bootstrap): "
+                       "percentile, %d resamples, resampling seed %u. Wilcoxon: two-sided, "
+                       "zero differences dropped, midranks for ties, exact for up to %d pairs.\n",
                        GLIA_BOOTSTRAP_RESAMPLES, GLIA_BOOTSTRAP_SEED, GLIA_WILCOXON_EXACT_MAX);
 }
 
@@ -1374,8 +1390,9 @@ static void ranking_md(glia_strbuf_t *b, const json_t *doc)
     int nsw = doc_swept(doc, swept), compared = 0;
 
     if (nsw > 0) {
-        glia_strbuf_printf(b, "Sweep (%s) over", json_string_value(json_object_get(
-                                                      json_object_get(doc, "sweep"), "kind")));
+        glia_strbuf_printf(
+            b, "Sweep (%s) over",
+            json_string_value(json_object_get(json_object_get(doc, "sweep"), "kind")));
         for (int i = 0; i < nsw; i++)
             glia_strbuf_printf(b, "%s %s", i ? "," : "", swept[i]);
         glia_strbuf_puts(b, ".\n\n");
@@ -1394,8 +1411,9 @@ static void ranking_md(glia_strbuf_t *b, const json_t *doc)
     glia_strbuf_puts(b, "## Ranking\n\n| Rank | Condition |");
     for (int i = 0; i < nsw; i++)
         glia_strbuf_printf(b, " %s |", swept_name((const char(*)[GLIA_FIELD_MAX])swept, nsw, i));
-    glia_strbuf_puts(b, " Mean accuracy | 95% CI (t) | Seeds | vs best: W / T / L | vs best: p (Holm) | "
-                        "Seeds with constant output |\n|");
+    glia_strbuf_puts(
+        b, " Mean accuracy | 95% CI (t) | Seeds | vs best: W / T / L | vs best: p (Holm) | "
+           "Seeds with constant output |\n|");
     for (int i = 0; i < nsw + 8; i++)
         glia_strbuf_puts(b, "---|");
     glia_strbuf_puts(b, "\n");
@@ -1403,7 +1421,8 @@ static void ranking_md(glia_strbuf_t *b, const json_t *doc)
         json_t *e = json_array_get(rank, r), *vs = json_object_get(e, "vs_best");
         json_t *values = json_object_get(e, "values"), *ci = json_object_get(e, "ci95");
         json_int_t n = json_integer_value(json_object_get(e, "n"));
-        glia_strbuf_printf(b, "| %lld | %s |", (long long)json_integer_value(json_object_get(e, "rank")),
+        glia_strbuf_printf(b, "| %lld | %s |",
+                           (long long)json_integer_value(json_object_get(e, "rank")),
                            json_string_value(json_object_get(e, "label")));
         for (int i = 0; i < nsw; i++) {
             char text[64];
@@ -1419,13 +1438,13 @@ static void ranking_md(glia_strbuf_t *b, const json_t *doc)
         glia_strbuf_printf(b, "] | %lld | ", (long long)n);
         if (json_is_object(vs)) {
             compared++;
-            glia_strbuf_printf(b, "%lld / %lld / %lld | %s%s |",
-                               (long long)json_integer_value(json_object_get(vs, "wins")),
-                               (long long)json_integer_value(json_object_get(vs, "ties")),
-                               (long long)json_integer_value(json_object_get(vs, "losses")),
-                               json_is_true(json_object_get(vs, "worse")) ? "**worse**, " : "",
-                               pvalue(json_number_value(json_object_get(vs, "p_holm")), pbuf,
-                                      sizeof(pbuf)));
+            glia_strbuf_printf(
+                b, "%lld / %lld / %lld | %s%s |",
+                (long long)json_integer_value(json_object_get(vs, "wins")),
+                (long long)json_integer_value(json_object_get(vs, "ties")),
+                (long long)json_integer_value(json_object_get(vs, "losses")),
+                json_is_true(json_object_get(vs, "worse")) ? "**worse**, " : "",
+                pvalue(json_number_value(json_object_get(vs, "p_holm")), pbuf, sizeof(pbuf)));
         } else if (json_integer_value(json_object_get(e, "pruned_at")) > 0) {
             glia_strbuf_printf(b, "- | pruned at episode %lld |",
                                (long long)json_integer_value(json_object_get(e, "pruned_at")));
@@ -1434,14 +1453,16 @@ static void ranking_md(glia_strbuf_t *b, const json_t *doc)
         } else {
             glia_strbuf_puts(b, "- | best |");
         }
-        glia_strbuf_printf(b, " %lld/%lld |\n",
-                           (long long)json_integer_value(json_object_get(e, "constant_output_seeds")),
-                           (long long)n);
+        glia_strbuf_printf(
+            b, " %lld/%lld |\n",
+            (long long)json_integer_value(json_object_get(e, "constant_output_seeds")),
+            (long long)n);
     }
-    glia_strbuf_printf(b, "\nRanked by mean accuracy. W / T / L: seeds where the best has more / as "
-                          "many / fewer correct output bits. **worse**: significantly below the best "
-                          "(paired two-sided Wilcoxon signed-rank test over the seeds, Holm-corrected "
-                          "over the %d comparisons, family-wise alpha %g).",
+    glia_strbuf_printf(b,
+                       "\nRanked by mean accuracy. W / T / L: seeds where the best has more / as "
+                       "many / fewer correct output bits. **worse**: significantly below the best "
+                       "(paired two-sided Wilcoxon signed-rank test over the seeds, Holm-corrected "
+                       "over the %d comparisons, family-wise alpha %g).",
                        compared, GLIA_SIGNIFICANCE);
     if (json_is_object(prune))
         glia_strbuf_puts(b, " A pruned condition's accuracy is at the episode it was stopped.");
@@ -1468,8 +1489,9 @@ char *glia_experiment_report_md(const json_t *doc, size_t *len)
     glia_strbuf_puts(&b, ".\n\n");
     ranking_md(&b, doc);
     if (nc > GLIA_PAIRWISE_MAX) {
-        glia_strbuf_printf(&b, "With more than %d conditions the per-condition tables are left out: "
-                               "the CSV report has every run, the JSON one every statistic.\n",
+        glia_strbuf_printf(&b,
+                           "With more than %d conditions the per-condition tables are left out: "
+                           "the CSV report has every run, the JSON one every statistic.\n",
                            GLIA_PAIRWISE_MAX);
         methods_md(&b);
         return glia_strbuf_take(&b, len);
@@ -1640,12 +1662,14 @@ char *glia_experiment_report_csv(const json_t *doc, size_t *len)
                 glia_strbuf_printf(&b, ",%s", num);
             }
             for (int f = 0; f < nsw; f++) {
-                value_text(json_object_get(json_object_get(json_array_get(conds, i), "values"), swept[f]),
-                           num, sizeof(num));
+                value_text(
+                    json_object_get(json_object_get(json_array_get(conds, i), "values"), swept[f]),
+                    num, sizeof(num));
                 glia_strbuf_printf(&b, ",%s", num);
             }
             if (has_prune && json_integer_value(json_object_get(r, "pruned_at")) > 0)
-                glia_strbuf_printf(&b, ",%lld", (long long)json_integer_value(json_object_get(r, "pruned_at")));
+                glia_strbuf_printf(&b, ",%lld",
+                                   (long long)json_integer_value(json_object_get(r, "pruned_at")));
             else if (has_prune)
                 glia_strbuf_puts(&b, ",");
             glia_strbuf_puts(&b, "\n");

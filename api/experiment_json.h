@@ -26,18 +26,18 @@
 #include "../core/session.h"
 #include "router.h"
 
-#define GLIA_MAX_CONDITIONS 256   /* conditions per study, listed or swept */
-#define GLIA_MAX_RUNS       10000 /* conditions x seeds per study */
-#define GLIA_MAX_SEEDS      100
-#define GLIA_MAX_SWEPT      8     /* fields one sweep varies */
-#define GLIA_MAX_RUNGS      8     /* pruning rungs */
-#define GLIA_PAIRWISE_MAX   16    /* every pair is compared up to this many conditions */
-#define GLIA_LABEL_MAX      24
-#define GLIA_DESCRIPTION_MAX 1000
+#define GLIA_MAX_CONDITIONS          256   /* conditions per study, listed or swept */
+#define GLIA_MAX_RUNS                10000 /* conditions x seeds per study */
+#define GLIA_MAX_SEEDS               100
+#define GLIA_MAX_SWEPT               8     /* fields one sweep varies */
+#define GLIA_MAX_RUNGS               8     /* pruning rungs */
+#define GLIA_PAIRWISE_MAX            16    /* every pair is compared up to this many conditions */
+#define GLIA_LABEL_MAX               24
+#define GLIA_DESCRIPTION_MAX         1000
 #define GLIA_MAX_EXPERIMENT_EPISODES 10000000
-#define GLIA_BOOTSTRAP_RESAMPLES 10000
-#define GLIA_BOOTSTRAP_SEED      20260227u /* fixed: reports are reproducible */
-#define GLIA_SIGNIFICANCE        0.05      /* family-wise, for "worse than the best" */
+#define GLIA_BOOTSTRAP_RESAMPLES     10000
+#define GLIA_BOOTSTRAP_SEED          20260227u /* fixed: reports are reproducible */
+#define GLIA_SIGNIFICANCE            0.05      /* family-wise, for "worse than the best" */
 
 typedef struct glia_condition {
     char label[GLIA_LABEL_MAX + 1];
@@ -64,8 +64,8 @@ typedef struct glia_experiment_spec {
     int sweep_kind; /* enum glia_sweep_kind */
     int n_swept;
     char swept[GLIA_MAX_SWEPT][GLIA_FIELD_MAX];
-    int samples;          /* random */
-    uint32_t sweep_seed;  /* random */
+    int samples;         /* random */
+    uint32_t sweep_seed; /* random */
     /* successive halving: n_rungs == 0 without pruning */
     int n_rungs;
     uint64_t rungs[GLIA_MAX_RUNGS];

@@ -32,7 +32,7 @@
 
 #define PROG "gliad experiment"
 #define USAGE                                                                                      \
-    "usage: gliad experiment FILE.json [--format json|md|csv] [--threads N] [--shard K/N]\n"      \
+    "usage: gliad experiment FILE.json [--format json|md|csv] [--threads N] [--shard K/N]\n"       \
     "       gliad experiment merge PART.json... [--format json|md|csv]\n"
 
 typedef struct task {
@@ -170,7 +170,8 @@ static void run_pruned(const glia_experiment_spec_t *spec, task_t *tasks, int th
             for (int k = 0; k < ns; k++) { /* stopped here: the record at the rung is final */
                 task_t *t = &tasks[k * nc + alive[a]];
                 if (t->record != NULL)
-                    json_object_set_new(t->record, "pruned_at", json_integer((json_int_t)spec->rungs[r]));
+                    json_object_set_new(t->record, "pruned_at",
+                                        json_integer((json_int_t)spec->rungs[r]));
                 glia_session_free(t->session);
                 t->session = NULL;
             }
@@ -285,7 +286,8 @@ static int take_records(const part_t *p, const glia_experiment_spec_t *spec, con
                     k++;
             if (glia_cli_parse_u64(key, 0, UINT32_MAX, &seed) != 0 || k == spec->n_seeds)
                 return merge_error(p->path, "%s: not a seed of the study%s", where, "");
-            if (!json_is_object(rec) || json_integer_value(json_object_get(rec, "seed")) != (json_int_t)seed ||
+            if (!json_is_object(rec) ||
+                json_integer_value(json_object_get(rec, "seed")) != (json_int_t)seed ||
                 !json_is_integer(json_object_get(rec, "correct_bits")) ||
                 !json_is_integer(json_object_get(rec, "total_bits")) ||
                 !json_is_number(json_object_get(rec, "accuracy")) ||
@@ -322,8 +324,9 @@ static int merge(int argc, char **argv)
             if (parse_format(argv[++i], &format) != 0)
                 goto done;
         } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            printf(USAGE "  merge checks that the parts (from --shard K/N) are of one study and hold\n"
-                         "  every run exactly once, then prints the report of the whole study\n");
+            printf(USAGE
+                   "  merge checks that the parts (from --shard K/N) are of one study and hold\n"
+                   "  every run exactly once, then prints the report of the whole study\n");
             rc = 0;
             goto done;
         } else if (argv[i][0] != '-') {
@@ -348,7 +351,8 @@ static int merge(int argc, char **argv)
             parts[i].index < 1 || parts[i].index > parts[i].count) {
             rc = merge_error(parts[i].path,
                              "not a part: no \"shard\": {\"index\": K, \"count\": N} (write parts "
-                             "with gliad experiment FILE --shard K/N)%s%s", "", "");
+                             "with gliad experiment FILE --shard K/N)%s%s",
+                             "", "");
             goto done;
         }
     }
@@ -397,7 +401,8 @@ static int merge(int argc, char **argv)
     runs = spec->n_conditions * spec->n_seeds;
     shard_of = malloc((size_t)runs * sizeof(int));
     filled = calloc((size_t)runs, sizeof(int));
-    if (shard_of == NULL || filled == NULL || glia_experiment_shards(runs, parts[0].count, shard_of) != 0) {
+    if (shard_of == NULL || filled == NULL ||
+        glia_experiment_shards(runs, parts[0].count, shard_of) != 0) {
         rc = 1;
         goto done;
     }
@@ -423,12 +428,14 @@ static int merge(int argc, char **argv)
         for (int i = 0; i < n; i++)
             given |= parts[i].index == shard_of[r] + 1;
         if (filled[r] == 0 && given && missing++ < 5)
-            fprintf(stderr, PROG " merge: missing: condition %s seed %u, from the part of shard %d/%d\n",
+            fprintf(stderr,
+                    PROG " merge: missing: condition %s seed %u, from the part of shard %d/%d\n",
                     spec->conditions[r % spec->n_conditions].label,
                     spec->seeds[r / spec->n_conditions], shard_of[r] + 1, parts[0].count);
     }
     if (missing > 0) {
-        fprintf(stderr, PROG " merge: %d of %d runs are missing; the parts do not cover the study\n",
+        fprintf(stderr,
+                PROG " merge: %d of %d runs are missing; the parts do not cover the study\n",
                 missing, runs);
         rc = 2;
         goto done;
@@ -477,9 +484,11 @@ int glia_cli_experiment(int argc, char **argv)
                 return 2;
             }
         } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            printf(USAGE "  FILE.json is a POST /v1/experiments body (see GET /v1/experiments/templates)\n"
-                         "  --shard K/N runs the K-th of N slices of the runs and prints a part;\n"
-                         "  merge prints the whole study's report from all N parts\n");
+            printf(
+                USAGE
+                "  FILE.json is a POST /v1/experiments body (see GET /v1/experiments/templates)\n"
+                "  --shard K/N runs the K-th of N slices of the runs and prints a part;\n"
+                "  merge prints the whole study's report from all N parts\n");
             return 0;
         } else if (argv[i][0] != '-' && path == NULL) {
             path = argv[i];
@@ -494,7 +503,7 @@ int glia_cli_experiment(int argc, char **argv)
     }
     if (shard_n > 0 && format != NULL && strcmp(format, "json") != 0) {
         fprintf(stderr, PROG ": --shard prints a part (JSON) for `gliad experiment merge`; "
-                        "give --format to the merge\n");
+                             "give --format to the merge\n");
         return 2;
     }
     if (format == NULL)
@@ -515,8 +524,10 @@ int glia_cli_experiment(int argc, char **argv)
     }
     json_decref(body);
     if (shard_n > 0 && spec->n_rungs > 0) {
-        fprintf(stderr, PROG ": --shard: %s: a study with \"prune\" runs whole (each rung compares "
-                        "every condition); drop --shard or \"prune\"\n", path);
+        fprintf(stderr,
+                PROG ": --shard: %s: a study with \"prune\" runs whole (each rung compares "
+                     "every condition); drop --shard or \"prune\"\n",
+                path);
         free(spec);
         return 2;
     }
@@ -566,8 +577,9 @@ int glia_cli_experiment(int argc, char **argv)
     if (shard_n > 0) {
         /* A part: the study's document, which slice it is, and the records of its runs. */
         if (glia_experiment_set_records(doc, found) != 0 ||
-            json_object_set_new(doc, "shard", json_pack("{s:i, s:i, s:i}", "index", shard_k, "count",
-                                                        shard_n, "runs", n_tasks)) != 0 ||
+            json_object_set_new(doc, "shard",
+                                json_pack("{s:i, s:i, s:i}", "index", shard_k, "count", shard_n,
+                                          "runs", n_tasks)) != 0 ||
             json_object_set_new(doc, "state", json_string(rc == 0 ? "partial" : "failed")) != 0 ||
             glia_cli_print_json(doc, 0) != 0)
             rc = 1;

@@ -66,7 +66,7 @@ static const char *study(const char *members)
 }
 
 #define GRID2                                                                                      \
-    "\"base\": {\"preset\": \"cursor\"}, \"sweep\": {\"grid\": {\"/training/perturbation_std\": " \
+    "\"base\": {\"preset\": \"cursor\"}, \"sweep\": {\"grid\": {\"/training/perturbation_std\": "  \
     "[0.05, 0.1, 0.2], \"/learner/cursor/radius\": [1.5, 3]}}"
 
 /* ---- grids ------------------------------------------------------------------------------- */
@@ -109,11 +109,15 @@ Test(sweep, a_grid_is_the_product_of_its_values_each_config_resolved_as_usual)
         json_decref(o);
         cr_expect_str_eq(json_string_value(json_object_get(c, "label")), label);
         cr_expect_str_eq(json_string_value(json_object_get(c, "title")), titles[p]);
-        cr_expect_eq(json_number_value(json_object_get(values, "/training/perturbation_std")), stds[p / 2]);
-        cr_expect_eq(json_number_value(json_object_get(values, "/learner/cursor/radius")), radii[p % 2]);
-        cr_expect_eq(json_number_value(json_object_get(json_object_get(
-                         json_object_get(json_object_get(c, "config"), "learner"), "cursor"), "radius")),
-                     radii[p % 2], "the condition's config is the complete resolved config");
+        cr_expect_eq(json_number_value(json_object_get(values, "/training/perturbation_std")),
+                     stds[p / 2]);
+        cr_expect_eq(json_number_value(json_object_get(values, "/learner/cursor/radius")),
+                     radii[p % 2]);
+        cr_expect_eq(
+            json_number_value(json_object_get(
+                json_object_get(json_object_get(json_object_get(c, "config"), "learner"), "cursor"),
+                "radius")),
+            radii[p % 2], "the condition's config is the complete resolved config");
     }
     {
         json_t *sweep = json_object_get(doc, "sweep");
@@ -127,9 +131,10 @@ Test(sweep, a_grid_is_the_product_of_its_values_each_config_resolved_as_usual)
 
 Test(sweep, labels_are_padded_and_enums_and_booleans_sweep_too)
 {
-    parse_ok(study("\"sweep\": {\"grid\": {\"/training/perturbation_std\": [0.01, 0.02, 0.03, 0.04, "
-                   "0.05, 0.06, 0.07, 0.08, 0.09, 0.1, 0.11]}}"),
-             &spec_a);
+    parse_ok(
+        study("\"sweep\": {\"grid\": {\"/training/perturbation_std\": [0.01, 0.02, 0.03, 0.04, "
+              "0.05, 0.06, 0.07, 0.08, 0.09, 0.1, 0.11]}}"),
+        &spec_a);
     cr_assert_eq(spec_a.n_conditions, 11);
     cr_expect_str_eq(spec_a.conditions[0].label, "g00");
     cr_expect_str_eq(spec_a.conditions[10].label, "g10");
@@ -171,8 +176,9 @@ Test(sweep, bad_pointers_and_values_are_refused_at_their_place_in_the_grid)
     expect_refused(study("\"sweep\": {\"grid\": {\"/training/perturbation_std\": 0.1}}"),
                    "/sweep/grid/~1training~1perturbation_std");
     /* the same value twice, also as 1 and 1.0 */
-    expect_refused(study("\"sweep\": {\"grid\": {\"/training/perturbation_std\": [0.1, 0.2, 0.1]}}"),
-                   "/sweep/grid/~1training~1perturbation_std/2");
+    expect_refused(
+        study("\"sweep\": {\"grid\": {\"/training/perturbation_std\": [0.1, 0.2, 0.1]}}"),
+        "/sweep/grid/~1training~1perturbation_std/2");
     expect_refused(study("\"sweep\": {\"grid\": {\"/network/threshold\": [1, 1.0]}}"),
                    "/sweep/grid/~1network~1threshold/1");
     /* a square number of astrocytes: the field's own rule, at the value */
@@ -314,7 +320,8 @@ Test(sweep, random_samples_are_reproducible_and_inside_their_distributions)
 
 Test(sweep, bad_samplers_are_refused_at_their_place_in_the_space)
 {
-#define R(space) study("\"sweep\": {\"random\": {\"samples\": 3, \"seed\": 1, \"space\": " space "}}")
+#define R(space)                                                                                   \
+    study("\"sweep\": {\"random\": {\"samples\": 3, \"seed\": 1, \"space\": " space "}}")
     expect_refused(study("\"sweep\": {\"random\": {\"samples\": 0, \"seed\": 1, \"space\": {}}}"),
                    "/sweep/random/samples");
     expect_refused(study("\"sweep\": {\"random\": {\"samples\": 257, \"seed\": 1, \"space\": {}}}"),
@@ -495,11 +502,11 @@ static json_t *record(unsigned seed, int bits, long pruned_at)
         json_array_append_new(pacc, json_real(bits / 40.0));
     }
     r = json_pack("{s:I, s:I, s:f, s:i, s:i, s:I, s:I, s:f, s:i, s:b, s:o, s:o}", "seed",
-                  (json_int_t)seed, "episodes", (json_int_t)(pruned_at ? pruned_at : 300), "accuracy",
-                  bits / 40.0, "correct_bits", bits, "total_bits", 40, "accepted", (json_int_t)10,
-                  "rejected", (json_int_t)30, "accept_rate", 0.25, "distinct_outputs",
-                  bits == 20 ? 1 : 2, "constant_output", bits == 20, "outputs", outs,
-                  "pattern_accuracy", pacc);
+                  (json_int_t)seed, "episodes", (json_int_t)(pruned_at ? pruned_at : 300),
+                  "accuracy", bits / 40.0, "correct_bits", bits, "total_bits", 40, "accepted",
+                  (json_int_t)10, "rejected", (json_int_t)30, "accept_rate", 0.25,
+                  "distinct_outputs", bits == 20 ? 1 : 2, "constant_output", bits == 20, "outputs",
+                  outs, "pattern_accuracy", pacc);
     if (pruned_at)
         json_object_set_new(r, "pruned_at", json_integer(pruned_at));
     return r;
@@ -550,7 +557,8 @@ Test(sweep, the_ranking_marks_conditions_significantly_worse_than_the_best)
     cr_assert_eq(json_array_size(rank), 6);
     for (int i = 0; i < 6; i++) {
         json_t *e = json_array_get(rank, (size_t)i);
-        cr_expect_str_eq(json_string_value(json_object_get(e, "label")), order[i], "rank %d", i + 1);
+        cr_expect_str_eq(json_string_value(json_object_get(e, "label")), order[i], "rank %d",
+                         i + 1);
         cr_expect_eq(json_integer_value(json_object_get(e, "rank")), i + 1);
     }
     cr_expect(json_is_null(json_object_get(json_array_get(rank, 0), "vs_best")), "the best");
@@ -559,7 +567,8 @@ Test(sweep, the_ranking_marks_conditions_significantly_worse_than_the_best)
     cr_expect(json_is_null(json_object_get(json_array_get(rank, 5), "vs_best")), "no runs");
     cr_expect(json_is_null(json_object_get(json_array_get(rank, 5), "mean_accuracy")));
     cr_expect_eq(json_integer_value(json_object_get(json_array_get(rank, 5), "n")), 0);
-    cr_expect_eq(json_number_value(json_object_get(json_array_get(rank, 0), "mean_accuracy")), 0.75);
+    cr_expect_eq(json_number_value(json_object_get(json_array_get(rank, 0), "mean_accuracy")),
+                 0.75);
 
     /* raw p: c = 1 (one difference), d from the same test, b = 2/1024 (published) */
     for (int s = 0; s < 10; s++) {
@@ -585,12 +594,18 @@ Test(sweep, the_ranking_marks_conditions_significantly_worse_than_the_best)
                      "%s worse iff Holm p <= 0.05", order[i]);
     }
     cr_expect(fabs(adj[2] - 3 * 2.0 / 1024.0) < 1e-15, "b: the smallest p times 3");
-    cr_expect(json_is_true(json_object_get(json_object_get(json_array_get(rank, 3), "vs_best"), "worse")),
-              "b (25 of 40 on every seed) is worse");
-    cr_expect(!json_is_true(json_object_get(json_object_get(json_array_get(rank, 1), "vs_best"), "worse")),
+    cr_expect(
+        json_is_true(json_object_get(json_object_get(json_array_get(rank, 3), "vs_best"), "worse")),
+        "b (25 of 40 on every seed) is worse");
+    cr_expect(!json_is_true(
+                  json_object_get(json_object_get(json_array_get(rank, 1), "vs_best"), "worse")),
               "c (one bit less on one seed) is not");
-    cr_expect_eq(json_integer_value(json_object_get(json_object_get(json_array_get(rank, 2), "vs_best"), "wins")), 8);
-    cr_expect_eq(json_integer_value(json_object_get(json_object_get(json_array_get(rank, 2), "vs_best"), "losses")), 2);
+    cr_expect_eq(json_integer_value(
+                     json_object_get(json_object_get(json_array_get(rank, 2), "vs_best"), "wins")),
+                 8);
+    cr_expect_eq(json_integer_value(json_object_get(
+                     json_object_get(json_array_get(rank, 2), "vs_best"), "losses")),
+                 2);
     json_decref(doc);
 }
 
@@ -609,12 +624,19 @@ Test(sweep, reports_show_the_ranking_and_the_swept_fields)
     json_object_set_new(doc, "results", glia_experiment_results(doc));
     md = glia_experiment_report_md(doc, &len);
     cr_assert_not_null(md);
-    cr_expect_not_null(strstr(md, "Sweep (grid) over /training/perturbation_std, /learner/cursor/radius."), "%s", md);
-    cr_expect_not_null(strstr(md, "| Rank | Condition | perturbation_std | radius | Mean accuracy | "
-                                  "95% CI (t) | Seeds |"), "%s", md);
-    cr_expect_not_null(strstr(md, "\n| 1 | g5 | 0.2 | 3 | 75.0% | [75.0%, 75.0%] | 2 | - | best | 0/2 |\n"), "%s", md);
+    cr_expect_not_null(
+        strstr(md, "Sweep (grid) over /training/perturbation_std, /learner/cursor/radius."), "%s",
+        md);
+    cr_expect_not_null(strstr(md,
+                              "| Rank | Condition | perturbation_std | radius | Mean accuracy | "
+                              "95% CI (t) | Seeds |"),
+                       "%s", md);
+    cr_expect_not_null(
+        strstr(md, "\n| 1 | g5 | 0.2 | 3 | 75.0% | [75.0%, 75.0%] | 2 | - | best | 0/2 |\n"), "%s",
+        md);
     cr_expect_not_null(strstr(md, "\n| 6 | g0 | 0.05 | 1.5 | 50.0% |"), "%s", md);
-    cr_expect_not_null(strstr(md, "| Metric | g0 | g1 | g2 | g3 | g4 | g5 |"), "6 conditions: the tables too");
+    cr_expect_not_null(strstr(md, "| Metric | g0 | g1 | g2 | g3 | g4 | g5 |"),
+                       "6 conditions: the tables too");
     csv = glia_experiment_report_csv(doc, &len);
     cr_assert_not_null(csv);
     line = strchr(csv, '\n');

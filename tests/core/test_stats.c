@@ -501,8 +501,8 @@ Test(stats, holm_adjusts_a_worked_example_in_input_order)
 
     cr_assert_eq(glia_stats_holm(p, 4, adj), 0);
     for (int i = 0; i < 4; i++)
-        cr_expect(close_rel(adj[i], want[i], 1e-15), "p[%d] = %g: adjusted %.17g, want %g", i,
-                  p[i], adj[i], want[i]);
+        cr_expect(close_rel(adj[i], want[i], 1e-15), "p[%d] = %g: adjusted %.17g, want %g", i, p[i],
+                  adj[i], want[i]);
 }
 
 Test(stats, holm_caps_at_one_keeps_ties_and_works_in_place)

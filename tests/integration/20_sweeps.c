@@ -136,8 +136,8 @@ static json_t *run_config(const json_t *config, unsigned seed, unsigned episodes
 
     snprintf(s, sizeof(s), "%u", seed);
     snprintf(e, sizeof(e), "%u", episodes);
-    c = gliad((const char *[]){"run", "--config", path, "--seed", s, "--episodes", e, "--compact",
-                               NULL});
+    c = gliad(
+        (const char *[]){"run", "--config", path, "--seed", s, "--episodes", e, "--compact", NULL});
     cr_assert_eq(c.status, 0, "gliad run --config: %s", c.err);
     j = parse_out(&c, "gliad run");
     cli_free(&c);
@@ -169,7 +169,8 @@ static void expect_record_is_batch(const json_t *rec, const json_t *batch, const
     cr_expect_eq(json_integer_value(json_object_get(rec, "rejected")),
                  json_integer_value(json_object_get(batch, "rejected")), "%s: rejected", what);
     cr_expect_eq(json_integer_value(json_object_get(rec, "distinct_outputs")),
-                 json_integer_value(json_object_get(inf, "distinct_outputs")), "%s: distinct", what);
+                 json_integer_value(json_object_get(inf, "distinct_outputs")), "%s: distinct",
+                 what);
     cr_assert_eq(json_array_size(outs), json_array_size(pats), "%s: outputs", what);
     for (size_t i = 0; i < json_array_size(pats); i++)
         cr_expect_str_eq(json_string_value(json_array_get(outs, i)),
@@ -238,8 +239,8 @@ Test(sweeps, an_offline_grid_sweep_runs_each_condition_as_gliad_run)
     for (int p = 0; p < 4; p++) {
         json_t *cond = json_array_get(conds, (size_t)p);
         json_t *cfg = json_object_get(cond, "config");
-        cr_expect_eq(json_number_value(json_object_get(json_object_get(cfg, "training"),
-                                                       "perturbation_std")),
+        cr_expect_eq(json_number_value(
+                         json_object_get(json_object_get(cfg, "training"), "perturbation_std")),
                      stds[p / 2]);
         cr_expect_eq(json_number_value(json_object_get(
                          json_object_get(json_object_get(cfg, "learner"), "cursor"), "radius")),
@@ -263,7 +264,8 @@ Test(sweeps, three_shards_merged_equal_the_unsharded_study)
     const char *path = put_file(
         "study.json",
         "{\"name\": \"sharded\", \"base\": {\"preset\": \"cursor\"}, \"sweep\": {\"grid\": "
-        "{\"/training/perturbation_std\": [0.05, 0.1, 0.2], \"/learner/cursor/radius\": [1.5, 3]}}, "
+        "{\"/training/perturbation_std\": [0.05, 0.1, 0.2], \"/learner/cursor/radius\": [1.5, "
+        "3]}}, "
         "\"seeds\": {\"count\": 4, \"base\": 11}, \"episodes\": 100}");
     char part_paths[3][160];
     int total = 0;
@@ -277,8 +279,10 @@ Test(sweeps, three_shards_merged_equal_the_unsharded_study)
         c = gliad((const char *[]){"experiment", path, "--shard", shard, "--threads", "1", NULL});
         cr_assert_eq(c.status, 0, "shard %s: %s", shard, c.err);
         part = parse_out(&c, shard);
-        cr_expect_eq(json_integer_value(json_object_get(json_object_get(part, "shard"), "index")), k);
-        cr_expect_eq(json_integer_value(json_object_get(json_object_get(part, "shard"), "count")), 3);
+        cr_expect_eq(json_integer_value(json_object_get(json_object_get(part, "shard"), "index")),
+                     k);
+        cr_expect_eq(json_integer_value(json_object_get(json_object_get(part, "shard"), "count")),
+                     3);
         cr_expect_eq(json_integer_value(json_object_get(json_object_get(part, "shard"), "runs")), 8,
                      "24 runs in 3 balanced shards");
         cr_expect_null(json_object_get(part, "results"), "a part has no results");
@@ -301,8 +305,8 @@ Test(sweeps, three_shards_merged_equal_the_unsharded_study)
         cr_expect_eq(merged.status, 0, "%s", merged.err);
         cr_expect_eq(shuffled.status, 0, "%s", shuffled.err);
         cr_expect_gt(strlen(whole.out), 1000);
-        cr_expect_str_eq(merged.out, whole.out, "--format %s: the merged report is the unsharded one",
-                         formats[f]);
+        cr_expect_str_eq(merged.out, whole.out,
+                         "--format %s: the merged report is the unsharded one", formats[f]);
         cr_expect_str_eq(shuffled.out, whole.out, "--format %s: whatever the order of the parts",
                          formats[f]);
         if (f == 0) {
@@ -333,12 +337,12 @@ static void expect_merge_refused(const char *const *args, const char *needle, co
 Test(sweeps, merge_refuses_parts_that_do_not_make_the_study)
 {
     const char *path = put_file("study.json", GRID_STUDY("m"));
-    const char *other = put_file("other.json",
-                                 "{\"name\": \"m\", \"description\": \"a grid\", \"base\": "
-                                 "{\"preset\": \"cursor\"}, \"sweep\": {\"grid\": "
-                                 "{\"/training/perturbation_std\": [0.05, 0.2], "
-                                 "\"/learner/cursor/radius\": [1.5, 3]}}, \"seeds\": [1, 3], "
-                                 "\"episodes\": 150}");
+    const char *other =
+        put_file("other.json", "{\"name\": \"m\", \"description\": \"a grid\", \"base\": "
+                               "{\"preset\": \"cursor\"}, \"sweep\": {\"grid\": "
+                               "{\"/training/perturbation_std\": [0.05, 0.2], "
+                               "\"/learner/cursor/radius\": [1.5, 3]}}, \"seeds\": [1, 3], "
+                               "\"episodes\": 150}");
     char p[4][160], o[160], w[160];
     json_t *part;
 
@@ -358,10 +362,10 @@ Test(sweeps, merge_refuses_parts_that_do_not_make_the_study)
         snprintf(o, sizeof(o), "%s", put_file("other3.json", c.out));
         cli_free(&c);
     }
-    expect_merge_refused((const char *[]){"experiment", "merge", p[1], p[2], NULL},
-                         "shard 3/3", "a missing part");
-    expect_merge_refused((const char *[]){"experiment", "merge", p[1], p[2], p[2], NULL},
-                         "is also", "a part given twice");
+    expect_merge_refused((const char *[]){"experiment", "merge", p[1], p[2], NULL}, "shard 3/3",
+                         "a missing part");
+    expect_merge_refused((const char *[]){"experiment", "merge", p[1], p[2], p[2], NULL}, "is also",
+                         "a part given twice");
     expect_merge_refused((const char *[]){"experiment", "merge", p[1], p[2], o, NULL},
                          "another study", "a part of another study");
     expect_merge_refused((const char *[]){"experiment", "merge", path, NULL}, "not a part",
@@ -370,9 +374,11 @@ Test(sweeps, merge_refuses_parts_that_do_not_make_the_study)
     /* an edited part: one condition's config changed (the hash no longer fits) */
     part = json_load_file(p[1], 0, NULL);
     cr_assert_not_null(part);
-    json_object_set_new(json_object_get(json_object_get(json_array_get(json_object_get(part, "conditions"), 1),
-                                                        "config"), "training"),
-                        "perturbation_std", json_real(0.3));
+    json_object_set_new(
+        json_object_get(
+            json_object_get(json_array_get(json_object_get(part, "conditions"), 1), "config"),
+            "training"),
+        "perturbation_std", json_real(0.3));
     snprintf(w, sizeof(w), "%s", put_json("edited.json", part));
     json_decref(part);
     expect_merge_refused((const char *[]){"experiment", "merge", w, p[2], p[3], NULL},
@@ -437,13 +443,15 @@ Test(sweeps, pruned_runs_are_recorded_and_the_best_continue)
     for (int i = 0; i < 4; i++) {
         json_t *cond = json_array_get(conds, (size_t)i);
         const char *label = json_string_value(json_object_get(cond, "label"));
-        json_int_t pruned = json_integer_value(json_object_get(record_of(doc, label, 5), "pruned_at"));
+        json_int_t pruned =
+            json_integer_value(json_object_get(record_of(doc, label, 5), "pruned_at"));
         for (unsigned s = 5; s <= 7; s++) {
             json_t *rec = record_of(doc, label, s), *b60;
             cr_assert(json_is_object(rec), "every run has a record, pruned or not");
             cr_expect_eq(json_integer_value(json_object_get(rec, "pruned_at")), pruned,
                          "a condition stops with all its seeds");
-            cr_expect_eq(json_integer_value(json_object_get(rec, "episodes")), pruned ? pruned : 200);
+            cr_expect_eq(json_integer_value(json_object_get(rec, "episodes")),
+                         pruned ? pruned : 200);
             b60 = run_config(json_object_get(cond, "config"), s, 60);
             bits60[i] += batch_bits(b60);
             json_decref(b60);
@@ -495,8 +503,8 @@ Test(sweeps, bad_sweeps_and_shard_flags_exit_2_before_anything_runs)
     const char *path = put_file("study.json", GRID_STUDY("s"));
     static const struct {
         const char *flag, *needle;
-    } shards[] = {{"0/3", "--shard"}, {"4/3", "--shard"}, {"3", "--shard"}, {"1/0", "--shard"},
-                  {"a/3", "--shard"}, {"1/10001", "--shard"}};
+    } shards[] = {{"0/3", "--shard"}, {"4/3", "--shard"}, {"3", "--shard"},
+                  {"1/0", "--shard"}, {"a/3", "--shard"}, {"1/10001", "--shard"}};
     cli_t c;
 
     c = gliad((const char *[]){"experiment", bad, NULL});
@@ -511,7 +519,8 @@ Test(sweeps, bad_sweeps_and_shard_flags_exit_2_before_anything_runs)
     for (size_t i = 0; i < sizeof(shards) / sizeof(shards[0]); i++) {
         c = gliad((const char *[]){"experiment", path, "--shard", shards[i].flag, NULL});
         cr_expect_eq(c.status, 2, "--shard %s", shards[i].flag);
-        cr_expect_not_null(strstr(c.err, shards[i].needle), "--shard %s: %s", shards[i].flag, c.err);
+        cr_expect_not_null(strstr(c.err, shards[i].needle), "--shard %s: %s", shards[i].flag,
+                           c.err);
         cr_expect_str_eq(c.out, "");
         cli_free(&c);
     }
@@ -547,7 +556,8 @@ Test(sweeps, bad_sweeps_and_shard_flags_exit_2_before_anything_runs)
 /* ---- over the API -------------------------------------------------------------------------- */
 
 /* Poll GET /v1/experiments/{name} until its state is `state`; returns the document. */
-static json_t *wait_experiment(glia_daemon_t *d, const char *name, const char *state, double timeout)
+static json_t *wait_experiment(glia_daemon_t *d, const char *name, const char *state,
+                               double timeout)
 {
     double t0 = it_now();
     for (;;) {
@@ -577,7 +587,8 @@ Test(sweeps, a_grid_sweep_over_the_api_equals_gliad_run_and_the_offline_study)
     r = it_request(&d, "POST", "/v1/experiments", GRID_STUDY("api"));
     cr_assert_eq(r.status, 202, "%.500s", r.body);
     cr_expect_eq(json_array_size(json_object_get(r.json, "conditions")), 4, "expanded at once");
-    cr_expect_eq(json_integer_value(json_object_get(json_object_get(r.json, "progress"), "sessions")), 8);
+    cr_expect_eq(
+        json_integer_value(json_object_get(json_object_get(r.json, "progress"), "sessions")), 8);
     it_resp_free(&r);
     doc = wait_experiment(&d, "api", "completed", 120);
     expect_records_are_gliad_run(doc, "API grid");
@@ -631,9 +642,9 @@ Test(sweeps, bad_sweeps_over_the_api_are_422_at_the_pointer_and_create_nothing)
 
     it_start(&d, NULL);
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        it_resp_t r = it_send(&d, "POST", "/v1/experiments",
-                              "{\"name\": \"x\", \"seeds\": [1], \"episodes\": 100, %s}",
-                              bad[i].members);
+        it_resp_t r =
+            it_send(&d, "POST", "/v1/experiments",
+                    "{\"name\": \"x\", \"seeds\": [1], \"episodes\": 100, %s}", bad[i].members);
         json_t *e = json_array_get(json_object_get(r.json, "errors"), 0);
         cr_expect_eq(r.status, 422, "%s: %ld %.300s", bad[i].members, r.status, r.body);
         cr_expect_str_eq(r.content_type, "application/problem+json");
@@ -666,4 +677,107 @@ Test(sweeps, bad_sweeps_over_the_api_are_422_at_the_pointer_and_create_nothing)
         json_decref(s);
     }
     cr_expect_eq(it_stop(&d), 0);
+}
+
+/* Compare an API experiment document with `gliad experiment` on the same file. */
+static void expect_same_as_offline(const json_t *doc, const char *path)
+{
+    cli_t c = gliad((const char *[]){"experiment", path, NULL});
+    json_t *offline;
+
+    cr_assert_eq(c.status, 0, "%s", c.err);
+    offline = parse_out(&c, "offline");
+    cr_expect_str_eq(json_string_value(json_object_get(doc, "study")),
+                     json_string_value(json_object_get(offline, "study")));
+    cr_expect(json_equal(json_object_get(doc, "records"), json_object_get(offline, "records")),
+              "the API's records are the offline ones");
+    cr_expect(json_equal(json_object_get(doc, "results"), json_object_get(offline, "results")),
+              "and so are the results");
+    json_decref(offline);
+    cli_free(&c);
+}
+
+#define PRUNED_STUDY(name, base, episodes, rungs)                                                  \
+    "{\"name\": \"" name "\", \"base\": " base ", \"sweep\": {\"grid\": "                          \
+    "{\"/training/perturbation_std\": [0.02, 0.1, 0.2, 0.4]}}, \"prune\": {\"rungs\": " rungs      \
+    ", \"keep\": 0.5}, \"seeds\": [5, 6, 7], \"episodes\": " episodes "}"
+
+Test(sweeps, a_pruned_study_over_the_api_equals_the_offline_one)
+{
+    const char *body = PRUNED_STUDY("halving", "{\"preset\": \"cursor\"}", "200", "[60, 120]");
+    const char *path = put_file("prune.json", body);
+    glia_daemon_t d;
+    it_resp_t r;
+    json_t *doc, *conds;
+    int stopped = 0;
+
+    it_start(&d, NULL);
+    r = it_request(&d, "POST", "/v1/experiments", body);
+    cr_assert_eq(r.status, 202, "%.500s", r.body);
+    cr_expect_eq(json_integer_value(json_object_get(json_object_get(r.json, "pruning"), "target")),
+                 60, "the first stage runs to the first rung");
+    it_resp_free(&r);
+    doc = wait_experiment(&d, "halving", "completed", 120);
+    expect_same_as_offline(doc, path);
+    expect_records_are_gliad_run(doc, "API pruned study");
+    cr_expect_eq(json_integer_value(json_object_get(json_object_get(doc, "progress"), "completed")),
+                 12, "every run has a record, the pruned ones too");
+    cr_expect_eq(json_integer_value(json_object_get(json_object_get(doc, "pruning"), "target")),
+                 200);
+    /* a pruned condition's sessions stopped at its rung: completed there */
+    conds = json_object_get(doc, "conditions");
+    for (size_t i = 0; i < json_array_size(conds); i++) {
+        const char *label = json_string_value(json_object_get(json_array_get(conds, i), "label"));
+        json_t *rec = record_of(doc, label, 6), *s;
+        json_int_t at = json_integer_value(json_object_get(rec, "pruned_at"));
+        s = it_get_json(&d, 200, "/v1/sessions/halving.%s.6", label);
+        cr_expect_str_eq(json_string_value(json_object_get(s, "state")), "completed", "%s", label);
+        cr_expect_eq(json_integer_value(json_object_get(json_object_get(s, "progress"), "episode")),
+                     at ? at : 200, "%s: the session stopped where its record says", label);
+        json_decref(s);
+        stopped += at > 0;
+    }
+    cr_expect_eq(stopped, 3, "4 -> 2 -> 1");
+    json_decref(doc);
+    cr_expect_eq(it_stop(&d), 0);
+}
+
+/* Killed and stopped in the middle (wherever that falls: during a stage, at a rung, between
+ * a decision and its runs), a pruned study still ends as the offline one. */
+Test(sweeps, a_pruned_study_survives_a_crash_and_a_restart)
+{
+    const char *body = PRUNED_STUDY(
+        "restarted", "{\"config\": {\"learner\": {\"astrocyte\": {\"per_cluster\": 4}}}}", "3000",
+        "[1000, 2000]");
+    const char *path = put_file("restarted.json", body);
+    glia_daemon_t d;
+    it_resp_t r;
+    json_t *doc;
+
+    it_start(&d, (const char *[]){"--workers", "1", NULL});
+    d.keep_dir = 1;
+    r = it_request(&d, "POST", "/v1/experiments", body);
+    cr_assert_eq(r.status, 202, "%.500s", r.body);
+    it_resp_free(&r);
+    it_sleep(0.6);
+    it_kill(&d);
+    it_restart(&d, (const char *[]){"--workers", "1", NULL});
+    {
+        /* the kill fell in the middle: the test is about going on from there */
+        json_t *x = it_get_json(&d, 200, "/v1/experiments/restarted");
+        cr_expect_str_eq(json_string_value(json_object_get(x, "state")), "running");
+        json_decref(x);
+    }
+    it_sleep(1.0);
+    cr_expect_eq(it_stop(&d), 0);
+    it_restart(&d, NULL);
+    doc = wait_experiment(&d, "restarted", "completed", 300);
+    expect_same_as_offline(doc, path);
+    cr_expect(it_log_contains(&d, "experiment restarted: at episode 1000, 2 of 4 conditions go on"),
+              "the first rung was decided");
+    cr_expect(it_log_contains(&d, "experiment restarted: at episode 2000, 1 of 2 conditions go on"),
+              "and the second");
+    json_decref(doc);
+    cr_expect_eq(it_stop(&d), 0);
+    it_cleanup(&d);
 }
