@@ -279,19 +279,20 @@ Test(experiment_json, refuses_bad_conditions_with_their_index)
     expect_refused(b, "/conditions/0/config");
     body_with(b, sizeof(b), "\"e\"", "[{\"label\": \"a\"}, 7]", "[1]", "5");
     expect_refused(b, "/conditions/1");
-    /* none, or more than 16 */
+    /* none, or more than GLIA_MAX_CONDITIONS (256) */
     body_with(b, sizeof(b), "\"e\"", "[]", "[1]", "5");
     expect_refused(b, "/conditions");
     {
-        char conds[700] = "[";
-        for (int i = 0; i < 17; i++) {
+        static char conds[(GLIA_MAX_CONDITIONS + 1) * 24 + 2], big[sizeof(conds) + 100];
+        strcpy(conds, "[");
+        for (int i = 0; i <= GLIA_MAX_CONDITIONS; i++) {
             char one[32];
             snprintf(one, sizeof(one), "%s{\"label\": \"c%d\"}", i ? ", " : "", i);
             strcat(conds, one);
         }
         strcat(conds, "]");
-        body_with(b, sizeof(b), "\"e\"", conds, "[1]", "5");
-        expect_refused(b, "/conditions");
+        body_with(big, sizeof(big), "\"e\"", conds, "[1]", "5");
+        expect_refused(big, "/conditions");
     }
     expect_refused("{\"name\": \"e\", \"seeds\": [1], \"episodes\": 5}", "/conditions");
 }
