@@ -29,7 +29,17 @@ struct glia_net {
     /* Last pass. `act` is written at post positions and read at ids (spec 3). */
     uint8_t *fired; /* [n] */
     double *act;    /* [id_space] */
+    uint8_t fire_ge; /* fire on act >= thr (else >) */
+    uint8_t carry;   /* a forward pass starts from the last outputs, not from silence */
 };
+
+/* Network construction helpers shared by the layouts (net.c, net_phase1a.c). */
+int glia__net_alloc_neurons(glia_net_t *net, int n, int id_space);
+/* Append synapse (pre, post, w), growing the arrays geometrically. 0 or GLIA_ENOMEM. */
+int glia__net_push_synapse(glia_net_t *net, int *cap, int pre, int post, double w);
+void glia__net_index_synapses(glia_net_t *net);
+/* The phase1a layout (spec phase 1a, 2): NULL on out of memory. */
+glia_net_t *glia__net_new_phase1a(const glia_config_t *cfg, glia_rng_t *rng);
 
 #include "perturb.h"
 #include "session.h"

@@ -59,10 +59,16 @@ double glia_net_mean_abs_weight(const glia_net_t *net);
 double *glia_net_weights(glia_net_t *net);
 const uint8_t *glia_net_fired(const glia_net_t *net);
 
-/* Forward pass: clear the state, drive the input neurons with `input`, then `passes`
- * times accumulate act[post] += w over the synapses of neurons that fired (in synapse
- * id order) and fire every non-input neuron j with act[id(j)] > threshold(j). */
+/* Forward pass: clear the state (unless the network carries its state), drive the input
+ * neurons with `input`, then `passes` times accumulate act[post] += w over the synapses
+ * of neurons that fired (in synapse id order) and fire every non-input neuron j with
+ * act[id(j)] > threshold(j) (>= with the ge fire rule). */
 void glia_net_forward(glia_net_t *net, uint64_t input, int passes);
+
+/* The parts of a forward pass: set the driven inputs' outputs to `input`, and one
+ * propagation cycle from the current outputs. */
+void glia_net_clamp(glia_net_t *net, uint64_t input);
+void glia_net_cycle(glia_net_t *net);
 
 /* The read-out bits of the last pass (bit i = output neuron i). */
 uint64_t glia_net_output(const glia_net_t *net);
