@@ -41,6 +41,12 @@ void glia__net_index_synapses(glia_net_t *net);
 /* The phase1a layout (spec phase 1a, 2): NULL on out of memory. */
 glia_net_t *glia__net_new_phase1a(const glia_config_t *cfg, glia_rng_t *rng);
 
+/* The phase 1a presets "exp<NNN>[a|b|c]-<condition>" (presets_phase1a.c): fill cfg, or
+ * GLIA_ENOENT for another name. _check: every parent and field pointer of the table
+ * exists (1) or not (0). */
+int glia__preset_phase1a(glia_config_t *cfg, const char *name);
+int glia__preset_phase1a_check(void);
+
 #include "perturb.h"
 #include "session.h"
 #include "territory.h"

@@ -34,7 +34,8 @@ glia_net_t *glia__net_new_phase1a(const glia_config_t *cfg, glia_rng_t *rng)
             net->role[j] = k < cfg->network.modulatory ? GLIA_ROLE_MODULATORY : GLIA_ROLE_REGULAR;
             net->cluster[j] = c;
             net->id[j] = j;
-            net->x[j] = cfg->network.cluster_spacing * c + (-half + glia_rng_next(rng) * cfg->network.spread);
+            net->x[j] = cfg->network.cluster_spacing * c +
+                        (-half + glia_rng_next(rng) * cfg->network.spread);
             net->y[j] = -half + glia_rng_next(rng) * cfg->network.spread;
             net->z[j] = -half + glia_rng_next(rng) * cfg->network.spread;
             net->thr[j] = cfg->network.threshold;
@@ -71,7 +72,7 @@ glia_net_t *glia__net_new_phase1a(const glia_config_t *cfg, glia_rng_t *rng)
                 net->role[post] == GLIA_ROLE_MODULATORY)
                 continue;
             p = net->cluster[pre] == net->cluster[post] ? cfg->network.p_intra
-                                                         : cfg->network.p_inter;
+                                                        : cfg->network.p_inter;
             if (!(glia_rng_next(rng) < p))
                 continue;
             if (glia__net_push_synapse(net, &cap, pre, post,

@@ -118,10 +118,10 @@ int glia__neuromod_init(glia_neuromod_t *m, const glia_config_t *cfg, const glia
     m->flips = calloc(ns, sizeof(int32_t));
     m->record_w = malloc(ns * sizeof(double));
     m->w_before = malloc(ns * sizeof(double));
-    if (!m->mod || !m->mod_d || !m->out_d || !m->fire_count || !m->cycle_count ||
-        !m->fire_rate || !m->ambient || !m->trace || !m->history || !m->chem || !m->flag ||
-        !m->adj_reward || !m->last_sign || !m->adj_dir || !m->streak || !m->adj_count ||
-        !m->flips || !m->record_w || !m->w_before)
+    if (!m->mod || !m->mod_d || !m->out_d || !m->fire_count || !m->cycle_count || !m->fire_rate ||
+        !m->ambient || !m->trace || !m->history || !m->chem || !m->flag || !m->adj_reward ||
+        !m->last_sign || !m->adj_dir || !m->streak || !m->adj_count || !m->flips || !m->record_w ||
+        !m->w_before)
         return GLIA_ENOMEM;
     for (int j = 0, i = 0; j < net->n; j++) {
         if (net->role[j] == GLIA_ROLE_MODULATORY)
@@ -272,8 +272,7 @@ void glia__neuromod_step(glia_neuromod_t *m, const glia_config_t *cfg, glia_net_
                          const glia_pattern_t *pat, uint64_t episode, glia_neuromod_step_t *out)
 {
     const int n = net->n, n_syn = net->n_syn;
-    const double e = cfg->learner.neuromod.episode_clock == GLIA_CLOCK_ZERO ? 0.0
-                                                                            : (double)episode;
+    const double e = cfg->learner.neuromod.episode_clock == GLIA_CLOCK_ZERO ? 0.0 : (double)episode;
     const double amb_thr = cfg->learner.neuromod.ambient_threshold;
     const double wd = cfg->learner.neuromod.weight_decay;
     const double clamp = cfg->training.weight_clamp;
@@ -490,8 +489,8 @@ void glia__neuromod_step(glia_neuromod_t *m, const glia_config_t *cfg, glia_net_
         m->chem[s] = m->chem[s] * cfg->learner.neuromod.chemical.decay;
 
     for (int j = 0; j < n; j++)
-        n_fired += fired[j] && net->role[j] != GLIA_ROLE_INPUT &&
-                   net->role[j] != GLIA_ROLE_MODULATORY;
+        n_fired +=
+            fired[j] && net->role[j] != GLIA_ROLE_INPUT && net->role[j] != GLIA_ROLE_MODULATORY;
     out->fired = n_fired;
     out->trace_nonzero = nonzero;
     out->changed = changed;

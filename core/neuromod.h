@@ -17,13 +17,13 @@ typedef struct glia_neuromod {
     int n, n_syn;
 
     /* Static, derived from (config, network): rebuilt, never saved. */
-    int *nb_start;  /* [n+1] neighbour lists (ambient field), position order */
+    int *nb_start; /* [n+1] neighbour lists (ambient field), position order */
     int *nb;
-    double *nb_d;   /* distance to each neighbour */
-    int n_mod;      /* modulatory neurons, position order */
+    double *nb_d; /* distance to each neighbour */
+    int n_mod;    /* modulatory neurons, position order */
     int *mod;
-    double *mod_d;  /* [n_mod * n] distance from modulatory neuron i to neuron j */
-    double *out_d;  /* [n_readout * n] distance from output neuron i to neuron j */
+    double *mod_d; /* [n_mod * n] distance from modulatory neuron i to neuron j */
+    double *out_d; /* [n_readout * n] distance from output neuron i to neuron j */
 
     /* Neurons. */
     uint64_t *fire_count, *cycle_count;
