@@ -216,7 +216,7 @@ const glia_config_field_t glia_config_fields[] = {
           "(0 = off; exp 011)"),
     F_DBL("/learner/neuromod/frustration/threshold", learner.neuromod.frustration.threshold,
           -1e6, 1e6, "flip when the chemical average while adjusting is below this"),
-    F_DBL("/learner/neuromod/frustration/flip", learner.neuromod.frustration.flip, 0, 1e6,
+    F_DBL("/learner/neuromod/frustration/flip", learner.neuromod.frustration.flip, 0, 1,
           "a flip sets w = -w * flip"),
     {NULL, 0, 0, 0, 0, NULL, NULL},
 };

@@ -59,6 +59,7 @@ struct glia_session {
 
     double *w_init; /* [n_syn] weights at build time */
     double init_weight_sum, init_mean_abs;
+    int64_t build_draws; /* generator draws the build took, -1 when the state cannot tell */
 
     glia_territories_t territories; /* laid out for every learner */
 

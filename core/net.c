@@ -305,6 +305,26 @@ double glia_net_mean_abs_weight(const glia_net_t *net)
     return sum / net->n_syn;
 }
 
+int glia_net_input_count(const glia_net_t *net)
+{
+    return net->n_driven;
+}
+
+int glia_net_input_position(const glia_net_t *net, int i)
+{
+    return net->driven[i];
+}
+
+int glia_net_output_count(const glia_net_t *net)
+{
+    return net->n_readout;
+}
+
+int glia_net_output_position(const glia_net_t *net, int i)
+{
+    return net->readout[i];
+}
+
 double *glia_net_weights(glia_net_t *net)
 {
     return net->w;
@@ -390,4 +410,45 @@ double glia_net_soft_reward(const glia_net_t *net, uint64_t target)
         r += 1.0 / (1.0 + exp(e));
     }
     return r / net->n_readout;
+}
+
+/* Byte by byte from the least significant: the same on any host. */
+static uint64_t fnv_f64(uint64_t h, double v)
+{
+    uint64_t u;
+
+    memcpy(&u, &v, sizeof(u));
+    for (int b = 0; b < 8; b++) {
+        h ^= (u >> (8 * b)) & 0xff;
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+#define FNV_BASIS 0xcbf29ce484222325ULL
+
+uint64_t glia_hash_f64(const double *v, size_t n)
+{
+    uint64_t h = FNV_BASIS;
+
+    for (size_t i = 0; i < n; i++)
+        h = fnv_f64(h, v[i]);
+    return h;
+}
+
+void glia_net_hashes(const glia_net_t *net, glia_net_hashes_t *h)
+{
+    h->positions = FNV_BASIS;
+    for (int j = 0; j < net->n; j++) {
+        h->positions = fnv_f64(h->positions, net->x[j]);
+        h->positions = fnv_f64(h->positions, net->y[j]);
+        h->positions = fnv_f64(h->positions, net->z[j]);
+    }
+    h->pairs = FNV_BASIS;
+    for (int s = 0; s < net->n_syn; s++) {
+        h->pairs = fnv_f64(h->pairs, (double)net->pre[s]);
+        h->pairs = fnv_f64(h->pairs, (double)net->post[s]);
+    }
+    h->weights = glia_hash_f64(net->w, (size_t)net->n_syn);
+    h->thresholds = glia_hash_f64(net->thr, (size_t)net->n);
 }

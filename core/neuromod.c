@@ -12,6 +12,9 @@
 #include <string.h>
 
 #include "internal.h"
+#include "learner.h"
+
+static double falloff(int mode, double d, double radius);
 
 static double dist3(const glia_net_t *net, int a, int b)
 {
@@ -31,6 +34,8 @@ void glia__neuromod_destroy(glia_neuromod_t *m)
     free(m->mod);
     free(m->mod_d);
     free(m->out_d);
+    free(m->mod_f);
+    free(m->out_f);
     free(m->fire_count);
     free(m->cycle_count);
     free(m->fire_rate);
@@ -135,6 +140,20 @@ int glia__neuromod_init(glia_neuromod_t *m, const glia_config_t *cfg, const glia
         for (int j = 0; j < net->n; j++)
             m->out_d[(size_t)i * n + (size_t)j] = dist3(net, net->readout[i], j);
     }
+    /* F(d) is computed once per (source, neuron) unless it depends on the radius: the
+     * same double as computing it per synapse and step. */
+    if (cfg->learner.neuromod.chemical.falloff != GLIA_FALLOFF_LINEAR) {
+        const int mode = cfg->learner.neuromod.chemical.falloff;
+        const size_t nm = (size_t)(m->n_mod ? m->n_mod : 1) * n;
+        m->mod_f = malloc(nm * sizeof(double));
+        m->out_f = malloc(nr * n * sizeof(double));
+        if (m->mod_f == NULL || m->out_f == NULL)
+            return GLIA_ENOMEM;
+        for (size_t k = 0; k < (size_t)m->n_mod * n; k++)
+            m->mod_f[k] = falloff(mode, m->mod_d[k], 0.0);
+        for (size_t k = 0; k < (size_t)net->n_readout * n; k++)
+            m->out_f[k] = falloff(mode, m->out_d[k], 0.0);
+    }
     m->radius = cfg->learner.neuromod.chemical.radius;
     return 0;
 }
@@ -195,17 +214,19 @@ static double falloff(int mode, double d, double radius)
     }
 }
 
-/* chem[s] += signal * F(d(source, post(s))) for the synapses within the radius. */
+/* chem[s] += signal * F(d(source, post(s))) for the synapses within the radius. `f_src`
+ * holds F by neuron when it does not depend on the radius (NULL: linear falloff). */
 static void diffuse(glia_neuromod_t *m, const glia_config_t *cfg, const glia_net_t *net,
-                    const double *d_src, double signal)
+                    const double *d_src, const double *f_src, double signal)
 {
     const int mode = cfg->learner.neuromod.chemical.falloff;
     const double radius = m->radius;
 
     for (int s = 0; s < net->n_syn; s++) {
-        double d = d_src[net->post[s]];
+        const int post = net->post[s];
+        const double d = d_src[post];
         if (d <= radius)
-            m->chem[s] += signal * falloff(mode, d, radius);
+            m->chem[s] += signal * (f_src != NULL ? f_src[post] : falloff(mode, d, radius));
     }
 }
 
@@ -424,7 +445,8 @@ void glia__neuromod_step(glia_neuromod_t *m, const glia_config_t *cfg, glia_net_
                 signal = cfg->learner.neuromod.chemical.negative;
             else
                 signal = cfg->learner.neuromod.chemical.correct_silence;
-            diffuse(m, cfg, net, &m->out_d[(size_t)i * (size_t)n], signal);
+            diffuse(m, cfg, net, &m->out_d[(size_t)i * (size_t)n],
+                    m->out_f ? &m->out_f[(size_t)i * (size_t)n] : NULL, signal);
         }
     } else {
         for (int i = 0; i < m->n_mod; i++) {
@@ -433,7 +455,8 @@ void glia__neuromod_step(glia_neuromod_t *m, const glia_config_t *cfg, glia_net_
                 continue;
             strength = reward > 0 ? reward * cfg->learner.neuromod.chemical.positive
                                   : reward * fabs(cfg->learner.neuromod.chemical.negative);
-            diffuse(m, cfg, net, &m->mod_d[(size_t)i * (size_t)n], strength);
+            diffuse(m, cfg, net, &m->mod_d[(size_t)i * (size_t)n],
+                    m->mod_f ? &m->mod_f[(size_t)i * (size_t)n] : NULL, strength);
         }
     }
 
@@ -495,6 +518,11 @@ void glia__neuromod_step(glia_neuromod_t *m, const glia_config_t *cfg, glia_net_
     out->trace_nonzero = nonzero;
     out->changed = changed;
     m->steps_by_correct[correct]++;
+    m->last.fired = n_fired;
+    m->last.trace_nonzero = nonzero;
+    m->last.changed = changed;
+    m->last.reverted = out->reverted;
+    m->last.reward = reward;
     m->changed_total += (uint64_t)changed;
     m->trace_nonzero_total += (uint64_t)nonzero;
 }
@@ -531,17 +559,221 @@ void glia__neuromod_summary(const glia_neuromod_t *m, const glia_config_t *cfg,
         sum->fire_counts_sum += m->fire_count[j];
 }
 
-uint64_t glia_fnv1a64_doubles(const double *v, int n)
-{
-    uint64_t h = 0xcbf29ce484222325ULL;
+/* The learner behind core/learner.h: no perturbation and no draw; the session's step
+ * scores the training-time output of the step (before its update). */
 
-    for (int i = 0; i < n; i++) {
-        uint64_t u;
-        memcpy(&u, &v[i], sizeof(u));
-        for (int b = 0; b < 8; b++) {
-            h ^= (u >> (8 * b)) & 0xff;
-            h *= 0x100000001b3ULL;
-        }
-    }
-    return h;
+static int nm_init(void *state, const glia_learner_ctx_t *ctx)
+{
+    return glia__neuromod_init(state, ctx->cfg, ctx->net);
 }
+
+static void nm_destroy(void *state)
+{
+    glia__neuromod_destroy(state);
+}
+
+static void nm_step(void *state, glia_learner_ctx_t *ctx, const glia_pattern_t *pat,
+                    glia_step_info_t *info)
+{
+    glia_neuromod_step_t st;
+
+    /* e: the 1-based episode number (the reference's `ep`); the clock may zero it. */
+    glia__neuromod_step(state, ctx->cfg, ctx->net, pat, info->episode + 1, &st);
+    info->output = st.output;
+    info->reward = st.accuracy;
+    info->n_eligible = st.changed;
+}
+
+/* Section: per neuron fire and cycle counts; per synapse history, chemical, flag,
+ * frustration state; the provisional record; the round-robin cursor, the radius and the
+ * counters. Traces and the ambient field are recomputed by every step before use. */
+static void nm_save(const void *state, const glia_learner_ctx_t *ctx, glia_writer_t *w)
+{
+    const glia_neuromod_t *m = state;
+    const int width = ctx->cfg->task.target_width;
+
+    glia_put_i32(w, m->n);
+    for (int j = 0; j < m->n; j++) {
+        glia_put_u64(w, m->fire_count[j]);
+        glia_put_u64(w, m->cycle_count[j]);
+    }
+    glia_put_i32(w, m->n_syn);
+    for (int s = 0; s < m->n_syn; s++) {
+        glia_put_f64(w, m->history[s]);
+        glia_put_f64(w, m->chem[s]);
+        glia_put_f64(w, m->flag[s]);
+        glia_put_f64(w, m->adj_reward[s]);
+        glia_put_i32(w, m->last_sign[s]);
+        glia_put_i32(w, m->adj_dir[s]);
+        glia_put_i32(w, m->streak[s]);
+        glia_put_i32(w, m->adj_count[s]);
+        glia_put_i32(w, m->flips[s]);
+    }
+    glia_put_i32(w, m->has_record);
+    glia_put_f64(w, m->record_accuracy);
+    for (int s = 0; m->has_record && s < m->n_syn; s++)
+        glia_put_f64(w, m->record_w[s]);
+    glia_put_u64(w, m->mod_cursor);
+    glia_put_f64(w, m->radius);
+    for (int c = 0; c <= width; c++)
+        glia_put_u64(w, m->steps_by_correct[c]);
+    glia_put_u64(w, m->changed_total);
+    glia_put_u64(w, m->trace_nonzero_total);
+    glia_put_u64(w, m->provisional_reverts);
+    glia_put_i32(w, m->last.fired);
+    glia_put_i32(w, m->last.trace_nonzero);
+    glia_put_i32(w, m->last.changed);
+    glia_put_i32(w, m->last.reverted);
+    glia_put_f64(w, m->last.reward);
+}
+
+static int nm_load(void *state, const glia_learner_ctx_t *ctx, glia_reader_t *r)
+{
+    glia_neuromod_t *m = state;
+    const glia_config_t *cfg = ctx->cfg;
+    const glia_net_t *net = ctx->net;
+    const int width = cfg->task.target_width;
+    const uint64_t steps = ctx->steps;
+    const uint64_t cycles =
+        cfg->learner.neuromod.homeostasis.in_loop ? steps * (uint64_t)cfg->network.passes : steps;
+    const double flag_lo = cfg->learner.neuromod.flags.mode == GLIA_FLAGS_SIGNED ? -1.0 : 0.0;
+    uint64_t by_correct = 0;
+
+    if (glia_get_i32(r) != m->n)
+        return GLIA_EFORMAT;
+    for (int j = 0; j < m->n; j++) {
+        m->fire_count[j] = glia_get_u64(r);
+        m->cycle_count[j] = glia_get_u64(r);
+        /* Driven inputs count one cycle per step, the others one per cycle. */
+        if (m->fire_count[j] > m->cycle_count[j] || m->cycle_count[j] > cycles)
+            return GLIA_EFORMAT;
+        m->fire_rate[j] =
+            m->cycle_count[j] ? (double)m->fire_count[j] / (double)m->cycle_count[j] : 0.0;
+    }
+    if (glia_get_i32(r) != m->n_syn)
+        return GLIA_EFORMAT;
+    for (int s = 0; s < m->n_syn && !r->failed; s++) {
+        m->history[s] = glia_get_f64_in(r, 0.0, 1.5); /* may pass 1 by an ulp */
+        m->chem[s] = glia_get_f64_in(r, -1e300, 1e300);
+        m->flag[s] = glia_get_f64_in(r, flag_lo, 1.0);
+        m->adj_reward[s] = glia_get_f64_in(r, -1e300, 1e300);
+        m->last_sign[s] = (int8_t)glia_get_i32_in(r, -1, 1);
+        m->adj_dir[s] = (int8_t)glia_get_i32_in(r, -1, 1);
+        m->streak[s] = glia_get_i32_in(r, 0, INT32_MAX);
+        m->adj_count[s] = glia_get_i32_in(r, 0, INT32_MAX);
+        m->flips[s] = glia_get_i32_in(r, 0, INT32_MAX);
+        if ((uint64_t)m->streak[s] > steps || (uint64_t)m->adj_count[s] > steps ||
+            (uint64_t)m->flips[s] > steps)
+            return GLIA_EFORMAT;
+    }
+    m->has_record = glia_get_i32_in(r, 0, 1);
+    m->record_accuracy = glia_get_f64_in(r, 0.0, 1.0);
+    if (m->has_record != (cfg->learner.neuromod.provisional && steps > 0))
+        return GLIA_EFORMAT;
+    for (int s = 0; m->has_record && s < m->n_syn; s++)
+        m->record_w[s] = glia_get_f64_in(r, -1e300, 1e300);
+    m->mod_cursor = glia_get_u64(r);
+    if (m->mod_cursor != (cfg->learner.neuromod.chemical.cycling ? steps : 0))
+        return GLIA_EFORMAT;
+    m->radius = glia_get_f64_in(r, -1e300, 1e300);
+    for (int c = 0; c <= width; c++) {
+        m->steps_by_correct[c] = glia_get_u64(r);
+        by_correct += m->steps_by_correct[c];
+    }
+    m->changed_total = glia_get_u64(r);
+    m->trace_nonzero_total = glia_get_u64(r);
+    m->provisional_reverts = glia_get_u64(r);
+    if (by_correct != steps || m->provisional_reverts > steps ||
+        m->changed_total > steps * (uint64_t)net->n_syn ||
+        m->trace_nonzero_total > steps * (uint64_t)net->n_syn)
+        return GLIA_EFORMAT;
+    m->last.fired = glia_get_i32_in(r, 0, net->n);
+    m->last.trace_nonzero = glia_get_i32_in(r, 0, net->n_syn);
+    m->last.changed = glia_get_i32_in(r, 0, net->n_syn);
+    m->last.reverted = glia_get_i32_in(r, 0, 1);
+    m->last.reward = glia_get_f64_in(r, -1.0, 1.0);
+    return r->failed ? GLIA_EFORMAT : 0;
+}
+
+static void emit_summary(const glia_neuromod_t *m, const glia_learner_ctx_t *ctx, glia_emit_t *e)
+{
+    glia_neuromod_summary_t sum;
+
+    glia__neuromod_summary(m, ctx->cfg, ctx->net, &sum);
+    glia_emit_int(e, "fire_counts_sum", (int64_t)sum.fire_counts_sum);
+    glia_emit_number(e, "flag_sum", sum.flag_sum);
+    if (sum.flags_latched < 0)
+        glia_emit_null(e, "flags_latched");
+    else
+        glia_emit_int(e, "flags_latched", sum.flags_latched);
+    glia_emit_int(e, "frustration_flips", (int64_t)sum.frustration_flips);
+    glia_emit_int(e, "frustration_flipped_synapses", sum.frustration_flipped_synapses);
+    glia_emit_number(e, "chemical_sum", sum.chemical_sum);
+    glia_emit_number(e, "activity_history_sum", sum.activity_history_sum);
+    glia_emit_number(e, "chemical_radius", sum.chemical_radius);
+    glia_emit_object_begin(e, "output_bound_flags");
+    glia_emit_int(e, "n", sum.output_bound_n);
+    glia_emit_int(e, "latched", sum.output_bound_latched);
+    glia_emit_int(e, "building", sum.output_bound_building);
+    glia_emit_number(e, "mean_abs", sum.output_bound_mean_abs);
+    glia_emit_object_end(e);
+}
+
+static void emit_counters(const glia_neuromod_t *m, const glia_learner_ctx_t *ctx, glia_emit_t *e)
+{
+    glia_emit_array_begin(e, "steps_by_correct");
+    for (int c = 0; c <= ctx->cfg->task.target_width; c++)
+        glia_emit_int(e, NULL, (int64_t)m->steps_by_correct[c]);
+    glia_emit_array_end(e);
+    glia_emit_int(e, "changed_total", (int64_t)m->changed_total);
+    glia_emit_int(e, "trace_nonzero_total", (int64_t)m->trace_nonzero_total);
+    glia_emit_int(e, "provisional_reverts", (int64_t)m->provisional_reverts);
+}
+
+/* Result: members merged into the result's "initial", "counters" and "final" (the
+ * reference harness's names). Live state: "neuromod": {...}. */
+static void nm_describe(const void *state, const glia_learner_ctx_t *ctx, int view, glia_emit_t *e)
+{
+    const glia_neuromod_t *m = state;
+
+    if (view == GLIA_VIEW_RESULT) {
+        glia_emit_object_begin(e, "initial");
+        glia_emit_int(e, "neighbour_count_sum", m->nb_start[m->n]);
+        glia_emit_object_end(e);
+        glia_emit_object_begin(e, "counters");
+        emit_counters(m, ctx, e);
+        glia_emit_object_end(e);
+        glia_emit_object_begin(e, "final");
+        emit_summary(m, ctx, e);
+        glia_emit_object_end(e);
+        return;
+    }
+    glia_emit_object_begin(e, "neuromod");
+    glia_emit_int(e, "neighbour_count_sum", m->nb_start[m->n]);
+    glia_emit_int(e, "modulatory_neurons", m->n_mod);
+    glia_emit_int(e, "modulatory_cursor", (int64_t)m->mod_cursor);
+    glia_emit_object_begin(e, "last_step");
+    glia_emit_number(e, "reward", m->last.reward);
+    glia_emit_int(e, "fired", m->last.fired);
+    glia_emit_int(e, "trace_nonzero", m->last.trace_nonzero);
+    glia_emit_int(e, "changed", m->last.changed);
+    glia_emit_bool(e, "reverted", m->last.reverted);
+    glia_emit_object_end(e);
+    glia_emit_object_begin(e, "counters");
+    emit_counters(m, ctx, e);
+    glia_emit_object_end(e);
+    emit_summary(m, ctx, e);
+    glia_emit_object_end(e);
+}
+
+const glia_learner_ops_t glia_neuromod_learner = {
+    .name = "neuromod",
+    .state_size = sizeof(glia_neuromod_t),
+    .init = nm_init,
+    .destroy = nm_destroy,
+    .step = nm_step,
+    .end_episode = NULL,
+    .save = nm_save,
+    .load = nm_load,
+    .describe = nm_describe,
+};

@@ -13,6 +13,12 @@
 #include "config.h"
 #include "net.h"
 
+/* The last step's facts, shown by the live view. */
+typedef struct glia_neuromod_step_last {
+    int fired, trace_nonzero, changed, reverted;
+    double reward;
+} glia_neuromod_step_last_t;
+
 typedef struct glia_neuromod {
     int n, n_syn;
 
@@ -22,8 +28,9 @@ typedef struct glia_neuromod {
     double *nb_d; /* distance to each neighbour */
     int n_mod;    /* modulatory neurons, position order */
     int *mod;
-    double *mod_d; /* [n_mod * n] distance from modulatory neuron i to neuron j */
-    double *out_d; /* [n_readout * n] distance from output neuron i to neuron j */
+    double *mod_d;         /* [n_mod * n] distance from modulatory neuron i to neuron j */
+    double *out_d;         /* [n_readout * n] distance from output neuron i to neuron j */
+    double *mod_f, *out_f; /* their falloff F(d) (NULL when it depends on the radius) */
 
     /* Neurons. */
     uint64_t *fire_count, *cycle_count;
@@ -47,7 +54,8 @@ typedef struct glia_neuromod {
     uint64_t steps_by_correct[GLIA_MAX_WIDTH + 1];
     uint64_t changed_total, trace_nonzero_total, provisional_reverts;
 
-    double *w_before; /* scratch: weights at the start of a step */
+    double *w_before;               /* scratch: weights at the start of a step */
+    glia_neuromod_step_last_t last; /* the last step, for the live view */
 } glia_neuromod_t;
 
 /* What one step did. */
@@ -86,8 +94,5 @@ void glia__neuromod_step(glia_neuromod_t *m, const glia_config_t *cfg, glia_net_
 
 void glia__neuromod_summary(const glia_neuromod_t *m, const glia_config_t *cfg,
                             const glia_net_t *net, glia_neuromod_summary_t *sum);
-
-/* FNV-1a 64 over the little-endian bytes of `n` doubles. */
-uint64_t glia_fnv1a64_doubles(const double *v, int n);
 
 #endif

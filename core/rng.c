@@ -155,3 +155,20 @@ const char *glia_rng_kind_name(int kind)
         return "mulberry32-js";
     return kind == GLIA_RNG_MULBERRY32 ? "mulberry32" : "xoshiro256ss";
 }
+
+int64_t glia_rng_draws(const glia_rng_t *rng, uint32_t seed)
+{
+    if (rng->kind == GLIA_RNG_MULBERRY32) {
+        /* state = seed + draws * inc (mod 2^32); inc is odd: multiply by its inverse
+         * (Newton's iteration doubles the correct low bits each round). */
+        uint32_t inv = MULBERRY_INC32;
+        for (int i = 0; i < 5; i++)
+            inv *= 2u - MULBERRY_INC32 * inv;
+        return (int64_t)(uint32_t)(((uint32_t)rng->x[0] - seed) * inv);
+    }
+    if (rng->kind == GLIA_RNG_MULBERRY32_JS && rng->s < 9007199254740992.0) {
+        double d = (rng->s - ((double)seed + 1.0)) / MULBERRY_INC;
+        return d >= 0 ? (int64_t)d : -1;
+    }
+    return -1;
+}

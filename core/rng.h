@@ -52,6 +52,10 @@ double glia_rng_gauss(glia_rng_t *rng);
 void glia_rng_gauss_draw(glia_rng_t *rng, double *u1, double *u2);
 double glia_rng_gauss_from(double u1, double u2);
 
+/* Draws taken since glia_rng_seed(rng, kind, seed), where the state tells: mulberry32
+ * (modulo 2^32) and mulberry32-js (while its double state is exact); -1 otherwise. */
+int64_t glia_rng_draws(const glia_rng_t *rng, uint32_t seed);
+
 /* Mulberry32 output for an integer state value a (exposed for tests). */
 uint32_t glia_rng_mulberry32_hash(uint32_t a);
 

@@ -19,8 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../api/config_json.h"
+#include "../../api/result_json.h"
 #include "../../core/internal.h"
 #include "../../core/neuromod.h"
+#include "../../core/session.h"
 
 static const char *const known_keys[] = {"_skipDampening",
                                          "activityHistoryDecay",
@@ -336,15 +339,25 @@ static void check_initial(const char *name, const json_t *want, const glia_net_t
         buf[3 * j + 1] = net->y[j];
         buf[3 * j + 2] = net->z[j];
     }
-    hex(glia_fnv1a64_doubles(buf, 3 * net->n), h);
+    hex(glia_hash_f64(buf, (size_t)(3 * net->n)), h);
     EQ_STR(h, json_string_value(json_object_get(want, "positions_fnv1a64")), "positions hash");
     for (int s = 0; s < net->n_syn; s++) {
         buf[2 * s] = net->pre[s];
         buf[2 * s + 1] = net->post[s];
     }
-    hex(glia_fnv1a64_doubles(buf, 2 * net->n_syn), h);
+    hex(glia_hash_f64(buf, (size_t)(2 * net->n_syn)), h);
     EQ_STR(h, json_string_value(json_object_get(want, "synapse_pairs_fnv1a64")), "pairs hash");
     free(buf);
+    {
+        glia_net_hashes_t nh;
+        glia_net_hashes(net, &nh);
+        hex(nh.positions, h);
+        EQ_STR(h, json_string_value(json_object_get(want, "positions_fnv1a64")),
+               "glia_net_hashes positions");
+        hex(nh.pairs, h);
+        EQ_STR(h, json_string_value(json_object_get(want, "synapse_pairs_fnv1a64")),
+               "glia_net_hashes pairs");
+    }
     EQ_NUM(net->n_syn, num(want, "synapses", -1), "synapses");
     json_array_foreach(json_object_get(want, "first_synapses"), i, v)
     {
@@ -356,11 +369,12 @@ static void check_initial(const char *name, const json_t *want, const glia_net_t
     EQ_NUM(net->pre[net->n_syn - 1], num(v, "pre", -1), "last synapse pre");
     EQ_NUM(net->post[net->n_syn - 1], num(v, "post", -1), "last synapse post");
     EQ_NUM(net->w[net->n_syn - 1], num(v, "weight", NAN), "last synapse weight");
-    hex(glia_fnv1a64_doubles(net->w, net->n_syn), h);
+    hex(glia_hash_f64(net->w, (size_t)net->n_syn), h);
     EQ_STR(h, json_string_value(json_object_get(want, "weights_fnv1a64")), "weights hash");
     EQ_NUM(glia_net_weight_sum(net), num(want, "weight_sum", NAN), "weight sum");
     EQ_NUM(m->nb_start[net->n], num(want, "neighbour_count_sum", -1), "neighbour count sum");
     EQ_NUM(draws_since(seed, (uint32_t)rng->x[0]), num(want, "rng_draws", -1), "rng draws");
+    EQ_NUM(glia_rng_draws(rng, seed), num(want, "rng_draws", -1), "glia_rng_draws");
 }
 
 /* Frozen-weight inference from the state training left (spec 6): save, clamp, P
@@ -465,14 +479,14 @@ static void run_fixture(const char *file)
     fin = json_object_get(fx, "final");
     EQ_NUM(glia_net_weight_sum(net), num(fin, "weight_sum", NAN), "final weight_sum");
     EQ_NUM(glia_net_mean_abs_weight(net), num(fin, "mean_abs_weight", NAN), "mean_abs_weight");
-    hex(glia_fnv1a64_doubles(net->w, net->n_syn), h);
+    hex(glia_hash_f64(net->w, (size_t)net->n_syn), h);
     EQ_STR(h, json_string_value(json_object_get(fin, "weights_fnv1a64")), "final weights hash");
     for (size_t i = 0; i < json_array_size(json_object_get(fin, "weights_head")); i++)
         EQ_NUM(net->w[i],
                json_number_value(json_array_get(json_object_get(fin, "weights_head"), i)),
                "weights_head[%zu]", i);
     thr_copy = net->thr;
-    hex(glia_fnv1a64_doubles(thr_copy, net->n), h);
+    hex(glia_hash_f64(thr_copy, (size_t)net->n), h);
     EQ_STR(h, json_string_value(json_object_get(fin, "thresholds_fnv1a64")), "thresholds hash");
     {
         double tsum = 0;
@@ -653,7 +667,7 @@ Test(neuromod, exp012b_full_seed42_1000_steps_is_the_attractor)
     cr_assert_eq(m.steps_by_correct[2], 269);
     cr_assert_eq(glia_net_weight_sum(net), 1659.0194842789535);
     cr_assert_eq(glia_net_mean_abs_weight(net), 1.0066865802663554);
-    hex(glia_fnv1a64_doubles(net->w, net->n_syn), h);
+    hex(glia_hash_f64(net->w, (size_t)net->n_syn), h);
     cr_assert_str_eq(h, "a5523ca3818ad8e2");
     /* The spec gives "output thresholds = 9.38-9.44"; this run (whose weights hash
      * equal) ends at 9.38, 9.36, 9.44, 9.41, 9.36 (each 0.01 steps from 0.5, summed in
@@ -669,4 +683,130 @@ Test(neuromod, exp012b_full_seed42_1000_steps_is_the_attractor)
         cr_assert_eq(infer(net, cfg.task.patterns[p].input, 1), 0x1f, "P%d infers 11111", p + 1);
     glia__neuromod_destroy(&m);
     glia_net_free(net);
+}
+
+/* want ⊆ got, numbers with ==. */
+static void subset(const json_t *want, const json_t *got, const char *path, const char *name,
+                   int *diffs)
+{
+    char sub[256];
+
+    if (json_is_object(want)) {
+        const char *key;
+        json_t *v;
+        if (!json_is_object(got)) {
+            (*diffs)++;
+            cr_expect(0, "%s: %s: not an object", name, path);
+            return;
+        }
+        json_object_foreach((json_t *)want, key, v)
+        {
+            snprintf(sub, sizeof(sub), "%s/%s", path, key);
+            if (json_object_get(got, key) == NULL) {
+                (*diffs)++;
+                cr_expect(0, "%s: %s: missing", name, sub);
+                continue;
+            }
+            subset(v, json_object_get(got, key), sub, name, diffs);
+        }
+    } else if (json_is_array(want)) {
+        if (!json_is_array(got) || json_array_size(got) != json_array_size(want)) {
+            (*diffs)++;
+            cr_expect(0, "%s: %s: array of %zu expected", name, path, json_array_size(want));
+            return;
+        }
+        for (size_t i = 0; i < json_array_size(want); i++) {
+            snprintf(sub, sizeof(sub), "%s/%zu", path, i);
+            subset(json_array_get(want, i), json_array_get(got, i), sub, name, diffs);
+        }
+    } else if (json_is_number(want)) {
+        eq_num(diffs, name, json_is_number(got) ? json_number_value(got) : NAN,
+               json_number_value(want), "%s", path);
+    } else if (!json_equal((json_t *)want, (json_t *)got)) {
+        (*diffs)++;
+        cr_expect(0, "%s: %s differs", name, path);
+    }
+}
+
+/* What `gliad run --preset <p> --seed <s> --episodes <n>` prints carries the fixtures'
+ * initial, counters, final and inference members with the same values. */
+Test(neuromod, session_results_carry_the_fixture_fields, .timeout = 600)
+{
+    char dir[512];
+    DIR *d;
+    struct dirent *de;
+    int n = 0;
+
+    snprintf(dir, sizeof(dir), "%s/phase1a-500", GLIA_TEST_DATA);
+    d = opendir(dir);
+    cr_assert_not_null(d);
+    while ((de = readdir(d)) != NULL) {
+        char path[1024], preset[64];
+        json_error_t jerr;
+        json_t *fx, *res, *want_initial, *fn;
+        glia_config_t cfg;
+        glia_session_t *s;
+        glia_error_t err;
+        const char *exp, *src, *name = de->d_name;
+        int diffs = 0;
+        size_t len = strlen(name);
+        if (len < 6 || strcmp(name + len - 5, ".json") != 0)
+            continue;
+        snprintf(path, sizeof(path), "%s/%s", dir, name);
+        fx = json_load_file(path, 0, &jerr);
+        cr_assert_not_null(fx, "%s", jerr.text);
+        exp = json_string_value(json_object_get(fx, "experiment"));
+        src = json_string_value(json_object_get(fx, "src"));
+        snprintf(preset, sizeof(preset), "exp%s-%s",
+                 json_string_value(json_object_get(fx, "variant")),
+                 json_string_value(json_object_get(fx, "condition")));
+        glia_error_clear(&err);
+        if (strcmp(src, "phase1a/src") == 0 &&
+            (strcmp(exp, "004") == 0 || strcmp(exp, "005") == 0 || strcmp(exp, "006") == 0)) {
+            /* The reference's final code: one field away from the published preset. */
+            json_t *o = json_loads("{\"learner\": {\"neuromod\": {\"flags\": {\"mode\": "
+                                   "\"unsigned\"}}}}",
+                                   0, NULL);
+            cr_assert_eq(glia_config_resolve(&cfg, preset, "/preset", o, "/config", &err), 0, "%s",
+                         err.message);
+            json_decref(o);
+        } else {
+            cr_assert_eq(glia_config_resolve(&cfg, preset, "/preset", NULL, "/config", &err), 0,
+                         "%s: %s", preset, err.message);
+        }
+        cr_assert_eq(glia_session_new(&cfg, (uint32_t)num(fx, "seed", 0), &s, &err), 0);
+        cr_assert_eq(glia_session_run_episodes(s, (uint64_t)num(fx, "episodes", 0)), 0);
+        res = glia_result_to_json(s, NULL, 0);
+        cr_assert_not_null(res);
+
+        /* first_neurons: the result names a neuron by position and cluster number. */
+        want_initial = json_deep_copy(json_object_get(fx, "initial"));
+        fn = json_object_get(want_initial, "first_neurons");
+        for (size_t i = 0; i < json_array_size(fn); i++) {
+            json_t *w = json_array_get(fn, i);
+            json_t *g = json_array_get(
+                json_object_get(json_object_get(res, "initial"), "first_neurons"), i);
+            char cl[32];
+            snprintf(cl, sizeof(cl), "cluster_%d", (int)num(g, "cluster", -1));
+            eq_num(&diffs, name, num(g, "position", -1), num(w, "index", -2), "neuron %zu", i);
+            eq_str(&diffs, name, cl, json_string_value(json_object_get(w, "cluster")),
+                   "neuron %zu cluster", i);
+            json_object_del(w, "index");
+            json_object_del(w, "cluster");
+        }
+        subset(want_initial, json_object_get(res, "initial"), "/initial", name, &diffs);
+        subset(json_object_get(fx, "counters"), json_object_get(res, "counters"), "/counters", name,
+               &diffs);
+        subset(json_object_get(fx, "final"), json_object_get(res, "final"), "/final", name, &diffs);
+        subset(json_object_get(fx, "inference"), json_object_get(res, "inference"), "/inference",
+               name, &diffs);
+        cr_expect_eq(diffs, 0, "%s (%s): %d differences", name, preset, diffs);
+        json_decref(want_initial);
+        json_decref(res);
+        glia_session_free(s);
+        json_decref(fx);
+        n++;
+    }
+    closedir(d);
+    cr_assert_eq(n, 63);
 }

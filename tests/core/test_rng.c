@@ -397,3 +397,20 @@ Test(rng, mulberry32_state_wraps_at_2_pow_32)
     cr_assert_eq(glia_rng_kind_from_name("mulberry32"), GLIA_RNG_MULBERRY32);
     cr_assert_str_eq(glia_rng_kind_name(GLIA_RNG_MULBERRY32), "mulberry32");
 }
+
+Test(rng, draws_are_read_back_from_the_state)
+{
+    glia_rng_t r;
+
+    glia_rng_seed(&r, GLIA_RNG_MULBERRY32, 42);
+    cr_assert_eq(glia_rng_draws(&r, 42), 0);
+    for (int i = 0; i < 4908; i++)
+        glia_rng_next(&r);
+    cr_assert_eq(glia_rng_draws(&r, 42), 4908);
+    glia_rng_seed(&r, GLIA_RNG_MULBERRY32_JS, 7);
+    for (int i = 0; i < 1234; i++)
+        glia_rng_next(&r);
+    cr_assert_eq(glia_rng_draws(&r, 7), 1234);
+    glia_rng_seed(&r, GLIA_RNG_XOSHIRO256SS, 7);
+    cr_assert_eq(glia_rng_draws(&r, 7), -1, "xoshiro256** does not tell");
+}
