@@ -7,7 +7,8 @@
 #include "internal.h"
 
 static const char *const rng_names[] = {"mulberry32-js", "xoshiro256ss", "mulberry32", NULL};
-static const char *const learner_names[] = {"control", "cursor", "astrocyte", "neuromod", NULL};
+static const char *const learner_names[] = {"control",  "cursor", "astrocyte",
+                                            "neuromod", "global", "scattered", NULL};
 static const char *const sensing_names[] = {"firing", "traffic", NULL};
 static const char *const exploration_names[] = {"none", "flat", "maturity", NULL};
 static const char *const layout_names[] = {"clusters", "phase1a", NULL};
@@ -104,6 +105,9 @@ const glia_config_field_t glia_config_fields[] = {
           "lowest threshold"),
     F_DBL("/learner/astrocyte/threshold_max", learner.astrocyte.threshold_max, -1e6, 1e6,
           "highest threshold"),
+    F_INT("/learner/scattered/count", learner.scattered.count, 0, 1000000000,
+          "scattered: synapses perturbed per step, drawn uniformly from the whole network; 0 = "
+          "as many as the selected astrocyte territories hold in that step"),
     /* Phase 1a: its network, task order and the neuromod learner (spec phase 1a). */
     F_ENUM("/network/layout", network.layout, layout_names,
            "clusters: per cluster inputs, outputs, modulatory, regular (phase 1b); phase1a: "
@@ -619,7 +623,9 @@ int glia_config_validate(const glia_config_t *cfg, glia_error_t *err)
         if (cfg->learner.astrocyte.min_active > cfg->learner.astrocyte.max_active)
             FAIL("/learner/astrocyte/min_active", "must not exceed max_active (%d)",
                  cfg->learner.astrocyte.max_active);
-        if (cfg->learner.kind == GLIA_LEARNER_ASTROCYTE &&
+        if ((cfg->learner.kind == GLIA_LEARNER_ASTROCYTE ||
+             cfg->learner.kind == GLIA_LEARNER_GLOBAL ||
+             cfg->learner.kind == GLIA_LEARNER_SCATTERED) &&
             cfg->learner.astrocyte.min_active > per * cfg->network.clusters)
             FAIL("/learner/astrocyte/min_active", "there are only %d astrocytes",
                  per * cfg->network.clusters);

@@ -31,6 +31,8 @@ enum glia_learner_kind {
     GLIA_LEARNER_CURSOR = 1,
     GLIA_LEARNER_ASTROCYTE = 2,
     GLIA_LEARNER_NEUROMOD = 3,
+    GLIA_LEARNER_GLOBAL = 4,    /* astrocytes, every synapse perturbed */
+    GLIA_LEARNER_SCATTERED = 5, /* astrocytes, as many synapses drawn from anywhere */
 };
 
 /* How the network is laid out and wired (net.c, net_phase1a.c). */
@@ -162,6 +164,9 @@ typedef struct glia_config {
             double threshold_min;
             double threshold_max;
         } astrocyte;
+        struct {
+            int count; /* synapses per step; 0 = as many as the selected territories hold */
+        } scattered;
         struct {
             int episode_clock; /* enum glia_episode_clock */
             double co_activation, co_silence, mismatch; /* four-quadrant trace */

@@ -47,6 +47,12 @@ glia_net_t *glia__net_new_phase1a(const glia_config_t *cfg, glia_rng_t *rng);
 int glia__preset_phase1a(glia_config_t *cfg, const char *name);
 int glia__preset_phase1a_check(void);
 
+/* k distinct indices of [0, total) drawn uniformly (Floyd's algorithm, one draw each),
+ * marked with `stamp` in mark[] (which must hold no `stamp` yet) and listed ascending
+ * into out. Returns min(k, total). (scattered.c) */
+int glia__sample_distinct(glia_rng_t *rng, int total, int k, uint32_t *mark, uint32_t stamp,
+                          int *out);
+
 #include "perturb.h"
 #include "session.h"
 #include "territory.h"
