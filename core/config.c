@@ -16,8 +16,8 @@ static const char *const fire_rule_names[] = {"gt", "ge", NULL};
 static const char *const order_names[] = {"random", "cycle", NULL};
 static const char *const clock_names[] = {"episode", "zero", NULL};
 static const char *const flag_mode_names[] = {"none", "unsigned", "signed", "consistency", NULL};
-static const char *const chem_scope_names[] = {"global", "per_bit", NULL};
-static const char *const falloff_names[] = {"constant", "inverse", "inverse_square", "linear",
+static const char *const chem_scope_names[] = {"global", "per-bit", NULL};
+static const char *const falloff_names[] = {"constant", "inverse", "inverse-square", "linear",
                                             NULL};
 
 #define OFF(member) offsetof(glia_config_t, member)
@@ -49,8 +49,10 @@ const glia_config_field_t glia_config_fields[] = {
     F_DBL("/network/p_intra", network.p_intra, 0, 1, "connection probability within a cluster"),
     F_DBL("/network/p_inter", network.p_inter, 0, 1, "connection probability across clusters"),
     F_DBL("/network/weight_init", network.weight_init, 0, 4,
-          "initial weights are (u - 0.5) * weight_init, u uniform in [0,1)"),
-    F_DBL("/network/threshold", network.threshold, -1e6, 1e6, "neuron firing threshold (strict >)"),
+          "initial weights are (u - 0.5) * weight_init, u uniform in [0,1) (phase1a layout: "
+          "-weight_init/2 + u * weight_init)"),
+    F_DBL("/network/threshold", network.threshold, -1e6, 1e6,
+          "initial neuron firing threshold (strict > unless fire_rule is ge)"),
     F_INT("/training/steps_per_episode", training.steps_per_episode, 1, GLIA_MAX_STEPS_EPISODE,
           "steps per episode"),
     F_INT("/training/trajectory_interval", training.trajectory_interval, 1, 1000000000,
@@ -181,7 +183,7 @@ const glia_config_field_t glia_config_fields[] = {
           1000000000, "the gate is bypassed (raw trace) while e < gate_warmup"),
     F_ENUM("/learner/neuromod/chemical/scope", learner.neuromod.chemical.scope,
            chem_scope_names,
-           "global: every modulatory neuron broadcasts the reward; per_bit: each output neuron "
+           "global: every modulatory neuron broadcasts the reward; per-bit: each output neuron "
            "broadcasts its own bit's signal"),
     F_ENUM("/learner/neuromod/chemical/falloff", learner.neuromod.chemical.falloff,
            falloff_names, "contribution by distance d to a synapse's post neuron"),
@@ -197,13 +199,13 @@ const glia_config_field_t glia_config_fields[] = {
     F_DBL("/learner/neuromod/chemical/decay", learner.neuromod.chemical.decay, 0, 1,
           "chemical *= decay after every update"),
     F_DBL("/learner/neuromod/chemical/positive", learner.neuromod.chemical.positive, -1e6, 1e6,
-          "strength of a positive reward (per_bit: of a correct firing bit)"),
+          "strength of a positive reward (per-bit: of a correct firing bit)"),
     F_DBL("/learner/neuromod/chemical/negative", learner.neuromod.chemical.negative, -1e6, 1e6,
-          "strength of a negative reward (global: its magnitude is used; per_bit: the signal "
+          "strength of a negative reward (global: its magnitude is used; per-bit: the signal "
           "of a wrong bit)"),
     F_DBL("/learner/neuromod/chemical/correct_silence",
           learner.neuromod.chemical.correct_silence, -1e6, 1e6,
-          "per_bit: the signal of a correctly silent bit"),
+          "per-bit: the signal of a correctly silent bit"),
     F_BOOL("/learner/neuromod/chemical/cycling", learner.neuromod.chemical.cycling,
            "global: one modulatory neuron per step, round robin (exp 015)"),
     F_DBL("/learner/neuromod/reward/exponent", learner.neuromod.reward.exponent, 0, 64,
@@ -302,8 +304,6 @@ void glia_pattern_format(uint64_t bits, int width, char *out)
     out[width] = '\0';
 }
 
-static void neuromod_defaults(glia_config_t *cfg);
-
 void glia_config_default(glia_config_t *cfg)
 {
     memset(cfg, 0, sizeof(*cfg));
@@ -367,12 +367,9 @@ void glia_config_default(glia_config_t *cfg)
     cfg->network.fire_rule = GLIA_FIRE_GT;
     cfg->network.carry_state = 0;
     cfg->training.pattern_order = GLIA_ORDER_RANDOM;
-    neuromod_defaults(cfg);
-}
+    cfg->learner.scattered.count = 0;
 
-/* The phase 1a base configuration (exp 002, Full model values). */
-static void neuromod_defaults(glia_config_t *cfg)
-{
+    /* The neuromod learner: the phase 1a base (exp 002, Full model). */
     cfg->learner.neuromod.episode_clock = GLIA_CLOCK_EPISODE;
     cfg->learner.neuromod.co_activation = 1.0;
     cfg->learner.neuromod.co_silence = 0.5;
@@ -416,6 +413,7 @@ static void neuromod_defaults(glia_config_t *cfg)
     cfg->learner.neuromod.frustration.threshold = -0.1;
     cfg->learner.neuromod.frustration.flip = 0.5;
 }
+
 
 const glia_preset_info_t *glia_preset_find(const char *name)
 {

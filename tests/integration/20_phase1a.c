@@ -4,6 +4,7 @@
  * `gliad run`, per-session gauges on /metrics, and an update-scope experiment over the
  * API whose records equal `gliad run`. */
 #include <criterion/criterion.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -211,5 +212,66 @@ Test(phase1a, scope_experiment_runs_over_the_api)
     cr_expect_eq(r.status, 200);
     cr_expect(r.body != NULL && strstr(r.body, "scattered") != NULL && strstr(r.body, "global"));
     it_resp_free(&r);
+    cr_expect_eq(it_stop(&d), 0);
+}
+
+/* The phase1-attractor template over the API: exp 012b's Full model ends in [11111] on
+ * every one of the paper's seeds (55%, paper Table 1), and exp 018's Baseline also ends
+ * in a constant output on every seed. */
+Test(phase1a, the_attractor_template_shows_the_constant_outputs)
+{
+    glia_daemon_t d;
+    json_t *t, *items, *body = NULL, *doc = NULL, *conds;
+    it_resp_t r;
+    char *text;
+
+    it_start(&d, NULL);
+    t = it_get_json(&d, 200, "/v1/experiments/templates");
+    items = json_object_get(t, "items");
+    for (size_t i = 0; i < json_array_size(items); i++) {
+        if (strcmp(json_string_value(json_object_get(json_array_get(items, i), "name")),
+                   "phase1-attractor") == 0)
+            body = json_object_get(json_array_get(items, i), "body");
+    }
+    cr_assert_not_null(body);
+    text = json_dumps(body, JSON_COMPACT);
+    r = it_request(&d, "POST", "/v1/experiments", text);
+    free(text);
+    cr_assert_eq(r.status, 202, "%.300s", r.body);
+    it_resp_free(&r);
+    for (double t0 = it_now();; it_sleep(0.2)) {
+        const char *state;
+        doc = it_get_json(&d, 200, "/v1/experiments/phase1-attractor");
+        state = json_string_value(json_object_get(doc, "state"));
+        if (state != NULL && strcmp(state, "completed") == 0)
+            break;
+        cr_assert(it_now() - t0 < 300, "experiment still %s", state ? state : "?");
+        json_decref(doc);
+    }
+    conds = json_object_get(json_object_get(doc, "results"), "conditions");
+    cr_assert_eq(json_array_size(conds), 3);
+    {
+        json_t *c012 = json_array_get(conds, 0), *c018 = json_array_get(conds, 2);
+        json_t *recs = json_object_get(json_object_get(doc, "records"), "exp012b-full");
+        const char *seed;
+        json_t *rec;
+        cr_expect_str_eq(json_string_value(json_object_get(c012, "label")), "exp012b-full");
+        /* The mean of ten 0.55s, summed in doubles. */
+        cr_expect(fabs(json_real_value(json_object_get(c012, "mean_accuracy")) - 0.55) < 1e-12);
+        cr_expect_eq(json_integer_value(json_object_get(c012, "constant_output_seeds")), 10);
+        cr_expect_eq(json_integer_value(json_object_get(c018, "constant_output_seeds")), 10);
+        json_object_foreach(recs, seed, rec)
+        {
+            json_t *outs = json_object_get(rec, "outputs");
+            cr_expect_eq(json_integer_value(json_object_get(rec, "correct_bits")), 11,
+                         "seed %s: 11 of 20 bits", seed);
+            for (size_t p = 0; p < 4; p++)
+                cr_expect_str_eq(json_string_value(json_array_get(outs, p)), "11111", "seed %s",
+                                 seed);
+        }
+        cr_expect_eq(json_object_size(recs), 10);
+    }
+    json_decref(doc);
+    json_decref(t);
     cr_expect_eq(it_stop(&d), 0);
 }
