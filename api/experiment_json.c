@@ -1107,8 +1107,8 @@ static json_t *pair_stats(const json_t *doc, const char *a, const char *b)
     json_t *seeds = json_object_get(doc, "seeds");
     size_t ns = json_array_size(seeds), n = 0;
     double *x = calloc(ns ? ns : 1, sizeof(double)), *y = calloc(ns ? ns : 1, sizeof(double));
-    int wins = 0, ties = 0, losses = 0;
-    double total = 1.0;
+    int wins = 0, ties = 0, losses = 0, same_total = 1;
+    double total = 1.0, frac = 0.0;
     glia_wilcoxon_t w;
     json_t *o;
 
@@ -1122,10 +1122,20 @@ static json_t *pair_stats(const json_t *doc, const char *a, const char *b)
         json_t *ra = record_of(doc, a, seed), *rb = record_of(doc, b, seed);
         if (ra == NULL || rb == NULL)
             continue;
-        /* Exact comparisons: correct bits are integers (see glia_experiment_record). */
-        x[n] = (double)json_integer_value(json_object_get(ra, "correct_bits"));
-        y[n] = (double)json_integer_value(json_object_get(rb, "correct_bits"));
-        total = (double)json_integer_value(json_object_get(ra, "total_bits"));
+        /* Exact comparisons: correct bits are integers (see glia_experiment_record). Two
+         * conditions on tasks of different sizes compare ca/ta with cb/tb as the
+         * integers ca*tb and cb*ta. */
+        {
+            double ca = (double)json_integer_value(json_object_get(ra, "correct_bits"));
+            double cb = (double)json_integer_value(json_object_get(rb, "correct_bits"));
+            double ta = (double)json_integer_value(json_object_get(ra, "total_bits"));
+            double tb = (double)json_integer_value(json_object_get(rb, "total_bits"));
+            same_total &= ta == tb;
+            x[n] = ta == tb ? ca : ca * tb;
+            y[n] = ta == tb ? cb : cb * ta;
+            total = ta;
+            frac += (ta > 0 ? ca / ta : 0.0) - (tb > 0 ? cb / tb : 0.0);
+        }
         wins += x[n] > y[n];
         ties += x[n] == y[n];
         losses += x[n] < y[n];
@@ -1139,7 +1149,10 @@ static json_t *pair_stats(const json_t *doc, const char *a, const char *b)
         o = json_pack("{s:s, s:s, s:I, s:i, s:i, s:i, s:f, s:{s:f, s:f, s:i, s:f, s:b}, "
                       "s:{s:f}}",
                       "a", a, "b", b, "n", (json_int_t)n, "wins", wins, "ties", ties, "losses",
-                      losses, "mean_difference", n && total > 0 ? diff / (double)n / total : 0.0, "wilcoxon",
+                      losses, "mean_difference",
+                      !same_total ? (n ? frac / (double)n : 0.0)
+                                  : (n && total > 0 ? diff / (double)n / total : 0.0),
+                      "wilcoxon",
                       "w_plus", w.w_plus, "w_minus", w.w_minus, "n_used", w.n_used, "p_value",
                       w.p_value, "exact", w.is_exact, "sign_test", "p_value",
                       glia_stats_sign_test(wins, losses));

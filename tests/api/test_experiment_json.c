@@ -816,6 +816,40 @@ Test(experiment_json, pairwise_compares_correct_bits_so_a_last_bit_difference_is
     json_decref(doc);
 }
 
+/* Conditions on tasks of different sizes (phase1-vs-phase1b: 4 patterns beside 8) are
+ * compared by accuracy, ca/ta against cb/tb, as the integers ca*tb and cb*ta:
+ *   seed 1: 11/20 = 0.55 vs 28/40 = 0.7 (loss); seed 2: 14/20 = 0.7 vs 28/40 (tie);
+ *   seed 3: 16/20 = 0.8 vs 26/40 = 0.65 (win). Mean difference (-0.15 + 0 + 0.15) / 3. */
+Test(experiment_json, pairwise_across_task_sizes_compares_accuracies)
+{
+    static glia_experiment_spec_t spec;
+    static const int a_bits[3] = {11, 14, 16}, b_bits[3] = {28, 28, 26};
+    json_t *doc, *p;
+
+    cr_assert_eq(parse_ok("{\"name\": \"sizes\", \"conditions\": [{\"label\": \"p1\", "
+                          "\"preset\": \"exp012b-full\"}, {\"label\": \"p1b\", \"preset\": "
+                          "\"maturity\"}], \"seeds\": [1, 2, 3], \"episodes\": 50}",
+                          &spec),
+                 0);
+    doc = glia_experiment_doc_new(&spec);
+    for (unsigned s = 1; s <= 3; s++) {
+        json_t *ra = record(s, a_bits[s - 1], a_bits[s - 1] / 20.0, 0, 0, 1, 1, 0);
+        json_t *rb = record(s, b_bits[s - 1], b_bits[s - 1] / 40.0, 0.3, 1, 0, 3, 0);
+        json_object_set_new(ra, "total_bits", json_integer(20));
+        put(doc, "p1", s, ra);
+        put(doc, "p1b", s, rb);
+    }
+    json_object_set_new(doc, "results", glia_experiment_results(doc));
+    p = pair_of(doc, "p1", "p1b");
+    cr_expect_eq(inte(p, "wins"), 1);
+    cr_expect_eq(inte(p, "ties"), 1);
+    cr_expect_eq(inte(p, "losses"), 1);
+    cr_expect_eq(num(p, "mean_difference"),
+                 ((0.55 - 0.7) + (0.7 - 0.7) + (0.8 - 0.65)) / 3.0);
+    cr_expect_eq(inte(json_object_get(p, "wilcoxon"), "n_used"), 2);
+    json_decref(doc);
+}
+
 Test(experiment_json, per_seed_rows_and_a_partial_document)
 {
     json_t *doc = hand_doc(1), *ps, *row, *p;
