@@ -139,6 +139,18 @@ Test(phase1a, a_neuromod_session_runs_streams_pages_forks_and_equals_gliad_run)
     cr_expect_eq(metric_events, points, "a metrics event per trajectory point (%d)", metric_events);
     json_decref(events);
 
+    /* The learner's live state. */
+    {
+        json_t *l = it_get_json(&d, 200, "/v1/sessions/p1/learner");
+        json_t *nm = json_object_get(json_object_get(l, "state"), "neuromod");
+        cr_expect_str_eq(json_string_value(json_object_get(l, "kind")), "neuromod");
+        cr_expect_eq(json_integer_value(json_object_get(nm, "modulatory_neurons")), 4);
+        cr_expect(json_equal(json_object_get(nm, "counters"), json_object_get(res, "counters")),
+                  "the live counters are the result's");
+        cr_expect_eq(json_integer_value(json_object_get(nm, "flags_latched")), 1648);
+        json_decref(l);
+    }
+
     /* Per-session gauges on /metrics. */
     r = it_get(&d, "/metrics");
     cr_expect_eq(r.status, 200);
