@@ -1,4 +1,4 @@
-/* 20_phase1a: the neuromod learner (phase 1a) and the update-scope learners through the
+/* 21_phase1a: the neuromod learner (phase 1a) and the update-scope learners through the
  * CLI and the API: the paper's exp 012b attractor from `gliad run`, a session that runs,
  * streams events, pages its trajectory, forks from a snapshot mid-run and ends like
  * `gliad run`, per-session gauges on /metrics, and an update-scope experiment over the
