@@ -182,10 +182,10 @@ static void write_by_id(glia_astro_state_t *st, const glia_net_t *net, const uin
         st->prev_fired[net->id[j]] = fired[j];
 }
 
-static void astro_step(void *state, glia_learner_ctx_t *ctx, const glia_pattern_t *pat,
-                       glia_step_info_t *info)
+void glia_astro_step_with(glia_astro_state_t *st, glia_learner_ctx_t *ctx,
+                          const glia_pattern_t *pat, glia_step_info_t *info,
+                          glia_astro_choose_cb choose_cb, void *arg)
 {
-    glia_astro_state_t *st = state;
     glia_net_t *net = ctx->net;
     const glia_config_t *cfg = ctx->cfg;
     int n = 0, kept;
@@ -212,6 +212,8 @@ static void astro_step(void *state, glia_learner_ctx_t *ctx, const glia_pattern_
         const glia_territory_t *t = &ctx->territories->t[info->active[a]];
         n = glia_perturb_union_add(ctx->perturb, n, t->syn, t->n_syn);
     }
+    if (choose_cb != NULL)
+        n = choose_cb(arg, ctx, n);
     info->n_eligible = n;
 
     /* 5. Base pass; remember its state. */
@@ -228,6 +230,12 @@ static void astro_step(void *state, glia_learner_ctx_t *ctx, const glia_pattern_
         record(&st->astro[info->active[a]], cfg->learner.astrocyte.history, info->kept);
     if ((ctx->steps + 1) % (uint64_t)cfg->learner.astrocyte.adapt_interval == 0)
         adapt(st, cfg);
+}
+
+static void astro_step(void *state, glia_learner_ctx_t *ctx, const glia_pattern_t *pat,
+                       glia_step_info_t *info)
+{
+    glia_astro_step_with(state, ctx, pat, info, NULL, NULL);
 }
 
 /* Section layout (the v2 snapshot's, unchanged): i32 id_space, the sensing bytes, i32
