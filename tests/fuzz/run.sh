@@ -51,6 +51,13 @@ if [ "$rc" -ne 0 ] || [ -n "$found" ]; then
   echo "fuzz_$harness: FINDING (exit $rc) after ${runs:-?} executions"
   if [ -n "$found" ]; then
     echo "fuzz_$harness: reproducer: $found"
+    for seed in "${seeds[@]}"; do
+      for f in "$seed"/*; do
+        if [ -f "$f" ] && cmp -s "$f" "$found"; then
+          echo "fuzz_$harness: (the same bytes as the seed $f)"
+        fi
+      done
+    done
     echo "fuzz_$harness: reproduce:  $bin $found"
   fi
   echo "fuzz_$harness: full log:   $build/fuzz_$harness.log"
