@@ -13,8 +13,8 @@
  *
  * Cost guard: a valid config may ask for 4,096 neurons (half a gigabyte). Networks
  * beyond what a fuzzer can afford per input are skipped by reading the embedded config
- * before loading; peek_cost knows the version-2 layout (magic, version, then the config
- * field table in order) and must learn any new layout (see the README).
+ * before loading: too_costly() knows formats 2 and 3 and must learn any new one (an
+ * unknown version is loaded unguarded; the loader refuses versions it does not know).
  */
 #include <math.h>
 #include <string.h>
@@ -22,6 +22,7 @@
 #include "api/json_write.h"
 #include "api/result_json.h"
 #include "core/session.h"
+#include "core/snapio.h"
 #include "fuzz_common.h"
 
 #define MAX_STEPS   24
@@ -39,47 +40,89 @@ static void reseal(uint8_t *buf, size_t len)
         buf[len - 8 + i] = (uint8_t)(h >> (8 * i));
 }
 
-static int32_t le32(const uint8_t *p)
+/* Cost of a network, per input: neurons^2 * passes * (patterns + 2 * steps). */
+static int costly(int64_t neurons, int64_t passes, int64_t patterns)
 {
-    return (int32_t)((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-                     (uint32_t)p[3] << 24);
+    return neurons > MAX_NEURONS ||
+           neurons * neurons * passes * (patterns + 2 * MAX_STEPS) > MAX_WORK;
+}
+
+/* Format 2: "GLIASNAP", version, then the config fields of that release in order: ten
+ * ints (rng, clusters, inputs, outputs, modulatory, regular, id_stride, input_cluster,
+ * output_cluster, passes), the rest, 268 bytes in all, then the task. */
+static int too_costly_v2(const uint8_t *buf, size_t len)
+{
+    glia_reader_t r = {buf, len, 12, 0};
+    int v[10];
+    int64_t per, count;
+
+    if (len < 12 + 268 + 4)
+        return 0; /* truncated: refused */
+    for (int i = 0; i < 10; i++)
+        v[i] = glia_get_i32(&r);
+    r.pos = 12 + 268; /* within len: a reader's position never passes its end */
+    count = glia_get_i32(&r);
+    if (r.failed || v[1] < 1 || v[1] > GLIA_MAX_CLUSTERS || v[9] < 1 || v[9] > GLIA_MAX_PASSES ||
+        count < 1 || count > GLIA_MAX_PATTERNS)
+        return 0; /* refused before a network is built */
+    for (int i = 2; i < 6; i++) {
+        if (v[i] < 0 || v[i] > GLIA_MAX_NEURONS)
+            return 0;
+    }
+    per = (int64_t)v[2] + v[3] + v[4] + v[5];
+    return costly(v[1] * per, v[9], count);
+}
+
+/* Format 3: sections; CONF holds (pointer, value) pairs over the defaults, then the
+ * task. Read as the loader reads it; a config that does not validate is refused before
+ * a network is built. */
+static int too_costly_v3(const uint8_t *buf, size_t len)
+{
+    glia_reader_t r = {buf, len, 12, 0};
+    glia_config_t cfg;
+    uint32_t n;
+
+    if (glia_get_u32(&r) !=
+        ((uint32_t)'C' | (uint32_t)'O' << 8 | (uint32_t)'N' << 16 | (uint32_t)'F' << 24))
+        return 0;
+    glia_get_u64(&r);
+    glia_config_default(&cfg);
+    n = glia_get_u32(&r);
+    for (uint32_t i = 0; i < n && !r.failed; i++) {
+        char pointer[GLIA_FIELD_MAX];
+        const glia_config_field_t *f = glia_config_fields;
+        glia_get_str(&r, pointer, sizeof(pointer));
+        while (f->pointer != NULL && strcmp(f->pointer, pointer) != 0)
+            f++;
+        if (r.failed || f->pointer == NULL)
+            return 0;
+        if (f->type == GLIA_FIELD_DOUBLE) {
+            double d = glia_get_f64(&r);
+            memcpy((char *)&cfg + f->offset, &d, sizeof(d));
+        } else {
+            int v = glia_get_i32(&r);
+            memcpy((char *)&cfg + f->offset, &v, sizeof(v));
+        }
+    }
+    cfg.task.count = glia_get_i32_in(&r, 1, GLIA_MAX_PATTERNS);
+    cfg.task.input_width = glia_get_i32_in(&r, 1, GLIA_MAX_WIDTH);
+    cfg.task.target_width = glia_get_i32_in(&r, 1, GLIA_MAX_WIDTH);
+    if (r.failed || glia_config_validate(&cfg, NULL) != 0)
+        return 0;
+    return costly(glia_config_neurons(&cfg), cfg.network.passes, cfg.task.count);
 }
 
 /* Would loading this be too costly for a fuzzer? Only a config that passes the range
- * checks can be costly: anything else is refused before a network is built. */
+ * checks can be: anything else is refused before a network is built. */
 static int too_costly(const uint8_t *buf, size_t len)
 {
-    size_t off = 12;
-    int64_t clusters = 0, per = 0, passes = 1, count, neurons;
-    int in_range = 1;
+    glia_reader_t r = {buf, len, 8, 0};
+    uint32_t version;
 
-    if (len < 12 || memcmp(buf, "GLIASNAP", 8) != 0 || le32(buf + 8) != 2)
+    if (len < 12 || memcmp(buf, "GLIASNAP", 8) != 0)
         return 0;
-    for (const glia_config_field_t *f = glia_config_fields; f->pointer != NULL; f++) {
-        size_t n = f->type == GLIA_FIELD_DOUBLE ? 8 : 4;
-        if (off + n > len)
-            return 0;
-        if (f->type == GLIA_FIELD_INT) {
-            int32_t v = le32(buf + off);
-            const char *p = f->pointer;
-            in_range &= v >= f->min && v <= f->max;
-            if (strcmp(p, "/network/clusters") == 0)
-                clusters = v;
-            else if (strcmp(p, "/network/inputs") == 0 || strcmp(p, "/network/outputs") == 0 ||
-                     strcmp(p, "/network/modulatory") == 0 || strcmp(p, "/network/regular") == 0)
-                per += v;
-            else if (strcmp(p, "/network/passes") == 0)
-                passes = v;
-        }
-        off += n;
-    }
-    if (!in_range || off + 4 > len)
-        return 0;
-    count = le32(buf + off);
-    if (count < 0 || count > GLIA_MAX_PATTERNS)
-        return 0;
-    neurons = clusters * per;
-    return neurons > MAX_NEURONS || neurons * neurons * passes * (count + 2 * MAX_STEPS) > MAX_WORK;
+    version = glia_get_u32(&r);
+    return version == 2 ? too_costly_v2(buf, len) : version == 3 ? too_costly_v3(buf, len) : 0;
 }
 
 static void render(glia_session_t *s, const char *when)
