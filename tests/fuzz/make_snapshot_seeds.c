@@ -4,7 +4,7 @@
  *
  * Small networks in every learner, generator and sensing mode, before, inside and
  * after an episode, with trajectory points, homeostasis and a cursor; plus two presets
- * at the paper's size. Rerun it when the snapshot format changes.
+ * at the paper's size and a phase 1a one. Rerun it when the snapshot format changes.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,5 +98,9 @@ int main(int argc, char **argv)
     bad |= write_seed(argv[1], "preset-maturity", &cfg, 314, 123);
     glia_config_preset(&cfg, "cursor");
     bad |= write_seed(argv[1], "preset-cursor", &cfg, 42, 30);
+    if (glia_config_preset(&cfg, "exp002-full") == 0) {
+        cfg.network.regular = 6; /* phase 1a, smaller: its learner state is large */
+        bad |= write_seed(argv[1], "phase1a-exp002-full-small", &cfg, 3, 25);
+    }
     return bad ? 1 : 0;
 }
