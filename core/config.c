@@ -544,14 +544,16 @@ static int check_field(const glia_config_t *cfg, const glia_config_field_t *f, g
 
 int glia_config_validate(const glia_config_t *cfg, glia_error_t *err)
 {
-    const int csize = glia_config_cluster_size(cfg);
-    const int stride = glia_config_id_stride(cfg);
-    int rc;
+    int csize, stride, rc;
 
     for (const glia_config_field_t *f = glia_config_fields; f->pointer != NULL; f++) {
         if ((rc = check_field(cfg, f, err)) != 0)
             return rc;
     }
+    /* Derived sizes only once every field is in range: a config read from bytes (a
+     * snapshot) may hold any int, and their sum would overflow. */
+    csize = glia_config_cluster_size(cfg);
+    stride = glia_config_id_stride(cfg);
 
     /* Network shape. */
     if (csize < 1)
