@@ -45,8 +45,8 @@ typedef struct glia_ui_reply {
     const glia_ui_asset_t *asset; /* 200 and 304: the asset (its type and ETag) */
     const unsigned char *body;    /* 200: the bytes to send (maybe the gzip copy) */
     size_t len;
-    int is_gzip;                  /* body is the gzip copy: Content-Encoding: gzip */
-    const char *location;         /* 301/302: where to */
+    int is_gzip;          /* body is the gzip copy: Content-Encoding: gzip */
+    const char *location; /* 301/302: where to */
 } glia_ui_reply_t;
 
 /* Does the UI own `path`: "/", "/ui" or anything under "/ui/"? */
@@ -60,9 +60,9 @@ void glia_ui_answer(const char *path, const char *if_none_match, const char *acc
                     glia_ui_reply_t *out);
 
 /* Headers every UI answer carries: the app loads only from this origin. */
-#define GLIA_UI_CSP                                                                        \
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "     \
-    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "           \
+#define GLIA_UI_CSP                                                                                \
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "              \
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "                    \
     "form-action 'self'; frame-ancestors 'none'"
 
 #endif
