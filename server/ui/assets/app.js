@@ -179,6 +179,14 @@ document.addEventListener('click', (ev) => {
   main.focus();
 });
 
+// A request cut short by leaving a page, or refused with 401 (the prompt is showing),
+// is not an error worth reporting.
+window.addEventListener('unhandledrejection', (ev) => {
+  const e = ev.reason;
+  if ((e instanceof ApiError && e.status === 401) ||
+      (e instanceof DOMException && e.name === 'AbortError')) ev.preventDefault();
+});
+
 setRenderer(render);
 window.addEventListener('popstate', render);
 start();

@@ -297,6 +297,8 @@ export async function sessionPage(ctx) {
     refetching = setTimeout(async () => {
       try {
         if (ctx.alive) await fetchPoints();
+      } catch (e) {
+        console.warn(e); // a 401 shows the prompt; the next state event asks again
       } finally {
         refetching = null;
       }
@@ -348,12 +350,13 @@ export async function sessionPage(ctx) {
 
   // ---- the stream ----------------------------------------------------------------------
   const stream = openEvents(name, {
-    state: (d) => {
+    state: () => { // a run started, paused or ended: read everything again now
       refreshSummary();
       refetchSoon();
-      inferenceSoon();
+      clearTimeout(inferenceTimer);
+      inferenceTimer = null;
+      loadInference();
       learner.refresh();
-      if (d.state !== 'running') clearTimeout(inferenceTimer);
     },
     progress: (d) => {
       showProgress(d);
