@@ -89,9 +89,12 @@ Test(experiment_curves, means_sds_and_t_cis_per_episode)
 
     /* episode 20: seed 3 has no point: n = 2, 0.75 and 0.25: mean 0.5, sd sqrt(0.125) */
     m = metric(cv, 0, 2, "accuracy");
-    cr_expect_eq(json_integer_value(json_object_get(json_array_get(json_object_get(
-                     json_array_get(json_object_get(cv, "conditions"), 0), "points"), 2),
-                     "episode")), 20);
+    cr_expect_eq(
+        json_integer_value(json_object_get(
+            json_array_get(
+                json_object_get(json_array_get(json_object_get(cv, "conditions"), 0), "points"), 2),
+            "episode")),
+        20);
     cr_expect_eq(json_integer_value(json_object_get(m, "n")), 2);
     cr_expect_eq(num(m, "mean"), 0.5);
     cr_expect_float_eq(num(m, "sd"), sqrt(0.125), 1e-15);
@@ -134,8 +137,10 @@ Test(experiment_curves, one_seed_has_a_mean_but_no_ci)
 
 Test(experiment_curves, thinned_to_max_points_keeping_the_first_and_the_last)
 {
-    json_t *doc = load("{\"name\": \"long\", \"seeds\": [1], \"conditions\": [{\"label\": \"x\"}]}");
-    json_t *runs = load("{\"x\": {\"1\": []}}"), *list = json_object_get(json_object_get(runs, "x"), "1");
+    json_t *doc =
+        load("{\"name\": \"long\", \"seeds\": [1], \"conditions\": [{\"label\": \"x\"}]}");
+    json_t *runs = load("{\"x\": {\"1\": []}}"),
+           *list = json_object_get(json_object_get(runs, "x"), "1");
     json_t *cv, *pts;
 
     for (int e = 0; e < 1000; e++)
@@ -145,8 +150,9 @@ Test(experiment_curves, thinned_to_max_points_keeping_the_first_and_the_last)
     cr_assert_not_null(cv);
     pts = json_object_get(json_array_get(json_object_get(cv, "conditions"), 0), "points");
     cr_assert_eq(json_array_size(pts), 11);
-    cr_expect_eq(json_integer_value(json_object_get(json_array_get(json_object_get(cv,
-                 "conditions"), 0), "episodes")), 1000, "the episodes before thinning");
+    cr_expect_eq(json_integer_value(json_object_get(
+                     json_array_get(json_object_get(cv, "conditions"), 0), "episodes")),
+                 1000, "the episodes before thinning");
     cr_expect_eq(json_integer_value(json_object_get(json_array_get(pts, 0), "episode")), 0);
     cr_expect_eq(json_integer_value(json_object_get(json_array_get(pts, 10), "episode")), 4995);
     for (size_t i = 1; i < 11; i++)
