@@ -115,27 +115,24 @@ function perSeedTable(doc) {
       }))))));
 }
 
-async function curves(box, name, ctx) {
-  let data;
-  try {
-    data = await get(`/v1/experiments/${enc(name)}/curves`, { signal: ctx.signal });
-  } catch (e) {
-    if (e instanceof ApiError && e.status === 404 && /no such path/.test(e.message)) {
-      box.replaceChildren(h('p.muted', 'This daemon does not serve seed-aggregated curves.'));
-      return;
-    }
-    box.replaceChildren(errorBox(e));
-    return;
-  }
+// The curves section: fetched again on refresh() (while the study runs, every poll);
+// the chosen metric stays chosen.
+function curvesSection(box, name, ctx) {
   const metrics = [['accuracy', 'Accuracy'], ['avg_reward', 'Average reward'],
     ['accept_rate', 'Accept rate']];
   const sel = h('select#curve-metric', metrics.map(([k, l]) => h('option', { value: k }, l)));
   const holder = h('div');
+  let data = null;
   let chart = null;
   const draw = () => {
     if (chart) chart.destroy();
+    chart = null;
     const key = sel.value;
     const label = metrics.find((m) => m[0] === key)[1];
+    if (!data.conditions.some((c) => c.points.length)) {
+      holder.replaceChildren(h('p.muted', 'No trajectory points yet.'));
+      return;
+    }
     chart = bandChart({
       id: 'chart-curves',
       title: `${label}: mean over seeds with its 95% CI (t), per trajectory episode`,
@@ -146,9 +143,28 @@ async function curves(box, name, ctx) {
     holder.replaceChildren(chart.el);
   };
   sel.addEventListener('change', draw);
-  box.replaceChildren(h('label', { for: 'curve-metric' }, 'Metric '), sel, holder);
-  draw();
   ctx.onLeave(() => chart && chart.destroy());
+  let shown = false;
+  return {
+    async refresh() {
+      try {
+        data = await get(`/v1/experiments/${enc(name)}/curves`, { signal: ctx.signal });
+      } catch (e) {
+        if (e instanceof ApiError && e.status === 404 && /no such path/.test(e.message)) {
+          box.replaceChildren(h('p.muted', 'This daemon does not serve seed-aggregated curves.'));
+        } else if (!(e instanceof DOMException)) {
+          box.replaceChildren(errorBox(e));
+        }
+        shown = false;
+        return;
+      }
+      if (!shown) {
+        box.replaceChildren(h('label', { for: 'curve-metric' }, 'Metric '), sel, holder);
+        shown = true;
+      }
+      draw();
+    },
+  };
 }
 
 function download(text, filename, type) {
@@ -210,7 +226,8 @@ export async function experimentPage(ctx) {
   });
   const head = h('div');
   const body = h('div#experiment-body-view');
-  const curvesBox = h('div#curves', h('p.muted', 'Available when the runs have points.'));
+  const curvesBox = h('div#curves', h('p.muted', 'Loading…'));
+  const curves = curvesSection(curvesBox, name, ctx);
   main.append(h('p.crumbs', h('a', { href: '/ui/experiments' }, 'Experiments'), ' / ', name),
     h('h1', name, ' ', h('span#experiment-state')),
     h('div.actions', cancelBtn, deleteBtn, reports), head, body,
@@ -253,9 +270,9 @@ export async function experimentPage(ctx) {
     }
     body.append(h('section.card', { 'aria-labelledby': 'h-seeds' }, h('h2#h-seeds', 'Per seed'),
       perSeedTable(d)));
-    if (d.results) await curves(curvesBox, name, ctx);
   }
   await show(doc);
+  await curves.refresh();
   let done = doc.state !== 'running';
   if (!done) {
     ctx.every(2000, async () => {
@@ -263,6 +280,7 @@ export async function experimentPage(ctx) {
       const d = await get(path, { signal: ctx.signal });
       done = d.state !== 'running';
       await show(d);
+      await curves.refresh();
     });
   }
 }

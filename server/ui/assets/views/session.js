@@ -10,7 +10,7 @@
 // resamples by itself.
 import { get, enc, openEvents, ApiError } from '../api.js';
 import { h, clear, pct, num, val, stateBadge, constantBadge, bitsEl, swatch, vectorColour,
-  errorBox, time, numText } from '../dom.js';
+  errorBox, time } from '../dom.js';
 import { sessionControls } from '../actions.js';
 import { lineChart } from '../charts.js';
 import { navigate } from '../nav.js';
