@@ -1,6 +1,6 @@
-// views/learner.js: what a session's learner describes: GET .../learner when the daemon
-// has it (any learner's own description, rendered generically), else
-// GET .../astrocytes; and the network layout (GET .../network): neurons, astrocytes and
+// views/learner.js: what a session's learner describes: GET .../learner (any learner's
+// kind and live state, rendered generically; GET .../astrocytes on a daemon without it);
+// and the network layout (GET .../network): neurons, astrocytes and
 // their territories.
 import { get, enc, ApiError } from '../api.js';
 import { h, clear, num, numText, errorBox } from '../dom.js';
@@ -41,21 +41,26 @@ export function objectTable(items, { id, caption } = {}) {
     h('tbody', items.map((a) => h('tr', keys.map((k) => h('td', cell(a[k]))))))));
 }
 
-// Any JSON the learner describes: scalars as facts, arrays of objects as tables.
+// Whatever JSON a learner describes (GET .../learner's "state"): scalars and lists of
+// numbers as facts, arrays of objects as tables (astrocytes: table#astrocytes), objects
+// as sections.
 function generic(obj) {
   const out = h('div');
   const facts = h('dl.facts');
   for (const [k, v] of Object.entries(obj)) {
-    if (k === 'name') continue;
+    const title = k.replace(/_/g, ' ');
     if (Array.isArray(v) && v.length && typeof v[0] === 'object') {
-      out.append(h('h3', k.replace(/_/g, ' ')), objectTable(v, { id: `learner-${k}` }));
+      out.append(h('h3', title), objectTable(v, { id: k === 'astrocytes' ? 'astrocytes'
+        : `learner-${k}`, caption: k === 'astrocytes' ? 'Astrocytes: territory, threshold, ' +
+        'exploration rate, activations, success rate' : null }));
     } else if (v && typeof v === 'object' && !Array.isArray(v)) {
-      out.append(h('h3', k.replace(/_/g, ' ')), generic(v));
+      out.append(h('h3', title), generic(v));
     } else {
-      facts.append(h('dt', k.replace(/_/g, ' ')), h('dd', cell(v)));
+      facts.append(h('dt', title), h('dd', cell(v)));
     }
   }
   if (facts.firstChild) out.prepend(facts);
+  if (!out.firstChild) out.append(h('p.muted', 'This learner keeps no state of its own.'));
   return out;
 }
 
@@ -128,10 +133,10 @@ export function learnerSection(box, name, config, ctx) {
         network ? Promise.resolve(network) : get(`${path}/network`, { signal: ctx.signal })]);
       network = net;
       clear(box);
-      box.append(h('p', `Learner: ${config.learner.kind}`, d.data.episode !== undefined
-        ? ` · at episode ${d.data.episode}` : ''));
+      box.append(h('p', `Learner: ${d.data.kind || config.learner.kind}`,
+        d.data.episode !== undefined ? ` · at episode ${d.data.episode}` : ''));
       if (d.kind === 'learner') {
-        box.append(generic(d.data));
+        box.append(generic(d.data.state || {}));
       } else if (d.data.astrocytes && d.data.astrocytes.length) {
         box.append(objectTable(d.data.astrocytes, { id: 'astrocytes',
           caption: 'Astrocytes: territory, threshold, exploration rate, activations, success rate' }));
