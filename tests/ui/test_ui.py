@@ -30,6 +30,7 @@ Screenshots of each page go to --out (the build dir), for people and for README.
 usage: test_ui.py --gliad PATH --out DIR [--chromium PATH] [--chromedriver PATH]
 """
 import argparse
+import base64
 import gzip
 import json
 import os
@@ -425,6 +426,14 @@ def acceptance(b, d):
     check(len(b.qa("svg.layout circle")) == d.get("/v1/sessions/m314/network")["neurons_count"],
           "the layout draws every neuron")
     b.screenshot("ui-session.png")
+    # README's picture: the page from its top to the end of the inference table
+    bottom = b.js("const r = document.querySelector('#inference-box').getBoundingClientRect();"
+                  "return Math.ceil(r.bottom + window.scrollY + 16);")
+    png = b.d.execute_cdp_cmd("Page.captureScreenshot", {
+        "format": "png", "captureBeyondViewport": True,
+        "clip": {"x": 0, "y": 0, "width": 1280, "height": bottom, "scale": 0.75}})["data"]
+    with open(os.path.join(b.out, "ui-readme.png"), "wb") as f:
+        f.write(base64.b64decode(png))
 
 
 def resume(b, d):

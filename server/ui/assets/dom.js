@@ -59,7 +59,7 @@ export const pct = (v, digits = 1) => val(v, pctText(v, digits));
 // A plain number with at most `digits` decimals (integers stay integers).
 export function numText(v, digits = 3) {
   if (!isNum(v)) return '–';
-  if (Number.isInteger(v)) return v.toLocaleString('en-US');
+  if (Number.isInteger(v) || digits === 0) return Math.round(v).toLocaleString('en-US');
   return v.toFixed(digits);
 }
 export const num = (v, digits = 3) => val(v, numText(v, digits));

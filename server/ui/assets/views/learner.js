@@ -91,11 +91,11 @@ function layout(net) {
   }
   svg.append(lines);
   for (const n of net.neurons) {
-    svg.append(s('circle', { cx: n.x, cy: n.y, r: 0.45, class: `neuron t-${n.type}` },
+    svg.append(s('circle', { cx: n.x, cy: n.y, r: 0.32, class: `neuron t-${n.type}` },
       s('title', {}, `neuron ${n.id} (${n.type}, cluster ${n.cluster})`)));
   }
   for (const t of net.territories) {
-    svg.append(s('rect', { x: t.x - 0.6, y: t.y - 0.6, width: 1.2, height: 1.2,
+    svg.append(s('rect', { x: t.x - 0.45, y: t.y - 0.45, width: 0.9, height: 0.9,
       class: 't-astro', transform: `rotate(45 ${t.x} ${t.y})` },
     s('title', {}, `astrocyte ${t.id}: ${t.neurons} neurons, ${t.synapses} synapses`)));
   }
