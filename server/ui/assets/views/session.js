@@ -272,12 +272,18 @@ export async function sessionPage(ctx) {
 
   const points = new Map(); // episode -> point
   let refetching = null;
-  function publish() {
-    const list = [...points.values()].sort((a, b) => a.episode - b.episode);
-    accChart.set(list);
-    rateChart.set(list);
-    distinctChart.set(list);
-    grid.set(list);
+  let publishing = false;
+  function publish() { // once per frame, however many events arrived
+    if (publishing) return;
+    publishing = true;
+    requestAnimationFrame(() => {
+      publishing = false;
+      const list = [...points.values()].sort((a, b) => a.episode - b.episode);
+      accChart.set(list);
+      rateChart.set(list);
+      distinctChart.set(list);
+      grid.set(list);
+    });
   }
   async function fetchPoints() {
     const m = await get(`${path}/metrics?max_points=${MAX_POINTS}&downsample=minmax`,
