@@ -1,4 +1,4 @@
-/* 20_ui: the web UI's files as gliad serves them.
+/* 22_ui: the web UI's files as gliad serves them.
  *
  * Every file under server/ui/ (index.html, assets/...) is served at /ui/<path> with the
  * bytes of the source file, its content type, an ETag (304 on If-None-Match), no-cache,

@@ -1,4 +1,4 @@
-/* 21_ui_api: what the web UI reads from the API beyond the basics.
+/* 23_ui_api: what the web UI reads from the API beyond the basics.
  *
  * - GET /v1/sessions?experiment=: only that experiment's sessions (with ?state= and
  *   paging), 400 for a bad name; every summary names its learner.
