@@ -183,12 +183,8 @@ static void count_session(glia_server_t *srv, glia_entry_t *e, void *ctx)
     tally_t *t = ctx;
     (void)srv;
     t->total++;
-    /* The published state: a run whose last commit is not stored yet still counts as
-     * running, so the experiment settles at that commit (after its final points). */
-    if (e != NULL) {
-        int state = atomic_load(&e->pub_state);
-        t->running += state == GLIA_STATE_RUNNING || state == GLIA_STATE_PAUSED;
-    }
+    if (e != NULL)
+        t->running += e->state == GLIA_STATE_RUNNING || e->state == GLIA_STATE_PAUSED;
 }
 
 /* Count the experiment's sessions by how far they are. */

@@ -148,13 +148,6 @@ static void job_committed_cb(glia_server_t *srv, glia_entry_t *e, int status, co
         else
             report(srv, e, p, 0, NULL);
     }
-    /* A session of an experiment that stopped settles into its experiment only now that
-     * its last points and state are published: whoever sees the experiment completed
-     * finds every run's final point. Before the waiting writes run (they could start the
-     * session again); no job holds it (a session still running was rescheduled). */
-    if (e->state != GLIA_STATE_RUNNING && e->experiment[0] != '\0' && !e->is_deleted &&
-        !e->is_deleting && srv->hooks.session_settled_cb != NULL)
-        srv->hooks.session_settled_cb(srv, e);
     hook_job_committed(srv, e);
 }
 
@@ -239,6 +232,8 @@ static void job_done_cb(glia_server_t *srv, glia_entry_t *e, const glia_job_resu
     glia_commit_submit(c, job_committed_cb, p);
     if (again)
         schedule(srv, e);
+    else if (e->experiment[0] != '\0' && srv->hooks.session_settled_cb != NULL)
+        srv->hooks.session_settled_cb(srv, e);
 }
 
 /* ---- operations ---------------------------------------------------------------------- */

@@ -197,6 +197,15 @@ Test(ui_api, curves_are_the_seed_means_of_the_sessions_points)
         it_resp_free(&r);
     }
     json_decref(wait_experiment(&d, "cv", 120));
+    /* The study settles when its last run stops; that run's final point is published
+     * with its own state, a commit later: wait for every run's published state. */
+    for (int c = 0; c < 2; c++) {
+        for (int s = 0; s < 3; s++) {
+            char name[32];
+            snprintf(name, sizeof(name), "cv.%s.%u", labels[c], seeds[s]);
+            json_decref(it_wait_state(&d, name, "completed", 30));
+        }
+    }
     for (int c = 0; c < 2; c++) {
         for (int s = 0; s < 3; s++) {
             json_t *m = it_get_json(&d, 200, "/v1/sessions/cv.%s.%u/metrics?limit=10000", labels[c],

@@ -472,6 +472,10 @@ def experiment(b, d):
     check(True, "the exp021 template was posted from the experiments page")
     d.wait(lambda: d.get("/v1/experiments/exp021")["state"] == "completed",
            "exp021 to complete", 600)
+    # the last run's final point is published with its state, a commit after the study
+    # settles
+    d.wait(lambda: not d.get("/v1/sessions?experiment=exp021&state=running")["items"],
+           "exp021's runs to be published as stopped", 30)
     report = d.get("/v1/experiments/exp021/report?format=json")
     res = report["results"]
     b.wait(lambda: b.qa("#conditions tbody tr"), "the conditions table", 30)
@@ -522,8 +526,11 @@ def experiment(b, d):
     b.wait(lambda: b.qa("#chart-curves"), "the seed-aggregated curves", 30)
     curves = d.get("/v1/experiments/exp021/curves")
     total = sum(1 for c in curves["conditions"] for p in c["points"] if p.get("accuracy"))
-    check(int(attr(b.q("#chart-curves"), "data-points")) == total,
-          "the curves chart draws the API's %d (condition, episode) means with CI bands" % total)
+    b.wait(lambda: b.js("const f = document.querySelector('#chart-curves');"
+                        "return f ? Number(f.dataset.points) : -1;") == total,
+           "the curves chart to hold the API's %d means" % total, 10)
+    check(True, "the curves chart draws the API's %d (condition, episode) means with CI bands"
+          % total)
     b.screenshot("ui-experiment.png")
     # drill down
     b.q('#per-seed tr[data-seed="42"] td[data-label="astrocyte"] a').click()

@@ -281,6 +281,10 @@ export async function experimentPage(ctx) {
       done = d.state !== 'running';
       await show(d);
       await curves.refresh();
+      if (done) { // the last runs' final points are stored just after the study settles
+        const t = setTimeout(() => ctx.alive && curves.refresh(), 1500);
+        ctx.onLeave(() => clearTimeout(t));
+      }
     });
   }
 }
