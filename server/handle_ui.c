@@ -32,8 +32,8 @@ void glia_handle_ui(glia_server_t *srv, glia_request_t *req)
         return;
     }
     glia_reply_add_header(req, "ETag", r.asset->etag);
-    glia_reply_add_header(req, "Cache-Control",
-                          "no-cache"); /* revalidate: names are not versioned */
+    /* Revalidate every time (a 304 is cheap): file names carry no version. */
+    glia_reply_add_header(req, "Cache-Control", "no-cache");
     if (r.asset->gz != NULL)
         glia_reply_add_header(req, "Vary", "Accept-Encoding");
     if (r.is_gzip)
