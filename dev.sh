@@ -18,6 +18,7 @@ PACKAGES=(
   prometheus python3 python3-yaml
   slurmctld slurmd slurm-client munge
   clang libclang-rt-14-dev
+  chromium chromium-driver python3-selenium
 )
 
 install_missing() {

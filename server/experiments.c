@@ -23,7 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../api/experiment_curves.h"
 #include "../api/problem.h"
+#include "../api/requests.h"
 #include "entry.h"
 #include "handlers.h"
 #include "lifecycle.h"
@@ -696,6 +698,70 @@ void glia_handle_experiment_report(glia_server_t *srv, glia_request_t *req)
                     strcmp(format, "md") == 0 ? "text/markdown; charset=utf-8"
                                               : "text/csv; charset=utf-8",
                     text, len);
+}
+
+/* ---- curves aggregated over seeds ------------------------------------------------------ */
+
+int glia_prepare_experiment_curves(glia_request_t *req, glia_error_t *err)
+{
+    const char *v;
+
+    req->max_points = GLIA_CURVES_DEFAULT_POINTS;
+    if ((v = glia_request_query(req, "max_points")) != NULL)
+        return glia_query_int("max_points", v, 2, GLIA_CURVES_MAX_POINTS, &req->max_points, err);
+    return 0;
+}
+
+typedef struct runs_ctx {
+    const char *experiment;
+    json_t *runs; /* {"<label>": {"<seed>": [point, ...]}} */
+    int is_oom;
+} runs_ctx_t;
+
+/* Add a session's published points (shared, immutable JSON) under its label and seed. */
+static void add_run(glia_server_t *srv, glia_entry_t *e, void *arg)
+{
+    runs_ctx_t *ctx = arg;
+    char label[GLIA_LABEL_MAX + 1], seed[16];
+    json_t *by_seed, *list;
+    (void)srv;
+
+    if (e == NULL || ctx->is_oom ||
+        split_session_name(e->name, ctx->experiment, label, sizeof(label), seed, sizeof(seed)) != 0)
+        return;
+    if ((by_seed = json_object_get(ctx->runs, label)) == NULL &&
+        json_object_set_new(ctx->runs, label, by_seed = json_object()) != 0) {
+        ctx->is_oom = 1;
+        return;
+    }
+    if ((list = json_array()) == NULL || json_object_set_new(by_seed, seed, list) != 0) {
+        ctx->is_oom = 1;
+        return;
+    }
+    pthread_mutex_lock(&e->mu);
+    for (size_t i = 0; i < e->n_points && !ctx->is_oom; i++)
+        ctx->is_oom = json_array_append(list, e->points[i]) != 0;
+    pthread_mutex_unlock(&e->mu);
+}
+
+void glia_handle_experiment_curves(glia_server_t *srv, glia_request_t *req)
+{
+    glia_experiment_t *x = named(srv, req); /* answered when NULL: req is gone */
+    runs_ctx_t ctx;
+    json_t *curves;
+
+    if (x == NULL)
+        return;
+    ctx.experiment = x->name;
+    ctx.runs = json_object();
+    ctx.is_oom = ctx.runs == NULL;
+    for_each_session(srv, x, add_run, &ctx);
+    curves = ctx.is_oom ? NULL : glia_experiment_curves(x->doc, ctx.runs, (size_t)req->max_points);
+    json_decref(ctx.runs);
+    if (curves == NULL)
+        glia_reply_oom(req);
+    else
+        glia_reply_json(req, 200, curves);
 }
 
 /* ---- startup and shutdown ------------------------------------------------------------ */
