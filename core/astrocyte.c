@@ -188,7 +188,7 @@ static void astro_step(void *state, glia_learner_ctx_t *ctx, const glia_pattern_
     glia_astro_state_t *st = state;
     glia_net_t *net = ctx->net;
     const glia_config_t *cfg = ctx->cfg;
-    int n = 0, kept;
+    int n, kept;
 
     /* 1. At an episode's first step the sensing state restarts from the pattern. */
     if (ctx->step_in_episode == 0) {
@@ -207,11 +207,7 @@ static void astro_step(void *state, glia_learner_ctx_t *ctx, const glia_pattern_
 
     /* 4. Eligible synapses: the union of the selected territories' synapses, in
      * selection order, then id order, each once. */
-    glia_perturb_union_begin(ctx->perturb, net);
-    for (int a = 0; a < info->n_active; a++) {
-        const glia_territory_t *t = &ctx->territories->t[info->active[a]];
-        n = glia_perturb_union_add(ctx->perturb, n, t->syn, t->n_syn);
-    }
+    n = glia_perturb_union_territories(ctx, info->active, info->n_active);
     info->n_eligible = n;
 
     /* 5. Base pass; remember its state. */

@@ -8,6 +8,8 @@
 #include "internal.h"
 
 #include <math.h>
+
+#include "sample.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -88,6 +90,7 @@ glia_net_t *glia_net_new(const glia_config_t *cfg, glia_rng_t *rng)
     net = calloc(1, sizeof(*net));
     if (net == NULL || net_alloc_neurons(net, n, id_space) != 0)
         goto fail;
+    net->v8_exp = !(cfg->rng == GLIA_RNG_XOSHIRO256SS && cfg->rng_version < 2);
 
     /* Neurons in position order: per cluster, inputs, outputs, modulatory, regular.
      * Draw order per neuron: x, then y, then z (spec 2). */
@@ -335,7 +338,7 @@ double glia_net_soft_reward(const glia_net_t *net, uint64_t target)
         double a = net->act[net->id[j]] - net->thr[j];
         /* -sign*a with sign = +1 for a target bit 1, -1 for 0; exact either way. */
         double e = ((target >> i) & 1) ? -a : a;
-        r += 1.0 / (1.0 + exp(e));
+        r += 1.0 / (1.0 + (net->v8_exp ? glia__fd_exp(e) : exp(e)));
     }
     return r / net->n_readout;
 }

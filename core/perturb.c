@@ -1,24 +1,75 @@
-/* perturb.c: perturb / evaluate / keep or revert over (network, generator, scratch). */
+/* perturb.c: perturb / evaluate / keep or revert over (network, generator, scratch).
+ *
+ * Most steps are reverted, and of the synapses a step perturbs only those leaving a
+ * neuron that can fire during the evaluation pass can change its outcome (with one pass:
+ * the driven inputs that are on, the "live" synapses). So a step computes the samples of
+ * the live synapses, evaluates, and computes the rest only if it keeps the change. How
+ * it gets a sample without computing the ones before it depends on the generator:
+ *
+ * - mulberry32-js (the reference's): sample k of a step is the Box-Muller of draws 2k and
+ *   2k+1 after the step's first; the generator's state at any draw is known without
+ *   taking the draws before it (glia_rng_mulberry_plan), and the state after the step is
+ *   set as if every draw had been taken. The samples are the reference's doubles.
+ * - xoshiro256ss stream 2: the step takes one 64-bit word as its key, and the sample of
+ *   synapse s is a function of (key, s) (sample.c). Nothing else is drawn.
+ * - xoshiro256ss stream 1 (releases before stream 2): one polar-method sample per
+ *   eligible synapse, in order, all before the evaluation.
+ *
+ * The astrocyte learner names its synapses as a union of territories: with mulberry32-js
+ * the union's order matters (it decides which draws each synapse gets), and bit sets of
+ * the territories' synapses give the size of the union and the place of each live
+ * synapse in it without building it; with stream 2 only membership matters, and the
+ * territories' neurons give it. The list is built only when a step keeps.
+ */
 #include "perturb.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
+#include "sample.h"
+
+/* Territory bit sets are built only up to this size (the reference's: 2.3 KB); above it
+ * the union is built as a list. */
+#define BITS_BUDGET (4u << 20)
+
+enum { MODE_SEQUENTIAL, MODE_MULBERRY, MODE_KEYED };
 
 int glia_perturb_init(glia_perturb_t *p, const glia_net_t *net)
 {
     const size_t nsyn = net->n_syn ? (size_t)net->n_syn : 1;
+    const size_t n = (size_t)net->n;
 
     memset(p, 0, sizeof(*p));
     p->eligible = malloc(nsyn * sizeof(int));
     p->saved = malloc(nsyn * sizeof(double));
-    p->pending = malloc(nsyn * sizeof(int));
-    p->pend_u = malloc(2 * nsyn * sizeof(double));
+    p->applied = malloc(nsyn * sizeof(int));
     p->mark = calloc(nsyn, sizeof(uint32_t));
-    p->live = calloc((size_t)net->n, 1);
-    if (!p->eligible || !p->saved || !p->pending || !p->pend_u || !p->mark || !p->live)
+    p->live = calloc(n, 1);
+    p->draws = malloc(2 * nsyn * sizeof(uint32_t));
+    p->g = malloc(nsyn * sizeof(double));
+    p->batch = malloc(nsyn * sizeof(int));
+    p->batch_k = malloc(nsyn * sizeof(int));
+    p->in_u = calloc((size_t)net->id_space, 1);
+    p->u_list = malloc((size_t)net->id_space * sizeof(int));
+    p->in_start = calloc(n + 1, sizeof(int));
+    p->in_syn = malloc(nsyn * sizeof(int));
+    p->words = (int)((nsyn + 63) / 64);
+    p->nwords = (int)((n + 63) / 64);
+    if (!p->eligible || !p->saved || !p->applied || !p->mark || !p->live || !p->draws || !p->g ||
+        !p->batch || !p->batch_k || !p->in_u || !p->u_list || !p->in_start || !p->in_syn)
         return GLIA_ENOMEM;
+    /* Synapses by post position, ascending (a counting sort of the pre-major order). */
+    for (int s = 0; s < net->n_syn; s++)
+        p->in_start[net->post[s] + 1]++;
+    for (int q = 0; q < net->n; q++)
+        p->in_start[q + 1] += p->in_start[q];
+    {
+        int *at = p->batch; /* free until the first step */
+        memcpy(at, p->in_start, n * sizeof(int));
+        for (int s = 0; s < net->n_syn; s++)
+            p->in_syn[at[net->post[s]]++] = s;
+    }
     return 0;
 }
 
@@ -26,15 +77,29 @@ void glia_perturb_destroy(glia_perturb_t *p)
 {
     free(p->eligible);
     free(p->saved);
-    free(p->pending);
-    free(p->pend_u);
+    free(p->applied);
     free(p->mark);
     free(p->live);
+    free(p->draws);
+    free(p->g);
+    free(p->batch);
+    free(p->batch_k);
+    free(p->in_u);
+    free(p->u_list);
+    free(p->in_start);
+    free(p->in_syn);
+    free(p->bits);
+    free(p->part);
+    free(p->part_rank);
+    free(p->seen);
+    free(p->adj);
+    free(p->u_bits);
     memset(p, 0, sizeof(*p));
 }
 
 void glia_perturb_union_begin(glia_perturb_t *p, const glia_net_t *net)
 {
+    p->n_terr = 0;
     if (++p->stamp == 0) { /* wrapped: clear the stamps once every 2^32 unions */
         memset(p->mark, 0, (size_t)net->n_syn * sizeof(uint32_t));
         p->stamp = 1;
@@ -52,6 +117,232 @@ int glia_perturb_union_add(glia_perturb_t *p, int n_eligible, const int *syn, in
     }
     return n_eligible;
 }
+
+/* ---- the territory form of the set ---------------------------------------------------- */
+
+static int popcount64(uint64_t x)
+{
+    x = x - ((x >> 1) & 0x5555555555555555ULL);
+    x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+    x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+    return (int)((x * 0x0101010101010101ULL) >> 56);
+}
+
+static int ctz64(uint64_t x) /* x != 0 */
+{
+    int c = 0;
+    if (!(x & 0xffffffffULL)) {
+        x >>= 32;
+        c += 32;
+    }
+    if (!(x & 0xffffULL)) {
+        x >>= 16;
+        c += 16;
+    }
+    if (!(x & 0xffULL)) {
+        x >>= 8;
+        c += 8;
+    }
+    while (!(x & 1)) {
+        x >>= 1;
+        c++;
+    }
+    return c;
+}
+
+static int mode_of(const glia_learner_ctx_t *ctx)
+{
+    if (ctx->rng->kind == GLIA_RNG_MULBERRY32_JS)
+        return MODE_MULBERRY;
+    if (ctx->rng->kind == GLIA_RNG_XOSHIRO256SS && ctx->cfg->rng_version >= 2)
+        return MODE_KEYED;
+    return MODE_SEQUENTIAL;
+}
+
+/* Every territory's synapses as a bit set, built once; 1, or -1 when over budget or out
+ * of memory (then the union is built as a list). */
+static int build_bits(glia_perturb_t *p, const glia_territories_t *terr)
+{
+    const size_t words = (size_t)p->words;
+
+    if (p->bits_state != 0)
+        return p->bits_state;
+    p->bits_state = -1;
+    if ((size_t)terr->count * words * sizeof(uint64_t) > BITS_BUDGET)
+        return -1;
+    p->bits = calloc((size_t)terr->count * words, sizeof(uint64_t));
+    p->part = malloc(GLIA_MAX_ACTIVE * words * sizeof(uint64_t));
+    p->part_rank = malloc(GLIA_MAX_ACTIVE * words * sizeof(int));
+    p->seen = malloc(words * sizeof(uint64_t));
+    if (!p->bits || !p->part || !p->part_rank || !p->seen)
+        return -1;
+    for (int t = 0; t < terr->count; t++) {
+        uint64_t *b = p->bits + (size_t)t * words;
+        for (int i = 0; i < terr->t[t].n_syn; i++)
+            b[terr->t[t].syn[i] >> 6] |= (uint64_t)1 << (terr->t[t].syn[i] & 63);
+    }
+    p->bits_state = 1;
+    return 1;
+}
+
+/* The posts of every pre as a bit set over positions, built once (stream 2's count). */
+static int build_adj(glia_perturb_t *p, const glia_net_t *net)
+{
+    const size_t nw = (size_t)p->nwords;
+
+    if (p->adj_state != 0)
+        return p->adj_state;
+    p->adj_state = -1;
+    if ((size_t)net->n * nw * sizeof(uint64_t) > BITS_BUDGET)
+        return -1;
+    p->adj = calloc((size_t)net->n * nw, sizeof(uint64_t));
+    p->u_bits = calloc(nw, sizeof(uint64_t));
+    if (!p->adj || !p->u_bits)
+        return -1;
+    for (int s = 0; s < net->n_syn; s++)
+        p->adj[(size_t)net->pre[s] * nw + (size_t)(net->post[s] >> 6)] |= (uint64_t)1
+                                                                          << (net->post[s] & 63);
+    p->adj_state = 1;
+    return 1;
+}
+
+/* in_u := the selected territories' ids (read at positions, spec 2), also as a list. */
+static void mark_u(glia_perturb_t *p, const glia_territories_t *terr)
+{
+    p->n_u = 0;
+    for (int a = 0; a < p->n_terr; a++) {
+        const glia_territory_t *t = &terr->t[p->terr_ids[a]];
+        for (int i = 0; i < t->n_ids; i++) {
+            if (!p->in_u[t->ids[i]]) {
+                p->in_u[t->ids[i]] = 1;
+                p->u_list[p->n_u++] = t->ids[i];
+            }
+        }
+    }
+}
+
+static void clear_u(glia_perturb_t *p)
+{
+    for (int i = 0; i < p->n_u; i++)
+        p->in_u[p->u_list[i]] = 0;
+    p->n_u = 0;
+}
+
+/* |{s : in_u[pre] || in_u[post]}|: the out- and in-degrees of U, less the synapses inside
+ * U (counted twice). An id beyond the last position owns nothing. */
+static int count_touching(glia_perturb_t *p, const glia_net_t *net)
+{
+    const size_t nw = (size_t)p->nwords;
+    int n = 0, inside = 0;
+
+    if (build_adj(p, net) == 1) {
+        for (int i = 0; i < p->n_u; i++) {
+            if (p->u_list[i] < net->n)
+                p->u_bits[p->u_list[i] >> 6] |= (uint64_t)1 << (p->u_list[i] & 63);
+        }
+        for (int i = 0; i < p->n_u; i++) {
+            const int v = p->u_list[i];
+            const uint64_t *row = p->adj + (size_t)v * nw;
+            if (v >= net->n)
+                continue;
+            for (size_t w = 0; w < nw; w++)
+                inside += popcount64(row[w] & p->u_bits[w]);
+        }
+        for (int i = 0; i < p->n_u; i++) {
+            if (p->u_list[i] < net->n)
+                p->u_bits[p->u_list[i] >> 6] = 0;
+        }
+    } else {
+        for (int i = 0; i < p->n_u; i++) {
+            const int v = p->u_list[i];
+            if (v >= net->n)
+                continue;
+            for (int s = net->out_start[v]; s < net->out_start[v + 1]; s++)
+                inside += p->in_u[net->post[s]];
+        }
+    }
+    for (int i = 0; i < p->n_u; i++) {
+        const int v = p->u_list[i];
+        if (v < net->n)
+            n += net->out_start[v + 1] - net->out_start[v] + p->in_start[v + 1] - p->in_start[v];
+    }
+    return n - inside;
+}
+
+/* The union as parts: part[a] = territory a's synapses not in an earlier one. */
+static int union_bits(glia_perturb_t *p, const glia_territories_t *terr)
+{
+    const int words = p->words;
+    int n = 0;
+
+    memset(p->seen, 0, (size_t)words * sizeof(uint64_t));
+    for (int a = 0; a < p->n_terr; a++) {
+        const uint64_t *b = p->bits + (size_t)p->terr_ids[a] * (size_t)words;
+        uint64_t *part = p->part + (size_t)a * (size_t)words;
+        int *rank = p->part_rank + (size_t)a * (size_t)words;
+        int c = 0;
+        for (int w = 0; w < words; w++) {
+            part[w] = b[w] & ~p->seen[w];
+            p->seen[w] |= b[w];
+            rank[w] = c;
+            c += popcount64(part[w]);
+        }
+        p->part_count[a] = c;
+        n += c;
+    }
+    (void)terr;
+    return n;
+}
+
+/* The union as a list in eligible[] (selected order, then id order, each once). */
+static int union_list(glia_perturb_t *p, const glia_net_t *net, const glia_territories_t *terr)
+{
+    int n = 0;
+
+    if (p->bits_state == 1) {
+        for (int a = 0; a < p->n_terr; a++) {
+            const uint64_t *part = p->part + (size_t)a * (size_t)p->words;
+            for (int w = 0; w < p->words; w++) {
+                uint64_t x = part[w];
+                while (x) {
+                    p->eligible[n++] = w * 64 + ctz64(x);
+                    x &= x - 1;
+                }
+            }
+        }
+    } else {
+        const int n_terr = p->n_terr;
+        glia_perturb_union_begin(p, net);
+        p->n_terr = n_terr;
+        for (int a = 0; a < n_terr; a++) {
+            const glia_territory_t *t = &terr->t[p->terr_ids[a]];
+            n = glia_perturb_union_add(p, n, t->syn, t->n_syn);
+        }
+    }
+    p->has_list = 1;
+    return n;
+}
+
+int glia_perturb_union_territories(glia_learner_ctx_t *ctx, const int *t, int k)
+{
+    glia_perturb_t *p = ctx->perturb;
+    const glia_territories_t *terr = ctx->territories;
+    const int mode = mode_of(ctx);
+
+    p->n_terr = k;
+    memcpy(p->terr_ids, t, (size_t)k * sizeof(int));
+    p->has_list = 0;
+    if (mode == MODE_MULBERRY && build_bits(p, terr) == 1)
+        p->n_set = union_bits(p, terr);
+    else if (mode == MODE_KEYED) {
+        mark_u(p, terr);
+        p->n_set = count_touching(p, ctx->net);
+    } else
+        p->n_set = union_list(p, ctx->net, terr);
+    return p->n_set;
+}
+
+/* ---- base pass, evaluation ------------------------------------------------------------- */
 
 static void count_fires(glia_learner_ctx_t *ctx)
 {
@@ -83,94 +374,290 @@ static double clamped(double v, double clamp)
     return v;
 }
 
-/* Perturb the first n eligible synapses: w += gauss * std, then clamp (spec 7), and
- * save the old weights for revert.
- *
- * Only synapses whose pre neuron can fire during the evaluation pass can change its
- * outcome. With one pass those are the driven inputs that are on; their samples are
- * computed and applied now. For every other synapse the generator's uniforms are drawn
- * now, in order, but the log/cos is deferred to keep: a reverted step (most of
- * them) never pays for it. The resulting weights are the same doubles either way. */
-static void perturb(glia_learner_ctx_t *ctx, int n, uint64_t input)
-{
-    glia_perturb_t *p = ctx->perturb;
-    glia_net_t *net = ctx->net;
-    double *w = net->w;
-    const double std = ctx->cfg->training.perturbation_std;
-    const double clamp = ctx->cfg->training.weight_clamp;
-    const int defer = ctx->rng->kind == GLIA_RNG_MULBERRY32_JS && ctx->cfg->network.passes == 1;
+/* ---- applying samples ------------------------------------------------------------------ */
 
-    if (defer) {
-        memset(p->live, 0, (size_t)net->n);
-        for (int i = 0; i < net->n_driven; i++)
-            p->live[net->driven[i]] = (uint8_t)((input >> i) & 1);
+typedef struct step {
+    glia_learner_ctx_t *ctx;
+    glia_perturb_t *p;
+    glia_net_t *net;
+    double std, clamp;
+    int all_live; /* more than one pass: any neuron can fire, every synapse is live */
+    int n;        /* size of the set */
+} step_t;
+
+static int is_live(const step_t *st, int pre)
+{
+    return st->all_live || st->p->live[pre];
+}
+
+/* Apply g[i] to synapse syn[i], saving the old weight for revert. */
+static void apply_saved(step_t *st, const int *syn, const double *g, int m)
+{
+    glia_perturb_t *p = st->p;
+    double *w = st->net->w;
+
+    for (int i = 0; i < m; i++) {
+        const int s = syn[i];
+        p->applied[p->n_applied] = s;
+        p->saved[p->n_applied++] = w[s];
+        w[s] = clamped(w[s] + g[i] * st->std, st->clamp);
     }
-    p->n_applied = 0;
-    p->n_pending = 0;
-    for (int k = 0; k < n; k++) {
-        int syn = p->eligible[k];
-        double g;
-        if (defer) {
-            double u1, u2;
-            glia_rng_gauss_draw(ctx->rng, &u1, &u2);
-            if (!p->live[net->pre[syn]]) {
-                p->pend_u[2 * p->n_pending] = u1;
-                p->pend_u[2 * p->n_pending + 1] = u2;
-                p->pending[p->n_pending++] = syn;
-                continue;
+}
+
+/* Apply g[i] to synapse syn[i] (a kept step's rest: nothing to save). */
+static void apply(step_t *st, const int *syn, const double *g, int m)
+{
+    double *w = st->net->w;
+
+    for (int i = 0; i < m; i++)
+        w[syn[i]] = clamped(w[syn[i]] + g[i] * st->std, st->clamp);
+}
+
+static void apply_range(step_t *st, int s0, const double *g, int m)
+{
+    double *w = st->net->w + s0;
+
+    for (int i = 0; i < m; i++)
+        w[i] = clamped(w[i] + g[i] * st->std, st->clamp);
+}
+
+/* ---- xoshiro256ss stream 1: every sample now, in order ----------------------------------- */
+
+static void sequential_all(step_t *st)
+{
+    glia_perturb_t *p = st->p;
+
+    for (int k = 0; k < st->n; k++) {
+        const double g = glia_rng_gauss(st->ctx->rng);
+        apply_saved(st, &p->eligible[k], &g, 1);
+    }
+}
+
+/* ---- mulberry32-js: samples by their place in the order -------------------------------- */
+
+/* The live synapses and their places k in the eligible order, into batch/batch_k. */
+static int mulberry_live(step_t *st)
+{
+    glia_perturb_t *p = st->p;
+    const glia_net_t *net = st->net;
+    int m = 0;
+
+    if (p->has_list) {
+        for (int k = 0; k < st->n; k++) {
+            if (is_live(st, net->pre[p->eligible[k]])) {
+                p->batch_k[m] = k;
+                p->batch[m++] = p->eligible[k];
             }
-            g = glia_rng_gauss_from(u1, u2);
-        } else {
-            g = glia_rng_gauss(ctx->rng);
         }
-        p->eligible[p->n_applied] = syn; /* compacts in place: n_applied <= k */
-        p->saved[p->n_applied++] = w[syn];
-        w[syn] = clamped(w[syn] + g * std, clamp);
+        return m;
     }
+    /* territory parts (one pass: the live pres are the driven inputs that are on) */
+    for (int i = 0; i < net->n_driven; i++) {
+        const int v = net->driven[i];
+        if (!p->live[v])
+            continue;
+        for (int s = net->out_start[v]; s < net->out_start[v + 1]; s++) {
+            const int w = s >> 6;
+            const uint64_t bit = (uint64_t)1 << (s & 63);
+            int base = 0;
+            if (!(p->seen[w] & bit))
+                continue;
+            for (int a = 0; a < p->n_terr; a++) {
+                const uint64_t x = p->part[(size_t)a * (size_t)p->words + (size_t)w];
+                if (x & bit) {
+                    p->batch_k[m] = base + p->part_rank[(size_t)a * (size_t)p->words + (size_t)w] +
+                                    popcount64(x & (bit - 1));
+                    p->batch[m++] = s;
+                    break;
+                }
+                base += p->part_count[a];
+            }
+        }
+    }
+    return m;
 }
 
-/* Keep the perturbation: apply the deferred samples. */
-static void keep(glia_learner_ctx_t *ctx)
+static void mulberry_before(step_t *st, const glia_mulberry_plan_t *plan)
 {
-    glia_perturb_t *p = ctx->perturb;
-    double *w = ctx->net->w;
-    const double std = ctx->cfg->training.perturbation_std;
-    const double clamp = ctx->cfg->training.weight_clamp;
+    glia_perturb_t *p = st->p;
+    int m;
 
-    for (int k = 0; k < p->n_pending; k++) {
-        int syn = p->pending[k];
-        double g = glia_rng_gauss_from(p->pend_u[2 * k], p->pend_u[2 * k + 1]);
-        w[syn] = clamped(w[syn] + g * std, clamp);
+    if (st->all_live && !p->has_list)
+        union_list(p, st->net, st->ctx->territories);
+    m = mulberry_live(st);
+    for (int i = 0; i < m; i++) {
+        const uint64_t j = 2 * (uint64_t)p->batch_k[i];
+        p->g[i] = glia__gauss_mulberry(glia_mulberry_plan_state(plan, j),
+                                       glia_mulberry_plan_state(plan, j + 1));
     }
-    p->n_applied = p->n_pending = 0;
+    apply_saved(st, p->batch, p->g, m);
 }
 
-/* Revert the perturbation: restore what was applied, drop what was deferred. */
-static void revert(glia_learner_ctx_t *ctx)
+static void mulberry_keep(step_t *st, const glia_mulberry_plan_t *plan)
 {
-    glia_perturb_t *p = ctx->perturb;
+    glia_perturb_t *p = st->p;
+    const glia_net_t *net = st->net;
+    int m = 0;
 
-    for (int k = 0; k < p->n_applied; k++)
-        ctx->net->w[p->eligible[k]] = p->saved[k];
-    p->n_applied = p->n_pending = 0;
+    if (st->all_live)
+        return;
+    if (!p->has_list)
+        union_list(p, st->net, st->ctx->territories);
+    glia_mulberry_plan_fill(plan, 0, 2 * (uint64_t)st->n, p->draws);
+    glia__gauss_mulberry_n(p->draws, st->n, p->g);
+    for (int k = 0; k < st->n; k++) {
+        if (!p->live[net->pre[p->eligible[k]]]) {
+            p->batch[m] = p->eligible[k];
+            p->g[m++] = p->g[k]; /* m <= k: compacts in place */
+        }
+    }
+    apply(st, p->batch, p->g, m);
+}
+
+/* ---- xoshiro256ss stream 2: samples by synapse ------------------------------------------ */
+
+static void keyed_batch(step_t *st, uint64_t key, int m, int save)
+{
+    glia_perturb_t *p = st->p;
+
+    glia__gauss_keyed_n(key, p->batch, m, p->g);
+    if (save)
+        apply_saved(st, p->batch, p->g, m);
+    else
+        apply(st, p->batch, p->g, m);
+}
+
+/* The live synapses of the set (save = 1, before the evaluation), or the others (save =
+ * 0, a kept step's rest). */
+static void keyed_apply(step_t *st, uint64_t key, int live)
+{
+    glia_perturb_t *p = st->p;
+    const glia_net_t *net = st->net;
+    int m = 0;
+
+    if (p->has_list || p->n_terr == 0) {
+        for (int k = 0; k < st->n; k++) {
+            if (is_live(st, net->pre[p->eligible[k]]) == live)
+                p->batch[m++] = p->eligible[k];
+        }
+        keyed_batch(st, key, m, live);
+        return;
+    }
+    if (live && !st->all_live) {
+        /* one pass: out of the driven inputs that are on, into or out of U */
+        for (int i = 0; i < net->n_driven; i++) {
+            const int v = net->driven[i];
+            if (!p->live[v])
+                continue;
+            for (int s = net->out_start[v]; s < net->out_start[v + 1]; s++) {
+                if (p->in_u[v] || p->in_u[net->post[s]])
+                    p->batch[m++] = s;
+            }
+        }
+        keyed_batch(st, key, m, 1);
+        return;
+    }
+    /* The whole set: every synapse out of U (runs of consecutive ids), then every synapse
+     * into U from outside it. */
+    for (int i = 0; i < p->n_u; i++) {
+        const int v = p->u_list[i];
+        int s0, len;
+        if (v >= net->n || is_live(st, v) != live)
+            continue;
+        s0 = net->out_start[v];
+        len = net->out_start[v + 1] - s0;
+        if (len == 0)
+            continue;
+        glia__gauss_keyed_range(key, s0, len, p->g);
+        if (live) {
+            for (int k = 0; k < len; k++)
+                p->batch[k] = s0 + k;
+            apply_saved(st, p->batch, p->g, len);
+        } else {
+            apply_range(st, s0, p->g, len);
+        }
+    }
+    for (int i = 0; i < p->n_u; i++) {
+        const int v = p->u_list[i];
+        if (v >= net->n)
+            continue;
+        for (int k = p->in_start[v]; k < p->in_start[v + 1]; k++) {
+            const int s = p->in_syn[k], pre = net->pre[s];
+            if (!p->in_u[pre] && is_live(st, pre) == live)
+                p->batch[m++] = s;
+        }
+    }
+    keyed_batch(st, key, m, live);
+}
+
+/* ---- the step --------------------------------------------------------------------------- */
+
+static void revert(step_t *st)
+{
+    glia_perturb_t *p = st->p;
+
+    for (int k = p->n_applied - 1; k >= 0; k--)
+        st->net->w[p->applied[k]] = p->saved[k];
 }
 
 int glia_perturb_try(glia_learner_ctx_t *ctx, int n, const glia_pattern_t *pat,
                      glia_step_info_t *info)
 {
+    glia_perturb_t *p = ctx->perturb;
     glia_net_t *net = ctx->net;
+    glia_mulberry_plan_t plan;
+    step_t st;
+    uint64_t key = 0;
+    int mode = mode_of(ctx), kept;
 
-    perturb(ctx, n, pat->input);
+    st.ctx = ctx;
+    st.p = p;
+    st.net = net;
+    st.std = ctx->cfg->training.perturbation_std;
+    st.clamp = ctx->cfg->training.weight_clamp;
+    st.all_live = ctx->cfg->network.passes != 1;
+    st.n = p->n_terr > 0 ? p->n_set : n;
+    if (p->n_terr == 0)
+        p->has_list = 1;
+    p->n_applied = 0;
+    for (int i = 0; i < net->n_driven; i++)
+        p->live[net->driven[i]] = (uint8_t)((pat->input >> i) & 1);
+
+    if (mode == MODE_MULBERRY && glia_rng_mulberry_plan(ctx->rng, 2 * (uint64_t)st.n, &plan) != 0)
+        mode = MODE_SEQUENTIAL; /* millions of draws in one step: take them one by one */
+    if (mode == MODE_SEQUENTIAL) {
+        if (!p->has_list)
+            union_list(p, net, ctx->territories);
+        sequential_all(&st);
+    } else if (mode == MODE_MULBERRY) {
+        mulberry_before(&st, &plan);
+    } else {
+        key = glia_rng_next_u64(ctx->rng);
+        keyed_apply(&st, key, 1);
+    }
+
     glia_net_forward(net, pat->input, ctx->cfg->network.passes);
     info->after_soft = glia_net_soft_reward(net, pat->target);
     info->decided = 1;
-    if (!(info->after_soft > info->base_soft)) { /* strict improvement only */
-        revert(ctx);
-        return 0;
+    kept = info->after_soft > info->base_soft; /* strict improvement only */
+    if (kept) {
+        if (mode == MODE_MULBERRY)
+            mulberry_keep(&st, &plan);
+        else if (mode == MODE_KEYED)
+            keyed_apply(&st, key, 0);
+        info->kept = 1;
+        info->output = glia_net_output(net);
+        info->reward = glia_reward_binary(info->output, pat->target, ctx->cfg->task.target_width);
+    } else {
+        revert(&st);
     }
-    info->kept = 1;
-    keep(ctx);
-    info->output = glia_net_output(net);
-    info->reward = glia_reward_binary(info->output, pat->target, ctx->cfg->task.target_width);
-    return 1;
+    if (mode == MODE_MULBERRY)
+        ctx->rng->s = plan.s_after;
+
+    for (int i = 0; i < net->n_driven; i++)
+        p->live[net->driven[i]] = 0;
+    clear_u(p);
+    p->n_terr = 0;
+    p->n_applied = 0;
+    return kept;
 }

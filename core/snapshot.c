@@ -230,6 +230,14 @@ static int rng_state_ok(const glia_rng_t *rng)
     return (rng->x[0] | rng->x[1] | rng->x[2] | rng->x[3]) != 0 && isfinite(rng->spare);
 }
 
+/* A snapshot whose config does not name /rng_version was written before xoshiro256ss
+ * stream 2 existed: its session continues on stream 1. */
+static void older_stream(glia_config_t *cfg, int names_version)
+{
+    if (!names_version && cfg->rng == GLIA_RNG_XOSHIRO256SS)
+        cfg->rng_version = 1;
+}
+
 /* Read CORE into a freshly built session and check it; a message names what is wrong. */
 static const char *get_core(glia_reader_t *r, glia_session_t *s)
 {
@@ -436,7 +444,7 @@ static int load_v3(glia_reader_t *r, glia_session_t **out, glia_error_t *err)
     const char *why;
     char name[64];
     uint32_t nfields, seed;
-    int rc;
+    int rc, names_version = 0;
 
     if (section(r, TAG_CONF, &sub) != 0)
         return glia_error_set(err, GLIA_EFORMAT, "", "snapshot has no config section");
@@ -454,7 +462,9 @@ static int load_v3(glia_reader_t *r, glia_session_t **out, glia_error_t *err)
                                   "(written by a newer gliad?)",
                                   pointer);
         get_field(&sub, &cfg, f);
+        names_version |= strcmp(pointer, "/rng_version") == 0;
     }
+    older_stream(&cfg, names_version);
     get_task(&sub, &cfg);
     seed = glia_get_u32(&sub);
     if (sub.failed || sub.pos != sub.len)
@@ -516,6 +526,7 @@ static int load_v2(glia_reader_t *r, glia_session_t **out, glia_error_t *err)
     glia_config_default(&cfg);
     for (int i = 0; v2_fields[i] != NULL; i++)
         get_field(r, &cfg, field_find(v2_fields[i]));
+    older_stream(&cfg, 0);
     get_task(r, &cfg);
     seed = glia_get_u32(r);
     if (r->failed)
