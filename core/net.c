@@ -52,6 +52,68 @@ static void net_index_synapses(glia_net_t *net)
         net->out_start[j + 1] += net->out_start[j];
 }
 
+/* The lookups of glia_net_forward_update and the soft reward's cache. */
+static int net_index_update(glia_net_t *net)
+{
+    const size_t n = (size_t)net->n, ids = (size_t)net->id_space;
+    const size_t nd = net->n_driven ? (size_t)net->n_driven : 1;
+
+    net->reader_start = calloc(ids + 1, sizeof(int));
+    net->reader = malloc((n ? n : 1) * sizeof(int));
+    net->driven_syn = malloc(nd * n * sizeof(int));
+    net->driven_rank = malloc(nd * sizeof(int));
+    net->touched = calloc(ids, sizeof(uint32_t));
+    net->soft_e = malloc((net->n_readout ? (size_t)net->n_readout : 1) * sizeof(double));
+    net->soft_term = malloc((net->n_readout ? (size_t)net->n_readout : 1) * sizeof(double));
+    if (!net->reader_start || !net->reader || !net->driven_syn || !net->driven_rank ||
+        !net->touched || !net->soft_e || !net->soft_term)
+        return GLIA_ENOMEM;
+    for (size_t j = 0; j < n; j++) {
+        if (net->role[j] != GLIA_ROLE_INPUT)
+            net->reader_start[net->id[j] + 1]++;
+    }
+    for (size_t x = 0; x < ids; x++)
+        net->reader_start[x + 1] += net->reader_start[x];
+    {
+        /* readers of each id in position order */
+        int *cur = malloc((ids ? ids : 1) * sizeof(int));
+        if (cur == NULL)
+            return GLIA_ENOMEM;
+        memcpy(cur, net->reader_start, ids * sizeof(int));
+        for (size_t j = 0; j < n; j++) {
+            if (net->role[j] != GLIA_ROLE_INPUT)
+                net->reader[cur[net->id[j]]++] = (int)j;
+        }
+        free(cur);
+    }
+    net->can_update = 1;
+    for (int i = 0; i < net->n_driven; i++) {
+        const int v = net->driven[i];
+        int *row = net->driven_syn + (size_t)i * n;
+        for (size_t x = 0; x < n; x++)
+            row[x] = -1;
+        for (int s = net->out_start[v]; s < net->out_start[v + 1]; s++) {
+            if (row[net->post[s]] >= 0)
+                net->can_update = 0; /* two synapses to one post */
+            row[net->post[s]] = s;
+        }
+        /* insertion sort of the inputs by position */
+        {
+            int k = i;
+            while (k > 0 && net->driven[net->driven_rank[k - 1]] > v) {
+                net->driven_rank[k] = net->driven_rank[k - 1];
+                k--;
+            }
+            net->driven_rank[k] = i;
+        }
+    }
+    for (int i = 1; i < net->n_driven; i++) {
+        if (net->driven[net->driven_rank[i]] == net->driven[net->driven_rank[i - 1]])
+            net->can_update = 0; /* two inputs on one position */
+    }
+    return 0;
+}
+
 void glia_net_free(glia_net_t *net)
 {
     if (net == NULL)
@@ -71,6 +133,13 @@ void glia_net_free(glia_net_t *net)
     free(net->readout);
     free(net->fired);
     free(net->act);
+    free(net->reader_start);
+    free(net->reader);
+    free(net->driven_syn);
+    free(net->driven_rank);
+    free(net->touched);
+    free(net->soft_e);
+    free(net->soft_term);
     free(net);
 }
 
@@ -108,7 +177,8 @@ glia_net_t *glia_net_new(const glia_config_t *cfg, glia_rng_t *rng)
             net->role[j] = (uint8_t)role;
             net->cluster[j] = c;
             net->id[j] = stride * c + k;
-            net->x[j] = cfg->network.cluster_spacing * c + (-half + cfg->network.spread * glia_rng_next(rng));
+            net->x[j] = cfg->network.cluster_spacing * c +
+                        (-half + cfg->network.spread * glia_rng_next(rng));
             net->y[j] = -half + cfg->network.spread * glia_rng_next(rng);
             net->z[j] = -half + cfg->network.spread * glia_rng_next(rng);
             net->thr[j] = cfg->network.threshold;
@@ -135,7 +205,7 @@ glia_net_t *glia_net_new(const glia_config_t *cfg, glia_rng_t *rng)
             if (pre == post || net->role[post] == GLIA_ROLE_INPUT)
                 continue;
             p = net->cluster[pre] == net->cluster[post] ? cfg->network.p_intra
-                                                         : cfg->network.p_inter;
+                                                        : cfg->network.p_inter;
             if (!(glia_rng_next(rng) < p))
                 continue;
             if ((size_t)net->n_syn == cap) {
@@ -161,6 +231,8 @@ glia_net_t *glia_net_new(const glia_config_t *cfg, glia_rng_t *rng)
         }
     }
     net_index_synapses(net);
+    if (net_index_update(net) != 0)
+        goto fail;
     return net;
 
 fail:
@@ -169,9 +241,9 @@ fail:
 }
 
 glia_net_t *glia_net_new_manual(int n, const int *role, const int *cluster, const int *id,
-                                int n_driven, const int *driven, int n_readout,
-                                const int *readout, int n_syn, const int *pre, const int *post,
-                                const double *w, double threshold)
+                                int n_driven, const int *driven, int n_readout, const int *readout,
+                                int n_syn, const int *pre, const int *post, const double *w,
+                                double threshold)
 {
     glia_net_t *net;
     int id_space = n;
@@ -221,6 +293,8 @@ glia_net_t *glia_net_new_manual(int n, const int *role, const int *cluster, cons
         memcpy(net->w, w, (size_t)n_syn * sizeof(double));
     }
     net_index_synapses(net);
+    if (net_index_update(net) != 0)
+        goto fail;
     return net;
 
 fail:
@@ -290,6 +364,16 @@ const uint8_t *glia_net_fired(const glia_net_t *net)
     return net->fired;
 }
 
+static void accumulate(glia_net_t *net, int j)
+{
+    const int *post = net->post;
+    const double *w = net->w;
+    double *act = net->act;
+
+    for (int s = net->out_start[j]; s < net->out_start[j + 1]; s++)
+        act[post[s]] += w[s];
+}
+
 void glia_net_forward(glia_net_t *net, uint64_t input, int passes)
 {
     const int n = net->n;
@@ -300,16 +384,55 @@ void glia_net_forward(glia_net_t *net, uint64_t input, int passes)
 
     for (int p = 0; p < passes; p++) {
         memset(net->act, 0, (size_t)net->id_space * sizeof(double));
-        for (int j = 0; j < n; j++) {
-            if (!net->fired[j])
-                continue;
-            for (int s = net->out_start[j]; s < net->out_start[j + 1]; s++)
-                net->act[net->post[s]] += net->w[s];
+        if (p == 0 && net->can_update) {
+            /* Only the driven inputs can have fired yet: visit them in position order
+             * (the order of the full scan below, which parity needs). */
+            for (int r = 0; r < net->n_driven; r++) {
+                const int i = net->driven_rank[r];
+                if ((input >> i) & 1)
+                    accumulate(net, net->driven[i]);
+            }
+        } else {
+            for (int j = 0; j < n; j++) {
+                if (net->fired[j])
+                    accumulate(net, j);
+            }
         }
         for (int j = 0; j < n; j++) {
             if (net->role[j] != GLIA_ROLE_INPUT)
                 net->fired[j] = net->act[net->id[j]] > net->thr[j];
         }
+    }
+}
+
+void glia_net_forward_update(glia_net_t *net, uint64_t input, const int *syn, int m)
+{
+    const int n = net->n;
+
+    if (!net->can_update) {
+        glia_net_forward(net, input, 1);
+        return;
+    }
+    if (++net->stamp == 0) {
+        memset(net->touched, 0, (size_t)net->id_space * sizeof(uint32_t));
+        net->stamp = 1;
+    }
+    for (int k = 0; k < m; k++) {
+        const int x = net->post[syn[k]];
+        double a = 0.0;
+        if (net->touched[x] == net->stamp)
+            continue;
+        net->touched[x] = net->stamp;
+        /* act[x] as the full pass sums it: from 0, the inputs that fired, by position */
+        for (int r = 0; r < net->n_driven; r++) {
+            const int i = net->driven_rank[r];
+            const int s = net->driven_syn[(size_t)i * (size_t)n + (size_t)x];
+            if (((input >> i) & 1) && s >= 0)
+                a += net->w[s];
+        }
+        net->act[x] = a;
+        for (int t = net->reader_start[x]; t < net->reader_start[x + 1]; t++)
+            net->fired[net->reader[t]] = a > net->thr[net->reader[t]];
     }
 }
 
@@ -329,7 +452,7 @@ double glia_reward_binary(uint64_t output, uint64_t target, int width)
     return (double)correct / width;
 }
 
-double glia_net_soft_reward(const glia_net_t *net, uint64_t target)
+double glia_net_soft_reward(glia_net_t *net, uint64_t target)
 {
     double r = 0.0;
 
@@ -338,7 +461,13 @@ double glia_net_soft_reward(const glia_net_t *net, uint64_t target)
         double a = net->act[net->id[j]] - net->thr[j];
         /* -sign*a with sign = +1 for a target bit 1, -1 for 0; exact either way. */
         double e = ((target >> i) & 1) ? -a : a;
-        r += 1.0 / (1.0 + (net->v8_exp ? glia__fd_exp(e) : exp(e)));
+        /* The term is a function of e alone: the last call's when e is the same double. */
+        if (!net->has_soft || memcmp(&e, &net->soft_e[i], sizeof(e)) != 0) {
+            net->soft_e[i] = e;
+            net->soft_term[i] = 1.0 / (1.0 + (net->v8_exp ? glia__fd_exp(e) : exp(e)));
+        }
+        r += net->soft_term[i];
     }
+    net->has_soft = 1;
     return r / net->n_readout;
 }

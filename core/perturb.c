@@ -47,7 +47,7 @@ int glia_perturb_init(glia_perturb_t *p, const glia_net_t *net)
     p->mark = calloc(nsyn, sizeof(uint32_t));
     p->live = calloc(n, 1);
     p->draws = malloc(2 * nsyn * sizeof(uint32_t));
-    p->g = malloc(nsyn * sizeof(double));
+    p->g = malloc(2 * (nsyn + 1) * sizeof(double));
     p->batch = malloc(nsyn * sizeof(int));
     p->batch_k = malloc(nsyn * sizeof(int));
     p->in_u = calloc((size_t)net->id_space, 1);
@@ -360,6 +360,8 @@ void glia_perturb_base(glia_learner_ctx_t *ctx, const glia_pattern_t *pat, glia_
 
     glia_net_forward(net, pat->input, ctx->cfg->network.passes);
     count_fires(ctx);
+    ctx->perturb->has_base = 1;
+    ctx->perturb->base_input = pat->input;
     info->base_soft = info->after_soft = glia_net_soft_reward(net, pat->target);
     info->output = glia_net_output(net);
     info->reward = glia_reward_binary(info->output, pat->target, ctx->cfg->task.target_width);
@@ -516,78 +518,116 @@ static void mulberry_keep(step_t *st, const glia_mulberry_plan_t *plan)
 
 /* ---- xoshiro256ss stream 2: samples by synapse ------------------------------------------ */
 
-static void keyed_batch(step_t *st, uint64_t key, int m, int save)
-{
-    glia_perturb_t *p = st->p;
+/* Stream 2 computes samples two at a time: synapses 2p and 2p+1 share one word. A batch
+ * is a list of pairs (draws[], as uint32) whose samples fill g[] two by two, then is
+ * applied: whole runs of consecutive synapses (the outgoing synapses of a neuron: pairs
+ * from `first`), and single synapses (batch[]: the sample of their half of the pair). */
+typedef struct keyed_batch {
+    int n_pairs;
+    int n_runs;
+    int n_single;
+} keyed_batch_t;
 
-    glia__gauss_keyed_n(key, p->batch, m, p->g);
-    if (save)
-        apply_saved(st, p->batch, p->g, m);
-    else
-        apply(st, p->batch, p->g, m);
+/* Queue the run s0 .. s0+len-1; its pairs start at g[2 * n_pairs] (+1 if s0 is odd). */
+static void queue_run(glia_perturb_t *p, keyed_batch_t *b, int s0, int len)
+{
+    const uint32_t first = (uint32_t)s0 >> 1, last = (uint32_t)(s0 + len - 1) >> 1;
+
+    p->batch_k[2 * b->n_runs] = s0;
+    p->batch_k[2 * b->n_runs + 1] = len;
+    b->n_runs++;
+    for (uint32_t q = first; q <= last; q++)
+        p->draws[b->n_pairs++] = q;
 }
 
-/* The live synapses of the set (save = 1, before the evaluation), or the others (save =
- * 0, a kept step's rest). */
+/* Compute the queued samples and apply them (saved for revert when `save`). The singles
+ * are batch[0 .. n_single). */
+static void keyed_flush(step_t *st, uint64_t key, keyed_batch_t *b, int save)
+{
+    glia_perturb_t *p = st->p;
+    double *w = st->net->w;
+    int at = 0;
+
+    for (int i = 0; i < b->n_single; i++)
+        p->draws[b->n_pairs + i] = (uint32_t)p->batch[i] >> 1;
+    glia__gauss_pairs(key, p->draws, b->n_pairs + b->n_single, p->g);
+    for (int r = 0; r < b->n_runs; r++) {
+        const int s0 = p->batch_k[2 * r], len = p->batch_k[2 * r + 1];
+        const double *g = p->g + 2 * at + (s0 & 1);
+        if (save) {
+            for (int k = 0; k < len; k++) {
+                p->applied[p->n_applied] = s0 + k;
+                p->saved[p->n_applied++] = w[s0 + k];
+            }
+        }
+        apply_range(st, s0, g, len);
+        at += (int)(((uint32_t)(s0 + len - 1) >> 1) - ((uint32_t)s0 >> 1) + 1);
+    }
+    for (int i = 0; i < b->n_single; i++) {
+        const int s = p->batch[i];
+        const double g = p->g[2 * (b->n_pairs + i) + (s & 1)];
+        if (save) {
+            p->applied[p->n_applied] = s;
+            p->saved[p->n_applied++] = w[s];
+        }
+        w[s] = clamped(w[s] + g * st->std, st->clamp);
+    }
+}
+
+/* The live synapses of the set (live = 1: before the evaluation, saved for revert), or
+ * the others (live = 0: a kept step's rest). */
 static void keyed_apply(step_t *st, uint64_t key, int live)
 {
     glia_perturb_t *p = st->p;
     const glia_net_t *net = st->net;
+    const uint8_t *in_u = p->in_u, *lv = p->live;
+    keyed_batch_t b = {0, 0, 0};
     int m = 0;
 
+    if (!live && st->all_live)
+        return; /* everything was live */
     if (p->has_list || p->n_terr == 0) {
         for (int k = 0; k < st->n; k++) {
-            if (is_live(st, net->pre[p->eligible[k]]) == live)
-                p->batch[m++] = p->eligible[k];
+            const int s = p->eligible[k];
+            p->batch[m] = s;
+            m += is_live(st, net->pre[s]) == live;
         }
-        keyed_batch(st, key, m, live);
-        return;
-    }
-    if (live && !st->all_live) {
+    } else if (live && !st->all_live) {
         /* one pass: out of the driven inputs that are on, into or out of U */
         for (int i = 0; i < net->n_driven; i++) {
-            const int v = net->driven[i];
-            if (!p->live[v])
+            const int v = net->driven[i], s0 = net->out_start[v], s1 = net->out_start[v + 1];
+            if (!lv[v] || s1 == s0)
                 continue;
-            for (int s = net->out_start[v]; s < net->out_start[v + 1]; s++) {
-                if (p->in_u[v] || p->in_u[net->post[s]])
-                    p->batch[m++] = s;
+            if (in_u[v]) {
+                queue_run(p, &b, s0, s1 - s0);
+                continue;
+            }
+            for (int s = s0; s < s1; s++) {
+                p->batch[m] = s;
+                m += in_u[net->post[s]];
             }
         }
-        keyed_batch(st, key, m, 1);
-        return;
-    }
-    /* The whole set: every synapse out of U (runs of consecutive ids), then every synapse
-     * into U from outside it. */
-    for (int i = 0; i < p->n_u; i++) {
-        const int v = p->u_list[i];
-        int s0, len;
-        if (v >= net->n || is_live(st, v) != live)
-            continue;
-        s0 = net->out_start[v];
-        len = net->out_start[v + 1] - s0;
-        if (len == 0)
-            continue;
-        glia__gauss_keyed_range(key, s0, len, p->g);
-        if (live) {
-            for (int k = 0; k < len; k++)
-                p->batch[k] = s0 + k;
-            apply_saved(st, p->batch, p->g, len);
-        } else {
-            apply_range(st, s0, p->g, len);
+    } else {
+        /* The whole set: every synapse out of U (runs of consecutive ids), then every
+         * synapse into U from outside it. */
+        for (int i = 0; i < p->n_u; i++) {
+            const int v = p->u_list[i];
+            if (v < net->n && is_live(st, v) == live && net->out_start[v + 1] > net->out_start[v])
+                queue_run(p, &b, net->out_start[v], net->out_start[v + 1] - net->out_start[v]);
+        }
+        for (int i = 0; i < p->n_u; i++) {
+            const int v = p->u_list[i];
+            if (v >= net->n)
+                continue;
+            for (int k = p->in_start[v]; k < p->in_start[v + 1]; k++) {
+                const int s = p->in_syn[k], pre = net->pre[s];
+                p->batch[m] = s;
+                m += !in_u[pre] & (is_live(st, pre) == live);
+            }
         }
     }
-    for (int i = 0; i < p->n_u; i++) {
-        const int v = p->u_list[i];
-        if (v >= net->n)
-            continue;
-        for (int k = p->in_start[v]; k < p->in_start[v + 1]; k++) {
-            const int s = p->in_syn[k], pre = net->pre[s];
-            if (!p->in_u[pre] && is_live(st, pre) == live)
-                p->batch[m++] = s;
-        }
-    }
-    keyed_batch(st, key, m, live);
+    b.n_single = m;
+    keyed_flush(st, key, &b, live);
 }
 
 /* ---- the step --------------------------------------------------------------------------- */
@@ -636,7 +676,11 @@ int glia_perturb_try(glia_learner_ctx_t *ctx, int n, const glia_pattern_t *pat,
         keyed_apply(&st, key, 1);
     }
 
-    glia_net_forward(net, pat->input, ctx->cfg->network.passes);
+    /* The evaluation pass: from the base pass, only what the applied synapses reach. */
+    if (ctx->cfg->network.passes == 1 && p->has_base && p->base_input == pat->input)
+        glia_net_forward_update(net, pat->input, p->applied, p->n_applied);
+    else
+        glia_net_forward(net, pat->input, ctx->cfg->network.passes);
     info->after_soft = glia_net_soft_reward(net, pat->target);
     info->decided = 1;
     kept = info->after_soft > info->base_soft; /* strict improvement only */
@@ -659,5 +703,6 @@ int glia_perturb_try(glia_learner_ctx_t *ctx, int n, const glia_pattern_t *pat,
     clear_u(p);
     p->n_terr = 0;
     p->n_applied = 0;
+    p->has_base = 0;
     return kept;
 }

@@ -20,6 +20,8 @@ typedef struct glia_perturb {
     double *saved; /* [n_syn] weights before the evaluation pass, for revert */
     int *applied;  /* [n_syn] their synapses */
     int n_applied;
+    int has_base; /* glia_perturb_base ran on base_input and nothing moved since */
+    uint64_t base_input;
     uint8_t *live;  /* [n] neurons that can fire in an evaluation pass (this step) */
     uint32_t *mark; /* [n_syn] generation stamps for glia_perturb_union */
     uint32_t stamp;
@@ -69,7 +71,8 @@ int glia_perturb_union_territories(glia_learner_ctx_t *ctx, const int *t, int k)
 
 /* The base pass of a step: forward on `pat`, count firings for homeostasis, and set
  * info->base_soft, and info->output/reward/after_soft to what the step scores if no
- * perturbation is kept. */
+ * perturbation is kept. When it is the last pass before glia_perturb_try and no weight
+ * moves in between, the evaluation pass only recomputes what the perturbation reaches. */
 void glia_perturb_base(glia_learner_ctx_t *ctx, const glia_pattern_t *pat, glia_step_info_t *info);
 
 /* Perturb the eligible synapses (w += gauss * perturbation_std, clamped): the n of

@@ -6,8 +6,9 @@
  *   cos(2*pi*u2) from the uniforms of two consecutive draws, with log and cos computed
  *   exactly as the reference's JavaScript engine computes them (V8's fdlibm port), so
  *   glia's perturbed weights are the reference's to the last bit;
- * - the ziggurat of the xoshiro256ss-v2 stream: sample s of a perturbation with key k is
- *   a pure function of (k, s), so any sample can be computed on demand, in any order.
+ * - stream 2 of xoshiro256ss: sample s of a perturbation with key k is a pure function of
+ *   (k, s) (Box-Muller pairs in single precision, sample.c), so any sample can be
+ *   computed on demand, in any order.
  *
  * Both are written without branches in their loops so the compiler can vectorise them,
  * and give the same doubles whether it does or not (no fused multiply-add, no
@@ -22,7 +23,7 @@
  * 0 <= x < 2*pi (the reference's arguments: u + 1e-12 and 2*pi*u for u in [0, 1)). */
 double glia__fd_log(double x);
 double glia__fd_cos(double x);
-/* V8's (fdlibm's) exp, bit for bit (scalar; the ziggurat's rare wedge test). */
+/* V8's (fdlibm's) exp, bit for bit (the soft reward's sigmoid). */
 double glia__fd_exp(double x);
 
 /* The reference's Gaussian from two mulberry32 states (ToUint32 of the generator state
@@ -35,8 +36,11 @@ void glia__gauss_mulberry_n(const uint32_t *a, int n, double *g);
 /* Stream v2: the standard normal sample of synapse `syn` under perturbation key `key`. */
 double glia__gauss_keyed(uint64_t key, int syn);
 
-/* g[k] = glia__gauss_keyed(key, syn[k]) for k < n; and for the range syn0 .. syn0+n-1. */
+/* g[k] = glia__gauss_keyed(key, syn[k]) for k < n. */
 void glia__gauss_keyed_n(uint64_t key, const int *syn, int n, double *g);
-void glia__gauss_keyed_range(uint64_t key, int syn0, int n, double *g);
+
+/* Both samples of each pair of synapses pair[i] (synapses 2 pair[i] and 2 pair[i] + 1):
+ * out[2i] and out[2i+1]. */
+void glia__gauss_pairs(uint64_t key, const uint32_t *pair, int n, double *out);
 
 #endif
