@@ -33,6 +33,27 @@
  * the union is built as a list. */
 #define BITS_BUDGET (4u << 20)
 
+/* Stream 2's cache of territory sets: at most this many bytes of lists, in a table of
+ * SET_SLOTS sets (open addressing by mask); sets beyond either are listed each step. */
+#define SET_BUDGET (16u << 20)
+#define SET_SLOTS  1024
+
+/* The synapses of a set of territories for stream 2 with one pass, grouped by what a
+ * step does with them: the outgoing runs of the set's neurons and the synapses into the
+ * set from outside it, each split by whether its pre is a driven input (live when that
+ * input is on) or not (never live: perturbed only when a step keeps). */
+typedef struct glia_keyed_set {
+    uint64_t mask; /* territories */
+    int n;         /* synapses */
+    int n_runs;    /* run[2i], run[2i+1]: first synapse and length */
+    int n_single;
+    int n_pairs; /* the runs' pairs, then the singles' */
+    int n_drun;  /* driven inputs in the set: drun[i] is the input's index */
+    int n_dsingle;
+    int *run, *single, *drun, *dsingle;
+    uint32_t *pair;
+} keyed_set_t;
+
 enum { MODE_SEQUENTIAL, MODE_MULBERRY, MODE_KEYED };
 
 int glia_perturb_init(glia_perturb_t *p, const glia_net_t *net)
@@ -54,10 +75,19 @@ int glia_perturb_init(glia_perturb_t *p, const glia_net_t *net)
     p->u_list = malloc((size_t)net->id_space * sizeof(int));
     p->in_start = calloc(n + 1, sizeof(int));
     p->in_syn = malloc(nsyn * sizeof(int));
+    p->in_pre = malloc(nsyn * sizeof(int));
+    p->drv_index = malloc(n * sizeof(int));
+    if (p->drv_index != NULL) {
+        for (size_t j = 0; j < n; j++)
+            p->drv_index[j] = -1;
+        for (int i = 0; i < net->n_driven; i++)
+            p->drv_index[net->driven[i]] = i;
+    }
     p->words = (int)((nsyn + 63) / 64);
     p->nwords = (int)((n + 63) / 64);
     if (!p->eligible || !p->saved || !p->applied || !p->mark || !p->live || !p->draws || !p->g ||
-        !p->batch || !p->batch_k || !p->in_u || !p->u_list || !p->in_start || !p->in_syn)
+        !p->batch || !p->batch_k || !p->in_u || !p->u_list || !p->in_start || !p->in_syn ||
+        !p->in_pre || !p->drv_index)
         return GLIA_ENOMEM;
     /* Synapses by post position, ascending (a counting sort of the pre-major order). */
     for (int s = 0; s < net->n_syn; s++)
@@ -69,6 +99,8 @@ int glia_perturb_init(glia_perturb_t *p, const glia_net_t *net)
         memcpy(at, p->in_start, n * sizeof(int));
         for (int s = 0; s < net->n_syn; s++)
             p->in_syn[at[net->post[s]]++] = s;
+        for (int k = 0; k < net->n_syn; k++)
+            p->in_pre[k] = net->pre[p->in_syn[k]];
     }
     return 0;
 }
@@ -88,12 +120,20 @@ void glia_perturb_destroy(glia_perturb_t *p)
     free(p->u_list);
     free(p->in_start);
     free(p->in_syn);
+    free(p->in_pre);
     free(p->bits);
     free(p->part);
     free(p->part_rank);
     free(p->seen);
     free(p->adj);
     free(p->u_bits);
+    free(p->drv_index);
+    if (p->sets != NULL) {
+        for (int i = 0; i < SET_SLOTS; i++)
+            free(p->sets[i]);
+        free(p->sets);
+    }
+    free(p->scratch_set);
     memset(p, 0, sizeof(*p));
 }
 
@@ -126,28 +166,6 @@ static int popcount64(uint64_t x)
     x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
     x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
     return (int)((x * 0x0101010101010101ULL) >> 56);
-}
-
-static int ctz64(uint64_t x) /* x != 0 */
-{
-    int c = 0;
-    if (!(x & 0xffffffffULL)) {
-        x >>= 32;
-        c += 32;
-    }
-    if (!(x & 0xffffULL)) {
-        x >>= 16;
-        c += 16;
-    }
-    if (!(x & 0xffULL)) {
-        x >>= 8;
-        c += 8;
-    }
-    while (!(x & 1)) {
-        x >>= 1;
-        c++;
-    }
-    return c;
 }
 
 static int mode_of(const glia_learner_ctx_t *ctx)
@@ -269,6 +287,141 @@ static int count_touching(glia_perturb_t *p, const glia_net_t *net)
     return n - inside;
 }
 
+/* Pairs of the run s0 .. s0+len-1 (stream 2 samples synapses two by two). */
+static int run_pairs(int s0, int len)
+{
+    return (int)(((uint32_t)(s0 + len - 1) >> 1) - ((uint32_t)s0 >> 1) + 1);
+}
+
+/* List the set of the territories marked in in_u into `ks` (whose arrays are large
+ * enough: the scratch set's). */
+static void list_set(glia_perturb_t *p, const glia_net_t *net, keyed_set_t *ks)
+{
+    int np = 0;
+
+    ks->n = ks->n_runs = ks->n_single = ks->n_drun = ks->n_dsingle = 0;
+    for (int i = 0; i < p->n_u; i++) {
+        const int v = p->u_list[i];
+        int s0, len;
+        if (v >= net->n)
+            continue; /* an id with no position owns nothing */
+        s0 = net->out_start[v];
+        len = net->out_start[v + 1] - s0;
+        if (len == 0)
+            continue;
+        ks->n += len;
+        if (p->drv_index[v] >= 0) {
+            ks->drun[ks->n_drun++] = p->drv_index[v];
+            continue;
+        }
+        ks->run[2 * ks->n_runs] = s0;
+        ks->run[2 * ks->n_runs + 1] = len;
+        ks->n_runs++;
+        for (uint32_t q = (uint32_t)s0 >> 1; q <= (uint32_t)(s0 + len - 1) >> 1; q++)
+            ks->pair[np++] = q;
+    }
+    for (int i = 0; i < p->n_u; i++) {
+        const int v = p->u_list[i];
+        if (v >= net->n)
+            continue;
+        for (int k = p->in_start[v]; k < p->in_start[v + 1]; k++) {
+            const int pre = p->in_pre[k];
+            if (p->in_u[pre])
+                continue; /* an outgoing synapse of the set */
+            ks->n++;
+            if (p->drv_index[pre] >= 0)
+                ks->dsingle[ks->n_dsingle++] = p->in_syn[k];
+            else
+                ks->single[ks->n_single++] = p->in_syn[k];
+        }
+    }
+    for (int i = 0; i < ks->n_single; i++)
+        ks->pair[np++] = (uint32_t)ks->single[i] >> 1;
+    ks->n_pairs = np;
+}
+
+/* A copy of `src` in one block, or NULL. */
+static keyed_set_t *copy_set(const keyed_set_t *src, size_t *bytes)
+{
+    const size_t ints = 2 * (size_t)src->n_runs + (size_t)src->n_single + (size_t)src->n_drun +
+                        (size_t)src->n_dsingle;
+    const size_t size = sizeof(keyed_set_t) + ints * sizeof(int) + (size_t)src->n_pairs * 4;
+    keyed_set_t *ks = malloc(size);
+    int *at;
+
+    if (ks == NULL)
+        return NULL;
+    *ks = *src;
+    at = (int *)(ks + 1);
+    ks->run = at;
+    memcpy(at, src->run, 2 * (size_t)src->n_runs * sizeof(int));
+    at += 2 * src->n_runs;
+    ks->single = at;
+    memcpy(at, src->single, (size_t)src->n_single * sizeof(int));
+    at += src->n_single;
+    ks->drun = at;
+    memcpy(at, src->drun, (size_t)src->n_drun * sizeof(int));
+    at += src->n_drun;
+    ks->dsingle = at;
+    memcpy(at, src->dsingle, (size_t)src->n_dsingle * sizeof(int));
+    at += src->n_dsingle;
+    ks->pair = (uint32_t *)at;
+    memcpy(at, src->pair, (size_t)src->n_pairs * 4);
+    *bytes = size;
+    return ks;
+}
+
+/* The listed set of the selected territories: from the cache, else listed now (and kept
+ * while the budget allows). NULL when out of memory. */
+static keyed_set_t *keyed_set(glia_perturb_t *p, const glia_net_t *net,
+                              const glia_territories_t *terr)
+{
+    uint64_t mask = 0;
+    size_t slot = 0;
+    keyed_set_t *ks;
+
+    for (int a = 0; a < p->n_terr; a++)
+        mask |= (uint64_t)1 << p->terr_ids[a];
+    if (p->sets == NULL)
+        p->sets = calloc(SET_SLOTS, sizeof(*p->sets));
+    if (p->sets != NULL) {
+        slot = (size_t)((mask * 0x9e3779b97f4a7c15ULL) >> 54); /* 10 bits: SET_SLOTS */
+        for (int probe = 0; probe < SET_SLOTS; probe++, slot = (slot + 1) % SET_SLOTS) {
+            if (p->sets[slot] == NULL)
+                break;
+            if (p->sets[slot]->mask == mask)
+                return p->sets[slot];
+        }
+    }
+    if (p->scratch_set == NULL) {
+        const size_t nsyn = (size_t)net->n_syn + 1, n = (size_t)net->n + 1;
+        p->scratch_set = malloc(sizeof(keyed_set_t) +
+                                (2 * n + 3 * nsyn + n + (size_t)net->n_driven) * sizeof(int));
+        if (p->scratch_set == NULL)
+            return NULL;
+        p->scratch_set->run = (int *)(p->scratch_set + 1);
+        p->scratch_set->single = p->scratch_set->run + 2 * n;
+        p->scratch_set->dsingle = p->scratch_set->single + nsyn;
+        p->scratch_set->pair = (uint32_t *)(p->scratch_set->dsingle + nsyn);
+        p->scratch_set->drun = (int *)(p->scratch_set->pair + nsyn + n);
+    }
+    ks = p->scratch_set;
+    ks->mask = mask;
+    mark_u(p, terr);
+    list_set(p, net, ks);
+    clear_u(p);
+    if (p->sets != NULL && p->sets[slot] == NULL && p->sets_bytes < SET_BUDGET) {
+        size_t bytes = 0;
+        keyed_set_t *kept = copy_set(ks, &bytes);
+        if (kept != NULL) {
+            p->sets[slot] = kept;
+            p->sets_bytes += bytes;
+            return kept;
+        }
+    }
+    return ks;
+}
+
 /* The union as parts: part[a] = territory a's synapses not in an earlier one. */
 static int union_bits(glia_perturb_t *p, const glia_territories_t *terr)
 {
@@ -300,14 +453,14 @@ static int union_list(glia_perturb_t *p, const glia_net_t *net, const glia_terri
     int n = 0;
 
     if (p->bits_state == 1) {
+        /* each territory's list, less what an earlier one had (its part's bits) */
         for (int a = 0; a < p->n_terr; a++) {
             const uint64_t *part = p->part + (size_t)a * (size_t)p->words;
-            for (int w = 0; w < p->words; w++) {
-                uint64_t x = part[w];
-                while (x) {
-                    p->eligible[n++] = w * 64 + ctz64(x);
-                    x &= x - 1;
-                }
+            const glia_territory_t *t = &terr->t[p->terr_ids[a]];
+            for (int i = 0; i < t->n_syn; i++) {
+                const int s = t->syn[i];
+                p->eligible[n] = s;
+                n += (int)((part[s >> 6] >> (s & 63)) & 1);
             }
         }
     } else {
@@ -335,8 +488,15 @@ int glia_perturb_union_territories(glia_learner_ctx_t *ctx, const int *t, int k)
     if (mode == MODE_MULBERRY && build_bits(p, terr) == 1)
         p->n_set = union_bits(p, terr);
     else if (mode == MODE_KEYED) {
-        mark_u(p, terr);
-        p->n_set = count_touching(p, ctx->net);
+        p->cur_set = NULL;
+        if (ctx->cfg->network.passes == 1 && ctx->net->can_update && terr->count <= 64)
+            p->cur_set = keyed_set(p, ctx->net, terr);
+        if (p->cur_set != NULL) {
+            p->n_set = p->cur_set->n;
+        } else {
+            mark_u(p, terr);
+            p->n_set = count_touching(p, ctx->net);
+        }
     } else
         p->n_set = union_list(p, ctx->net, terr);
     return p->n_set;
@@ -417,10 +577,7 @@ static void apply(step_t *st, const int *syn, const double *g, int m)
 
 static void apply_range(step_t *st, int s0, const double *g, int m)
 {
-    double *w = st->net->w + s0;
-
-    for (int i = 0; i < m; i++)
-        w[i] = clamped(w[i] + g[i] * st->std, st->clamp);
+    glia__add_clamped(st->net->w + s0, g, m, st->std, st->clamp);
 }
 
 /* ---- xoshiro256ss stream 1: every sample now, in order ----------------------------------- */
@@ -489,9 +646,10 @@ static void mulberry_before(step_t *st, const glia_mulberry_plan_t *plan)
     m = mulberry_live(st);
     for (int i = 0; i < m; i++) {
         const uint64_t j = 2 * (uint64_t)p->batch_k[i];
-        p->g[i] = glia__gauss_mulberry(glia_mulberry_plan_state(plan, j),
-                                       glia_mulberry_plan_state(plan, j + 1));
+        p->draws[2 * i] = glia_mulberry_plan_state(plan, j);
+        p->draws[2 * i + 1] = glia_mulberry_plan_state(plan, j + 1);
     }
+    glia__gauss_mulberry_n(p->draws, m, p->g);
     apply_saved(st, p->batch, p->g, m);
 }
 
@@ -615,19 +773,68 @@ static void keyed_apply(step_t *st, uint64_t key, int live)
             if (v < net->n && is_live(st, v) == live && net->out_start[v + 1] > net->out_start[v])
                 queue_run(p, &b, net->out_start[v], net->out_start[v + 1] - net->out_start[v]);
         }
+        /* into U from outside it: with one pass, those from a live input went before
+         * the evaluation; with more, all of them */
+        const int any_live = live || st->all_live;
         for (int i = 0; i < p->n_u; i++) {
             const int v = p->u_list[i];
             if (v >= net->n)
                 continue;
             for (int k = p->in_start[v]; k < p->in_start[v + 1]; k++) {
-                const int s = p->in_syn[k], pre = net->pre[s];
-                p->batch[m] = s;
-                m += !in_u[pre] & (is_live(st, pre) == live);
+                const int pre = p->in_pre[k];
+                p->batch[m] = p->in_syn[k];
+                m += !in_u[pre] & ((lv[pre] | st->all_live) == any_live);
             }
         }
     }
     b.n_single = m;
     keyed_flush(st, key, &b, live);
+}
+
+/* Stream 2 from a listed set (one pass): the driven inputs' part, live when their input
+ * is on, applied before the evaluation (live = 1) or, when a step keeps, the rest. */
+static void keyed_set_driven(step_t *st, uint64_t key, const keyed_set_t *ks, uint64_t input,
+                             int live)
+{
+    glia_perturb_t *p = st->p;
+    const glia_net_t *net = st->net;
+    keyed_batch_t b = {0, 0, 0};
+    int m = 0;
+
+    for (int i = 0; i < ks->n_drun; i++) {
+        const int v = net->driven[ks->drun[i]];
+        if ((int)((input >> ks->drun[i]) & 1) == live)
+            queue_run(p, &b, net->out_start[v], net->out_start[v + 1] - net->out_start[v]);
+    }
+    for (int i = 0; i < ks->n_dsingle; i++) {
+        const int s = ks->dsingle[i];
+        p->batch[m] = s;
+        m += (int)((input >> p->drv_index[net->pre[s]]) & 1) == live;
+    }
+    b.n_single = m;
+    if (b.n_runs > 0 || m > 0)
+        keyed_flush(st, key, &b, live);
+}
+
+/* A kept step's rest from a listed set: the never-live part (one vector loop of samples
+ * over its pairs), then the driven inputs that were off. */
+static void keyed_set_keep(step_t *st, uint64_t key, const keyed_set_t *ks, uint64_t input)
+{
+    glia_perturb_t *p = st->p;
+    double *w = st->net->w;
+    int at = 0;
+
+    glia__gauss_pairs(key, ks->pair, ks->n_pairs, p->g);
+    for (int r = 0; r < ks->n_runs; r++) {
+        const int s0 = ks->run[2 * r], len = ks->run[2 * r + 1];
+        apply_range(st, s0, p->g + 2 * at + (s0 & 1), len);
+        at += run_pairs(s0, len);
+    }
+    for (int i = 0; i < ks->n_single; i++) {
+        const int s = ks->single[i];
+        w[s] = clamped(w[s] + p->g[2 * (at + i) + (s & 1)] * st->std, st->clamp);
+    }
+    keyed_set_driven(st, key, ks, input, 0);
 }
 
 /* ---- the step --------------------------------------------------------------------------- */
@@ -673,7 +880,10 @@ int glia_perturb_try(glia_learner_ctx_t *ctx, int n, const glia_pattern_t *pat,
         mulberry_before(&st, &plan);
     } else {
         key = glia_rng_next_u64(ctx->rng);
-        keyed_apply(&st, key, 1);
+        if (p->cur_set != NULL)
+            keyed_set_driven(&st, key, p->cur_set, pat->input, 1);
+        else
+            keyed_apply(&st, key, 1);
     }
 
     /* The evaluation pass: from the base pass, only what the applied synapses reach. */
@@ -687,6 +897,8 @@ int glia_perturb_try(glia_learner_ctx_t *ctx, int n, const glia_pattern_t *pat,
     if (kept) {
         if (mode == MODE_MULBERRY)
             mulberry_keep(&st, &plan);
+        else if (mode == MODE_KEYED && p->cur_set != NULL)
+            keyed_set_keep(&st, key, p->cur_set, pat->input);
         else if (mode == MODE_KEYED)
             keyed_apply(&st, key, 0);
         info->kept = 1;
@@ -701,6 +913,7 @@ int glia_perturb_try(glia_learner_ctx_t *ctx, int n, const glia_pattern_t *pat,
     for (int i = 0; i < net->n_driven; i++)
         p->live[net->driven[i]] = 0;
     clear_u(p);
+    p->cur_set = NULL;
     p->n_terr = 0;
     p->n_applied = 0;
     p->has_base = 0;

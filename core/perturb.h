@@ -42,6 +42,7 @@ typedef struct glia_perturb {
     int n_u;
     int *in_start;  /* [n+1] synapses into position q: in_syn[in_start[q] .. in_start[q+1]) */
     int *in_syn;    /* [n_syn] */
+    int *in_pre;    /* [n_syn] pre of in_syn[k] */
     int words;      /* 64-bit words of a synapse bit set */
     int bits_state; /* territory bit sets: 0 not built, 1 built, -1 not available */
     uint64_t *bits; /* [territories][words] each territory's synapses */
@@ -53,6 +54,11 @@ typedef struct glia_perturb {
     int adj_state;    /* adjacency bit matrix: 0 not built, 1 built, -1 not available */
     uint64_t *adj;    /* [n][nwords] posts of each pre */
     uint64_t *u_bits; /* [nwords] in_u below n, as bits */
+    /* Stream 2, one pass: each set of territories' synapses, listed once (perturb.c). */
+    struct glia_keyed_set **sets; /* hash table by territory mask */
+    struct glia_keyed_set *scratch_set, *cur_set;
+    size_t sets_bytes;
+    int *drv_index; /* [n] input index of a driven position, else -1 */
 } glia_perturb_t;
 
 /* Size the scratch for `net`. 0 or GLIA_ENOMEM (destroy is still safe). */

@@ -256,31 +256,103 @@ double glia__gauss_mulberry(uint32_t a1, uint32_t a2)
     return gauss_mulberry(a1, a2);
 }
 
+/* The same sample by the paths nearly every argument takes, or NaN for the rare ones
+ * (about one in 2^18): log of a mantissa within 2^-20 of a power of two, cos of an
+ * argument whose high word equals that of n * pi/2 (fdlibm's extra reduction steps, and
+ * its own n = 1 reduction right at pi/2) or next to pi/4 and 3*pi/4 (where fdlibm's
+ * choice of path by the high word and the medium reduction's n disagree). For every
+ * other argument the medium reduction gives the bits of fdlibm's small-argument and
+ * n = 1 paths, so one path serves. */
+static inline double box_muller_common(double u1, double u2)
+{
+    static const double ln2_hi = 0x1.62e42feep-1, ln2_lo = 0x1.a39ef35793c76p-33,
+                        Lg1 = 0x1.5555555555593p-1, Lg2 = 0x1.999999997fa04p-2,
+                        Lg3 = 0x1.2492494229359p-2, Lg4 = 0x1.c71c51d8e78afp-3,
+                        Lg5 = 0x1.7466496cb03dep-3, Lg6 = 0x1.39a09d078c69fp-3,
+                        Lg7 = 0x1.2f112df3e5244p-3;
+    static const double invpio2 = 0x1.45f306dc9c883p-1, pio2_1 = 0x1.921fb544p+0,
+                        pio2_1t = 0x1.0b4611a626331p-34, pio2 = 0x1.921fb54442d18p+0;
+    /* log(u1 + 1e-12), as fd_log without its tiny-f path */
+    const double x1 = u1 + 1e-12;
+    const uint64_t b = bits(x1), hx = b >> 32;
+    const uint64_t m = hx & 0x000fffff;
+    const uint64_t i = (m + 0x95f64) & 0x100000;
+    const double f = from_bits(((m | (i ^ 0x3ff00000)) << 32) | (b & 0xffffffffu)) - 1.0;
+    const double dk =
+        from_bits(0x4330000000000000ULL | ((hx >> 20) + 1 + (i >> 20))) - (0x1p52 + 1024.0);
+    const double s = f / (2.0 + f), z = s * s, w = z * z;
+    const double R = z * (Lg1 + w * (Lg3 + w * (Lg5 + w * Lg7))) + w * (Lg2 + w * (Lg4 + w * Lg6));
+    const double hfsq = 0.5 * f * f;
+    const double large = dk * ln2_hi - ((hfsq - (s * (hfsq + R) + dk * ln2_lo)) - f);
+    const double other = dk * ln2_hi - ((s * (f - R) - dk * ln2_lo) - f);
+    const double lg = sel((m >= 0x6147a) & (m <= 0x6b851), large, other);
+    /* cos(2 * pi * u2) by the medium reduction */
+    const double x = 2.0 * 3.141592653589793 * u2;
+    const uint64_t ix = high_word(x) & 0x7fffffff;
+    const double fn = floor_small(x * invpio2 + 0.5);
+    const double r = x - fn * pio2_1, wr = fn * pio2_1t, y0 = r - wr, y1 = (r - y0) - wr;
+    const double c = k_cos(y0, y1), sn = k_sin(y0, y1);
+    const double q = fn - 4.0 * floor_small(fn * 0.25);
+    const double cs = sel(q == 0.0, c, sel(q == 1.0, -sn, sel(q == 2.0, -c, sn)));
+    /* fdlibm picks its path by the high word: no reduction up to 0x3fe921fb, n = 1 below
+     * 0x4002d97c. Where the medium reduction's n is another (x within 2^-33 of pi/4 or
+     * 3*pi/4), the path of fdlibm is taken too. */
+    const uint64_t other_n =
+        ((ix <= 0x3fe921fb) & (fn != 0.0)) | ((ix > 0x3fe921fb) & (ix < 0x4002d97c) & (fn != 1.0));
+    const uint64_t rare = (m == 0) | (m >= 0xffffe) | (ix == high_word(fn * pio2)) | other_n;
+    return sel(rare, NAN, sqrt(-2.0 * lg) * cs);
+}
+
+double glia__box_muller_common(double u1, double u2)
+{
+    return box_muller_common(u1, u2);
+}
+
 GLIA_VECTOR void glia__gauss_mulberry_n(const uint32_t *a, int n, double *g)
 {
     for (int k = 0; k < n; k++)
-        g[k] = gauss_mulberry(a[2 * k], a[2 * k + 1]);
+        g[k] = box_muller_common((double)mulberry_hash(a[2 * k]) / 4294967296.0,
+                                 (double)mulberry_hash(a[2 * k + 1]) / 4294967296.0);
+    for (int k = 0; k < n; k++) {
+        if (g[k] != g[k])
+            g[k] = gauss_mulberry(a[2 * k], a[2 * k + 1]);
+    }
 }
 
 /* ---- stream 2: Box-Muller pairs in single precision ------------------------------------
  *
- * Synapses 2p and 2p+1 share one 64-bit word h = mix64(key + (p + 1) * gamma) (splitmix64's
- * output at position p + 1 of the stream seeded by the key): u1 = ((h >> 24) + 1) * 2^-40
- * and u2 = (h & 0xffffff) * 2^-24, each rounded to float; r = sqrt(-2 ln u1), and
- * synapse 2p gets r cos(2 pi u2), synapse 2p+1 r sin(2 pi u2). Everything is computed in
- * IEEE single precision, 16 lanes to a vector, then widened to double: samples carry
- * about 7 significant digits and never exceed 7.45 standard deviations (a true normal
- * does with probability 1e-13). The log, sin and cos are this file's own (fdlibm's
- * reduction with single-precision minimax polynomials), so the stream is the same on
- * every platform. */
+ * Synapses 2p and 2p+1 form pair p. With the step's key split into k1 (low 32 bits) and
+ * k2 (high 32 bits) and c = p * 0x9e3779b9 (mod 2^32): h1 = hash1(c + k1), h2 = hash2(c +
+ * k2) (two different 32-bit avalanche hashes, so equal halves of a key give unrelated
+ * words); u1 = ((h1 >> 1) + 0.5) * 2^-31 and u2 = (h2 >> 8) * 2^-24 as floats;
+ * r = sqrt(-2 ln u1); synapse 2p gets r cos(2 pi u2), synapse 2p+1 r sin(2 pi u2). All in
+ * IEEE single precision (16 lanes to an AVX-512 vector), then widened to double: the
+ * samples carry about 7 significant digits and never exceed 6.66 standard deviations (a
+ * true normal does with probability 3e-11). The log, sin and cos are this file's own
+ * (fdlibm's reduction with single-precision minimax polynomials), so the stream is the
+ * same on every platform. */
 
-#define GAMMA 0x9e3779b97f4a7c15ULL
-
-static inline uint64_t mix64(uint64_t z)
+/* Chris Wellons' lowbias32 and triple32 (hash-prospector), public domain. */
+static inline uint32_t hash1(uint32_t x)
 {
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
+    x ^= x >> 16;
+    x *= 0x7feb352du;
+    x ^= x >> 15;
+    x *= 0x846ca68bu;
+    x ^= x >> 16;
+    return x;
+}
+
+static inline uint32_t hash2(uint32_t x)
+{
+    x ^= x >> 17;
+    x *= 0xed5ad4bbu;
+    x ^= x >> 11;
+    x *= 0xac4c1b51u;
+    x ^= x >> 15;
+    x *= 0x31848babu;
+    x ^= x >> 14;
+    return x;
 }
 
 static inline uint32_t fbits(float x)
@@ -317,9 +389,14 @@ static inline float log_f(float x)
     return k * 0.693145751953125f - ((hfsq - (s * (hfsq + R) + k * 1.428606765330187045e-6f)) - f);
 }
 
-/* cos and sin of 2 pi u for 0 <= u < 1: quarter turns q = round(4u) taken exactly in u. */
-static inline void sincos_turn_f(float u, float *c, float *s)
+static inline void pair_f(uint64_t key, uint32_t pair, float *even, float *odd)
 {
+    const uint32_t c = pair * 0x9e3779b9u;
+    const uint32_t h1 = hash1(c + (uint32_t)key), h2 = hash2(c + (uint32_t)(key >> 32));
+    const float u1 = ((float)(int32_t)(h1 >> 1) + 0.5f) * 0x1p-31f;
+    const float u = (float)(int32_t)(h2 >> 8) * 0x1p-24f;
+    const float r = sqrtf(-2.0f * log_f(u1));
+    /* cos and sin of 2 pi u: quarter turns q = round(4u), taken exactly in u */
     const float q = (float)(int32_t)(4.0f * u + 0.5f);
     const float x = (u - 0.25f * q) * 6.28318530717958647692f, z = x * x;
     const float cx =
@@ -332,26 +409,17 @@ static inline void sincos_turn_f(float u, float *c, float *s)
                  z * (0.00833307858556509017944f +
                       z * (-0.000198106907191686332226f + z * 0.00000252612880171392200212f)));
     const uint32_t n = (uint32_t)(int32_t)q & 3;
-    *c = fsel(n == 0, cx, fsel(n == 1, -sx, fsel(n == 2, -cx, sx)));
-    *s = fsel(n == 0, sx, fsel(n == 1, cx, fsel(n == 2, -sx, -cx)));
-}
-
-static inline void pair_f(uint64_t key, uint64_t pair, float *even, float *odd)
-{
-    const uint64_t h = mix64(key + (pair + 1) * GAMMA);
-    const float u1 = (float)((h >> 24) + 1) * 0x1p-40f;
-    const float u2 = (float)(uint32_t)(h & 0xffffff) * 0x1p-24f;
-    const float r = sqrtf(-2.0f * log_f(u1));
-    float c, s;
-    sincos_turn_f(u2, &c, &s);
-    *even = r * c;
-    *odd = r * s;
+    /* (cos, sin) of n quarter turns plus x: swap for odd n, then the signs */
+    const uint32_t odd_n = n & 1;
+    const float c0 = fsel(odd_n, sx, cx), s0 = fsel(odd_n, cx, sx);
+    *even = r * from_fbits(fbits(c0) ^ ((((n + 1) >> 1) & 1) << 31));
+    *odd = r * from_fbits(fbits(s0) ^ (((n >> 1) & 1) << 31));
 }
 
 double glia__gauss_keyed(uint64_t key, int syn)
 {
     float e, o;
-    pair_f(key, (uint64_t)syn >> 1, &e, &o);
+    pair_f(key, (uint32_t)syn >> 1, &e, &o);
     return (double)((syn & 1) ? o : e);
 }
 
@@ -359,7 +427,7 @@ GLIA_VECTOR void glia__gauss_keyed_n(uint64_t key, const int *syn, int n, double
 {
     for (int k = 0; k < n; k++) {
         float e, o;
-        pair_f(key, (uint64_t)(uint32_t)syn[k] >> 1, &e, &o);
+        pair_f(key, (uint32_t)syn[k] >> 1, &e, &o);
         g[k] = (double)fsel((uint32_t)syn[k] & 1, o, e);
     }
 }
@@ -371,5 +439,14 @@ GLIA_VECTOR void glia__gauss_pairs(uint64_t key, const uint32_t *pair, int n, do
         pair_f(key, pair[i], &e, &o);
         out[2 * i] = (double)e;
         out[2 * i + 1] = (double)o;
+    }
+}
+
+GLIA_VECTOR void glia__add_clamped(double *w, const double *g, int n, double scale, double clamp)
+{
+    for (int i = 0; i < n; i++) {
+        double v = w[i] + g[i] * scale;
+        v = v > clamp ? clamp : v;
+        w[i] = v < -clamp ? -clamp : v;
     }
 }

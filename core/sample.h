@@ -30,6 +30,10 @@ double glia__fd_exp(double x);
  * at each draw): g = sqrt(-2*log(h(a1)/2^32 + 1e-12)) * cos(2*pi*h(a2)/2^32). */
 double glia__gauss_mulberry(uint32_t a1, uint32_t a2);
 
+/* The reference's Box-Muller of (u1, u2) by the vectorised path, or NaN for the rare
+ * arguments that need another of fdlibm's paths (exposed for tests). */
+double glia__box_muller_common(double u1, double u2);
+
 /* g[k] = glia__gauss_mulberry(a[2k], a[2k+1]) for k < n. */
 void glia__gauss_mulberry_n(const uint32_t *a, int n, double *g);
 
@@ -42,5 +46,9 @@ void glia__gauss_keyed_n(uint64_t key, const int *syn, int n, double *g);
 /* Both samples of each pair of synapses pair[i] (synapses 2 pair[i] and 2 pair[i] + 1):
  * out[2i] and out[2i+1]. */
 void glia__gauss_pairs(uint64_t key, const uint32_t *pair, int n, double *out);
+
+/* w[i] = clamp(w[i] + g[i] * scale) to [-clamp, clamp], for i < n (a perturbation's
+ * update, spec 7: add, then clamp above, then below). */
+void glia__add_clamped(double *w, const double *g, int n, double scale, double clamp);
 
 #endif
