@@ -76,7 +76,7 @@ json_t *glia_point_to_json(const glia_session_t *s, const glia_point_t *p,
     return o;
 }
 
-json_t *glia_trajectory_to_json(const glia_session_t *s)
+json_t *glia_trajectory_to_json(glia_session_t *s)
 {
     size_t n;
     const glia_point_t *pts = glia_session_trajectory(s, &n);

@@ -81,11 +81,18 @@ struct glia_session {
     glia_point_t last;
     uint64_t *last_outputs; /* [task.count] */
     int has_last;
+    /* The last point's inference (accuracy, distinct outputs, last_outputs) is not
+     * computed yet: nothing has moved since its episode ended (session.c). */
+    int last_pending;
 
     uint32_t *fire_count; /* [n] base-pass firings this episode (homeostasis) */
 };
 
 /* Grow the trajectory (points and their outputs) to hold `cap` points. */
 int glia__reserve_points(glia_session_t *s, size_t cap);
+
+/* The point of the last finished episode and its inference outputs (task.count), as a
+ * snapshot must store them: computed into scratch if still pending. 0 or GLIA_ENOMEM. */
+int glia__last_point(const glia_session_t *s, glia_point_t *p, uint64_t *outputs);
 
 #endif

@@ -8,10 +8,10 @@
 #include "internal.h"
 
 #include <math.h>
-
-#include "sample.h"
 #include <stdlib.h>
 #include <string.h>
+
+#include "sample.h"
 
 static int net_alloc_neurons(glia_net_t *net, int n, int id_space)
 {
@@ -364,45 +364,54 @@ const uint8_t *glia_net_fired(const glia_net_t *net)
     return net->fired;
 }
 
-static void accumulate(glia_net_t *net, int j)
+static void accumulate(const glia_net_t *net, int j, double *act)
 {
     const int *post = net->post;
     const double *w = net->w;
-    double *act = net->act;
 
     for (int s = net->out_start[j]; s < net->out_start[j + 1]; s++)
         act[post[s]] += w[s];
 }
 
-void glia_net_forward(glia_net_t *net, uint64_t input, int passes)
+uint64_t glia_net_forward_to(const glia_net_t *net, uint64_t input, int passes, uint8_t *fired,
+                             double *act)
 {
     const int n = net->n;
+    uint64_t out = 0;
 
-    memset(net->fired, 0, (size_t)n);
+    memset(fired, 0, (size_t)n);
     for (int i = 0; i < net->n_driven; i++)
-        net->fired[net->driven[i]] = (uint8_t)((input >> i) & 1);
+        fired[net->driven[i]] = (uint8_t)((input >> i) & 1);
 
     for (int p = 0; p < passes; p++) {
-        memset(net->act, 0, (size_t)net->id_space * sizeof(double));
+        memset(act, 0, (size_t)net->id_space * sizeof(double));
         if (p == 0 && net->can_update) {
             /* Only the driven inputs can have fired yet: visit them in position order
              * (the order of the full scan below, which parity needs). */
             for (int r = 0; r < net->n_driven; r++) {
                 const int i = net->driven_rank[r];
                 if ((input >> i) & 1)
-                    accumulate(net, net->driven[i]);
+                    accumulate(net, net->driven[i], act);
             }
         } else {
             for (int j = 0; j < n; j++) {
-                if (net->fired[j])
-                    accumulate(net, j);
+                if (fired[j])
+                    accumulate(net, j, act);
             }
         }
         for (int j = 0; j < n; j++) {
             if (net->role[j] != GLIA_ROLE_INPUT)
-                net->fired[j] = net->act[net->id[j]] > net->thr[j];
+                fired[j] = act[net->id[j]] > net->thr[j];
         }
     }
+    for (int i = 0; i < net->n_readout; i++)
+        out |= (uint64_t)fired[net->readout[i]] << i;
+    return out;
+}
+
+void glia_net_forward(glia_net_t *net, uint64_t input, int passes)
+{
+    glia_net_forward_to(net, input, passes, net->fired, net->act);
 }
 
 void glia_net_forward_update(glia_net_t *net, uint64_t input, const int *syn, int m)

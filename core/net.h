@@ -64,6 +64,11 @@ const uint8_t *glia_net_fired(const glia_net_t *net);
  * id order) and fire every non-input neuron j with act[id(j)] > threshold(j). */
 void glia_net_forward(glia_net_t *net, uint64_t input, int passes);
 
+/* The same pass into caller storage (fired: n bytes, act: id_space doubles), leaving the
+ * network untouched; returns the read-out bits. */
+uint64_t glia_net_forward_to(const glia_net_t *net, uint64_t input, int passes, uint8_t *fired,
+                             double *act);
+
 /* After a one-pass glia_net_forward(net, input, 1), the weights of synapses syn[0..m)
  * changed, each leaving a driven input that is on: bring the pass's state to what
  * glia_net_forward would now give, recomputing only the positions those synapses reach

@@ -175,8 +175,10 @@ static void get_outputs(glia_reader_t *r, uint64_t *out, int count, int width)
     }
 }
 
-/* The CORE section (the same bytes as format 2 between the seed and the tail). */
-static void put_core(glia_writer_t *w, const glia_session_t *s)
+/* The CORE section (the same bytes as format 2 between the seed and the tail). `last`
+ * and `last_outputs` are the last point as glia__last_point gives it. */
+static void put_core(glia_writer_t *w, const glia_session_t *s, const glia_point_t *last,
+                     const uint64_t *last_outputs)
 {
     const glia_net_t *net = s->net;
     const size_t count = (size_t)s->cfg.task.count;
@@ -197,9 +199,9 @@ static void put_core(glia_writer_t *w, const glia_session_t *s)
     glia_put_i32(w, s->ep_accepted);
     glia_put_i32(w, s->ep_rejected);
     glia_put_i32(w, s->has_last);
-    put_point(w, &s->last);
+    put_point(w, last);
     for (size_t p = 0; p < count; p++)
-        glia_put_u64(w, s->last_outputs[p]);
+        glia_put_u64(w, last_outputs[p]);
     glia_put_u64(w, s->n_traj);
     for (size_t i = 0; i < s->n_traj; i++) {
         put_point(w, &s->traj[i]);
@@ -333,7 +335,14 @@ static const char *get_core(glia_reader_t *r, glia_session_t *s)
 int glia_session_save(const glia_session_t *s, uint8_t **buf, size_t *len)
 {
     glia_writer_t w = {0};
+    glia_point_t last;
+    uint64_t *last_outputs = malloc((size_t)s->cfg.task.count * sizeof(uint64_t));
     size_t at;
+
+    if (last_outputs == NULL || glia__last_point(s, &last, last_outputs) != 0) {
+        free(last_outputs);
+        return GLIA_ENOMEM;
+    }
 
     glia_put(&w, SNAP_MAGIC, 8);
     glia_put_u32(&w, SNAP_VERSION);
@@ -370,8 +379,9 @@ int glia_session_save(const glia_session_t *s, uint8_t **buf, size_t *len)
     SECTION_END();
 
     SECTION_BEGIN(TAG_CORE);
-    put_core(&w, s);
+    put_core(&w, s, &last, last_outputs);
     SECTION_END();
+    free(last_outputs);
 
     SECTION_BEGIN(TAG_LRNR);
     glia_put_str(&w, s->learner->name);
