@@ -212,6 +212,39 @@ Test(snapshot, format3_fixtures_still_load_and_continue)
     free(buf);
 }
 
+Test(snapshot, xoshiro_checkpoints_of_earlier_releases_continue_on_stream_1)
+{
+    /* A checkpoint of a default-config session (xoshiro256ss), seed 9, step 1234, written
+     * by the release before stream 2: it continues on the stream it was drawn from, to
+     * the very result that release gave (tests/data/streams), and like a fresh run of its
+     * config. */
+    json_error_t jerr;
+    json_t *want, *got;
+    size_t len;
+    uint8_t *buf = read_file(DATA "v3-checkpoint-xoshiro256ss-seed9-step1234.bin", &len);
+    glia_session_t *s = load(buf, len);
+
+    cr_assert_eq(glia_session_config(s)->rng_version, 1);
+    continues_like_a_fresh_run(buf, len, 3, "astrocyte", 1234, 300, 0.0);
+    cr_assert_eq(glia_session_run_episodes(s, 300), 0);
+    want = json_load_file(GLIA_TEST_DATA "/streams/xoshiro256ss-v1-default-seed9-300.json", 0,
+                          &jerr);
+    cr_assert_not_null(want, "%s", jerr.text);
+    got = glia_result_to_json(s, NULL, 0);
+    cr_assert_eq(json_integer_value(json_object_get(got, "accepted")),
+                 json_integer_value(json_object_get(want, "accepted")));
+    cr_assert_eq(json_integer_value(json_object_get(got, "rejected")),
+                 json_integer_value(json_object_get(want, "rejected")));
+    cr_assert_eq(json_real_value(json_object_get(got, "final_weight_sum")),
+                 json_real_value(json_object_get(want, "final_weight_sum")));
+    cr_assert(json_equal(json_object_get(got, "trajectory"), json_object_get(want, "trajectory")));
+    cr_assert(json_equal(json_object_get(got, "inference"), json_object_get(want, "inference")));
+    json_decref(want);
+    json_decref(got);
+    glia_session_free(s);
+    free(buf);
+}
+
 Test(snapshot, current_format_round_trips_for_every_learner)
 {
     static const char *const presets[] = {"control", "cursor", "astrocyte-traffic", "maturity"};
