@@ -67,10 +67,12 @@ int glia_perturb_init(glia_perturb_t *p, const glia_net_t *net)
     p->applied = malloc(nsyn * sizeof(int));
     p->mark = calloc(nsyn, sizeof(uint32_t));
     p->live = calloc(n, 1);
-    p->draws = malloc(2 * nsyn * sizeof(uint32_t));
-    p->g = malloc(2 * (nsyn + 1) * sizeof(double));
+    /* A batch of stream-2 pairs: at most a pair per synapse plus one per run (a run is a
+     * neuron's outgoing synapses), two samples each; mulberry32-js: two draws a synapse. */
+    p->draws = malloc((2 * nsyn + n + 2) * sizeof(uint32_t));
+    p->g = malloc(2 * (nsyn + n + 2) * sizeof(double));
     p->batch = malloc(nsyn * sizeof(int));
-    p->batch_k = malloc(nsyn * sizeof(int));
+    p->batch_k = malloc(2 * (nsyn + 1) * sizeof(int));
     p->in_u = calloc((size_t)net->id_space, 1);
     p->u_list = malloc((size_t)net->id_space * sizeof(int));
     p->in_start = calloc(n + 1, sizeof(int));

@@ -167,6 +167,21 @@ Test(perturb, stream2_steps_are_the_spec_s)
     check_steps(&cfg, 10, 1500);
 }
 
+Test(perturb, sparse_networks)
+{
+    /* few synapses a neuron: runs of one or two, synapses that pair with no neighbour */
+    glia_config_t cfg;
+
+    glia_config_default(&cfg);
+    cfg.network.p_intra = 0.12;
+    cfg.network.p_inter = 0.05;
+    check_steps(&cfg, 14, 2000);
+    cr_assert_eq(glia_config_preset(&cfg, "maturity"), 0);
+    cfg.network.p_intra = 0.12;
+    cfg.network.p_inter = 0.05;
+    check_steps(&cfg, 15, 2000);
+}
+
 Test(perturb, stream2_with_more_than_64_territories)
 {
     /* 20 clusters of 35: 80 astrocytes, past the cache of territory sets */
