@@ -45,9 +45,9 @@
 typedef struct glia_keyed_set {
     uint64_t mask; /* territories */
     int n;         /* synapses */
-    int n_runs;    /* run[2i], run[2i+1]: first synapse and length */
-    int n_single;
-    int n_pairs; /* the runs' pairs, then the singles' */
+    int n_runs;    /* run[3i..3i+2]: first synapse, length, place of its first pair */
+    int n_single;  /* single[2i], single[2i+1]: synapse, place of its pair */
+    int n_pairs;   /* the pairs of all of them, ascending, each once */
     int n_drun;  /* driven inputs in the set: drun[i] is the input's index */
     int n_dsingle;
     int *run, *single, *drun, *dsingle;
@@ -289,14 +289,29 @@ static int count_touching(glia_perturb_t *p, const glia_net_t *net)
     return n - inside;
 }
 
-/* Pairs of the run s0 .. s0+len-1 (stream 2 samples synapses two by two). */
-static int run_pairs(int s0, int len)
-{
-    return (int)(((uint32_t)(s0 + len - 1) >> 1) - ((uint32_t)s0 >> 1) + 1);
-}
-
 /* List the set of the territories marked in in_u into `ks` (whose arrays are large
  * enough: the scratch set's). */
+static int cmp_u32(const void *a, const void *b)
+{
+    const uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Place of pair q in the ascending list pair[0..n). */
+static int pair_at(const uint32_t *pair, int n, uint32_t q)
+{
+    int lo = 0, hi = n - 1;
+
+    while (lo < hi) {
+        const int mid = (lo + hi) / 2;
+        if (pair[mid] < q)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 static void list_set(glia_perturb_t *p, const glia_net_t *net, keyed_set_t *ks)
 {
     int np = 0;
@@ -316,8 +331,8 @@ static void list_set(glia_perturb_t *p, const glia_net_t *net, keyed_set_t *ks)
             ks->drun[ks->n_drun++] = p->drv_index[v];
             continue;
         }
-        ks->run[2 * ks->n_runs] = s0;
-        ks->run[2 * ks->n_runs + 1] = len;
+        ks->run[3 * ks->n_runs] = s0;
+        ks->run[3 * ks->n_runs + 1] = len;
         ks->n_runs++;
         for (uint32_t q = (uint32_t)s0 >> 1; q <= (uint32_t)(s0 + len - 1) >> 1; q++)
             ks->pair[np++] = q;
@@ -331,22 +346,33 @@ static void list_set(glia_perturb_t *p, const glia_net_t *net, keyed_set_t *ks)
             if (p->in_u[pre])
                 continue; /* an outgoing synapse of the set */
             ks->n++;
-            if (p->drv_index[pre] >= 0)
+            if (p->drv_index[pre] >= 0) {
                 ks->dsingle[ks->n_dsingle++] = p->in_syn[k];
-            else
-                ks->single[ks->n_single++] = p->in_syn[k];
+            } else {
+                ks->single[2 * ks->n_single++] = p->in_syn[k];
+                ks->pair[np++] = (uint32_t)p->in_syn[k] >> 1;
+            }
         }
     }
+    /* each pair once: a synapse's partner is often in the set too */
+    qsort(ks->pair, (size_t)np, sizeof(uint32_t), cmp_u32);
+    ks->n_pairs = 0;
+    for (int i = 0; i < np; i++) {
+        if (ks->n_pairs == 0 || ks->pair[ks->n_pairs - 1] != ks->pair[i])
+            ks->pair[ks->n_pairs++] = ks->pair[i];
+    }
+    for (int r = 0; r < ks->n_runs; r++)
+        ks->run[3 * r + 2] = pair_at(ks->pair, ks->n_pairs, (uint32_t)ks->run[3 * r] >> 1);
     for (int i = 0; i < ks->n_single; i++)
-        ks->pair[np++] = (uint32_t)ks->single[i] >> 1;
-    ks->n_pairs = np;
+        ks->single[2 * i + 1] =
+            pair_at(ks->pair, ks->n_pairs, (uint32_t)ks->single[2 * i] >> 1);
 }
 
 /* A copy of `src` in one block, or NULL. */
 static keyed_set_t *copy_set(const keyed_set_t *src, size_t *bytes)
 {
-    const size_t ints = 2 * (size_t)src->n_runs + (size_t)src->n_single + (size_t)src->n_drun +
-                        (size_t)src->n_dsingle;
+    const size_t ints = 3 * (size_t)src->n_runs + 2 * (size_t)src->n_single +
+                        (size_t)src->n_drun + (size_t)src->n_dsingle;
     const size_t size = sizeof(keyed_set_t) + ints * sizeof(int) + (size_t)src->n_pairs * 4;
     keyed_set_t *ks = malloc(size);
     int *at;
@@ -356,11 +382,11 @@ static keyed_set_t *copy_set(const keyed_set_t *src, size_t *bytes)
     *ks = *src;
     at = (int *)(ks + 1);
     ks->run = at;
-    memcpy(at, src->run, 2 * (size_t)src->n_runs * sizeof(int));
-    at += 2 * src->n_runs;
+    memcpy(at, src->run, 3 * (size_t)src->n_runs * sizeof(int));
+    at += 3 * src->n_runs;
     ks->single = at;
-    memcpy(at, src->single, (size_t)src->n_single * sizeof(int));
-    at += src->n_single;
+    memcpy(at, src->single, 2 * (size_t)src->n_single * sizeof(int));
+    at += 2 * src->n_single;
     ks->drun = at;
     memcpy(at, src->drun, (size_t)src->n_drun * sizeof(int));
     at += src->n_drun;
@@ -398,12 +424,12 @@ static keyed_set_t *keyed_set(glia_perturb_t *p, const glia_net_t *net,
     if (p->scratch_set == NULL) {
         const size_t nsyn = (size_t)net->n_syn + 1, n = (size_t)net->n + 1;
         p->scratch_set = malloc(sizeof(keyed_set_t) +
-                                (2 * n + 3 * nsyn + n + (size_t)net->n_driven) * sizeof(int));
+                                (3 * n + 4 * nsyn + n + (size_t)net->n_driven) * sizeof(int));
         if (p->scratch_set == NULL)
             return NULL;
         p->scratch_set->run = (int *)(p->scratch_set + 1);
-        p->scratch_set->single = p->scratch_set->run + 2 * n;
-        p->scratch_set->dsingle = p->scratch_set->single + nsyn;
+        p->scratch_set->single = p->scratch_set->run + 3 * n;
+        p->scratch_set->dsingle = p->scratch_set->single + 2 * nsyn;
         p->scratch_set->pair = (uint32_t *)(p->scratch_set->dsingle + nsyn);
         p->scratch_set->drun = (int *)(p->scratch_set->pair + nsyn + n);
     }
@@ -824,17 +850,15 @@ static void keyed_set_keep(step_t *st, uint64_t key, const keyed_set_t *ks, uint
 {
     glia_perturb_t *p = st->p;
     double *w = st->net->w;
-    int at = 0;
 
     glia__gauss_pairs(key, ks->pair, ks->n_pairs, p->g);
     for (int r = 0; r < ks->n_runs; r++) {
-        const int s0 = ks->run[2 * r], len = ks->run[2 * r + 1];
-        apply_range(st, s0, p->g + 2 * at + (s0 & 1), len);
-        at += run_pairs(s0, len);
+        const int s0 = ks->run[3 * r], len = ks->run[3 * r + 1];
+        apply_range(st, s0, p->g + 2 * ks->run[3 * r + 2] + (s0 & 1), len);
     }
     for (int i = 0; i < ks->n_single; i++) {
-        const int s = ks->single[i];
-        w[s] = clamped(w[s] + p->g[2 * (at + i) + (s & 1)] * st->std, st->clamp);
+        const int s = ks->single[2 * i];
+        w[s] = clamped(w[s] + p->g[2 * ks->single[2 * i + 1] + (s & 1)] * st->std, st->clamp);
     }
     keyed_set_driven(st, key, ks, input, 0);
 }
