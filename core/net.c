@@ -416,11 +416,18 @@ void glia_net_forward(glia_net_t *net, uint64_t input, int passes)
 
 void glia_net_forward_update(glia_net_t *net, uint64_t input, const int *syn, int m)
 {
-    const int n = net->n;
+    const size_t n = (size_t)net->n;
+    const int *on[GLIA_MAX_WIDTH]; /* the rows of the inputs that are on, by position */
+    int n_on = 0;
 
     if (!net->can_update) {
         glia_net_forward(net, input, 1);
         return;
+    }
+    for (int r = 0; r < net->n_driven; r++) {
+        const int i = net->driven_rank[r];
+        if ((input >> i) & 1)
+            on[n_on++] = net->driven_syn + (size_t)i * n;
     }
     if (++net->stamp == 0) {
         memset(net->touched, 0, (size_t)net->id_space * sizeof(uint32_t));
@@ -433,10 +440,9 @@ void glia_net_forward_update(glia_net_t *net, uint64_t input, const int *syn, in
             continue;
         net->touched[x] = net->stamp;
         /* act[x] as the full pass sums it: from 0, the inputs that fired, by position */
-        for (int r = 0; r < net->n_driven; r++) {
-            const int i = net->driven_rank[r];
-            const int s = net->driven_syn[(size_t)i * (size_t)n + (size_t)x];
-            if (((input >> i) & 1) && s >= 0)
+        for (int r = 0; r < n_on; r++) {
+            const int s = on[r][x];
+            if (s >= 0)
                 a += net->w[s];
         }
         net->act[x] = a;

@@ -332,7 +332,8 @@ GLIA_VECTOR void glia__gauss_mulberry_n(const uint32_t *a, int n, double *g)
  * (fdlibm's reduction with single-precision minimax polynomials), so the stream is the
  * same on every platform. */
 
-/* Chris Wellons' lowbias32 and triple32 (hash-prospector), public domain. */
+/* Two of Chris Wellons' 32-bit hashes (hash-prospector: lowbias32 and the best other
+ * two-round one it lists), public domain. */
 static inline uint32_t hash1(uint32_t x)
 {
     x ^= x >> 16;
@@ -345,13 +346,11 @@ static inline uint32_t hash1(uint32_t x)
 
 static inline uint32_t hash2(uint32_t x)
 {
-    x ^= x >> 17;
-    x *= 0xed5ad4bbu;
-    x ^= x >> 11;
-    x *= 0xac4c1b51u;
+    x ^= x >> 16;
+    x *= 0x21f0aaadu;
     x ^= x >> 15;
-    x *= 0x31848babu;
-    x ^= x >> 14;
+    x *= 0xd35a2d97u;
+    x ^= x >> 15;
     return x;
 }
 
