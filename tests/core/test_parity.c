@@ -36,8 +36,7 @@ static void compare(const json_t *want, const json_t *got, const char *path, int
             (*diffs)++;
             return;
         }
-        json_object_foreach((json_t *)want, key, v)
-        {
+        json_object_foreach((json_t *)want, key, v) {
             json_t *g = json_object_get(got, key);
             snprintf(sub, sizeof(sub), "%s/%s", path, key);
             cr_expect(g != NULL, "%s: missing", sub);
@@ -95,10 +94,10 @@ static void check_fixture(const char *preset, unsigned seed)
     glia_session_free(s);
 }
 
-#define PARITY(name, preset, seed)                                                                 \
-    Test(parity, name##_seed##seed)                                                                \
-    {                                                                                              \
-        check_fixture(preset, seed);                                                               \
+#define PARITY(name, preset, seed)                                                             \
+    Test(parity, name##_seed##seed)                                                            \
+    {                                                                                          \
+        check_fixture(preset, seed);                                                           \
     }
 
 PARITY(control, "control", 42)
