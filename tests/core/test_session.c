@@ -189,11 +189,18 @@ Test(session, snapshot_chain_of_resumes)
 Test(session, slices_of_any_size_equal_single_steps)
 {
     static const uint64_t sizes[] = {1, 2, 3, 7, 10, 13, 64, 100, 5};
-    static const char *const presets[] = {"cursor", "maturity"};
+    static const char *const presets[] = {"cursor", "maturity", "default"};
 
-    for (int p = 0; p < 2; p++) {
-        glia_session_t *a = preset_session(presets[p], 42), *b = preset_session(presets[p], 42);
+    for (int p = 0; p < 3; p++) {
+        glia_config_t cfg;
+        glia_session_t *a, *b;
         uint64_t done = 0;
+        if (strcmp(presets[p], "default") == 0)
+            glia_config_default(&cfg); /* xoshiro256ss, the latest stream */
+        else
+            cr_assert_eq(glia_config_preset(&cfg, presets[p]), 0);
+        a = new_session(&cfg, 42);
+        b = new_session(&cfg, 42);
         for (int t = 0; t < 1000; t++)
             cr_assert_eq(glia_session_step(a, NULL), 0);
         for (int i = 0; done < 1000; i++) {
