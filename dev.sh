@@ -16,6 +16,7 @@ PACKAGES=(
   libmicrohttpd-dev libuv1-dev libjansson-dev libsqlite3-dev sqlite3
   libcriterion-dev libcurl4-openssl-dev
   prometheus python3 python3-yaml
+  slurmctld slurmd slurm-client munge
 )
 
 install_missing() {

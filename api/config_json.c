@@ -50,7 +50,7 @@ static int is_object_path(const char *prefix)
     return 0;
 }
 
-static const glia_config_field_t *find_field(const char *pointer)
+const glia_config_field_t *glia_config_field_find(const char *pointer)
 {
     for (const glia_config_field_t *f = glia_config_fields; f->pointer; f++) {
         if (strcmp(f->pointer, pointer) == 0)
@@ -122,6 +122,12 @@ static int set_field(glia_config_t *cfg, const glia_config_field_t *f, const jso
     }
     }
     return 0;
+}
+
+int glia_config_set_field(glia_config_t *cfg, const glia_config_field_t *f, const json_t *value,
+                          const char *where, glia_error_t *err)
+{
+    return set_field(cfg, f, value, where, err);
 }
 
 static int apply_task(glia_config_t *cfg, const json_t *task, const char *where,
@@ -219,7 +225,7 @@ static int apply_object(glia_config_t *cfg, const json_t *obj, const char *path,
         snprintf(where, sizeof(where), "%s%s", base, sub);
         if (strcmp(sub, "/task") == 0)
             rc = apply_task(cfg, val, where, err);
-        else if ((f = find_field(sub)) != NULL)
+        else if ((f = glia_config_field_find(sub)) != NULL)
             rc = set_field(cfg, f, val, where, err);
         else if (is_object_path(sub))
             rc = apply_object(cfg, val, sub, base, err);
@@ -288,6 +294,29 @@ static json_t *parent_object(json_t *root, const char *pointer, const char **lea
     return obj;
 }
 
+json_t *glia_config_field_json(const glia_config_t *cfg, const glia_config_field_t *f)
+{
+    const char *p = (const char *)cfg + f->offset;
+    int iv;
+    double dv;
+
+    switch (f->type) {
+    case GLIA_FIELD_INT:
+        memcpy(&iv, p, sizeof(iv));
+        return json_integer(iv);
+    case GLIA_FIELD_DOUBLE:
+        memcpy(&dv, p, sizeof(dv));
+        return json_real(dv);
+    case GLIA_FIELD_BOOL:
+        memcpy(&iv, p, sizeof(iv));
+        return json_boolean(iv);
+    case GLIA_FIELD_ENUM:
+        memcpy(&iv, p, sizeof(iv));
+        return json_string(f->names[iv]);
+    }
+    return NULL;
+}
+
 json_t *glia_config_to_json(const glia_config_t *cfg)
 {
     json_t *root = json_object(), *task, *pats;
@@ -295,30 +324,11 @@ json_t *glia_config_to_json(const glia_config_t *cfg)
     if (root == NULL)
         return NULL;
     for (const glia_config_field_t *f = glia_config_fields; f->pointer; f++) {
-        const char *p = (const char *)cfg + f->offset, *leaf;
-        json_t *obj = parent_object(root, f->pointer, &leaf), *v = NULL;
-        int iv;
-        double dv;
+        const char *leaf;
+        json_t *obj = parent_object(root, f->pointer, &leaf), *v;
         if (obj == NULL)
             goto fail;
-        switch (f->type) {
-        case GLIA_FIELD_INT:
-            memcpy(&iv, p, sizeof(iv));
-            v = json_integer(iv);
-            break;
-        case GLIA_FIELD_DOUBLE:
-            memcpy(&dv, p, sizeof(dv));
-            v = json_real(dv);
-            break;
-        case GLIA_FIELD_BOOL:
-            memcpy(&iv, p, sizeof(iv));
-            v = json_boolean(iv);
-            break;
-        case GLIA_FIELD_ENUM:
-            memcpy(&iv, p, sizeof(iv));
-            v = json_string(f->names[iv]);
-            break;
-        }
+        v = glia_config_field_json(cfg, f);
         if (v == NULL || json_object_set_new(obj, leaf, v) != 0)
             goto fail;
     }

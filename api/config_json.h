@@ -21,6 +21,19 @@
 int glia_config_apply_json(glia_config_t *cfg, const json_t *overrides, const char *base,
                            glia_error_t *err);
 
+/* The scalar field at `pointer` ("/training/perturbation_std"), or NULL when the
+ * pointer names no field of the table (the task, an object, a typo). Borrowed. */
+const glia_config_field_t *glia_config_field_find(const char *pointer);
+
+/* Set one field from a JSON value: type and the field's own bounds are checked (err at
+ * `where`), the whole config is not validated (call glia_config_validate). Returns 0 or
+ * GLIA_EINVAL. */
+int glia_config_set_field(glia_config_t *cfg, const glia_config_field_t *f, const json_t *value,
+                          const char *where, glia_error_t *err);
+
+/* One field's value as a new JSON value, or NULL on OOM. */
+json_t *glia_config_field_json(const glia_config_t *cfg, const glia_config_field_t *f);
+
 /* The full config as a new JSON object (caller owns the reference), or NULL on OOM. */
 json_t *glia_config_to_json(const glia_config_t *cfg);
 

@@ -182,10 +182,10 @@ static void write_by_id(glia_astro_state_t *st, const glia_net_t *net, const uin
         st->prev_fired[net->id[j]] = fired[j];
 }
 
-static void astro_step(void *state, glia_learner_ctx_t *ctx, const glia_pattern_t *pat,
-                       glia_step_info_t *info)
+void glia_astro_step_with(glia_astro_state_t *st, glia_learner_ctx_t *ctx,
+                          const glia_pattern_t *pat, glia_step_info_t *info,
+                          glia_astro_choose_cb choose_cb, void *arg)
 {
-    glia_astro_state_t *st = state;
     glia_net_t *net = ctx->net;
     const glia_config_t *cfg = ctx->cfg;
     int n, kept;
@@ -208,6 +208,11 @@ static void astro_step(void *state, glia_learner_ctx_t *ctx, const glia_pattern_
     /* 4. Eligible synapses: the union of the selected territories' synapses, in
      * selection order, then id order, each once. */
     n = glia_perturb_union_territories(ctx, info->active, info->n_active);
+    if (choose_cb != NULL) {
+        /* the learner's own list replaces the territories' (it may use their size) */
+        glia_perturb_union_begin(ctx->perturb, net);
+        n = choose_cb(arg, ctx, n);
+    }
     info->n_eligible = n;
 
     /* 5. Base pass; remember its state. */
@@ -224,6 +229,12 @@ static void astro_step(void *state, glia_learner_ctx_t *ctx, const glia_pattern_
         record(&st->astro[info->active[a]], cfg->learner.astrocyte.history, info->kept);
     if ((ctx->steps + 1) % (uint64_t)cfg->learner.astrocyte.adapt_interval == 0)
         adapt(st, cfg);
+}
+
+static void astro_step(void *state, glia_learner_ctx_t *ctx, const glia_pattern_t *pat,
+                       glia_step_info_t *info)
+{
+    glia_astro_step_with(state, ctx, pat, info, NULL, NULL);
 }
 
 /* Section layout (the v2 snapshot's, unchanged): i32 id_space, the sensing bytes, i32

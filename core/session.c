@@ -53,6 +53,7 @@ int glia_session_new(const glia_config_t *cfg, uint32_t seed, glia_session_t **o
     s->net = glia_net_new(&s->cfg, &s->rng);
     if (s->net == NULL)
         goto fail;
+    s->build_draws = glia_rng_draws(&s->rng, seed);
     nsyn = (size_t)s->net->n_syn;
     s->w_init = malloc((nsyn ? nsyn : 1) * sizeof(double));
     if (s->w_init == NULL)
@@ -125,7 +126,9 @@ int glia__reserve_points(glia_session_t *s, size_t cap)
 }
 
 /* Inference with the pass's state in caller storage (the session's own network scratch,
- * or scratch of a const caller). */
+ * or scratch of a const caller). With carried state (phase 1a) every pattern starts from
+ * the state training left, which stays as it is: inference changes nothing (spec phase
+ * 1a, 6); `fired` must then be other storage than the network's. */
 static void infer_with(const glia_session_t *s, uint8_t *fired, double *act, glia_inference_t *inf)
 {
     const glia_config_t *cfg = &s->cfg;
@@ -136,6 +139,8 @@ static void infer_with(const glia_session_t *s, uint8_t *fired, double *act, gli
     inf->distinct_outputs = 0;
     for (int i = 0; i < cfg->task.count; i++) {
         int seen = 0;
+        if (cfg->network.carry_state)
+            memcpy(fired, s->net->fired, (size_t)s->net->n);
         inf->outputs[i] = glia_net_forward_to(s->net, cfg->task.patterns[i].input,
                                               cfg->network.passes, fired, act);
         inf->accuracy[i] =
@@ -267,7 +272,10 @@ static int session_step(glia_session_t *s, glia_step_info_t *info, int to_episod
     /* A learner without steps draws nothing: no pattern either (control, spec 6). */
     if (s->learner->step != NULL) {
         const glia_pattern_t *pat;
-        info->pattern = (int)(glia_rng_next(&s->rng) * s->cfg.task.count);
+        if (s->cfg.training.pattern_order == GLIA_ORDER_CYCLE)
+            info->pattern = (int)(s->steps % (uint64_t)s->cfg.task.count);
+        else
+            info->pattern = (int)(glia_rng_next(&s->rng) * s->cfg.task.count);
         pat = &s->cfg.task.patterns[info->pattern];
         info->target = pat->target;
         s->ctx.steps = s->steps;
@@ -328,7 +336,12 @@ int glia_session_run_episodes(glia_session_t *s, uint64_t episodes)
 
 void glia_session_inference(glia_session_t *s, glia_inference_t *inf)
 {
-    infer_with(s, s->net->fired, s->net->act, inf);
+    if (s->cfg.network.carry_state) {
+        uint8_t fired[GLIA_MAX_NEURONS]; /* the carried state stays as training left it */
+        infer_with(s, fired, s->net->act, inf);
+    } else {
+        infer_with(s, s->net->fired, s->net->act, inf);
+    }
 }
 
 const glia_config_t *glia_session_config(const glia_session_t *s)
@@ -406,6 +419,16 @@ double glia_session_initial_mean_abs_weight(const glia_session_t *s)
 double glia_session_initial_weight_sum(const glia_session_t *s)
 {
     return s->init_weight_sum;
+}
+
+int64_t glia_session_build_draws(const glia_session_t *s)
+{
+    return s->build_draws;
+}
+
+const double *glia_session_initial_weights(const glia_session_t *s)
+{
+    return s->w_init;
 }
 
 double glia_session_initial_weight(const glia_session_t *s, int i)

@@ -172,6 +172,41 @@ double glia_stats_sign_test(int wins, int losses)
     return p > 1.0 ? 1.0 : p;
 }
 
+typedef struct indexed {
+    double p;
+    size_t index;
+} indexed_t;
+
+static int cmp_indexed(const void *a, const void *b)
+{
+    const indexed_t *x = a, *y = b;
+    if (x->p != y->p)
+        return x->p < y->p ? -1 : 1;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+int glia_stats_holm(const double *p, size_t n, double *adjusted)
+{
+    indexed_t *s = malloc((n ? n : 1) * sizeof(*s));
+    double running = 0.0;
+
+    if (s == NULL)
+        return GLIA_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        s[i].p = p[i];
+        s[i].index = i;
+    }
+    qsort(s, n, sizeof(*s), cmp_indexed);
+    for (size_t j = 0; j < n; j++) {
+        double v = (double)(n - j) * s[j].p;
+        if (v > running)
+            running = v; /* step-down: never below an earlier (smaller) adjusted p */
+        adjusted[s[j].index] = running < 1.0 ? running : 1.0;
+    }
+    free(s);
+    return 0;
+}
+
 typedef struct ranked {
     double absd;
     int positive;

@@ -5,7 +5,9 @@
  * resampling seed (so the numbers are reproducible); paired comparisons: the exact
  * Wilcoxon signed-rank test (zeros dropped, tied |d| get midranks, exact distribution
  * by enumeration of signs; normal approximation with tie correction above 25 pairs)
- * and the exact two-sided sign test. Pure functions of their inputs.
+ * and the exact two-sided sign test; Holm's step-down adjustment of a family of
+ * p-values (the comparisons of a sweep's conditions with the best). Pure functions of
+ * their inputs.
  */
 #ifndef GLIA_STATS_H
 #define GLIA_STATS_H
@@ -43,5 +45,11 @@ int glia_stats_wilcoxon(const double *a, const double *b, size_t n, glia_wilcoxo
 
 /* Exact two-sided sign test: P(at least as extreme | p = 1/2) over wins + losses. */
 double glia_stats_sign_test(int wins, int losses);
+
+/* Holm's step-down adjustment of n p-values: with p sorted ascending (ties in index
+ * order), adjusted[(i)] = min(1, max over j <= i of (n - j) * p[(j)]), written back in
+ * the input order. Rejecting where adjusted[i] <= alpha controls the family-wise error
+ * rate at alpha. `adjusted` may alias `p`. Returns 0 or GLIA_ENOMEM. */
+int glia_stats_holm(const double *p, size_t n, double *adjusted);
 
 #endif

@@ -6,6 +6,17 @@
  * experiment document, which is stored after every change; once every session has
  * finished, the statistics are computed from the records. Everything here runs on the
  * loop thread.
+ *
+ * A study with "prune" (successive halving) runs in stages. Its document's "pruning"
+ * holds {"target": T}: the episodes the conditions still in the study run to (the next
+ * rung, then the study's episodes). When every session of those conditions has completed
+ * at T, the conditions are ranked there with glia_experiment_prune_rung (as `gliad
+ * experiment` does offline); the runs of those that stop are recorded at T, marked
+ * "pruned_at", and the others run on to the next target. The document, with the new
+ * target and those records, is stored before the sessions run on, and the store applies
+ * writes in order: after a crash there is either the old target with every session at it
+ * (decided again, the same way) or the new one with some sessions still behind it (they
+ * run on). So the records equal the offline run's.
  */
 #include "experiments.h"
 
@@ -30,6 +41,8 @@ typedef struct glia_experiment {
 
 typedef struct experiments {
     glia_experiment_t *head; /* name order (what GET /v1/experiments shows) */
+    int is_starting;         /* startup: pruned studies go on once the loop runs */
+    uv_timer_t resume_timer; /* ... at its first turn, after stored runs resumed */
 } experiments_t;
 
 static experiments_t *all_of(glia_server_t *srv)
@@ -205,6 +218,182 @@ static void settle(glia_server_t *srv, glia_experiment_t *x)
              t.recorded, t.total);
 }
 
+/* ---- pruning ------------------------------------------------------------------------- */
+
+static int is_pruned(const glia_experiment_t *x)
+{
+    return json_is_object(json_object_get(x->doc, "prune"));
+}
+
+static uint64_t study_episodes(const glia_experiment_t *x)
+{
+    return (uint64_t)json_integer_value(json_object_get(x->doc, "episodes"));
+}
+
+/* The episodes the conditions still in a pruned study run to. */
+static uint64_t prune_target(const glia_experiment_t *x)
+{
+    json_t *t = json_object_get(json_object_get(x->doc, "pruning"), "target");
+    return json_is_integer(t) ? (uint64_t)json_integer_value(t) : study_episodes(x);
+}
+
+/* Did condition `label` stop at a rung (its records carry pruned_at)? */
+static int condition_stopped(const glia_experiment_t *x, const char *label)
+{
+    json_t *by_seed = json_object_get(json_object_get(x->doc, "records"), label), *r;
+    const char *seed;
+
+    json_object_foreach(by_seed, seed, r) {
+        if (json_integer_value(json_object_get(r, "pruned_at")) > 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* The episodes after `target`: the next rung, or the study's episodes. */
+static uint64_t next_target(const glia_experiment_t *x, uint64_t target)
+{
+    json_t *rungs = json_object_get(json_object_get(x->doc, "prune"), "rungs");
+    for (size_t i = 0; i < json_array_size(rungs); i++) {
+        uint64_t r = (uint64_t)json_integer_value(json_array_get(rungs, i));
+        if (r > target)
+            return r;
+    }
+    return study_episodes(x);
+}
+
+enum { PRUNE_DONE = 0, PRUNE_GOES_ON = 1, PRUNE_STORED = 2 };
+
+/* Move a pruned study on: wait while its runs run; run on those behind the target; at a
+ * rung every run has reached, decide which conditions stop (stored before the others
+ * run on). PRUNE_DONE when nothing more will run here (the last target was reached, or a
+ * run of the stage did not complete): settle() decides the state. */
+static int prune_advance(glia_server_t *srv, glia_experiment_t *x)
+{
+    json_t *conds = json_object_get(x->doc, "conditions"),
+           *seeds = json_object_get(x->doc, "seeds");
+    json_t *records = json_object_get(x->doc, "records");
+    size_t nc = json_array_size(conds), ns = json_array_size(seeds), n_alive = 0;
+    uint64_t target = prune_target(x), next;
+    size_t runs = nc * ns > 0 ? nc * ns : 1;
+    glia_entry_t **ents = calloc(runs, sizeof(*ents));
+    json_t **recs = calloc(runs, sizeof(*recs));
+    size_t *alive = calloc(nc ? nc : 1, sizeof(*alive));
+    long long *bits = calloc(nc ? nc : 1, sizeof(long long)),
+              *total = calloc(nc ? nc : 1, sizeof(long long));
+    int *keep = calloc(nc ? nc : 1, sizeof(int));
+    int waiting = 0, incomplete = 0, behind = 0, rc = PRUNE_DONE;
+
+    if (ents == NULL || recs == NULL || alive == NULL || bits == NULL || total == NULL ||
+        keep == NULL) {
+        glia_log("error", NULL, "experiment %s: out of memory while pruning", x->name);
+        goto done;
+    }
+    for (size_t c = 0; c < nc; c++) {
+        const char *label = json_string_value(json_object_get(json_array_get(conds, c), "label"));
+        if (condition_stopped(x, label))
+            continue;
+        alive[n_alive++] = c;
+        for (size_t k = 0; k < ns; k++) {
+            char name[GLIA_NAME_MAX + 1];
+            glia_entry_t *e;
+            glia_experiment_session_name(x->name, label,
+                                         (uint32_t)json_integer_value(json_array_get(seeds, k)),
+                                         name, sizeof(name));
+            e = ents[c * ns + k] = glia_registry_get(&srv->registry, name);
+            if (e == NULL || e->is_broken || e->is_deleting)
+                incomplete = 1;
+            else if (e->state == GLIA_STATE_RUNNING || e->state == GLIA_STATE_PAUSED ||
+                     e->in_worker)
+                waiting = 1;
+            else if (e->state != GLIA_STATE_COMPLETED || e->counters.episodes > target)
+                incomplete = 1;
+            else if (e->counters.episodes < target)
+                behind = 1;
+        }
+    }
+    /* Startup and shutdown do not start runs: the loop's first turn, or the next start,
+     * takes the study on from what is stored. */
+    if (waiting ||
+        ((all_of(srv)->is_starting || atomic_load(&srv->is_shutting_down)) && !incomplete)) {
+        rc = PRUNE_GOES_ON;
+        goto done;
+    }
+    if (incomplete || (!behind && target >= study_episodes(x)))
+        goto done;
+    if (behind) { /* the target moved on before a crash; these did not */
+        for (size_t a = 0; a < n_alive; a++) {
+            for (size_t k = 0; k < ns; k++) {
+                glia_entry_t *e = ents[alive[a] * ns + k];
+                if (e->counters.episodes < target)
+                    glia_lifecycle_run(srv, e, target - e->counters.episodes, NULL, NULL);
+            }
+        }
+        rc = PRUNE_GOES_ON;
+        goto done;
+    }
+    /* Every run of the conditions still in the study is at the rung: rank them there. */
+    for (size_t a = 0; a < n_alive; a++) {
+        for (size_t k = 0; k < ns; k++) {
+            json_t *r = recs[alive[a] * ns + k] =
+                glia_experiment_record(ents[alive[a] * ns + k]->session);
+            bits[a] += json_integer_value(json_object_get(r, "correct_bits"));
+            total[a] += json_integer_value(json_object_get(r, "total_bits"));
+        }
+    }
+    if (glia_experiment_prune_rung(
+            (int)n_alive, bits, total,
+            json_number_value(json_object_get(json_object_get(x->doc, "prune"), "keep")),
+            keep) < 0) {
+        glia_log("error", NULL, "experiment %s: out of memory while pruning", x->name);
+        goto done;
+    }
+    next = next_target(x, target);
+    for (size_t a = 0; a < n_alive; a++) {
+        const char *label =
+            json_string_value(json_object_get(json_array_get(conds, alive[a]), "label"));
+        if (keep[a])
+            continue;
+        if (json_object_get(records, label) == NULL)
+            json_object_set_new(records, label, json_object());
+        for (size_t k = 0; k < ns; k++) {
+            char seed[24];
+            json_t **r = &recs[alive[a] * ns + k];
+            snprintf(seed, sizeof(seed), "%lld",
+                     (long long)json_integer_value(json_array_get(seeds, k)));
+            json_object_set_new(*r, "pruned_at", json_integer((json_int_t)target));
+            json_object_set_new(json_object_get(records, label), seed, *r);
+            *r = NULL;
+        }
+    }
+    json_object_set_new(x->doc, "pruning", json_pack("{s:I}", "target", (json_int_t)next));
+    {
+        int kept = 0;
+        for (size_t a = 0; a < n_alive; a++)
+            kept += keep[a];
+        glia_log("info", NULL, "experiment %s: at episode %llu, %d of %zu conditions go on to %llu",
+                 x->name, (unsigned long long)target, kept, n_alive, (unsigned long long)next);
+    }
+    persist(srv, x, 0, NULL, 0, NULL); /* before the runs go on: the store keeps the order */
+    for (size_t a = 0; a < n_alive; a++) {
+        for (size_t k = 0; keep[a] && k < ns; k++)
+            glia_lifecycle_run(srv, ents[alive[a] * ns + k], next - target, NULL, NULL);
+    }
+    rc = PRUNE_STORED;
+done:
+    for (size_t i = 0; ents != NULL && recs != NULL && i < nc * ns; i++) {
+        glia_entry_unref(ents[i]);
+        json_decref(recs[i]);
+    }
+    free(ents);
+    free(recs);
+    free(alive);
+    free(bits);
+    free(total);
+    free(keep);
+    return rc;
+}
+
 void glia_experiments_session_settled(glia_server_t *srv, glia_entry_t *e)
 {
     glia_experiment_t *x = find(srv, e->experiment);
@@ -213,7 +402,9 @@ void glia_experiments_session_settled(glia_server_t *srv, glia_entry_t *e)
     if (x == NULL ||
         split_session_name(e->name, x->name, label, sizeof(label), seed, sizeof(seed)) != 0)
         return;
-    if (e->state == GLIA_STATE_COMPLETED) {
+    /* A pruned study's run that completed at a rung is not final: the rung decides. */
+    if (e->state == GLIA_STATE_COMPLETED &&
+        (!is_pruned(x) || e->counters.episodes >= study_episodes(x))) {
         json_t *records = json_object_get(x->doc, "records");
         if (json_object_get(records, label) == NULL)
             json_object_set_new(records, label, json_object());
@@ -222,10 +413,17 @@ void glia_experiments_session_settled(glia_server_t *srv, glia_entry_t *e)
     }
     if (e->state == GLIA_STATE_RUNNING || e->state == GLIA_STATE_PAUSED)
         return;
-    if (x->state == GLIA_STATE_RUNNING)
+    if (x->state == GLIA_STATE_RUNNING && is_pruned(x)) {
+        int rc = prune_advance(srv, x);
+        if (rc == PRUNE_STORED)
+            return;
+        if (rc == PRUNE_DONE)
+            settle(srv, x);
+    } else if (x->state == GLIA_STATE_RUNNING) {
         settle(srv, x);
-    else /* cancelled earlier: a run that still finished joins the results */
+    } else { /* cancelled earlier: a run that still finished joins the results */
         json_object_set_new(x->doc, "results", glia_experiment_results(x->doc));
+    }
     persist(srv, x, 0, NULL, 0, NULL);
 }
 
@@ -290,7 +488,7 @@ void glia_handle_experiment_get(glia_server_t *srv, glia_request_t *req)
 
 /* Create and start one session of the experiment. */
 static int start_session(glia_server_t *srv, const glia_experiment_spec_t *spec, int condition,
-                         int seed_index)
+                         int seed_index, uint64_t episodes)
 {
     const glia_condition_t *cond = &spec->conditions[condition];
     glia_session_spec_t s_spec;
@@ -303,7 +501,7 @@ static int start_session(glia_server_t *srv, const glia_experiment_spec_t *spec,
                                  sizeof(s_spec.name));
     snprintf(s_spec.preset, sizeof(s_spec.preset), "%s", cond->preset);
     if ((rc = glia_session_new(&cond->config, spec->seeds[seed_index], &s, NULL)) == 0)
-        rc = glia_lifecycle_create(srv, &s_spec, s, spec->name, spec->episodes, NULL, NULL, &e);
+        rc = glia_lifecycle_create(srv, &s_spec, s, spec->name, episodes, NULL, NULL, &e);
     if (rc != 0)
         glia_log("error", s_spec.name, "experiment %s: cannot start session %s: %s", spec->name,
                  s_spec.name, rc == GLIA_EEXIST ? "the name is taken" : glia_strerror(rc));
@@ -377,6 +575,11 @@ void glia_handle_experiment_create(glia_server_t *srv, glia_request_t *req)
     if (json_is_string(json_object_get(req->json, "description")) &&
         json_object_set(x->doc, "description", json_object_get(req->json, "description")) != 0)
         goto fail_experiment;
+    /* A pruned study runs to its first rung first. */
+    if (spec->n_rungs > 0 &&
+        json_object_set_new(x->doc, "pruning",
+                            json_pack("{s:I}", "target", (json_int_t)spec->rungs[0])) != 0)
+        goto fail_experiment;
     set_state(x, GLIA_STATE_RUNNING);
     insert_sorted(all_of(srv), x);
 
@@ -384,7 +587,7 @@ void glia_handle_experiment_create(glia_server_t *srv, glia_request_t *req)
      * start is logged and counted as not finished (the experiment ends cancelled). */
     for (int k = 0; k < spec->n_seeds; k++) {
         for (int c = 0; c < spec->n_conditions; c++)
-            start_session(srv, spec, c, k);
+            start_session(srv, spec, c, k, spec->n_rungs > 0 ? spec->rungs[0] : spec->episodes);
     }
     glia_log("info", NULL, "experiment %s: %d sessions started", x->name, n);
     snprintf(req->location, sizeof(req->location), "/v1/experiments/%s", x->name);
@@ -521,22 +724,47 @@ static void record_if_done(glia_server_t *srv, glia_entry_t *e, void *ctx)
         glia_experiments_session_settled(srv, e);
 }
 
+/* The loop's first turn after startup: stored runs have resumed; pruned studies whose
+ * runs all stopped at a rung (or behind a target) go on now. */
+static void resume_timer_cb(uv_timer_t *t)
+{
+    glia_server_t *srv = t->data;
+
+    all_of(srv)->is_starting = 0;
+    for (glia_experiment_t *x = all_of(srv)->head; x; x = x->next) {
+        if (x->state == GLIA_STATE_RUNNING && is_pruned(x)) {
+            int rc = prune_advance(srv, x);
+            if (rc == PRUNE_DONE)
+                settle(srv, x);
+            if (rc != PRUNE_STORED)
+                persist(srv, x, 0, NULL, 0, NULL);
+        }
+    }
+    uv_close((uv_handle_t *)t, NULL);
+}
+
 int glia_experiments_start(glia_server_t *srv)
 {
     int rc;
 
     if ((srv->experiments = calloc(1, sizeof(experiments_t))) == NULL)
         return GLIA_ENOMEM;
+    all_of(srv)->is_starting = 1;
     if ((rc = glia_store_load_experiments(srv->store, load_cb, srv)) != 0)
         return rc;
     /* A crash between a session's completion and the experiment's next write leaves a
-     * finished run unrecorded: record it now (its checkpoint is its final state). */
+     * finished run unrecorded: record it now (its checkpoint is its final state). A pruned
+     * study is settled once the loop runs (resume_timer_cb), after its stored runs. */
     for (glia_experiment_t *x = all_of(srv)->head; x; x = x->next) {
         if (x->state == GLIA_STATE_RUNNING) {
             for_each_session(srv, x, record_if_done, NULL);
-            settle(srv, x);
+            if (!is_pruned(x))
+                settle(srv, x);
         }
     }
+    uv_timer_init(&srv->loop, &all_of(srv)->resume_timer);
+    all_of(srv)->resume_timer.data = srv;
+    uv_timer_start(&all_of(srv)->resume_timer, resume_timer_cb, 0, 0);
     return 0;
 }
 

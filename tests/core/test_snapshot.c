@@ -69,7 +69,9 @@ static unsigned version_of(const uint8_t *buf)
 static int is_weight_field(const char *path)
 {
     return strcmp(path, "/mean_abs_weight_end") == 0 || strcmp(path, "/final_weight_sum") == 0 ||
-           strncmp(path, "/final_first_weights/", 21) == 0;
+           strncmp(path, "/final_first_weights/", 21) == 0 ||
+           strcmp(path, "/final/weight_sum") == 0 || strcmp(path, "/final/mean_abs_weight") == 0 ||
+           strncmp(path, "/final/weights_head/", 20) == 0;
 }
 
 /* Compare two result documents: every member equal, but weight-derived numbers within
@@ -99,6 +101,8 @@ static int compare(const json_t *a, const json_t *b, const char *path, double to
         }
         return diffs;
     }
+    if (tol > 0.0 && strcmp(path, "/final/weights_fnv1a64") == 0)
+        return 0; /* a hash of every weight's bits: it moves with any last bit */
     if (json_is_number(a) && json_is_number(b) && is_weight_field(path)) {
         double x = json_number_value(a), y = json_number_value(b);
         if (fabs(x - y) <= tol)
@@ -238,7 +242,14 @@ Test(snapshot, xoshiro_checkpoints_of_earlier_releases_continue_on_stream_1)
     cr_assert_eq(json_real_value(json_object_get(got, "final_weight_sum")),
                  json_real_value(json_object_get(want, "final_weight_sum")));
     cr_assert(json_equal(json_object_get(got, "trajectory"), json_object_get(want, "trajectory")));
-    cr_assert(json_equal(json_object_get(got, "inference"), json_object_get(want, "inference")));
+    {
+        /* the inference as that release reported it (later releases add members) */
+        const char *key;
+        json_t *v, *gi = json_object_get(got, "inference");
+        json_object_foreach(json_object_get(want, "inference"), key, v) {
+            cr_assert(json_equal(v, json_object_get(gi, key)), "inference/%s", key);
+        }
+    }
     json_decref(want);
     json_decref(got);
     glia_session_free(s);

@@ -487,3 +487,52 @@ Test(stats, sign_test_of_many_decisions_stays_finite)
     p = glia_stats_sign_test(60, 40);
     cr_expect(p > 0.05 && p < 0.06, "60-40: %.17g (two-sided binomial 0.0569)", p);
 }
+
+/* ---- Holm ------------------------------------------------------------------------- */
+
+/* Holm (1979) by hand, as R's p.adjust(p, "holm") gives it: sorted 0.005, 0.01, 0.03,
+ * 0.04 are multiplied by 4, 3, 2, 1 (0.02, 0.03, 0.06, 0.04) and made non-decreasing
+ * (the last becomes 0.06). */
+Test(stats, holm_adjusts_a_worked_example_in_input_order)
+{
+    const double p[4] = {0.01, 0.04, 0.03, 0.005};
+    const double want[4] = {0.03, 0.06, 0.06, 0.02};
+    double adj[4];
+
+    cr_assert_eq(glia_stats_holm(p, 4, adj), 0);
+    for (int i = 0; i < 4; i++)
+        cr_expect(close_rel(adj[i], want[i], 1e-15), "p[%d] = %g: adjusted %.17g, want %g", i, p[i],
+                  adj[i], want[i]);
+}
+
+Test(stats, holm_caps_at_one_keeps_ties_and_works_in_place)
+{
+    double p[3] = {0.02, 0.02, 0.02};
+    const double big[2] = {0.5, 0.6};
+    double adj[2], one = 0.7;
+
+    cr_assert_eq(glia_stats_holm(p, 3, p), 0); /* in place */
+    for (int i = 0; i < 3; i++)
+        cr_expect(close_rel(p[i], 0.06, 1e-15), "tied p: %.17g, want 0.06", p[i]);
+    cr_assert_eq(glia_stats_holm(big, 2, adj), 0);
+    cr_expect_eq(adj[0], 1.0, "2 * 0.5 = 1");
+    cr_expect_eq(adj[1], 1.0, "0.6 is raised to the earlier 1");
+    cr_assert_eq(glia_stats_holm(&one, 1, &one), 0);
+    cr_expect_eq(one, 0.7, "a family of one is not adjusted");
+    cr_expect_eq(glia_stats_holm(NULL, 0, NULL), 0, "an empty family");
+}
+
+/* Holm is uniformly at least as powerful as Bonferroni and never below the raw p. */
+Test(stats, holm_lies_between_the_raw_p_and_bonferroni)
+{
+    double p[12], adj[12];
+
+    for (int i = 0; i < 12; i++)
+        p[i] = (double)((i * 7) % 12 + 1) / 400.0;
+    cr_assert_eq(glia_stats_holm(p, 12, adj), 0);
+    for (int i = 0; i < 12; i++) {
+        double bonf = fmin(1.0, 12 * p[i]);
+        cr_expect(adj[i] >= p[i] && adj[i] <= bonf, "p %g: holm %g, bonferroni %g", p[i], adj[i],
+                  bonf);
+    }
+}

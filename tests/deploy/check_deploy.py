@@ -23,6 +23,14 @@ Checks, each printed as ok/FAIL:
     (probes on /healthz and /readyz, GLIA_TOKEN from the Secret, non-root, read-only root
     filesystem, fsGroup, volume claim on /var/lib/glia, scrape annotations, 30 s grace);
     with --kubectl, `kubectl kustomize` renders it;
+  - deploy/slurm/experiment.sbatch: bash, #SBATCH directives, shard K/N of the array
+    with ${GLIAD:-gliad} into OUTDIR/part-K.json; with --gliad, three tasks run by hand
+    with Slurm's variables merge to the unsharded study, and an array 0-2 is refused;
+  - deploy/k8s/experiment-job.yaml: an Indexed Job (JOB_COMPLETION_INDEX -> --shard
+    i+1/N, GLIA_SHARDS = completions) and a merge Job on one ReadWriteMany claim, non-root,
+    read-only root, the server's image, not in the kustomization; with --gliad their
+    scripts run here for every index and the merge prints the unsharded study;
+  - README.md shows the Sweeps and Scale out paths (sbatch, afterok, merge, kubectl);
   - Dockerfile: debian:bookworm build stage with the -dev packages of every pkg-config
     module CMakeLists.txt needs, Release build without tests, debian:bookworm-slim
     runtime installing only deploy/runtime-packages.txt, non-root USER, EXPOSE 8080,
@@ -576,6 +584,197 @@ def check_k8s(root, docs, kubectl):
                   ("" if ok else ": " + p.stderr.strip()))
 
 
+# ---- studies at scale: the Slurm array script and the Kubernetes Indexed Job ------------
+
+SCALE_STUDY = """{"name": "scale", "base": {"preset": "cursor"},
+ "sweep": {"grid": {"/training/perturbation_std": [0.05, 0.2], "/learner/cursor/radius": [1.5, 3]}},
+ "seeds": [1, 2, 3], "episodes": 60}
+"""
+
+
+def unsharded(gliad, study, fmt):
+    p = subprocess.run([gliad, "experiment", study, "--format", fmt], capture_output=True,
+                       text=True, timeout=300)
+    return p.stdout if p.returncode == 0 else None
+
+
+def check_slurm_script(root, gliad):
+    """deploy/slurm/experiment.sbatch: its shape, and (with --gliad) three tasks run by
+    hand with Slurm's variables, merged: the unsharded study. The real cluster is
+    tests/deploy/check_slurm.py."""
+    path = os.path.join(root, "deploy", "slurm", "experiment.sbatch")
+    if not check(os.path.isfile(path), "slurm: deploy/slurm/experiment.sbatch exists"):
+        return
+    text = open(path, encoding="utf-8").read()
+    check(os.access(path, os.X_OK), "slurm: experiment.sbatch is executable")
+    check(text.startswith("#!/bin/bash\n"), "slurm: experiment.sbatch is a bash script")
+    p = subprocess.run(["bash", "-n", path], capture_output=True, text=True, timeout=30)
+    check(p.returncode == 0, "slurm: bash -n accepts experiment.sbatch %s" % p.stderr.strip())
+    directives = re.findall(r"^#SBATCH\s+(--[a-z-]+)(?:=(\S+))?", text, re.M)
+    check(dict(directives).get("--cpus-per-task") is not None,
+          "slurm: #SBATCH directives parse and set --cpus-per-task (%s)" % directives)
+    for needle, what in (("SLURM_ARRAY_TASK_ID", "K is the array task id"),
+                         ("SLURM_ARRAY_TASK_COUNT", "N is the array's task count"),
+                         ('--shard "$k/$n"', "it runs --shard K/N"),
+                         ("${GLIAD:-gliad}", "gliad is ${GLIAD:-gliad}"),
+                         ('part-$k.json', "it writes OUTDIR/part-K.json"),
+                         ("${SLURM_CPUS_PER_TASK:-1}", "threads = the CPUs Slurm gave the task")):
+        check(needle in text, "slurm: %s (%s)" % (what, needle))
+    if not gliad:
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        study = os.path.join(tmp, "study.json")
+        with open(study, "w") as f:
+            f.write(SCALE_STUDY)
+        out = os.path.join(tmp, "out")
+        base = {k: v for k, v in os.environ.items() if not k.startswith("SLURM_")}
+        for k in (1, 2, 3):
+            env = dict(base, GLIAD=os.path.abspath(gliad), SLURM_ARRAY_TASK_ID=str(k),
+                       SLURM_ARRAY_TASK_COUNT="3", SLURM_ARRAY_TASK_MIN="1",
+                       SLURM_ARRAY_TASK_MAX="3", SLURM_ARRAY_TASK_STEP="1", SLURM_JOB_ID=str(100 + k))
+            p = subprocess.run(["bash", path, study, out], env=env, capture_output=True, text=True,
+                               timeout=300)
+            check(p.returncode == 0, "slurm: task %d/3 runs by hand %s" % (k, p.stderr.strip()))
+        names = sorted(os.listdir(out)) if os.path.isdir(out) else []
+        check(names == ["part-1.json", "part-2.json", "part-3.json"],
+              "slurm: the tasks leave exactly part-1..3.json (%s)" % names)
+        p = subprocess.run([gliad, "experiment", "merge"] +
+                           [os.path.join(out, n) for n in names] + ["--format", "md"],
+                           capture_output=True, text=True, timeout=120)
+        check(p.returncode == 0 and p.stdout == unsharded(gliad, study, "md"),
+              "slurm: the merged parts are the unsharded study %s" % p.stderr.strip())
+        # an array that does not start at 1 is refused, and leaves nothing
+        env = dict(base, GLIAD=os.path.abspath(gliad), SLURM_ARRAY_TASK_ID="0",
+                   SLURM_ARRAY_TASK_COUNT="3", SLURM_ARRAY_TASK_MIN="0", SLURM_ARRAY_TASK_MAX="2",
+                   SLURM_JOB_ID="200")
+        out0 = os.path.join(tmp, "out0")
+        p = subprocess.run(["bash", path, study, out0], env=env, capture_output=True, text=True,
+                           timeout=60)
+        check(p.returncode == 2 and "1-N" in p.stderr and not os.path.exists(os.path.join(out0, "part-0.json")),
+              "slurm: an array 0-2 is refused with a message (%d: %s)" % (p.returncode, p.stderr.strip()))
+
+
+def check_k8s_study(root, docs, gliad):
+    """deploy/k8s/experiment-job.yaml: an Indexed Job of shards and a merge Job on one
+    claim; with --gliad, their scripts run here (paths mapped to a temp dir) for every
+    index and the merge report is the unsharded study."""
+    r = "deploy/k8s/experiment-job.yaml"
+    if not check(r in docs, "k8s study: %s exists" % r):
+        return
+    objs = docs[r]
+    jobs = {(o.get("metadata") or {}).get("name"): o for o in objs if o.get("kind") == "Job"}
+    pvcs = {(o.get("metadata") or {}).get("name"): o for o in objs
+            if o.get("kind") == "PersistentVolumeClaim"}
+    indexed = [j for j in jobs.values() if (j.get("spec") or {}).get("completionMode") == "Indexed"]
+    merges = [j for j in jobs.values() if (j.get("spec") or {}).get("completionMode") != "Indexed"]
+    if not check(len(indexed) == 1 and len(merges) == 1,
+                 "k8s study: one Indexed Job (shards) and one merge Job (%s)" % sorted(jobs)):
+        return
+    shard, merge = indexed[0], merges[0]
+    n = (shard.get("spec") or {}).get("completions")
+    check(isinstance(n, int) and n >= 1 and (shard["spec"].get("parallelism") or 0) >= 1,
+          "k8s study: completions N = %s, parallelism set" % n)
+    ss_image = None
+    for ds in docs.values():
+        for o in ds:
+            if isinstance(o, dict) and o.get("kind") == "StatefulSet":
+                ss_image = ((((o.get("spec") or {}).get("template") or {}).get("spec") or {})
+                            .get("containers") or [{}])[0].get("image")
+    scripts = {}
+    for role, job in (("shard", shard), ("merge", merge)):
+        pod = ((job.get("spec") or {}).get("template") or {}).get("spec") or {}
+        cs = pod.get("containers") or []
+        if not check(len(cs) == 1, "k8s study: the %s Job has one container" % role):
+            return
+        c = cs[0]
+        env = {e.get("name"): e for e in c.get("env") or []}
+        check(pod.get("restartPolicy") == "Never", "k8s study: %s: restartPolicy Never" % role)
+        psc = pod.get("securityContext") or {}
+        check(psc.get("runAsNonRoot") is True and (psc.get("runAsUser") or 0) > 0,
+              "k8s study: %s runs as non-root" % role)
+        csc = c.get("securityContext") or {}
+        check(csc.get("readOnlyRootFilesystem") is True and csc.get("allowPrivilegeEscalation") is False,
+              "k8s study: %s: read-only root filesystem, no privilege escalation" % role)
+        check(c.get("image") == ss_image, "k8s study: %s uses the server's image %s" % (role, ss_image))
+        check(c.get("command") == ["/bin/sh", "-c"] and len(c.get("args") or []) == 1,
+              "k8s study: %s replaces the image's entrypoint with a shell script" % role)
+        check(str((env.get("GLIA_SHARDS") or {}).get("value")) == str(n),
+              "k8s study: %s: GLIA_SHARDS equals completions (%s)" % (role, n))
+        mounts = {m.get("name"): m.get("mountPath") for m in c.get("volumeMounts") or []}
+        vols = {v.get("name"): v for v in pod.get("volumes") or []}
+        claims = [name for name, v in vols.items() if "persistentVolumeClaim" in v]
+        check(len(claims) == 1 and mounts.get(claims[0]) == "/parts" and
+              vols[claims[0]]["persistentVolumeClaim"].get("claimName") in pvcs,
+              "k8s study: %s mounts the parts claim defined in the file on /parts" % role)
+        scripts[role] = (c.get("args") or [""])[0]
+        if role == "shard":
+            cms = [name for name, v in vols.items() if "configMap" in v]
+            check(len(cms) == 1 and mounts.get(cms[0]) == "/study",
+                  "k8s study: the study ConfigMap is mounted on /study")
+            ref = ((env.get("GLIA_THREADS") or {}).get("valueFrom") or {}).get("resourceFieldRef") or {}
+            check(ref.get("resource") == "limits.cpu" and ref.get("containerName") == c.get("name"),
+                  "k8s study: threads = the shard container's CPU limit")
+            for needle in ("JOB_COMPLETION_INDEX + 1", '--shard "$k/$GLIA_SHARDS"',
+                           "/study/study.json", '"/parts/part-$k.json"'):
+                check(needle in scripts[role], "k8s study: the shard script has %s" % needle)
+        else:
+            check("gliad experiment merge" in scripts[role], "k8s study: the merge Job merges")
+    for name, pvc in pvcs.items():
+        check("ReadWriteMany" in ((pvc.get("spec") or {}).get("accessModes") or []),
+              "k8s study: the claim %s is ReadWriteMany (every shard writes)" % name)
+    kust = [o for ds in docs.values() for o in ds if isinstance(o, dict) and o.get("kind") == "Kustomization"]
+    check(all("experiment-job.yaml" not in (k.get("resources") or []) for k in kust),
+          "k8s study: kustomization.yaml does not start a study")
+    if not gliad:
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        for d in ("study", "parts", "bin"):
+            os.makedirs(os.path.join(tmp, d))
+        with open(os.path.join(tmp, "study", "study.json"), "w") as f:
+            f.write(SCALE_STUDY)
+        os.symlink(os.path.abspath(gliad), os.path.join(tmp, "bin", "gliad"))
+
+        def here(script):
+            return script.replace("/parts", os.path.join(tmp, "parts")).replace(
+                "/study/", os.path.join(tmp, "study") + "/")
+
+        env = dict(os.environ, PATH=os.path.join(tmp, "bin") + ":" + os.environ.get("PATH", ""),
+                   GLIA_SHARDS=str(n), GLIA_THREADS="1")
+        for i in range(n):
+            p = subprocess.run(["/bin/sh", "-c", here(scripts["shard"])], capture_output=True,
+                               text=True, timeout=300,
+                               env=dict(env, JOB_COMPLETION_INDEX=str(i), HOSTNAME="pod-%d" % i))
+            check(p.returncode == 0, "k8s study: the shard script runs for index %d %s" %
+                  (i, p.stderr.strip()))
+        names = sorted(os.listdir(os.path.join(tmp, "parts")))
+        check(names == ["part-%d.json" % k for k in range(1, n + 1)],
+              "k8s study: the shards leave part-1..%d.json (%s)" % (n, names))
+        try:
+            p = subprocess.run(["/bin/sh", "-c", here(scripts["merge"])], capture_output=True,
+                               text=True, timeout=120, env=env)
+            ok = p.returncode == 0
+        except subprocess.TimeoutExpired:
+            ok, p = False, None
+        study = os.path.join(tmp, "study", "study.json")
+        check(ok and p.stdout == unsharded(gliad, study, "md"),
+              "k8s study: the merge Job prints the unsharded study's Markdown report")
+        try:
+            with open(os.path.join(tmp, "parts", "report.json")) as f:
+                report = f.read()
+        except OSError:
+            report = None
+        check(report == unsharded(gliad, study, "json"),
+              "k8s study: the merge Job writes the unsharded study's JSON as report.json")
+
+
+def check_readme_scale(root):
+    text = open(os.path.join(root, "README.md"), encoding="utf-8").read()
+    for needle in ("## Sweeps", "## Scale out", "--array=1-N deploy/slurm/experiment.sbatch",
+                   "--dependency=afterok", "gliad experiment merge",
+                   "kubectl apply -f deploy/k8s/experiment-job.yaml"):
+        check(needle in text, "README shows %s" % needle)
+
+
 # ---- Dockerfile ------------------------------------------------------------------------
 
 def dockerfile_instructions(path):
@@ -763,6 +962,9 @@ def main():
     check_dashboard(docs, uid, exported, args.promtool)
     check_systemd(root, args.analyze, args.gliad)
     check_k8s(root, docs, args.kubectl)
+    check_slurm_script(root, args.gliad)
+    check_k8s_study(root, docs, args.gliad)
+    check_readme_scale(root)
     check_dockerfile(root)
 
     print("%d checks failed" % len(failures) if failures else "all deploy checks passed")
