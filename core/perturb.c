@@ -141,7 +141,9 @@ void glia_perturb_destroy(glia_perturb_t *p)
 
 void glia_perturb_union_begin(glia_perturb_t *p, const glia_net_t *net)
 {
+    /* a list from here on, whatever glia_perturb_union_territories said before */
     p->n_terr = 0;
+    p->cur_set = NULL;
     if (++p->stamp == 0) { /* wrapped: clear the stamps once every 2^32 unions */
         memset(p->mark, 0, (size_t)net->n_syn * sizeof(uint32_t));
         p->stamp = 1;

@@ -97,7 +97,13 @@ static void check_steps(const glia_config_t *cfg, uint32_t seed, int steps)
         int n;
         memcpy(w0, s->net->w, (size_t)s->net->n_syn * sizeof(double));
         cr_assert_eq(glia_session_step(s, &info), 0);
-        n = eligible_of(s, &info, elig, seen);
+        if (cfg->learner.kind == GLIA_LEARNER_GLOBAL) {
+            n = s->net->n_syn; /* every synapse, in id order */
+            for (int k = 0; k < n; k++)
+                elig[k] = k;
+        } else {
+            n = eligible_of(s, &info, elig, seen);
+        }
         cr_assert_eq(info.n_eligible, n, "step %d: eligible count", t);
         cr_assert(info.decided);
         if (!info.kept) {
@@ -180,6 +186,19 @@ Test(perturb, sparse_networks)
     cfg.network.p_intra = 0.12;
     cfg.network.p_inter = 0.05;
     check_steps(&cfg, 15, 2000);
+}
+
+Test(perturb, a_learners_own_list_replaces_the_territories)
+{
+    /* global: the astrocytes' step, every synapse perturbed */
+    glia_config_t cfg;
+
+    glia_config_default(&cfg);
+    cfg.learner.kind = GLIA_LEARNER_GLOBAL;
+    check_steps(&cfg, 16, 1000);
+    cr_assert_eq(glia_config_preset(&cfg, "maturity"), 0);
+    cfg.learner.kind = GLIA_LEARNER_GLOBAL;
+    check_steps(&cfg, 17, 1000);
 }
 
 Test(perturb, stream2_with_more_than_64_territories)
