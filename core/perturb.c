@@ -48,7 +48,7 @@ typedef struct glia_keyed_set {
     int n_runs;    /* run[3i..3i+2]: first synapse, length, place of its first pair */
     int n_single;  /* single[2i], single[2i+1]: synapse, place of its pair */
     int n_pairs;   /* the pairs of all of them, ascending, each once */
-    int n_drun;  /* driven inputs in the set: drun[i] is the input's index */
+    int n_drun;    /* driven inputs in the set: drun[i] is the input's index */
     int n_dsingle;
     int *run, *single, *drun, *dsingle;
     uint32_t *pair;
@@ -366,15 +366,14 @@ static void list_set(glia_perturb_t *p, const glia_net_t *net, keyed_set_t *ks)
     for (int r = 0; r < ks->n_runs; r++)
         ks->run[3 * r + 2] = pair_at(ks->pair, ks->n_pairs, (uint32_t)ks->run[3 * r] >> 1);
     for (int i = 0; i < ks->n_single; i++)
-        ks->single[2 * i + 1] =
-            pair_at(ks->pair, ks->n_pairs, (uint32_t)ks->single[2 * i] >> 1);
+        ks->single[2 * i + 1] = pair_at(ks->pair, ks->n_pairs, (uint32_t)ks->single[2 * i] >> 1);
 }
 
 /* A copy of `src` in one block, or NULL. */
 static keyed_set_t *copy_set(const keyed_set_t *src, size_t *bytes)
 {
-    const size_t ints = 3 * (size_t)src->n_runs + 2 * (size_t)src->n_single +
-                        (size_t)src->n_drun + (size_t)src->n_dsingle;
+    const size_t ints = 3 * (size_t)src->n_runs + 2 * (size_t)src->n_single + (size_t)src->n_drun +
+                        (size_t)src->n_dsingle;
     const size_t size = sizeof(keyed_set_t) + ints * sizeof(int) + (size_t)src->n_pairs * 4;
     keyed_set_t *ks = malloc(size);
     int *at;

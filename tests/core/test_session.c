@@ -255,8 +255,8 @@ Test(session, the_last_point_is_its_episode_ends_whenever_it_is_read)
         cr_assert(la == lb && memcmp(ba, bb, la) == 0, "%s: snapshots differ", presets[p]);
         cr_assert_eq(glia_session_last_point(a, &pa), 0);
         cr_assert(pa.episode == 36 && pb.episode == 36 && pa.accuracy == pb.accuracy &&
-                      pa.distinct_outputs == pb.distinct_outputs && pa.avg_reward == pb.avg_reward &&
-                      pa.accept_rate == pb.accept_rate,
+                      pa.distinct_outputs == pb.distinct_outputs &&
+                      pa.avg_reward == pb.avg_reward && pa.accept_rate == pb.accept_rate,
                   "%s", presets[p]);
         /* nothing moved since: it is the inference of the weights now */
         glia_session_inference(a, &inf);
