@@ -787,12 +787,13 @@ static int parse_args(int argc, char **argv, options_t *o)
     return 0;
 }
 
-/* One config in each selected mode: parity keeps the config's generator, fast puts it on
- * the latest xoshiro256ss stream (a config already on it is listed once, as fast). */
+/* One config in each selected mode: parity keeps the config's own (reference) generator,
+ * fast puts it on the latest xoshiro256ss stream (a config already on it is listed once,
+ * as fast). */
 static int add_modes(const options_t *o, bench_config_t *b, int n, const char *name,
                      const glia_config_t *cfg)
 {
-    if ((o->modes & MODE_PARITY) && cfg->rng == GLIA_RNG_MULBERRY32_JS) {
+    if ((o->modes & MODE_PARITY) && cfg->rng != GLIA_RNG_XOSHIRO256SS) {
         memset(&b[n], 0, sizeof(b[n]));
         b[n].name = name;
         b[n].mode = "parity";
@@ -821,6 +822,12 @@ static int select_configs(const options_t *o, bench_config_t *b)
         if (o->preset != NULL && glia_preset_find(o->preset) != p)
             continue;
         glia_config_preset(&cfg, p->name); /* cannot fail: the name is from the table */
+        /* all: the phase 1b presets (the keep/revert learners this benchmark is about);
+         * a phase 1a preset only when named */
+        if (o->preset == NULL && cfg.rng != GLIA_RNG_MULBERRY32_JS)
+            continue;
+        if (n + 2 > MAX_CONFIGS - 4)
+            break;
         n = add_modes(o, b, n, p->name, &cfg);
     }
     if (o->preset == NULL || strcmp(o->preset, "default") == 0) {
