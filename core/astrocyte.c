@@ -188,7 +188,7 @@ void glia_astro_step_with(glia_astro_state_t *st, glia_learner_ctx_t *ctx,
 {
     glia_net_t *net = ctx->net;
     const glia_config_t *cfg = ctx->cfg;
-    int n = 0, kept;
+    int n, kept;
 
     /* 1. At an episode's first step the sensing state restarts from the pattern. */
     if (ctx->step_in_episode == 0) {
@@ -207,13 +207,12 @@ void glia_astro_step_with(glia_astro_state_t *st, glia_learner_ctx_t *ctx,
 
     /* 4. Eligible synapses: the union of the selected territories' synapses, in
      * selection order, then id order, each once. */
-    glia_perturb_union_begin(ctx->perturb, net);
-    for (int a = 0; a < info->n_active; a++) {
-        const glia_territory_t *t = &ctx->territories->t[info->active[a]];
-        n = glia_perturb_union_add(ctx->perturb, n, t->syn, t->n_syn);
-    }
-    if (choose_cb != NULL)
+    n = glia_perturb_union_territories(ctx, info->active, info->n_active);
+    if (choose_cb != NULL) {
+        /* the learner's own list replaces the territories' (it may use their size) */
+        glia_perturb_union_begin(ctx->perturb, net);
         n = choose_cb(arg, ctx, n);
+    }
     info->n_eligible = n;
 
     /* 5. Base pass; remember its state. */

@@ -28,6 +28,10 @@ static const char *const falloff_names[] = {"constant", "inverse", "inverse-squa
 
 const glia_config_field_t glia_config_fields[] = {
     F_ENUM("/rng", rng, rng_names, "random generator"),
+    F_INT("/rng_version", rng_version, 1, 2,
+          "xoshiro256ss stream: 2 draws one 64-bit key per perturbation and each synapse's "
+          "sample from (key, synapse); 1 is the stream of earlier releases (one polar-method "
+          "sample per synapse, in order). Ignored by mulberry32-js"),
     F_INT("/network/clusters", network.clusters, 1, GLIA_MAX_CLUSTERS, "number of clusters"),
     F_INT("/network/inputs", network.inputs, 0, GLIA_MAX_NEURONS, "input neurons per cluster"),
     F_INT("/network/outputs", network.outputs, 0, GLIA_MAX_NEURONS, "output neurons per cluster"),
@@ -308,6 +312,7 @@ void glia_config_default(glia_config_t *cfg)
 {
     memset(cfg, 0, sizeof(*cfg));
     cfg->rng = GLIA_RNG_XOSHIRO256SS;
+    cfg->rng_version = 2;
 
     cfg->network.clusters = 2;
     cfg->network.inputs = 5;
