@@ -97,6 +97,7 @@ void glia_request_free(glia_request_t *req)
         free(req->query_keys[i]);
         free(req->query_values[i]);
     }
+    free(req->route_path);
     free(req->body);
     free(req->resp_body);
     json_decref(req->json);

@@ -51,6 +51,7 @@
 
 struct glia_store;
 struct glia_stream;
+struct glia_conns;
 
 enum glia_state {
     GLIA_STATE_IDLE = 0,
@@ -77,6 +78,12 @@ typedef struct glia_options {
     int max_exported;
     uint64_t max_db_bytes; /* 0: no quota */
     char port_file[1024];
+    uint64_t max_memory;    /* the memory budget in bytes (see budget.h) */
+    int max_points;         /* trajectory points a session may hold */
+    int max_events;         /* events a session keeps stored (the oldest go first) */
+    int max_conns_per_ip;   /* open connections from one client address (0: no limit) */
+    double request_timeout; /* seconds for a request's line and headers, and for its body */
+    int salvage;            /* start from a damaged store with what can be read */
 } glia_options_t;
 
 typedef struct glia_entry glia_entry_t;
@@ -139,7 +146,12 @@ struct glia_request {
     glia_server_t *srv;
     struct MHD_Connection *conn;
     char method[8];
-    char path[256];
+    char path[256];      /* for logs and problems: printable, cut to fit */
+    char *route_path;    /* the decoded path that is routed (transport: http.c) */
+    size_t uri_len;      /* the request target as sent, query included */
+    char nul_param[64];  /* a query parameter whose key or value holds %00 ("" if none) */
+    int is_started;      /* the transport has read its headers */
+    int transport_error; /* 414, 431 or 400 (no Host): refused before anything else */
     glia_route_match_t match;
     const glia_route_t *route; /* the matched row (NULL: unmatched) */
     int match_status;          /* GLIA_MATCH_* */
@@ -238,6 +250,8 @@ struct glia_server {
     uv_timer_t keepalive_timer;
     uv_timer_t shutdown_timer;
     struct MHD_Daemon *mhd;
+    struct glia_conns *conns; /* http.c: open connections and their deadlines */
+    uv_timer_t deadline_timer;
     int listen_fd;
     int port;
 
