@@ -36,7 +36,7 @@ static const flag_def_t flags[] = {
     {"--max-memory", "GLIA_MAX_MEMORY",
      "memory budget for sessions and large replies, bytes or with K/M/G/T (default: half of "
      "the machine's or the cgroup's memory)"},
-    {"--max-points", "GLIA_MAX_POINTS", "trajectory points one session may hold (default 10000)"},
+    {"--max-points", "GLIA_MAX_POINTS", "trajectory points one session may hold (default 100000)"},
     {"--max-events", "GLIA_MAX_EVENTS",
      "events one session keeps stored; the oldest are dropped beyond it (default 50000)"},
     {"--max-connections-per-ip", "GLIA_MAX_CONNECTIONS_PER_IP",
@@ -226,7 +226,7 @@ int glia_options_parse(int argc, char **argv, glia_options_t *opt)
     opt->slice_ms = 50;
     opt->max_connections = 4096;
     opt->max_exported = 50;
-    opt->max_points = 10000;
+    opt->max_points = 100000;
     opt->max_events = 50000;
     opt->max_conns_per_ip = -1; /* a quarter of max_connections, once that is known */
     opt->request_timeout = 30.0;

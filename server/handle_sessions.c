@@ -6,11 +6,14 @@
  * that holds the session (dispatch.c parks them), and hand the change to lifecycle.c,
  * answering from its callback once the change is stored.
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../api/config_json.h"
 #include "../api/problem.h"
+#include "../core/footprint.h"
 #include "dispatch.h"
 #include "entry.h"
 #include "handlers.h"
@@ -26,15 +29,65 @@
 
 /* ---- answers once a change is stored ------------------------------------------------ */
 
-/* 507 when the store refused, 500 when memory ran out, 404 when the session went away. */
+/* 507 when the store refused or memory is short, 500 when memory ran out, 404 when the
+ * session went away, 422 for a snapshot that does not load, 409 when the session changed
+ * meanwhile. */
 static void reply_failure(glia_request_t *req, const glia_outcome_t *out, const char *not_done)
 {
-    if (out->status == GLIA_EIO)
+    if (out->status == GLIA_EIO) {
         glia_reply_problem(req, glia_problem(507, "store-failed", "%s: %s", not_done, out->error));
-    else if (out->status == GLIA_ENOENT)
+    } else if (out->status == GLIA_ENOENT) {
         glia_reply_not_found(req, "session");
-    else
+    } else if (out->status == GLIA_ELIMIT) {
+        glia_reply_problem(req, glia_budget_problem(&req->srv->budget, out->need,
+                                                    "the session (as its snapshot holds it)"));
+    } else if (out->status == GLIA_ESTATE) {
+        glia_reply_problem(req, glia_problem(409, "conflict", "%s: %s", not_done, out->error));
+    } else if ((out->status == GLIA_EINVAL || out->status == GLIA_EFORMAT ||
+                out->status == GLIA_EVERSION) &&
+               out->err != NULL) {
+        glia_error_t err = *out->err;
+        snprintf(err.field, sizeof(err.field), "/snapshot");
+        glia_reply_problem(req, glia_problem_validation(&err));
+    } else {
         glia_reply_problem(req, glia_problem(500, "internal", "%s", out->error));
+    }
+}
+
+/* 422 for a request that would take a session past --max-points, at `pointer`. */
+static void reply_history_limit(glia_request_t *req, const char *pointer, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void reply_history_limit(glia_request_t *req, const char *pointer, const char *fmt, ...)
+{
+    glia_error_t err;
+    va_list ap;
+    json_t *p;
+
+    glia_error_clear(&err);
+    snprintf(err.field, sizeof(err.field), "%s", pointer);
+    va_start(ap, fmt);
+    vsnprintf(err.message, sizeof(err.message), fmt, ap);
+    va_end(ap);
+    p = glia_problem_validation(&err);
+    if (p != NULL) {
+        json_object_set_new(p, "type", json_string("urn:glia:problem:history-limit"));
+        json_object_set_new(p, "max_points", json_integer(req->srv->opt.max_points));
+    }
+    glia_reply_problem(req, p);
+}
+
+/* Trajectory points a session publishes by the end of `more` episodes (plus its last). */
+static uint64_t points_after(const glia_entry_t *e, uint64_t more)
+{
+    const glia_config_t *cfg = glia_session_config(e->session);
+    uint64_t published;
+
+    pthread_mutex_lock((pthread_mutex_t *)&e->mu);
+    published = e->n_points;
+    pthread_mutex_unlock((pthread_mutex_t *)&e->mu);
+    return published + glia_config_points(cfg, e->counters.episodes + more) -
+           glia_config_points(cfg, e->counters.episodes) + 1;
 }
 
 /* 200 with the summary this commit published. */
@@ -58,7 +111,7 @@ static void created_cb(glia_server_t *srv, glia_entry_t *e, const glia_outcome_t
 {
     (void)srv;
     if (out->status != 0)
-        reply_failure(arg, out, "the session was not stored");
+        reply_failure(arg, out, "the session was not created");
     else
         reply_located(arg, e, 201);
 }
@@ -92,10 +145,12 @@ static void stepped_cb(glia_server_t *srv, glia_entry_t *e, const glia_outcome_t
         return;
     }
     glia_reply_json(arg, 200,
-                    json_pack("{s:s, s:I, s:I, s:I, s:I, s:O}", "name", e->name, "episode",
-                              (json_int_t)k->episodes, "steps_total", (json_int_t)k->steps,
-                              "accepted", (json_int_t)k->accepted, "rejected",
-                              (json_int_t)k->rejected, "steps", out->steps));
+                    json_pack("{s:s, s:I, s:I, s:I, s:I, s:i, s:s?, s:O}", "name", e->name,
+                              "episode", (json_int_t)k->episodes, "steps_total",
+                              (json_int_t)k->steps, "accepted", (json_int_t)k->accepted,
+                              "rejected", (json_int_t)k->rejected, "requested",
+                              ((glia_request_t *)arg)->steps, "stopped", out->stopped, "steps",
+                              out->steps));
 }
 
 /* ---- the collection -------------------------------------------------------------------- */
@@ -160,11 +215,12 @@ static void preset_of(const glia_config_t *cfg, char *out, size_t size)
     }
 }
 
-/* The body of POST /v1/sessions (with_name) or PUT .../config; a snapshot is loaded. */
+/* The body of POST /v1/sessions (with_name) or PUT .../config. A snapshot is decoded and
+ * read as far as its config and point count (it is built later, on the pool). */
 static int prepare_spec(glia_request_t *req, int with_name, glia_error_t *err)
 {
-    uint8_t *bytes;
-    size_t len;
+    glia_config_t cfg;
+    uint32_t seed;
     int rc;
 
     if (req->json == NULL)
@@ -176,18 +232,18 @@ static int prepare_spec(glia_request_t *req, int with_name, glia_error_t *err)
     if ((rc = glia_parse_session_spec(req->json, with_name, req->spec, err)) != 0 ||
         req->spec->snapshot == NULL)
         return rc;
-    if (glia_base64_decode(req->spec->snapshot, &bytes, &len) != 0)
+    if (glia_base64_decode(req->spec->snapshot, &req->snapshot, &req->snapshot_len) != 0)
         return glia_error_set(err, GLIA_EINVAL, "/snapshot", "is not base64 text");
-    rc = glia_session_load(bytes, len, &req->loaded, err);
-    free(bytes);
+    rc = glia_snapshot_peek(req->snapshot, req->snapshot_len, &cfg, &seed, &req->snapshot_points,
+                            err);
     if (rc == GLIA_ENOMEM)
         return rc;
     if (rc != 0) {
         snprintf(err->field, sizeof(err->field), "/snapshot");
         return GLIA_EINVAL;
     }
-    req->spec->config = *glia_session_config(req->loaded);
-    req->spec->seed = glia_session_seed(req->loaded);
+    req->spec->config = cfg;
+    req->spec->seed = seed;
     preset_of(&req->spec->config, req->spec->preset, sizeof(req->spec->preset));
     return 0;
 }
@@ -199,11 +255,12 @@ int glia_prepare_session_create(glia_request_t *req, glia_error_t *err)
 
 void glia_handle_session_create(glia_server_t *srv, glia_request_t *req)
 {
-    glia_session_t *s = req->loaded;
-    glia_entry_t *e;
+    size_t held = glia_registry_count(&srv->registry) + glia_lifecycle_building(srv);
+    uint64_t need = 0;
+    char what[GLIA_NAME_MAX + 32];
     int rc;
 
-    if (glia_registry_count(&srv->registry) >= (size_t)srv->opt.max_sessions) {
+    if (held >= (size_t)srv->opt.max_sessions) {
         glia_reply_problem(req, glia_problem(507, "too-many-sessions",
                                              "this server holds its maximum of %d sessions; "
                                              "delete some or start gliad with a larger "
@@ -211,16 +268,22 @@ void glia_handle_session_create(glia_server_t *srv, glia_request_t *req)
                                              srv->opt.max_sessions));
         return;
     }
-    req->loaded = NULL;
-    if (s == NULL && (rc = glia_session_new(&req->spec->config, req->spec->seed, &s, NULL)) != 0) {
-        glia_reply_problem(
-            req, glia_problem(500, "internal", "cannot build the session: %s", glia_strerror(rc)));
+    if (req->snapshot != NULL && req->snapshot_points + 1 > (uint64_t)srv->opt.max_points) {
+        reply_history_limit(req, "/snapshot",
+                            "the snapshot holds %llu trajectory points; a session may hold %d "
+                            "(--max-points)",
+                            (unsigned long long)req->snapshot_points, srv->opt.max_points);
         return;
     }
-    rc = glia_lifecycle_create(srv, req->spec, s, NULL, 0, created_cb, req, &e);
+    /* Built on the pool, never here: a big network takes seconds to build. */
+    rc = glia_lifecycle_build(srv, req->spec, req->snapshot, req->snapshot_len,
+                              req->snapshot_points, NULL, 0, created_cb, req, &need);
+    snprintf(what, sizeof(what), "session \"%s\"", req->spec->name);
     if (rc == GLIA_EEXIST)
         glia_reply_problem(req, glia_problem(409, "exists", "a session named \"%s\" already exists",
                                              req->spec->name));
+    else if (rc == GLIA_ELIMIT)
+        glia_reply_problem(req, glia_budget_problem(&srv->budget, need, what));
     else if (rc != 0)
         glia_reply_problem(
             req, glia_problem(500, "internal", "out of memory creating \"%s\"", req->spec->name));
@@ -362,7 +425,8 @@ void glia_handle_session_config(glia_server_t *srv, glia_request_t *req)
 {
     glia_entry_t *e = req->entry;
     glia_session_spec_t *spec = req->spec;
-    glia_session_t *s;
+    uint64_t need;
+    int rc;
 
     if (e->state == GLIA_STATE_RUNNING || e->counters.steps > 0) {
         glia_reply_conflict(req, e,
@@ -380,9 +444,17 @@ void glia_handle_session_config(glia_server_t *srv, glia_request_t *req)
         spec->seed = e->seed;
     if (json_object_get(req->json, "export_metrics") == NULL)
         spec->export_metrics = e->is_exported;
-    if (glia_session_new(&spec->config, spec->seed, &s, NULL) != 0 ||
-        glia_lifecycle_configure(srv, e, spec, s, changed_cb, req) != 0)
+    /* The new session is built on the pool, with this one held meanwhile. */
+    rc = glia_lifecycle_rebuild(srv, e, spec, changed_cb, req, &need);
+    if (rc == GLIA_ELIMIT) {
+        char what[GLIA_NAME_MAX + 40];
+        snprintf(what, sizeof(what), "session \"%s\" with this config", e->name);
+        glia_reply_problem(req, glia_budget_problem(&srv->budget, need, what));
+    } else if (rc == GLIA_ESTATE) {
+        glia_reply_conflict(req, e, "its config can only be replaced before it has taken a step");
+    } else if (rc != 0) {
         glia_reply_oom(req);
+    }
 }
 
 int glia_prepare_session_step(glia_request_t *req, glia_error_t *err)
@@ -390,21 +462,83 @@ int glia_prepare_session_step(glia_request_t *req, glia_error_t *err)
     return glia_parse_step(req->json, &req->steps, err);
 }
 
+/* 507 for a session whose reservation cannot grow to `points`. Returns 1 after replying. */
+static int refuse_memory(glia_server_t *srv, glia_request_t *req, glia_entry_t *e,
+                         uint64_t points, const char *doing)
+{
+    char what[GLIA_NAME_MAX + 64];
+    uint64_t need;
+
+    if (glia_lifecycle_reserve(srv, e, points, &need) == 0)
+        return 0;
+    snprintf(what, sizeof(what), "%s session \"%s\" (%llu trajectory points)", doing, e->name,
+             (unsigned long long)points);
+    glia_reply_problem(req, glia_budget_problem(&srv->budget, need, what));
+    return 1;
+}
+
 void glia_handle_session_step(glia_server_t *srv, glia_request_t *req)
 {
     glia_entry_t *e = req->entry;
+    const glia_config_t *cfg;
+    uint64_t finishing, points;
 
-    if (e->state == GLIA_STATE_RUNNING)
+    if (e->state == GLIA_STATE_RUNNING) {
         glia_reply_conflict(req, e, "pause it before stepping by hand");
-    else if (e->in_worker)
+        return;
+    }
+    if (e->in_worker) {
         glia_dispatch_park(e, req);
-    else if (glia_lifecycle_step(srv, e, req->steps, stepped_cb, req) != 0)
+        return;
+    }
+    cfg = glia_session_config(e->session);
+    finishing = ((uint64_t)e->counters.step_in_episode + (uint64_t)req->steps) /
+                (uint64_t)cfg->training.steps_per_episode;
+    points = points_after(e, finishing);
+    if (points > (uint64_t)srv->opt.max_points) {
+        reply_history_limit(req, "/steps",
+                            "these steps would bring session \"%s\" to %llu trajectory points; "
+                            "a session may hold %d (--max-points)",
+                            e->name, (unsigned long long)points, srv->opt.max_points);
+        return;
+    }
+    if (refuse_memory(srv, req, e, points, "stepping"))
+        return;
+    if (glia_lifecycle_step(srv, e, req->steps, stepped_cb, req) != 0)
         glia_reply_problem(req, glia_problem(500, "internal", "cannot schedule the steps"));
 }
 
 int glia_prepare_session_run(glia_request_t *req, glia_error_t *err)
 {
     return glia_parse_run(req->json, &req->episodes, err);
+}
+
+/* A run must fit in --max-points (422) and in the memory budget (507). Returns 1 if it
+ * does, 0 after replying. */
+static int run_fits(glia_server_t *srv, glia_request_t *req, glia_entry_t *e)
+{
+    uint64_t points = points_after(e, req->episodes);
+
+    if (points > (uint64_t)srv->opt.max_points) {
+        const glia_config_t *cfg = glia_session_config(e->session);
+        uint64_t every = (uint64_t)cfg->training.trajectory_interval;
+        uint64_t held = points - (glia_config_points(cfg, e->counters.episodes + req->episodes) -
+                                  glia_config_points(cfg, e->counters.episodes) + 1);
+        uint64_t room = (uint64_t)srv->opt.max_points > held + 1
+                            ? (uint64_t)srv->opt.max_points - held - 1
+                            : 0;
+        uint64_t most = every * (glia_config_points(cfg, e->counters.episodes) + room) -
+                        e->counters.episodes;
+        reply_history_limit(req, "/episodes",
+                            "this run would bring session \"%s\" to %llu trajectory points (one "
+                            "every %llu episodes, /training/trajectory_interval); a session may "
+                            "hold %d (--max-points): run at most %llu episodes, or raise the "
+                            "interval",
+                            e->name, (unsigned long long)points, (unsigned long long)every,
+                            srv->opt.max_points, (unsigned long long)most);
+        return 0;
+    }
+    return !refuse_memory(srv, req, e, points, "running");
 }
 
 void glia_handle_session_run(glia_server_t *srv, glia_request_t *req)
@@ -418,7 +552,7 @@ void glia_handle_session_run(glia_server_t *srv, glia_request_t *req)
                                 : "wait for the run to end, or pause or cancel it");
     else if (e->in_worker)
         glia_dispatch_park(e, req);
-    else if (glia_lifecycle_run(srv, e, req->episodes, started_cb, req) != 0)
+    else if (run_fits(srv, req, e) && glia_lifecycle_run(srv, e, req->episodes, started_cb, req) != 0)
         glia_reply_oom(req);
 }
 
@@ -440,7 +574,10 @@ static void control(glia_server_t *srv, glia_request_t *req, int want, const cha
         glia_lifecycle_stop(srv, e, want);
         glia_dispatch_park(e, req);
     } else if (e->state == GLIA_STATE_PAUSED && want != GLIA_STATE_PAUSED) {
-        if (e->in_worker) { /* a step request holds it */
+        if (e->in_worker) {
+            /* A step request holds it: a cancel ends the steps after their slice. */
+            if (want == GLIA_STATE_CANCELLED)
+                glia_lifecycle_stop_step(srv, e);
             glia_dispatch_park(e, req);
             return;
         }

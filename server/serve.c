@@ -177,6 +177,8 @@ int glia_serve(int argc, char **argv)
     setenv("UV_THREADPOOL_SIZE", env, 1); /* read once, at the pool's first use */
     srv->started_at = glia_now();
     srv->listen_fd = -1;
+    srv->budget.limit = srv->opt.max_memory;
+    atomic_init(&srv->budget.used, 0);
     srv->routes = glia_routes;
     srv->n_routes = glia_n_routes;
     srv->hooks.job_returned_cb = glia_dispatch_job_returned;
@@ -206,8 +208,15 @@ int glia_serve(int argc, char **argv)
         fprintf(stderr, "gliad: cannot listen on %s (see the log above)\n", srv->opt.listen);
         return 2;
     }
-    glia_log("info", NULL, "listening on %s (port %d), %d workers, data dir %s", srv->opt.listen,
-             srv->port, srv->opt.workers, srv->opt.data_dir);
+    {
+        char limit[32], used[32];
+        glia_format_bytes(srv->budget.limit, limit, sizeof(limit));
+        glia_format_bytes(atomic_load(&srv->budget.used), used, sizeof(used));
+        glia_log("info", NULL,
+                 "listening on %s (port %d), %d workers, data dir %s, memory budget %s (%s "
+                 "held by the sessions)",
+                 srv->opt.listen, srv->port, srv->opt.workers, srv->opt.data_dir, limit, used);
+    }
     if (srv->opt.port_file[0])
         write_port_file(srv);
     glia_lifecycle_resume_running(srv);

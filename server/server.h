@@ -46,12 +46,15 @@
 #include "../api/requests.h"
 #include "../api/router.h"
 #include "../core/session.h"
+#include "budget.h"
 #include "event_ring.h"
 #include "queue.h"
 
 struct glia_store;
 struct glia_stream;
 struct glia_conns;
+struct glia_job;
+struct glia_build;
 
 enum glia_state {
     GLIA_STATE_IDLE = 0,
@@ -133,9 +136,16 @@ struct glia_entry {
     double last_checkpoint; /* monotonic seconds */
     double last_progress;   /* monotonic seconds of the last progress event */
 
-    int in_worker;        /* runner.c: a job holds the session */
+    int in_worker;        /* runner.c: a job holds the session (or waits for it) */
     uv_work_t *queued;    /* runner.c: the job while it may still be cancelled */
     atomic_int stop_flag; /* read by the job: end the slice now */
+    struct glia_job *next_jobs; /* runner.c: jobs waiting for the one that holds it */
+    int in_job_cb;              /* runner.c: a job's callback is running */
+
+    /* The memory budget (budget.h): what this session is counted for, given back when the
+     * entry is freed. Written on the loop (lifecycle.c). */
+    glia_budget_t *budget;
+    uint64_t mem_reserved;
 
     glia_request_t *waiters;      /* dispatch.c: requests waiting for the job to return */
     glia_request_t *after_commit; /* dispatch.c: writes waiting for the job's commit */
@@ -188,8 +198,14 @@ struct glia_request {
     int with_synapses;                       /* network */
     int64_t limit, after, max_points;        /* sessions list, metrics (-1 after: from the start) */
     int state_filter;                        /* sessions list: a state, or -1 for any */
+    int64_t syn_after, syn_limit;            /* network: a page of synapses */
     glia_session_spec_t *spec;               /* create, PUT config */
-    glia_session_t *loaded;                  /* create from a snapshot */
+    uint8_t *snapshot;                       /* create from a snapshot: its bytes */
+    size_t snapshot_len;
+    uint64_t snapshot_points;                /* ... and the trajectory points it holds */
+    uint64_t mem_reserved; /* budget taken for this request's reply, given back when freed */
+    char spec_preset[32];    /* result, snapshot: the session's preset, copied on the loop */
+    json_t *snapshot_config; /* snapshot: the session's config as served */
     glia_experiment_spec_t *experiment_spec; /* experiment create */
 
     glia_entry_t *entry; /* the session of a GLIA_ROUTE_SESSION route, during its handler */
@@ -260,6 +276,7 @@ struct glia_server {
     glia_hooks_t hooks;
 
     glia_registry_t registry;
+    struct glia_build *builds; /* lifecycle.c: sessions being built on the pool (loop) */
     struct glia_store *store;
 
     pthread_mutex_t sse_mu; /* guards the list of all streams (keepalive) */
@@ -269,7 +286,8 @@ struct glia_server {
     int jobs_in_flight; /* loop thread */
     double started_at;
     glia_stats_t stats;
-    void *experiments; /* experiments.c state */
+    glia_budget_t budget; /* --max-memory (budget.h) */
+    void *experiments;    /* experiments.c state */
 };
 
 #endif
