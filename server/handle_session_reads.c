@@ -6,8 +6,9 @@
  * (loop) checks what the API allows, counts the reply's estimated bytes against the memory
  * budget (507 when they do not fit; given back once the reply is sent) and hands the
  * rendering to the pool as a read of the session (runner.c), which holds the session
- * between two slices of a run. The reply is answered back on the loop. Listings that can
- * be large are paged (the network's synapses).
+ * between two slices of a run. The reply is answered back on the loop. Only a small reply
+ * (estimated under SMALL_REPLY) of a session no job holds is rendered on the loop. Listings
+ * that can be large are paged (the network's synapses).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 #include "request.h"
 #include "runner.h"
 
+#define SMALL_REPLY            (256 * 1024) /* estimated bytes of a reply built on the loop */
 #define SYNAPSES_DEFAULT_LIMIT 10000
 #define SYNAPSES_MAX_LIMIT     100000
 
@@ -60,12 +62,22 @@ static void read_done(glia_server_t *srv, glia_entry_t *e, void *arg)
 }
 
 /* Count `bytes` against the budget for this reply (507 when they do not fit), then render
- * it on the pool. */
+ * it on the pool. A small reply of a session nothing holds is rendered here at once: it
+ * takes microseconds, and must not wait for a pool that big work keeps busy. */
 static void read_on_pool(glia_server_t *srv, glia_request_t *req, uint64_t bytes, const char *what,
                          json_t *(*render)(glia_entry_t *, glia_request_t *))
 {
     read_job_t *job;
     char desc[GLIA_NAME_MAX + 64];
+
+    if (bytes <= SMALL_REPLY && !req->entry->in_worker) {
+        json_t *body = render(req->entry, req);
+        if (body == NULL)
+            glia_reply_oom(req);
+        else
+            glia_reply_json(req, 200, body);
+        return;
+    }
 
     if (glia_budget_take(&srv->budget, bytes) != 0) {
         snprintf(desc, sizeof(desc), "the %s of session \"%s\"", what, req->entry->name);
@@ -358,6 +370,11 @@ void glia_handle_session_snapshot(glia_server_t *srv, glia_request_t *req)
         return;
     }
     job->req = req;
+    if (bytes <= SMALL_REPLY && !e->in_worker) { /* small: at once (see read_on_pool) */
+        snapshot_work(e, job);
+        read_done(srv, e, job);
+        return;
+    }
     if (glia_runner_read(srv, e, snapshot_work, read_done, job) != 0) {
         free(job);
         glia_reply_oom(req);
