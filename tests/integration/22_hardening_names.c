@@ -1,4 +1,4 @@
-/* 21_hardening_names: names are names. A percent-encoded NUL (or slash) in a session,
+/* 22_hardening_names: names are names. A percent-encoded NUL (or slash) in a session,
  * experiment or preset name is judged as part of the name, after decoding, and refused (422
  * invalid-name): it never cuts the name short (GET /v1/sessions/a%00xyz used to answer
  * session "a", DELETE /v1/sessions/a%00evil used to delete it). A query parameter holding

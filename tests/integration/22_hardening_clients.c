@@ -1,4 +1,4 @@
-/* 21_hardening_clients: slow and malformed clients cannot starve others. Over raw sockets:
+/* 22_hardening_clients: slow and malformed clients cannot starve others. Over raw sockets:
  * a request without Host on HTTP/1.1 is 400, an over-long target 414 and over-large headers
  * 431, each a problem+json (not the HTTP library's HTML page); a request whose headers or
  * body trickle in is closed at --request-timeout with a 408 problem (the library's timeout

@@ -1,4 +1,4 @@
-/* 21_hardening_memory: memory and time bounded per request and per daemon.
+/* 22_hardening_memory: memory and time bounded per request and per daemon.
  *
  * With --max-memory, a create, a fork, a PUT config or an experiment that needs more than
  * is left is 507 naming the figures (what it needs, what is left, the budget) and nothing

@@ -1,4 +1,4 @@
-/* 21_hardening_store: a damaged store is never silently smaller. Random bytes flipped in a
+/* 22_hardening_store: a damaged store is never silently smaller. Random bytes flipped in a
  * stopped glia.db (a fixed seed), and in the write-ahead log left by a kill -9 (its frames,
  * or its header): gliad refuses to start, exits non-zero with a message naming
  * `PRAGMA integrity_check` and the backup path, and leaves the files byte for byte as they

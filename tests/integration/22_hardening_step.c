@@ -1,4 +1,4 @@
-/* 21_hardening_step: work stops when its session goes. POST /step on a big network runs in
+/* 22_hardening_step: work stops when its session goes. POST /step on a big network runs in
  * slices like a run: with one worker, another session's run proceeds while 1000 big steps
  * are under way (it used to wait for all of them: minutes), and a delete stops the steps
  * within a slice, so the worker is free again at once (it used to compute for the deleted

@@ -1,4 +1,4 @@
-/* 21_hardening_history: stored history is bounded. 256 patterns of width 64 with a point
+/* 22_hardening_history: stored history is bounded. 256 patterns of width 64 with a point
  * every episode used to grow memory and the database without end; now a session holds at
  * most --max-points trajectory points: a run (or steps) that would go past it is refused
  * with 422 naming the figures and the most it may run, and the points stay at the cap.
