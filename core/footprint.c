@@ -36,60 +36,136 @@ uint64_t glia_config_points(const glia_config_t *cfg, uint64_t episodes)
     return (episodes + every - 1) / every; /* episodes 0, every, 2 every, ... */
 }
 
+/* What a learner's state takes beyond the astrocytes' (by kind). */
+typedef struct sizes {
+    double n, id_space, astrocytes, synapses, modulatory;
+} sizes_t;
+
+static double astrocyte_bytes(const glia_config_t *cfg, const sizes_t *z)
+{
+    /* per astrocyte: its record (threshold, history, counters), its per-pattern counters,
+     * and four scratch slots; then the firing arrays */
+    return 128 + z->astrocytes * (128 + 8.0 * cfg->task.count + BLOCK + 14) + z->id_space + z->n +
+           8 * BLOCK;
+}
+
+/* The neuromod learner (neuromod.c): per synapse its trace, history, chemistry, flags,
+ * adjustment counters and two weight copies (70 bytes); per neuron its counters, and its
+ * neighbours within the ambient radius (every pair at most; the fraction of the cluster's
+ * cube a ball of that radius covers bounds the chance of a pair); distances to the
+ * modulatory and output neurons. */
+static double neuromod_bytes(const glia_config_t *cfg, const sizes_t *z)
+{
+    const double r = cfg->learner.neuromod.ambient_radius, side = cfg->network.spread;
+    const double outputs = cfg->task.target_width;
+    double f = 1, pairs;
+
+    if (side > 0) {
+        f = 4.0 / 3.0 * 3.14159265358979 * r * r * r / (side * side * side);
+        if (f > 1)
+            f = 1;
+    }
+    pairs = upper(z->n * (z->n - 1), f);
+    return 512 + 70 * z->synapses + 4 * (z->n + 1) + 12 * pairs + 32 * z->n +
+           (z->modulatory + 2 * outputs) * z->n * 8 + z->modulatory * 12 + 24 * BLOCK;
+}
+
 /* Bytes of the learner's state, by kind. A learner added later without a row here gets
  * the fallback, which tests/core/test_footprint.c checks against what it really holds. */
-static double learner_bytes(const glia_config_t *cfg, double n, double id_space, double astrocytes,
-                            double synapses)
+static double learner_bytes(const glia_config_t *cfg, const sizes_t *z)
 {
     switch (cfg->learner.kind) {
     case GLIA_LEARNER_CONTROL:
         return BLOCK;
     case GLIA_LEARNER_CURSOR:
-        return 128 + id_space + 2 * BLOCK;
+        return 128 + z->id_space + 2 * BLOCK;
     case GLIA_LEARNER_ASTROCYTE:
-        /* per astrocyte: its record (threshold, history, counters), its per-pattern
-         * counters, and four scratch slots; then the firing arrays */
-        return 128 + astrocytes * (128 + 8.0 * cfg->task.count + BLOCK + 14) + id_space + n +
-               8 * BLOCK;
+    case GLIA_LEARNER_GLOBAL:
+        return astrocyte_bytes(cfg, z);
+    case GLIA_LEARNER_SCATTERED:
+        return astrocyte_bytes(cfg, z) + 4 * z->synapses + BLOCK;
+    case GLIA_LEARNER_NEUROMOD:
+        return neuromod_bytes(cfg, z);
     default:
-        return 256 + astrocytes * 256 + id_space * 16 + synapses * 8 + 8 * BLOCK;
+        return 256 + z->astrocytes * 256 + z->id_space * 16 + z->synapses * 8 + 8 * BLOCK;
+    }
+}
+
+/* What the learner adds to a snapshot. */
+static double learner_snapshot(const glia_config_t *cfg, const sizes_t *z)
+{
+    switch (cfg->learner.kind) {
+    case GLIA_LEARNER_ASTROCYTE:
+    case GLIA_LEARNER_GLOBAL:
+    case GLIA_LEARNER_SCATTERED:
+        return z->id_space + z->astrocytes * (108 + 8.0 * cfg->task.count);
+    case GLIA_LEARNER_NEUROMOD:
+        return 512 + 16 * z->n + 60 * z->synapses + 8 * (cfg->task.target_width + 2);
+    default:
+        return 64;
     }
 }
 
 uint64_t glia_config_memory_estimate(const glia_config_t *cfg, uint64_t points,
                                      glia_footprint_t *parts)
 {
-    const double clusters = cfg->network.clusters;
+    const int clusters = cfg->network.clusters;
+    const int is_phase1a = cfg->network.layout == GLIA_LAYOUT_PHASE1A;
     const double csize = glia_config_cluster_size(cfg);
-    const double stride = glia_config_id_stride(cfg);
-    const double n = clusters * csize;
+    const double stride = is_phase1a ? csize : glia_config_id_stride(cfg);
+    const double n = glia_config_neurons(cfg);
     const double inputs = cfg->network.inputs;
     const double per = cfg->learner.astrocyte.per_cluster;
-    const double astrocytes = per * clusters;
     const double count = cfg->task.count;
-    double id_space = stride * (clusters - 1) + csize;
-    /* Connection draws: (pre, post) with post not an input and pre != post. */
-    const double intra_pairs = (csize - inputs) * (csize - 1);
-    const double inter_pairs = (csize - inputs) * (n - csize);
     const double p_intra = cfg->network.p_intra, p_inter = cfg->network.p_inter;
-    double syn, cap, terr_syn, f, traj_cap, s_total;
+    double pre[GLIA_MAX_CLUSTERS], post[GLIA_MAX_CLUSTERS], intra[GLIA_MAX_CLUSTERS];
+    double pre_all = 0, post_all = 0, intra_all = 0, inter_all = 0, modulatory = 0;
+    double syn, cap, terr_all, f, traj_cap, s_total;
+    sizes_t z;
     glia_footprint_t fp;
 
-    if (id_space < n)
-        id_space = n;
-    syn = upper(clusters * intra_pairs, p_intra) + upper(clusters * inter_pairs, p_inter);
+    /* The neurons a synapse may leave (pre) and reach (post) in each cluster, and the
+     * pairs drawn within it: net.c draws every (pre, post) but into inputs;
+     * net_phase1a.c every pair of non-modulatory neurons. */
+    for (int c = 0; c < clusters; c++) {
+        double size = glia_config_cluster_neurons(cfg, c);
+        double mod = cfg->network.modulatory < size ? cfg->network.modulatory : size;
+        if (is_phase1a) {
+            pre[c] = post[c] = size - mod;
+            intra[c] = pre[c] * (pre[c] - 1);
+        } else {
+            pre[c] = size;
+            post[c] = size - inputs;
+            intra[c] = post[c] * (size - 1);
+        }
+        modulatory += mod;
+        pre_all += pre[c];
+        post_all += post[c];
+        intra_all += intra[c];
+    }
+    for (int c = 0; c < clusters; c++)
+        inter_all += post[c] * (pre_all - pre[c]);
+
+    z.n = n;
+    z.id_space = is_phase1a ? n : stride * (clusters - 1) + csize;
+    if (z.id_space < n)
+        z.id_space = n;
+    z.astrocytes = per * clusters;
+    z.modulatory = modulatory;
+    syn = upper(intra_all, p_intra) + upper(inter_all, p_inter);
+    z.synapses = syn;
     cap = synapse_capacity(syn);
 
     fp.synapses = (uint64_t)syn;
     /* Neurons: id, role, cluster, x, y, z, threshold, out_start, fired, driven, readout
      * (54 bytes), act by id; synapses: pre, post, weight at capacity; initial weights. */
-    fp.network = (uint64_t)(64 + 54 * n + 8 * id_space + 16 * cap + 8 * syn + 16 * BLOCK);
+    fp.network = (uint64_t)(64 + 54 * n + 8 * z.id_space + 16 * cap + 8 * syn + 16 * BLOCK);
     /* eligible, saved, pending, pend_u (two draws), mark; live by neuron */
     fp.scratch = (uint64_t)(36 * syn + n + 6 * BLOCK);
 
     /* Territories: a list of every neuron (sized n) and the synapses touching the
      * territory. With neurons uniform over the cluster's spread x spread square, a disc of
-     * territory_radius holds a fraction f of them; an intra-cluster synapse touches it
+     * territory_radius holds a fraction f of them; a synapse within the cluster touches it
      * with probability 2f - f^2, one crossing clusters with f. */
     if (cfg->network.spread > 0) {
         const double r = cfg->learner.astrocyte.territory_radius;
@@ -99,24 +175,28 @@ uint64_t glia_config_memory_estimate(const glia_config_t *cfg, uint64_t points,
     } else {
         f = 1;
     }
-    if (stride != csize) {
-        /* Ids collide across clusters (the reference's id_stride): territories own the
-         * synapses at the positions their ids name, anywhere: bound by degree. */
-        double degree = (csize - inputs) / csize * (csize - 1) * p_intra +
-                        (n - csize) * p_inter * 2 + (csize - 1) * p_intra;
-        terr_syn = f * csize * degree;
-    } else {
-        double intra_c = intra_pairs * p_intra;
-        double touching = (inter_pairs + csize * (clusters - 1) * (csize - inputs)) * p_inter;
-        terr_syn = (2 * f - f * f) * intra_c + f * touching;
+    terr_all = 0;
+    for (int c = 0; c < clusters; c++) {
+        double t;
+        if (stride != csize) {
+            /* Ids collide across clusters (the reference's id_stride): territories own the
+             * synapses at the positions their ids name, anywhere: bound by degree. */
+            double degree = post[c] / csize * (csize - 1) * p_intra + (n - csize) * p_inter * 2 +
+                            (csize - 1) * p_intra;
+            t = f * csize * degree;
+        } else {
+            t = (2 * f - f * f) * intra[c] * p_intra +
+                f * (post[c] * (pre_all - pre[c]) + pre[c] * (post_all - post[c])) * p_inter;
+        }
+        t += 4 * sqrt(t) + 1;
+        if (t > syn)
+            t = syn;
+        terr_all += per * t;
     }
-    terr_syn += 4 * sqrt(terr_syn) + 1;
-    if (terr_syn > syn)
-        terr_syn = syn;
     fp.territories =
-        (uint64_t)(astrocytes * (48 + 4 * n + 4 * terr_syn + 2 * BLOCK) + id_space + 2 * BLOCK);
+        (uint64_t)(z.astrocytes * (48 + 4 * n + 2 * BLOCK) + 4 * terr_all + z.id_space + 2 * BLOCK);
 
-    fp.learner = (uint64_t)learner_bytes(cfg, n, id_space, astrocytes, syn);
+    fp.learner = (uint64_t)learner_bytes(cfg, &z);
 
     /* The trajectory grows from 16 points by doubling: points and their outputs. */
     traj_cap = 0;
@@ -137,12 +217,9 @@ uint64_t glia_config_memory_estimate(const glia_config_t *cfg, uint64_t points,
 
     /* Saved: the config (a name and value per field, the patterns), the generator and
      * counters, the trajectory, every weight, every neuron's threshold and firing count,
-     * the learner (astrocytes: records with per-pattern counters, and the firing state). */
-    fp.snapshot =
-        (uint64_t)(4096 + 16 * count + (double)points * (36 + 8 * count) + 8 * syn + 12 * n +
-                   (cfg->learner.kind == GLIA_LEARNER_ASTROCYTE
-                        ? id_space + astrocytes * (108 + 8 * count)
-                        : 64));
+     * the learner's section. */
+    fp.snapshot = (uint64_t)(8192 + 16 * count + (double)points * (36 + 8 * count) + 8 * syn +
+                             12 * n + learner_snapshot(cfg, &z));
     if (parts != NULL)
         *parts = fp;
     return fp.total;
