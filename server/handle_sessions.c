@@ -26,6 +26,7 @@
 #define LIST_MAX_LIMIT        1000
 #define METRICS_DEFAULT_LIMIT 1000
 #define METRICS_MAX_LIMIT     10000
+#define REPLY_MAX_BYTES       (16u << 20) /* a page of points is at most about this much text */
 
 /* ---- answers once a change is stored ------------------------------------------------ */
 
@@ -181,14 +182,24 @@ void glia_handle_sessions_list(glia_server_t *srv, glia_request_t *req)
     size_t n = glia_registry_page(&srv->registry, glia_request_query(req, "cursor"),
                                   req->state_filter, (size_t)req->limit, page, &more);
 
+    size_t bytes = 0;
+
     for (size_t i = 0; i < n; i++) {
-        json_t *summary;
-        pthread_mutex_lock(&page[i]->mu);
-        summary = page[i]->summary ? json_copy(page[i]->summary) : NULL;
-        pthread_mutex_unlock(&page[i]->mu);
+        json_t *summary = NULL;
+        if (bytes < REPLY_MAX_BYTES) { /* past it the page ends early: next_cursor goes on */
+            pthread_mutex_lock(&page[i]->mu);
+            summary = page[i]->summary ? json_copy(page[i]->summary) : NULL;
+            pthread_mutex_unlock(&page[i]->mu);
+        } else {
+            more = 1;
+        }
         if (summary != NULL) {
+            const json_t *outs = json_object_get(json_object_get(summary, "latest_point"),
+                                                 "outputs");
+            const char *first = json_string_value(json_array_get(outs, 0));
             json_object_del(summary, "config");
             json_array_append_new(items, summary);
+            bytes += 2048 + json_array_size(outs) * ((first ? strlen(first) : 0) + 12);
         }
         glia_entry_unref(page[i]);
     }
@@ -330,6 +341,21 @@ int glia_prepare_session_points(glia_request_t *req, glia_error_t *err)
     return 0;
 }
 
+/* How many points like `sample` fit in a reply of REPLY_MAX_BYTES (at least 2): with many
+ * wide patterns a point is tens of kB of text. */
+static size_t reply_points_most(const json_t *sample)
+{
+    const json_t *outs = json_object_get(sample, "outputs");
+    size_t count = json_array_size(outs), width = 0, per;
+
+    if (count > 0)
+        width = strlen(json_string_value(json_array_get(outs, 0)) ? json_string_value(
+                                                                        json_array_get(outs, 0))
+                                                                  : "");
+    per = 512 + count * (width + 12);
+    return REPLY_MAX_BYTES / per > 2 ? REPLY_MAX_BYTES / per : 2;
+}
+
 void glia_handle_session_points(glia_server_t *srv, glia_request_t *req)
 {
     glia_entry_t *e = req->entry;
@@ -355,9 +381,13 @@ void glia_handle_session_points(glia_server_t *srv, glia_request_t *req)
 
     /* Downsample evenly to max_points, always keeping the first and the last. */
     if (sel != NULL) {
-        size_t keep = n, out = 0;
+        size_t keep = n, out = 0, most = reply_points_most(n > 0 ? sel[0] : NULL);
         if (req->max_points > 0 && n > (size_t)req->max_points)
             keep = (size_t)req->max_points;
+        if (keep > most)
+            keep = most; /* thinned further, or paged: the reply stays bounded */
+        if ((size_t)req->limit > most)
+            req->limit = (int64_t)most;
         for (size_t i = 0; i < keep && out < (size_t)req->limit; i++) {
             size_t idx =
                 keep == n ? i : (size_t)((double)i * (double)(n - 1) / (double)(keep - 1) + 0.5);
