@@ -448,7 +448,8 @@ struct glia_build {
     glia_session_spec_t spec; /* a copy: snapshot and config_overrides are not used */
     char experiment[GLIA_NAME_MAX + 1];
     uint64_t episodes;
-    uint64_t taken; /* bytes of the budget taken for it */
+    uint64_t points; /* trajectory points it is counted for, beyond those of `episodes` */
+    uint64_t taken;  /* bytes of the budget taken for it */
     uint8_t *snapshot;
     size_t snapshot_len;
     glia_entry_t *target; /* configure: the session that gets it (referenced) */
@@ -532,7 +533,7 @@ static void build_done(glia_server_t *srv, void *arg)
      * built; this settles the count). */
     glia_session_trajectory(s, &n_points);
     bytes = glia_session_bytes(glia_session_config(s),
-                               (uint64_t)n_points +
+                               (n_points > b->points ? (uint64_t)n_points : b->points) +
                                    glia_config_points(glia_session_config(s), b->episodes) + 1);
     if (bytes > b->taken && glia_budget_take(&srv->budget, bytes - b->taken) != 0) {
         glia_budget_give(&srv->budget, b->taken);
@@ -612,6 +613,7 @@ int glia_lifecycle_build(glia_server_t *srv, const glia_session_spec_t *spec,
     b->spec.config_overrides = NULL;
     snprintf(b->experiment, sizeof(b->experiment), "%s", experiment ? experiment : "");
     b->episodes = episodes;
+    b->points = points;
     b->taken = bytes;
     if (snapshot != NULL) {
         memcpy(b->snapshot, snapshot, snapshot_len);

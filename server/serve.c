@@ -141,6 +141,15 @@ static int recover(glia_server_t *srv)
     }
     if (glia_store_begin(srv->store, msg, sizeof(msg)) != 0)
         return refuse(srv, msg);
+    if (atomic_load(&srv->budget.used) > srv->budget.limit) {
+        char used[32], limit[32];
+        glia_format_bytes(atomic_load(&srv->budget.used), used, sizeof(used));
+        glia_format_bytes(srv->budget.limit, limit, sizeof(limit));
+        glia_log("warn", NULL,
+                 "the stored sessions are counted for %s, more than --max-memory %s: new "
+                 "sessions, runs and large replies are refused (507) until some are deleted",
+                 used, limit);
+    }
     glia_log("info", NULL, "recovered %zu sessions from %s in %.3f s",
              glia_registry_count(&srv->registry), srv->opt.data_dir, glia_now() - t0);
     return 0;
