@@ -274,3 +274,23 @@ Test(clients, one_address_is_capped_by_max_connections_per_ip)
     }
     cr_expect_eq(it_stop(&d), 0);
 }
+
+/* A token on the command line shows in ps: --help says so, and names the alternatives. */
+Test(clients, help_recommends_a_token_file_over_token)
+{
+    FILE *p = popen(GLIAD_PATH " --help", "r");
+    char line[512];
+    int seen = 0;
+
+    cr_assert_not_null(p);
+    while (fgets(line, sizeof(line), p) != NULL) {
+        if (strncmp(line, "  --token ", 10) == 0) {
+            seen = 1;
+            cr_expect(strstr(line, "ps") != NULL, "--token warns it shows in ps: %s", line);
+            cr_expect(strstr(line, "--token-file") != NULL && strstr(line, "GLIA_TOKEN") != NULL,
+                      "--token points at --token-file and GLIA_TOKEN: %s", line);
+        }
+    }
+    cr_expect_eq(pclose(p), 0, "gliad --help exits 0");
+    cr_expect(seen, "--help lists --token");
+}
