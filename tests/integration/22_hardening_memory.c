@@ -67,7 +67,7 @@ static void expect_507(const it_resp_t *r, const char *what)
     cr_log_info("%s: %s", what, detail ? detail : "");
 }
 
-Test(memory, what_does_not_fit_the_budget_is_507_and_nothing_is_built, .timeout = 300)
+Test(memory, what_does_not_fit_the_budget_is_507_and_nothing_is_built)
 {
     glia_daemon_t d;
     it_resp_t r;
