@@ -236,7 +236,14 @@ static void job_done_cb(glia_server_t *srv, glia_entry_t *e, const glia_job_resu
     } else {
         if (glia_now() - e->last_progress >= 0.5)
             glia_commit_progress(c);
-        if (glia_now() - e->last_checkpoint >= srv->opt.checkpoint_seconds) {
+        /* At most every --checkpoint-seconds, never while one is still being stored,
+         * and no more often than keeps the store busy a twentieth of the time with this
+         * session: a big session's checkpoint (hundreds of MB) holds the store's one
+         * writer while it is written. */
+        if (e->ckpts_in_flight == 0 &&
+            glia_now() - e->last_checkpoint >=
+            (srv->opt.checkpoint_seconds > 20 * e->ckpt_seconds ? srv->opt.checkpoint_seconds
+                                                                : 20 * e->ckpt_seconds)) {
             glia_commit_row(c);
             glia_commit_checkpoint(c);
         }
@@ -335,6 +342,9 @@ int glia_lifecycle_create(glia_server_t *srv, const glia_session_spec_t *spec, g
         goto fail_entry;
     snprintf(e->experiment, sizeof(e->experiment), "%s", experiment ? experiment : "");
     e->created_at = e->updated_at = glia_wall();
+    /* A new session is rebuilt from its config and seed: its first periodic checkpoint
+     * is due one interval into its run, not at its first slice. */
+    e->last_checkpoint = glia_now();
     e->target_episodes = e->counters.episodes + episodes;
     if ((rc = glia_registry_add(&srv->registry, e)) != 0)
         goto fail_entry;

@@ -134,6 +134,8 @@ struct glia_entry {
     uint64_t published_upto; /* points up to this episode are stored (dedupe on recovery) */
     int has_published_points;
     double last_checkpoint; /* monotonic seconds */
+    double ckpt_seconds;    /* how long its last checkpoint took to store (commit.c) */
+    int ckpts_in_flight;    /* checkpoints submitted, not yet stored (commit.c) */
     double last_progress;   /* monotonic seconds of the last progress event */
 
     int in_worker;        /* runner.c: a job holds the session (or waits for it) */

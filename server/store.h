@@ -60,6 +60,7 @@ struct glia_store_op {
     glia_store_done_cb done; /* called on the loop thread; then the op is freed */
     void *arg;
     char error[256]; /* why it failed, when status != 0 */
+    double seconds;  /* with a checkpoint: how long its transaction took (store thread) */
 };
 
 typedef struct glia_store_options {

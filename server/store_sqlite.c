@@ -480,9 +480,12 @@ static void apply_batch(glia_store_t *s, glia_qnode_t *batch)
         exec(s->db, "ROLLBACK", NULL, 0);
     if (has_ckpt && s->timing_cb != NULL)
         s->timing_cb(mono_now() - t0, s->timing_arg);
+    t0 = mono_now() - t0;
     while (batch) {
         glia_store_op_t *op = GLIA_QUEUE_ITEM(batch, glia_store_op_t, node);
         batch = batch->next;
+        if (op->ckpt != NULL)
+            op->seconds = t0;
         if (rc != SQLITE_OK && op->error[0] == '\0')
             snprintf(op->error, sizeof(op->error), "store commit failed: %s", describe(rc));
         /* Handed back before it stops counting as uncommitted: glia_store_idle never sees
