@@ -148,10 +148,9 @@ static void stepped_cb(glia_server_t *srv, glia_entry_t *e, const glia_outcome_t
     glia_reply_json(arg, 200,
                     json_pack("{s:s, s:I, s:I, s:I, s:I, s:i, s:s?, s:O}", "name", e->name,
                               "episode", (json_int_t)k->episodes, "steps_total",
-                              (json_int_t)k->steps, "accepted", (json_int_t)k->accepted,
-                              "rejected", (json_int_t)k->rejected, "requested",
-                              ((glia_request_t *)arg)->steps, "stopped", out->stopped, "steps",
-                              out->steps));
+                              (json_int_t)k->steps, "accepted", (json_int_t)k->accepted, "rejected",
+                              (json_int_t)k->rejected, "requested", ((glia_request_t *)arg)->steps,
+                              "stopped", out->stopped, "steps", out->steps));
 }
 
 /* ---- the collection -------------------------------------------------------------------- */
@@ -194,8 +193,8 @@ void glia_handle_sessions_list(glia_server_t *srv, glia_request_t *req)
             more = 1;
         }
         if (summary != NULL) {
-            const json_t *outs = json_object_get(json_object_get(summary, "latest_point"),
-                                                 "outputs");
+            const json_t *outs =
+                json_object_get(json_object_get(summary, "latest_point"), "outputs");
             const char *first = json_string_value(json_array_get(outs, 0));
             json_object_del(summary, "config");
             json_array_append_new(items, summary);
@@ -349,9 +348,9 @@ static size_t reply_points_most(const json_t *sample)
     size_t count = json_array_size(outs), width = 0, per;
 
     if (count > 0)
-        width = strlen(json_string_value(json_array_get(outs, 0)) ? json_string_value(
-                                                                        json_array_get(outs, 0))
-                                                                  : "");
+        width = strlen(json_string_value(json_array_get(outs, 0))
+                           ? json_string_value(json_array_get(outs, 0))
+                           : "");
     per = 512 + count * (width + 12);
     return REPLY_MAX_BYTES / per > 2 ? REPLY_MAX_BYTES / per : 2;
 }
@@ -493,8 +492,8 @@ int glia_prepare_session_step(glia_request_t *req, glia_error_t *err)
 }
 
 /* 507 for a session whose reservation cannot grow to `points`. Returns 1 after replying. */
-static int refuse_memory(glia_server_t *srv, glia_request_t *req, glia_entry_t *e,
-                         uint64_t points, const char *doing)
+static int refuse_memory(glia_server_t *srv, glia_request_t *req, glia_entry_t *e, uint64_t points,
+                         const char *doing)
 {
     char what[GLIA_NAME_MAX + 64];
     uint64_t need;
@@ -554,11 +553,10 @@ static int run_fits(glia_server_t *srv, glia_request_t *req, glia_entry_t *e)
         uint64_t every = (uint64_t)cfg->training.trajectory_interval;
         uint64_t held = points - (glia_config_points(cfg, e->counters.episodes + req->episodes) -
                                   glia_config_points(cfg, e->counters.episodes) + 1);
-        uint64_t room = (uint64_t)srv->opt.max_points > held + 1
-                            ? (uint64_t)srv->opt.max_points - held - 1
-                            : 0;
-        uint64_t most = every * (glia_config_points(cfg, e->counters.episodes) + room) -
-                        e->counters.episodes;
+        uint64_t room =
+            (uint64_t)srv->opt.max_points > held + 1 ? (uint64_t)srv->opt.max_points - held - 1 : 0;
+        uint64_t most =
+            every * (glia_config_points(cfg, e->counters.episodes) + room) - e->counters.episodes;
         reply_history_limit(req, "/episodes",
                             "this run would bring session \"%s\" to %llu trajectory points (one "
                             "every %llu episodes, /training/trajectory_interval); a session may "
@@ -582,7 +580,8 @@ void glia_handle_session_run(glia_server_t *srv, glia_request_t *req)
                                 : "wait for the run to end, or pause or cancel it");
     else if (e->in_worker)
         glia_dispatch_park(e, req);
-    else if (run_fits(srv, req, e) && glia_lifecycle_run(srv, e, req->episodes, started_cb, req) != 0)
+    else if (run_fits(srv, req, e) &&
+             glia_lifecycle_run(srv, e, req->episodes, started_cb, req) != 0)
         glia_reply_oom(req);
 }
 

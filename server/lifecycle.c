@@ -177,9 +177,9 @@ static void job_done_cb(glia_server_t *srv, glia_entry_t *e, const glia_job_resu
         /* A step request runs in slices like a run: between two, other sessions get the
          * pool. It goes on unless something asked it to stop. */
         p->stopped = atomic_load(&srv->is_shutting_down) ? "the server is shutting down"
-                     : e->cancel_requested                ? "the session was cancelled"
-                     : e->state == GLIA_STATE_FAILED      ? "the session failed"
-                                                          : NULL;
+                     : e->cancel_requested               ? "the session was cancelled"
+                     : e->state == GLIA_STATE_FAILED     ? "the session failed"
+                                                         : NULL;
         if (p->stopped == NULL) {
             glia_job_spec_t spec = {0, 0, p->steps_left, srv->opt.slice_ms / 1000.0, 1};
             atomic_store(&e->stop_flag, 0);
@@ -241,9 +241,9 @@ static void job_done_cb(glia_server_t *srv, glia_entry_t *e, const glia_job_resu
          * session: a big session's checkpoint (hundreds of MB) holds the store's one
          * writer while it is written. */
         if (e->ckpts_in_flight == 0 &&
-            glia_now() - e->last_checkpoint >=
-            (srv->opt.checkpoint_seconds > 20 * e->ckpt_seconds ? srv->opt.checkpoint_seconds
-                                                                : 20 * e->ckpt_seconds)) {
+            glia_now() - e->last_checkpoint >= (srv->opt.checkpoint_seconds > 20 * e->ckpt_seconds
+                                                    ? srv->opt.checkpoint_seconds
+                                                    : 20 * e->ckpt_seconds)) {
             glia_commit_row(c);
             glia_commit_checkpoint(c);
         }
@@ -531,8 +531,7 @@ static void build_done(glia_server_t *srv, void *arg)
     unlink_build(srv, b);
     if (s == NULL || b->is_forgotten) {
         glia_budget_give(&srv->budget, b->taken);
-        build_report(srv, b, NULL,
-                     s == NULL ? (b->rc ? b->rc : GLIA_ENOMEM) : GLIA_ESTATE,
+        build_report(srv, b, NULL, s == NULL ? (b->rc ? b->rc : GLIA_ENOMEM) : GLIA_ESTATE,
                      s == NULL ? (b->err.message[0] ? b->err.message : "out of memory")
                                : "its experiment was deleted or cancelled",
                      0);
@@ -558,8 +557,8 @@ static void build_done(glia_server_t *srv, void *arg)
                                b->episodes, b->cb, b->arg, &e);
     if (rc != 0) {
         glia_budget_give(&srv->budget, bytes);
-        build_report(srv, b, NULL, rc,
-                     rc == GLIA_EEXIST ? "the name is taken" : "out of memory", 0);
+        build_report(srv, b, NULL, rc, rc == GLIA_EEXIST ? "the name is taken" : "out of memory",
+                     0);
     } else {
         e->budget = &srv->budget;
         e->mem_reserved = bytes;
@@ -594,8 +593,8 @@ void glia_lifecycle_forget_builds(glia_server_t *srv, const char *experiment)
 
 int glia_lifecycle_build(glia_server_t *srv, const glia_session_spec_t *spec,
                          const uint8_t *snapshot, size_t snapshot_len, uint64_t points,
-                         const char *experiment, uint64_t episodes, glia_lifecycle_cb cb,
-                         void *arg, uint64_t *need)
+                         const char *experiment, uint64_t episodes, glia_lifecycle_cb cb, void *arg,
+                         uint64_t *need)
 {
     glia_entry_t *taken = glia_registry_get(&srv->registry, spec->name);
     glia_build_t *b;
@@ -604,8 +603,8 @@ int glia_lifecycle_build(glia_server_t *srv, const glia_session_spec_t *spec,
     glia_entry_unref(taken);
     if (taken != NULL || name_is_building(srv, spec->name))
         return GLIA_EEXIST;
-    bytes = glia_session_bytes(&spec->config,
-                               points + glia_config_points(&spec->config, episodes) + 1);
+    bytes =
+        glia_session_bytes(&spec->config, points + glia_config_points(&spec->config, episodes) + 1);
     *need = bytes;
     if ((b = calloc(1, sizeof(*b))) == NULL)
         return GLIA_ENOMEM;

@@ -119,8 +119,8 @@ static int recover(glia_server_t *srv)
     double t0;
     int rc;
 
-    if (glia_store_open_with(srv->opt.data_dir, &so, &srv->loop, &srv->store, msg,
-                             sizeof(msg)) != 0)
+    if (glia_store_open_with(srv->opt.data_dir, &so, &srv->loop, &srv->store, msg, sizeof(msg)) !=
+        0)
         return refuse(srv, msg);
     if (glia_store_salvage_report(srv->store)[0] != '\0')
         glia_log("warn", NULL, "--salvage: %s", glia_store_salvage_report(srv->store));
@@ -135,8 +135,7 @@ static int recover(glia_server_t *srv)
     }
     if ((rc = glia_experiments_start(srv)) != 0) {
         snprintf(msg, sizeof(msg), "%s",
-                 rc == GLIA_EFORMAT ? glia_store_error(srv->store)
-                                    : "cannot read the experiments");
+                 rc == GLIA_EFORMAT ? glia_store_error(srv->store) : "cannot read the experiments");
         return refuse(srv, msg);
     }
     if (glia_store_begin(srv->store, msg, sizeof(msg)) != 0)
