@@ -208,6 +208,13 @@ Test(config_errors, malformed_json_is_400_with_line_and_column)
                      "urn:glia:problem:malformed-json");
     it_resp_free(&r);
 
+    /* a bad escape before bytes that are not UTF-8: jansson's message quotes them, and the
+     * problem still is JSON (the fuzzer found a 500 here) */
+    r = it_request(&d, "POST", "/v1/sessions", "{\"\\\\\\\xf3\x91\x9e\x89");
+    cr_expect_eq(r.status, 400, "invalid UTF-8: %.300s", r.body);
+    cr_expect(r.json != NULL, "the problem parses as JSON");
+    it_resp_free(&r);
+
     /* other routes parse bodies the same way */
     it_create(&d, "s", "maturity", 1);
     r = it_request(&d, "POST", "/v1/sessions/s/run", "{\"episodes\":");
