@@ -196,11 +196,10 @@ export async function sessionPage(ctx) {
       'aria-labelledby': 'h-latest' }, h('h2#h-latest', 'Latest trajectory point'), latestBox)));
 
   function showSummary(s) {
+    const mine = summary.latest_point; // an event may be newer than a summary read
+    if (mine && (!s.latest_point || mine.episode > s.latest_point.episode)) s.latest_point = mine;
     summary = s;
     document.getElementById('state').replaceChildren(stateBadge(s.state));
-    const lp = s.latest_point;
-    document.getElementById('constant').replaceChildren(lp ? constantBadge(lp.constant_output) || ''
-      : '');
     controls.update(s);
     errorLine.replaceChildren(s.error ? h('div.error', { role: 'alert' }, s.error) : '');
     facts.replaceChildren(dl([
@@ -214,6 +213,13 @@ export async function sessionPage(ctx) {
       ['Compare', h('a', { href: `/ui/compare?s=${enc(name)}` }, 'with other sessions…')],
     ]));
     showProgress(Object.assign({}, s.progress, { accepted: s.accepted, rejected: s.rejected }));
+    showLatest(s.latest_point);
+  }
+  // The latest trajectory point: the summary's, then each metrics or outputs event's as it
+  // arrives (an event for the same episode adds its fields; an older one is ignored).
+  function showLatest(lp) {
+    document.getElementById('constant').replaceChildren(lp ? constantBadge(lp.constant_output) || ''
+      : '');
     latestBox.replaceChildren(lp ? dl([
       ['Episode', num(lp.episode), 'latest-episode'],
       ['Accuracy', pct(lp.accuracy), 'latest-accuracy'],
@@ -354,6 +360,13 @@ export async function sessionPage(ctx) {
   ctx.onLeave(() => clearTimeout(inferenceTimer));
   const learner = learnerSection(learnerBox, name, config, ctx);
 
+  function latestFrom(d) {
+    const lp = summary.latest_point;
+    if (lp && d.episode < lp.episode) return;
+    summary.latest_point = Object.assign(lp && lp.episode === d.episode ? lp : {}, d);
+    showLatest(summary.latest_point);
+  }
+
   // ---- the stream ----------------------------------------------------------------------
   const stream = openEvents(name, {
     state: () => { // a run started, paused or ended: read everything again now
@@ -368,9 +381,13 @@ export async function sessionPage(ctx) {
       showProgress(d);
       refreshSummary();
     },
-    metrics: (d) => addPoint(d),
+    metrics: (d) => {
+      addPoint(d);
+      latestFrom(d);
+    },
     outputs: (d) => {
       addPoint(d);
+      latestFrom(d);
       inferenceSoon();
     },
   });
