@@ -20,6 +20,7 @@
 #define GLIA_MAX_WIDTH         64   /* pattern bits are stored in a uint64_t */
 #define GLIA_MAX_NEURONS       4096 /* network size bound: all clusters together */
 #define GLIA_MAX_CLUSTERS      64
+#define GLIA_MAX_SYNAPSES      4194304 /* expected synapses (the memory budget) */
 #define GLIA_MAX_ASTROCYTES    1024 /* all clusters together */
 #define GLIA_MAX_ACTIVE        16   /* astrocytes active in one step */
 #define GLIA_MAX_HISTORY       64   /* outcome history slots per astrocyte */
@@ -30,6 +31,19 @@ enum glia_learner_kind {
     GLIA_LEARNER_CONTROL = 0,
     GLIA_LEARNER_CURSOR = 1,
     GLIA_LEARNER_ASTROCYTE = 2,
+    GLIA_LEARNER_RANDOM_SEARCH = 3,
+};
+
+/* What a keep/revert decision scores (perturb.c). */
+enum glia_reward_scope {
+    GLIA_SCOPE_PATTERN = 0,   /* the step's one pattern (the paper) */
+    GLIA_SCOPE_TASK = 1,      /* every pattern; the current weights' score is cached */
+    GLIA_SCOPE_MINIBATCH = 2, /* training.minibatch patterns drawn per step */
+};
+
+enum glia_selection {
+    GLIA_SELECT_SENSING = 0, /* by sensing score and exploration (the paper) */
+    GLIA_SELECT_UNIFORM = 1, /* max_active astrocytes drawn at random */
 };
 
 enum glia_sensing {
@@ -68,6 +82,7 @@ typedef struct glia_config {
         double p_inter;         /* connection probability across clusters */
         double weight_init;     /* initial weight = (u - 0.5) * weight_init */
         double threshold;       /* firing threshold of every neuron */
+        int bias;               /* bool: one always-on unit per cluster (last in it) */
     } network;
 
     struct {
@@ -85,10 +100,15 @@ typedef struct glia_config {
         int homeostasis;         /* bool: per-episode threshold homeostasis */
         double homeostasis_target;
         double homeostasis_rate;
+        int reward_scope;        /* enum glia_reward_scope */
+        int minibatch;           /* patterns per step with reward_scope minibatch */
     } training;
 
     struct {
         int kind; /* enum glia_learner_kind */
+        int perturb_thresholds; /* bool: non-input thresholds move with the weights */
+        double threshold_std;   /* standard deviation of a threshold perturbation */
+        double threshold_clamp; /* perturbed thresholds stay in [-clamp, clamp] */
         struct {
             double radius;
             double walk_step;
@@ -98,6 +118,7 @@ typedef struct glia_config {
             int per_cluster; /* a square number: astrocytes sit on a grid */
             int sensing;     /* enum glia_sensing */
             int exploration; /* enum glia_exploration */
+            int selection;   /* enum glia_selection */
             int min_active;
             int max_active;
             int history;

@@ -27,8 +27,10 @@ static int net_alloc_neurons(glia_net_t *net, int n, int id_space)
     net->act = calloc((size_t)id_space, sizeof(double));
     net->driven = calloc((size_t)n, sizeof(int));
     net->readout = calloc((size_t)n, sizeof(int));
+    net->bias = calloc((size_t)n, sizeof(int));
     if (!net->id || !net->role || !net->cluster || !net->x || !net->y || !net->z || !net->thr ||
-        !net->out_start || !net->fired || !net->act || !net->driven || !net->readout)
+        !net->out_start || !net->fired || !net->act || !net->driven || !net->readout ||
+        !net->bias)
         return GLIA_ENOMEM;
     return 0;
 }
@@ -67,6 +69,7 @@ void glia_net_free(glia_net_t *net)
     free(net->out_start);
     free(net->driven);
     free(net->readout);
+    free(net->bias);
     free(net->fired);
     free(net->act);
     free(net);
@@ -94,7 +97,9 @@ glia_net_t *glia_net_new(const glia_config_t *cfg, glia_rng_t *rng)
     for (int c = 0, j = 0; c < clusters; c++) {
         for (int k = 0; k < csize; k++, j++) {
             int role;
-            if (k < cfg->network.inputs)
+            if (cfg->network.bias && k == csize - 1)
+                role = GLIA_ROLE_BIAS;
+            else if (k < cfg->network.inputs)
                 role = GLIA_ROLE_INPUT;
             else if (k < cfg->network.inputs + cfg->network.outputs)
                 role = GLIA_ROLE_OUTPUT;
@@ -109,6 +114,8 @@ glia_net_t *glia_net_new(const glia_config_t *cfg, glia_rng_t *rng)
             net->y[j] = -half + cfg->network.spread * glia_rng_next(rng);
             net->z[j] = -half + cfg->network.spread * glia_rng_next(rng);
             net->thr[j] = cfg->network.threshold;
+            if (role == GLIA_ROLE_BIAS)
+                net->bias[net->n_bias++] = j;
         }
     }
 
@@ -119,7 +126,7 @@ glia_net_t *glia_net_new(const glia_config_t *cfg, glia_rng_t *rng)
     for (int i = 0; i < net->n_readout; i++)
         net->readout[i] = cfg->network.output_cluster * csize + cfg->network.inputs + i;
 
-    /* Synapses: every ordered pair (pre, post), post not an input, pre != post. A pair
+    /* Synapses: every ordered pair (pre, post), post not a source, pre != post. A pair
      * with a draw below p is created and draws its weight right away (spec 2). The
      * array grows geometrically: the count is only known at the end. */
     cap = 1024;
@@ -129,7 +136,7 @@ glia_net_t *glia_net_new(const glia_config_t *cfg, glia_rng_t *rng)
     for (int pre = 0; pre < n; pre++) {
         for (int post = 0; post < n; post++) {
             double p;
-            if (pre == post || net->role[post] == GLIA_ROLE_INPUT)
+            if (pre == post || GLIA_ROLE_IS_SOURCE(net->role[post]))
                 continue;
             p = net->cluster[pre] == net->cluster[post] ? cfg->network.p_intra
                                                          : cfg->network.p_inter;
@@ -187,7 +194,7 @@ glia_net_t *glia_net_new_manual(int n, const int *role, const int *cluster, cons
             return NULL;
     }
     for (int j = 0; j < n; j++) {
-        if (id[j] < 0 || role[j] < 0 || role[j] > GLIA_ROLE_REGULAR)
+        if (id[j] < 0 || role[j] < 0 || role[j] > GLIA_ROLE_BIAS)
             return NULL;
         if (id[j] + 1 > id_space)
             id_space = id[j] + 1;
@@ -206,6 +213,8 @@ glia_net_t *glia_net_new_manual(int n, const int *role, const int *cluster, cons
         net->cluster[j] = cluster[j];
         net->id[j] = id[j];
         net->thr[j] = threshold;
+        if (role[j] == GLIA_ROLE_BIAS)
+            net->bias[net->n_bias++] = j;
     }
     net->n_driven = n_driven;
     memcpy(net->driven, driven, (size_t)n_driven * sizeof(int));
@@ -294,6 +303,8 @@ void glia_net_forward(glia_net_t *net, uint64_t input, int passes)
     memset(net->fired, 0, (size_t)n);
     for (int i = 0; i < net->n_driven; i++)
         net->fired[net->driven[i]] = (uint8_t)((input >> i) & 1);
+    for (int i = 0; i < net->n_bias; i++)
+        net->fired[net->bias[i]] = 1;
 
     for (int p = 0; p < passes; p++) {
         memset(net->act, 0, (size_t)net->id_space * sizeof(double));
@@ -304,7 +315,7 @@ void glia_net_forward(glia_net_t *net, uint64_t input, int passes)
                 net->act[net->post[s]] += net->w[s];
         }
         for (int j = 0; j < n; j++) {
-            if (net->role[j] != GLIA_ROLE_INPUT)
+            if (!GLIA_ROLE_IS_SOURCE(net->role[j]))
                 net->fired[j] = net->act[net->id[j]] > net->thr[j];
         }
     }

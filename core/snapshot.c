@@ -313,7 +313,7 @@ static const char *get_core(glia_reader_t *r, glia_session_t *s)
         double t = glia_get_f64(r);
         uint32_t fc = glia_get_u32(r);
         if (!isfinite(t) || fabs(t) > 1e12 ||
-            (net->role[j] == GLIA_ROLE_INPUT && t != cfg->network.threshold) ||
+            (GLIA_ROLE_IS_SOURCE(net->role[j]) && t != cfg->network.threshold) ||
             fc > (uint32_t)s->step_in_episode || (!cfg->training.homeostasis && fc != 0))
             return "thresholds";
         net->thr[j] = t;
