@@ -354,8 +354,12 @@ int glia_config_apply_json(glia_config_t *cfg, const json_t *overrides, const ch
         base = "";
     if ((rc = apply_object(cfg, overrides, "", base, err)) != 0)
         return rc;
-    if ((rc = glia_config_validate(cfg, err)) != 0 && err != NULL && base[0] != '\0') {
+    if ((rc = glia_config_validate(cfg, err)) != 0 && err != NULL) {
         char where[GLIA_FIELD_MAX];
+        /* A generated task has no patterns in the document: name its spec instead. */
+        if (strncmp(err->field, "/task/patterns", 14) == 0 &&
+            json_object_get(json_object_get(overrides, "task"), "generate") != NULL)
+            snprintf(err->field, sizeof(err->field), "/task/generate");
         snprintf(where, sizeof(where), "%s%s", base, err->field);
         snprintf(err->field, sizeof(err->field), "%s", where);
     }
