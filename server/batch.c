@@ -59,7 +59,7 @@ static void usage(FILE *f)
     fprintf(f, "usage: gliad run [--preset NAME] [--seed N] [--episodes E] [--config FILE.json]\n"
                "                 [--compact]\n"
                "  --preset    control, cursor, astrocyte-firing, astrocyte-traffic, epsilon,\n"
-               "              maturity (or exp020..exp024); default: glia's defaults\n"
+               "              maturity (or exp020..exp024), reach; default: glia's defaults\n"
                "  --seed      0..4294967295 (default 42)\n"
                "  --episodes  1..100000000 (default: the preset's published run length)\n"
                "  --config    JSON overrides applied on the preset (see openapi.yaml, Config)\n"
