@@ -134,8 +134,8 @@ const glia_preset_info_t glia_presets[] = {
     {"epsilon", "exp023", "astrocytes with flat 1% exploration (exp 023)", 5000},
     {"maturity", "exp024", "astrocytes with maturity-scaled exploration (exp 024)", 20000},
     {"reach", NULL,
-     "beyond the paper: task-level reward, thresholds perturbed with the weights, one "
-     "territory drawn at random per step, 2 passes",
+     "beyond the paper: task-level reward, thresholds perturbed with the weights, one of 18 "
+     "territories drawn at random per step, 3 passes",
      20000},
     {NULL, NULL, NULL, 0},
 };
@@ -249,13 +249,14 @@ int glia_config_preset(glia_config_t *cfg, const char *name)
     if (strcmp(p->name, "reach") == 0) {
         /* Not a reference condition: glia's defaults (xoshiro256**, no id collision) and
          * the mechanisms of README "Beyond the paper". */
-        cfg->network.passes = 2;
+        cfg->network.passes = 3;
         cfg->training.reward_scope = GLIA_SCOPE_TASK;
         cfg->training.trajectory_interval = 10;
         cfg->learner.kind = GLIA_LEARNER_ASTROCYTE;
         cfg->learner.perturb_thresholds = 1;
         cfg->learner.astrocyte.selection = GLIA_SELECT_UNIFORM;
         cfg->learner.astrocyte.exploration = GLIA_EXPLORE_NONE;
+        cfg->learner.astrocyte.per_cluster = 9; /* smaller territories: finer steps */
         cfg->learner.astrocyte.min_active = 1;
         cfg->learner.astrocyte.max_active = 1;
         return 0;
