@@ -121,19 +121,22 @@ static double accuracy_by(const json_t *result, unsigned episode)
     return acc;
 }
 
-/* README "Beyond the paper": every paper seed is at 90% or more by episode 2,000 and
- * answers with 8 distinct outputs, P1 included. Two of the seeds, 2,000 episodes each. */
+/* README "Beyond the paper": with the reach preset every paper seed is at 90% or more by
+ * episode 2,000, and ends its 20,000 episodes with 8 distinct outputs, P1 included (two
+ * of the seeds here; the README has all ten). */
 Test(beyond, gliad_run_reach_meets_the_targets_on_two_paper_seeds)
 {
     static const unsigned seeds[2] = {42, 1234};
 
     for (int i = 0; i < 2; i++) {
-        json_t *r = it_batch_run("reach", seeds[i], 2000);
+        json_t *r = it_batch_run("reach", seeds[i], 20000);
         json_t *inf = json_object_get(r, "inference");
         json_t *p1 = json_array_get(json_object_get(inf, "patterns"), 0);
 
-        cr_expect(accuracy_by(r, 2000) >= 0.9, "seed %u: %.3f at episode 2,000", seeds[i],
+        cr_expect(accuracy_by(r, 2000) >= 0.9 - 1e-9, "seed %u: %.3f at episode 2,000", seeds[i],
                   accuracy_by(r, 2000));
+        cr_expect_eq(json_number_value(json_object_get(inf, "mean_accuracy")), 1.0, "seed %u",
+                     seeds[i]);
         cr_expect_eq(json_integer_value(json_object_get(inf, "distinct_outputs")), 8, "seed %u",
                      seeds[i]);
         cr_expect_str_eq(json_string_value(json_object_get(p1, "output")),
