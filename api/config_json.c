@@ -151,9 +151,11 @@ static int gen_int(const json_t *gen, const char *key, const char *where, int *o
     if (!json_is_integer(v))
         return glia_error_set(err, GLIA_EINVAL, ptr, "must be an integer, not %s",
                               glia_json_type_name(v));
-    if (json_integer_value(v) < 0 || json_integer_value(v) > (strcmp(key, "seed") == 0 ? UINT32_MAX : INT_MAX))
+    if (json_integer_value(v) < 0 ||
+        json_integer_value(v) > (strcmp(key, "seed") == 0 ? UINT32_MAX : INT_MAX))
         return glia_error_set(err, GLIA_EINVAL, ptr, "must be an integer in [0, %lld]",
-                              strcmp(key, "seed") == 0 ? (long long)UINT32_MAX : (long long)INT_MAX);
+                              strcmp(key, "seed") == 0 ? (long long)UINT32_MAX
+                                                       : (long long)INT_MAX);
     *out = (int)(uint32_t)json_integer_value(v);
     return 0;
 }
@@ -187,7 +189,8 @@ static int apply_generate(glia_config_t *cfg, const json_t *gen, const char *whe
     if (spec.kind < 0)
         return glia_error_set(err, GLIA_EINVAL, ptr,
                               "required: one of \"random\", \"parity\", \"xor\"");
-    json_object_foreach((json_t *)gen, key, val) {
+    json_object_foreach((json_t *)gen, key, val)
+    {
         int known = 0;
         for (int m = 0; members[spec.kind][m] != NULL; m++)
             known |= strcmp(key, members[spec.kind][m]) == 0;
@@ -223,8 +226,8 @@ static int apply_generate(glia_config_t *cfg, const json_t *gen, const char *whe
     return 0;
 }
 
-static int apply_task(glia_config_t *cfg, const json_t *task, const char *where,
-                      const char *base, glia_error_t *err)
+static int apply_task(glia_config_t *cfg, const json_t *task, const char *where, const char *base,
+                      glia_error_t *err)
 {
     const char *key;
     json_t *val;
@@ -239,7 +242,8 @@ static int apply_task(glia_config_t *cfg, const json_t *task, const char *where,
             return glia_error_set(err, GLIA_EINVAL, ptr,
                                   "give either patterns or generate, not both");
         if (json_object_size(task) > 1) {
-            json_object_foreach((json_t *)task, key, val) {
+            json_object_foreach((json_t *)task, key, val)
+            {
                 if (strcmp(key, "generate") != 0) {
                     child_pointer(ptr, sizeof(ptr), where, key);
                     return glia_error_set(err, GLIA_EINVAL, ptr, "unknown field");

@@ -1042,19 +1042,16 @@ json_t *glia_experiment_record(glia_session_t *s)
     }
     /* correct_bits is what comparisons use: two runs with the same number of correct
      * bits can have mean accuracies that differ in the last bit (summation order). */
-    return json_pack("{s:I, s:I, s:f, s:i, s:i, s:I, s:I, s:o, s:i, s:b, s:o, s:o, s:o, s:o, "
-                     "s:o}",
-                     "seed",
-                     (json_int_t)glia_session_seed(s), "episodes", (json_int_t)k.episodes,
-                     "accuracy", inf.mean_accuracy, "correct_bits", correct, "total_bits",
-                     inf.count * inf.width, "accepted", (json_int_t)k.accepted,
-                     "rejected", (json_int_t)k.rejected, "accept_rate",
-                     decisions ? json_real((double)k.accepted / (double)decisions) : json_null(),
-                     "distinct_outputs", inf.distinct_outputs, "constant_output",
-                     inf.constant_output, "outputs", glia_outputs_to_json(&inf),
-                     "pattern_accuracy", pacc, "episodes_to_90", episodes_to(s, 0.9),
-                     "episodes_to_95", episodes_to(s, 0.95), "episodes_to_100",
-                     episodes_to(s, 1.0));
+    return json_pack(
+        "{s:I, s:I, s:f, s:i, s:i, s:I, s:I, s:o, s:i, s:b, s:o, s:o, s:o, s:o, "
+        "s:o}",
+        "seed", (json_int_t)glia_session_seed(s), "episodes", (json_int_t)k.episodes, "accuracy",
+        inf.mean_accuracy, "correct_bits", correct, "total_bits", inf.count * inf.width, "accepted",
+        (json_int_t)k.accepted, "rejected", (json_int_t)k.rejected, "accept_rate",
+        decisions ? json_real((double)k.accepted / (double)decisions) : json_null(),
+        "distinct_outputs", inf.distinct_outputs, "constant_output", inf.constant_output, "outputs",
+        glia_outputs_to_json(&inf), "pattern_accuracy", pacc, "episodes_to_90", episodes_to(s, 0.9),
+        "episodes_to_95", episodes_to(s, 0.95), "episodes_to_100", episodes_to(s, 1.0));
 }
 
 static json_t *record_of(const json_t *doc, const char *label, json_int_t seed);
@@ -1093,9 +1090,9 @@ static json_t *reach_stats(const json_t *doc, const char *label)
             json_decref(median);
             median = json_real(n % 2 ? e[n / 2] : (e[n / 2 - 1] + e[n / 2]) / 2.0);
         }
-        json_object_set_new(o, levels[l].key,
-                            json_pack("{s:I, s:o}", "seeds", (json_int_t)n, "median_episodes",
-                                      median));
+        json_object_set_new(
+            o, levels[l].key,
+            json_pack("{s:I, s:o}", "seeds", (json_int_t)n, "median_episodes", median));
     }
     free(e);
     return o;
@@ -1647,7 +1644,8 @@ char *glia_experiment_report_md(const json_t *doc, size_t *len)
             json_t *c = json_array_get(cs, i);
             json_t *lv = json_object_get(json_object_get(c, "episodes_to"), levels[l].key);
             json_t *med = json_object_get(lv, "median_episodes");
-            glia_strbuf_printf(&b, " %lld/%lld", (long long)json_integer_value(json_object_get(lv, "seeds")),
+            glia_strbuf_printf(&b, " %lld/%lld",
+                               (long long)json_integer_value(json_object_get(lv, "seeds")),
                                (long long)json_integer_value(json_object_get(c, "n")));
             if (json_is_number(med))
                 glia_strbuf_printf(&b, ", median %g", json_number_value(med));
@@ -1659,7 +1657,8 @@ char *glia_experiment_report_md(const json_t *doc, size_t *len)
     table_head(&b, cs, "Seed", 1);
     for (size_t k = 0; k < json_array_size(json_object_get(res, "per_seed")); k++) {
         json_t *row = json_array_get(json_object_get(res, "per_seed"), k);
-        glia_strbuf_printf(&b, "| %lld |", (long long)json_integer_value(json_object_get(row, "seed")));
+        glia_strbuf_printf(&b, "| %lld |",
+                           (long long)json_integer_value(json_object_get(row, "seed")));
         for (size_t i = 0; i < nc; i++) {
             const char *label = json_string_value(json_object_get(json_array_get(cs, i), "label"));
             json_t *r = json_object_get(json_object_get(row, "records"), label);
@@ -1799,7 +1798,8 @@ char *glia_experiment_report_csv(const json_t *doc, size_t *len)
                 char key[32];
                 snprintf(key, sizeof(key), "episodes_to_%s", levels[l].key);
                 if (json_is_integer(json_object_get(r, key)))
-                    glia_strbuf_printf(&b, ",%lld", (long long)json_integer_value(json_object_get(r, key)));
+                    glia_strbuf_printf(&b, ",%lld",
+                                       (long long)json_integer_value(json_object_get(r, key)));
                 else
                     glia_strbuf_puts(&b, ",");
             }
@@ -1817,16 +1817,36 @@ json_t *glia_experiment_templates(void)
         const char *labels[4], *presets[4];
         const char *configs[4]; /* JSON overrides, or NULL */
     } t[] = {
-        {"exp020", "Cursor vs control (paper Table 3): one spatial cursor, no homeostasis.", 5000,
-         {"cursor", "control", NULL}, {"cursor", "control", NULL}, {NULL}},
-        {"exp021", "Astrocytes (firing) vs cursor vs control (paper Table 4).", 5000,
-         {"astrocyte", "cursor", "control"}, {"astrocyte-firing", "cursor", "control"}, {NULL}},
-        {"exp022", "Traffic sensing vs firing sensing vs control.", 5000,
-         {"traffic", "firing", "control"}, {"astrocyte-traffic", "astrocyte-firing", "control"}, {NULL}},
-        {"exp023", "Flat 1% exploration vs none vs control.", 5000,
-         {"epsilon", "firing", "control"}, {"epsilon", "astrocyte-firing", "control"}, {NULL}},
-        {"exp024", "Maturity-scaled exploration vs flat vs control, 20,000 episodes.", 20000,
-         {"maturity", "epsilon", "control"}, {"maturity", "epsilon", "control"}, {NULL}},
+        {"exp020",
+         "Cursor vs control (paper Table 3): one spatial cursor, no homeostasis.",
+         5000,
+         {"cursor", "control", NULL},
+         {"cursor", "control", NULL},
+         {NULL}},
+        {"exp021",
+         "Astrocytes (firing) vs cursor vs control (paper Table 4).",
+         5000,
+         {"astrocyte", "cursor", "control"},
+         {"astrocyte-firing", "cursor", "control"},
+         {NULL}},
+        {"exp022",
+         "Traffic sensing vs firing sensing vs control.",
+         5000,
+         {"traffic", "firing", "control"},
+         {"astrocyte-traffic", "astrocyte-firing", "control"},
+         {NULL}},
+        {"exp023",
+         "Flat 1% exploration vs none vs control.",
+         5000,
+         {"epsilon", "firing", "control"},
+         {"epsilon", "astrocyte-firing", "control"},
+         {NULL}},
+        {"exp024",
+         "Maturity-scaled exploration vs flat vs control, 20,000 episodes.",
+         20000,
+         {"maturity", "epsilon", "control"},
+         {"maturity", "epsilon", "control"},
+         {NULL}},
         {"reach",
          "Beyond the paper (README): the paper's best (maturity) vs reach (task-level reward, "
          "thresholds perturbed, one random territory per step) vs random search under the same "
@@ -1843,8 +1863,8 @@ json_t *glia_experiment_templates(void)
     for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
         json_t *conds = json_array(), *sj = json_array();
         for (int c = 0; c < 4 && t[i].labels[c]; c++) {
-            json_t *cond = json_pack("{s:s, s:s}", "label", t[i].labels[c], "preset",
-                                     t[i].presets[c]);
+            json_t *cond =
+                json_pack("{s:s, s:s}", "label", t[i].labels[c], "preset", t[i].presets[c]);
             if (cond != NULL && t[i].configs[c] != NULL)
                 json_object_set_new(cond, "config", json_loads(t[i].configs[c], 0, NULL));
             json_array_append_new(conds, cond);

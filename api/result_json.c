@@ -246,10 +246,10 @@ json_t *glia_step_to_json(const glia_session_t *s, const glia_step_info_t *st)
     if (st->pattern < 0) /* a reward over several patterns (training.reward_scope) */
         return json_pack("{s:I, s:I, s:n, s:i, s:f, s:f, s:f, s:b, s:b, s:i, s:o}", "step",
                          (json_int_t)st->step, "episode", (json_int_t)st->episode, "pattern",
-                         "patterns_scored", st->scored, "reward", st->reward,
-                         "base_soft_reward", st->base_soft, "after_soft_reward", st->after_soft,
-                         "decided", st->decided, "kept", st->kept, "eligible_synapses",
-                         st->n_eligible, "active_astrocytes", active);
+                         "patterns_scored", st->scored, "reward", st->reward, "base_soft_reward",
+                         st->base_soft, "after_soft_reward", st->after_soft, "decided", st->decided,
+                         "kept", st->kept, "eligible_synapses", st->n_eligible, "active_astrocytes",
+                         active);
     snprintf(label, sizeof(label), "P%d", st->pattern + 1);
     return json_pack(
         "{s:I, s:I, s:i, s:s, s:o, s:o, s:o, s:f, s:f, s:f, s:b, s:b, s:i, s:o}", "step",

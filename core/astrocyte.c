@@ -64,8 +64,8 @@ static int astro_init(void *state, const glia_learner_ctx_t *ctx)
     st->score = calloc(n ? n : 1, sizeof(double));
     st->is_active = calloc(n ? n : 1, 1);
     st->by_epsilon = calloc(n ? n : 1, 1);
-    if (!st->astro || !st->prev_fired || !st->rate || !st->base_fired || !st->order ||
-        !st->score || !st->is_active || !st->by_epsilon)
+    if (!st->astro || !st->prev_fired || !st->rate || !st->base_fired || !st->order || !st->score ||
+        !st->is_active || !st->by_epsilon)
         return GLIA_ENOMEM;
     if (ctx->cfg->training.reward_scope != GLIA_SCOPE_PATTERN &&
         ctx->cfg->learner.astrocyte.selection == GLIA_SELECT_SENSING)

@@ -378,8 +378,8 @@ int glia_config_validate(const glia_config_t *cfg, glia_error_t *err)
         /* The memory budget: every synapse costs about 70 bytes (weights, the perturbation
          * scratch, territory lists). Ordered pairs (pre, post), post neither an input nor
          * a bias unit, pre != post, each created with its probability. */
-        const double c = cfg->network.clusters, sinks = csize - cfg->network.inputs -
-                                                          (cfg->network.bias ? 1 : 0);
+        const double c = cfg->network.clusters,
+                     sinks = csize - cfg->network.inputs - (cfg->network.bias ? 1 : 0);
         const double expected = cfg->network.p_intra * c * (csize * sinks - sinks) +
                                 cfg->network.p_inter * c * (c - 1) * csize * sinks;
         if (expected > GLIA_MAX_SYNAPSES)

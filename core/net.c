@@ -29,8 +29,7 @@ static int net_alloc_neurons(glia_net_t *net, int n, int id_space)
     net->readout = calloc((size_t)n, sizeof(int));
     net->bias = calloc((size_t)n, sizeof(int));
     if (!net->id || !net->role || !net->cluster || !net->x || !net->y || !net->z || !net->thr ||
-        !net->out_start || !net->fired || !net->act || !net->driven || !net->readout ||
-        !net->bias)
+        !net->out_start || !net->fired || !net->act || !net->driven || !net->readout || !net->bias)
         return GLIA_ENOMEM;
     return 0;
 }

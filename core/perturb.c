@@ -248,8 +248,8 @@ static void perturb(glia_learner_ctx_t *ctx, int n, uint64_t input)
     double *w = net->w;
     const double std = ctx->cfg->training.perturbation_std;
     const double clamp = ctx->cfg->training.weight_clamp;
-    const int defer = ctx->rng->kind == GLIA_RNG_MULBERRY32_JS && ctx->cfg->network.passes == 1 &&
-                      !p->redraw;
+    const int defer =
+        ctx->rng->kind == GLIA_RNG_MULBERRY32_JS && ctx->cfg->network.passes == 1 && !p->redraw;
 
     if (defer) {
         memset(p->live, 0, (size_t)net->n);

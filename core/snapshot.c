@@ -239,9 +239,9 @@ static const char *get_core(glia_reader_t *r, glia_session_t *s)
     const uint64_t spe = (uint64_t)cfg->training.steps_per_episode;
     const uint64_t interval = (uint64_t)cfg->training.trajectory_interval;
     const int learns = s->learner->step != NULL;
-    const int thr_clamped = !cfg->training.homeostasis &&
-                            (cfg->learner.perturb_thresholds ||
-                             cfg->learner.kind == GLIA_LEARNER_RANDOM_SEARCH);
+    const int thr_clamped =
+        !cfg->training.homeostasis &&
+        (cfg->learner.perturb_thresholds || cfg->learner.kind == GLIA_LEARNER_RANDOM_SEARCH);
     uint64_t n_traj, want_traj;
 
     s->rng.kind = glia_get_i32(r);

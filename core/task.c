@@ -80,8 +80,7 @@ int glia_task_generate(glia_config_t *cfg, const glia_task_spec_t *spec, glia_er
         break;
     case GLIA_TASK_PARITY:
         if (spec->bits < 1 || spec->bits > GLIA_TASK_MAX_PARITY_BITS)
-            FAIL("/task/generate/bits", "must be an integer in [1, %d]",
-                 GLIA_TASK_MAX_PARITY_BITS);
+            FAIL("/task/generate/bits", "must be an integer in [1, %d]", GLIA_TASK_MAX_PARITY_BITS);
         parity_task(&out, spec->bits);
         break;
     case GLIA_TASK_XOR:

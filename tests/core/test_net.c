@@ -456,8 +456,8 @@ Test(net, bias_unit_drives_an_output_on_the_zero_input)
     static const int cluster[3] = {0, 0, 0}, id[3] = {0, 1, 2}, driven[1] = {0}, readout[1] = {2};
     static const int pre[2] = {0, 1}, post[2] = {2, 2};
     static const double w[2] = {-1.0, 0.75};
-    glia_net_t *net = glia_net_new_manual(3, role, cluster, id, 1, driven, 1, readout, 2, pre, post,
-                                          w, 0.5);
+    glia_net_t *net =
+        glia_net_new_manual(3, role, cluster, id, 1, driven, 1, readout, 2, pre, post, w, 0.5);
 
     cr_assert_not_null(net);
     glia_net_forward(net, 0x0, 1);

@@ -247,10 +247,9 @@ static void check_thresholds(glia_config_t *cfg, uint32_t seed, const char *what
             if (net->thr[j] == thr[j])
                 continue;
             moved++;
-            cr_assert(in_scope[j], "%s step %d: neuron %d outside the territories moved", what,
-                      k, j);
-            cr_assert_not(GLIA_ROLE_IS_SOURCE(net->role[j]), "%s: a source threshold moved",
-                          what);
+            cr_assert(in_scope[j], "%s step %d: neuron %d outside the territories moved", what, k,
+                      j);
+            cr_assert_not(GLIA_ROLE_IS_SOURCE(net->role[j]), "%s: a source threshold moved", what);
             cr_assert(fabs(net->thr[j]) <= cfg->learner.threshold_clamp, "%s", what);
         }
     }

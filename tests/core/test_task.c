@@ -20,8 +20,8 @@ static void generate_ok(glia_config_t *cfg, const glia_task_spec_t *spec)
 
 Test(task, random_tasks_are_a_function_of_their_seed)
 {
-    glia_task_spec_t spec = {.kind = GLIA_TASK_RANDOM, .patterns = 32, .input_width = 8,
-                             .target_width = 8, .seed = 7};
+    glia_task_spec_t spec = {
+        .kind = GLIA_TASK_RANDOM, .patterns = 32, .input_width = 8, .target_width = 8, .seed = 7};
     glia_config_t a, b, c;
 
     generate_ok(&a, &spec);
@@ -90,13 +90,17 @@ Test(task, impossible_specs_are_refused_by_field)
         {{.kind = GLIA_TASK_PARITY, .bits = 0}, "/task/generate/bits", "[1, 8]"},
         {{.kind = GLIA_TASK_PARITY, .bits = 9}, "/task/generate/bits", "[1, 8]"},
         {{.kind = GLIA_TASK_RANDOM, .patterns = 9, .input_width = 3, .target_width = 1},
-         "/task/generate/patterns", "3-bit inputs allow only 8 distinct patterns"},
+         "/task/generate/patterns",
+         "3-bit inputs allow only 8 distinct patterns"},
         {{.kind = GLIA_TASK_RANDOM, .patterns = 257, .input_width = 9, .target_width = 1},
-         "/task/generate/patterns", "[1, 256]"},
+         "/task/generate/patterns",
+         "[1, 256]"},
         {{.kind = GLIA_TASK_RANDOM, .patterns = 4, .input_width = 65, .target_width = 1},
-         "/task/generate/input_width", "[1, 64]"},
+         "/task/generate/input_width",
+         "[1, 64]"},
         {{.kind = GLIA_TASK_RANDOM, .patterns = 4, .input_width = 5, .target_width = 0},
-         "/task/generate/target_width", "[1, 64]"},
+         "/task/generate/target_width",
+         "[1, 64]"},
         {{.kind = 7}, "/task/generate/kind", "unknown"},
     };
 
@@ -127,8 +131,8 @@ Test(task, a_generated_task_is_stored_as_its_patterns)
                          " \"task\": {\"generate\": {\"kind\": \"random\", \"patterns\": 16,"
                          " \"input_width\": 8, \"target_width\": 8, \"seed\": 3}}}");
     glia_config_t cfg, again;
-    glia_task_spec_t spec = {.kind = GLIA_TASK_RANDOM, .patterns = 16, .input_width = 8,
-                             .target_width = 8, .seed = 3};
+    glia_task_spec_t spec = {
+        .kind = GLIA_TASK_RANDOM, .patterns = 16, .input_width = 8, .target_width = 8, .seed = 3};
     glia_error_t err;
     json_t *doc, *task;
 
@@ -145,10 +149,9 @@ Test(task, a_generated_task_is_stored_as_its_patterns)
     task = json_object_get(doc, "task");
     cr_assert_null(json_object_get(task, "generate"));
     cr_assert_eq(json_array_size(json_object_get(task, "patterns")), 16);
-    cr_assert_eq(
-        strlen(json_string_value(json_object_get(json_array_get(json_object_get(task, "patterns"), 0),
-                                                 "input"))),
-        8);
+    cr_assert_eq(strlen(json_string_value(json_object_get(
+                     json_array_get(json_object_get(task, "patterns"), 0), "input"))),
+                 8);
     glia_config_default(&again);
     cr_assert_eq(glia_config_apply_json(&again, doc, "", &err), 0, "%s", err.message);
     cr_assert(glia_config_equal(&cfg, &again));
@@ -171,8 +174,8 @@ Test(task, a_generated_task_is_stored_as_its_patterns)
 Test(task, bad_generate_documents_name_the_member)
 {
     static const char *const cases[][3] = {
-        {"{\"task\": {\"generate\": {\"kind\": \"parity\", \"bits\": 9}}}", "/config/task/generate/bits",
-         "[1, 8]"},
+        {"{\"task\": {\"generate\": {\"kind\": \"parity\", \"bits\": 9}}}",
+         "/config/task/generate/bits", "[1, 8]"},
         {"{\"task\": {\"generate\": {\"kind\": \"majority\"}}}", "/config/task/generate/kind",
          "one of"},
         {"{\"task\": {\"generate\": {\"bits\": 3}}}", "/config/task/generate/kind", "required"},
@@ -182,14 +185,15 @@ Test(task, bad_generate_documents_name_the_member)
          "required"},
         {"{\"task\": {\"generate\": {\"kind\": \"random\", \"patterns\": 4, \"input_width\": 5}}}",
          "/config/task/generate/target_width", "required"},
-        {"{\"task\": {\"generate\": {\"kind\": \"random\", \"patterns\": \"4\", \"input_width\": 5, "
+        {"{\"task\": {\"generate\": {\"kind\": \"random\", \"patterns\": \"4\", \"input_width\": "
+         "5, "
          "\"target_width\": 5}}}",
          "/config/task/generate/patterns", "must be an integer"},
         {"{\"task\": {\"generate\": {\"kind\": \"random\", \"patterns\": 4, \"input_width\": 5, "
          "\"target_width\": 5, \"seed\": -1}}}",
          "/config/task/generate/seed", "[0, 4294967295]"},
-        {"{\"task\": {\"generate\": {\"kind\": \"xor\"}, \"patterns\": []}}", "/config/task/generate",
-         "either patterns or generate"},
+        {"{\"task\": {\"generate\": {\"kind\": \"xor\"}, \"patterns\": []}}",
+         "/config/task/generate", "either patterns or generate"},
         {"{\"task\": {\"generate\": {\"kind\": \"xor\"}, \"size\": 3}}", "/config/task/size",
          "unknown field"},
         {"{\"task\": {\"generate\": 3}}", "/config/task/generate", "must be an object"},

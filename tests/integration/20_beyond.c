@@ -140,8 +140,7 @@ Test(beyond, gliad_run_reach_meets_the_targets_on_two_paper_seeds)
         cr_expect_eq(json_integer_value(json_object_get(inf, "distinct_outputs")), 8, "seed %u",
                      seeds[i]);
         cr_expect_str_eq(json_string_value(json_object_get(p1, "output")),
-                         json_string_value(json_object_get(p1, "target")), "seed %u: P1",
-                         seeds[i]);
+                         json_string_value(json_object_get(p1, "target")), "seed %u: P1", seeds[i]);
         json_decref(r);
     }
 }
