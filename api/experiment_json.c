@@ -1746,13 +1746,13 @@ char *glia_experiment_report_csv(const json_t *doc, size_t *len)
         glia_strbuf_printf(&b, ",P%zu_output", p + 1);
     for (size_t p = 0; p < npat; p++)
         glia_strbuf_printf(&b, ",P%zu_accuracy", p + 1);
+    for (size_t l = 0; l < N_LEVELS; l++)
+        glia_strbuf_printf(&b, ",episodes_to_%s", levels[l].key);
     /* A sweep adds its fields (named by pointer), pruning the episode a run stopped at. */
     for (int i = 0; i < nsw; i++)
         glia_strbuf_printf(&b, ",%s", swept[i]);
     if (has_prune)
         glia_strbuf_puts(&b, ",pruned_at");
-    for (size_t l = 0; l < N_LEVELS; l++)
-        glia_strbuf_printf(&b, ",episodes_to_%s", levels[l].key);
     glia_strbuf_puts(&b, "\n");
     for (size_t k = 0; k < json_array_size(json_object_get(res, "per_seed")); k++) {
         json_t *row = json_array_get(json_object_get(res, "per_seed"), k);
@@ -1783,6 +1783,15 @@ char *glia_experiment_report_csv(const json_t *doc, size_t *len)
                                       num, sizeof(num));
                 glia_strbuf_printf(&b, ",%s", num);
             }
+            for (size_t l = 0; l < N_LEVELS; l++) {
+                char key[32];
+                snprintf(key, sizeof(key), "episodes_to_%s", levels[l].key);
+                if (json_is_integer(json_object_get(r, key)))
+                    glia_strbuf_printf(&b, ",%lld",
+                                       (long long)json_integer_value(json_object_get(r, key)));
+                else
+                    glia_strbuf_puts(&b, ",");
+            }
             for (int f = 0; f < nsw; f++) {
                 value_text(
                     json_object_get(json_object_get(json_array_get(conds, i), "values"), swept[f]),
@@ -1794,15 +1803,6 @@ char *glia_experiment_report_csv(const json_t *doc, size_t *len)
                                    (long long)json_integer_value(json_object_get(r, "pruned_at")));
             else if (has_prune)
                 glia_strbuf_puts(&b, ",");
-            for (size_t l = 0; l < N_LEVELS; l++) {
-                char key[32];
-                snprintf(key, sizeof(key), "episodes_to_%s", levels[l].key);
-                if (json_is_integer(json_object_get(r, key)))
-                    glia_strbuf_printf(&b, ",%lld",
-                                       (long long)json_integer_value(json_object_get(r, key)));
-                else
-                    glia_strbuf_puts(&b, ",");
-            }
             glia_strbuf_puts(&b, "\n");
         }
     }
