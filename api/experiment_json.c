@@ -1179,8 +1179,8 @@ static json_t *pair_stats(const json_t *doc, const char *a, const char *b)
     json_t *seeds = json_object_get(doc, "seeds");
     size_t ns = json_array_size(seeds), n = 0;
     double *x = calloc(ns ? ns : 1, sizeof(double)), *y = calloc(ns ? ns : 1, sizeof(double));
-    int wins = 0, ties = 0, losses = 0;
-    double total = 1.0;
+    int wins = 0, ties = 0, losses = 0, same_total = 1;
+    double total = 1.0, frac = 0.0;
     glia_wilcoxon_t w;
     json_t *o;
 
@@ -1194,10 +1194,20 @@ static json_t *pair_stats(const json_t *doc, const char *a, const char *b)
         json_t *ra = record_of(doc, a, seed), *rb = record_of(doc, b, seed);
         if (ra == NULL || rb == NULL)
             continue;
-        /* Exact comparisons: correct bits are integers (see glia_experiment_record). */
-        x[n] = (double)json_integer_value(json_object_get(ra, "correct_bits"));
-        y[n] = (double)json_integer_value(json_object_get(rb, "correct_bits"));
-        total = (double)json_integer_value(json_object_get(ra, "total_bits"));
+        /* Exact comparisons: correct bits are integers (see glia_experiment_record). Two
+         * conditions on tasks of different sizes compare ca/ta with cb/tb as the
+         * integers ca*tb and cb*ta. */
+        {
+            double ca = (double)json_integer_value(json_object_get(ra, "correct_bits"));
+            double cb = (double)json_integer_value(json_object_get(rb, "correct_bits"));
+            double ta = (double)json_integer_value(json_object_get(ra, "total_bits"));
+            double tb = (double)json_integer_value(json_object_get(rb, "total_bits"));
+            same_total &= ta == tb;
+            x[n] = ta == tb ? ca : ca * tb;
+            y[n] = ta == tb ? cb : cb * ta;
+            total = ta;
+            frac += (ta > 0 ? ca / ta : 0.0) - (tb > 0 ? cb / tb : 0.0);
+        }
         wins += x[n] > y[n];
         ties += x[n] == y[n];
         losses += x[n] < y[n];
@@ -1211,7 +1221,10 @@ static json_t *pair_stats(const json_t *doc, const char *a, const char *b)
         o = json_pack("{s:s, s:s, s:I, s:i, s:i, s:i, s:f, s:{s:f, s:f, s:i, s:f, s:b}, "
                       "s:{s:f}}",
                       "a", a, "b", b, "n", (json_int_t)n, "wins", wins, "ties", ties, "losses",
-                      losses, "mean_difference", n && total > 0 ? diff / (double)n / total : 0.0, "wilcoxon",
+                      losses, "mean_difference",
+                      !same_total ? (n ? frac / (double)n : 0.0)
+                                  : (n && total > 0 ? diff / (double)n / total : 0.0),
+                      "wilcoxon",
                       "w_plus", w.w_plus, "w_minus", w.w_minus, "n_used", w.n_used, "p_value",
                       w.p_value, "exact", w.is_exact, "sign_test", "p_value",
                       glia_stats_sign_test(wins, losses));
@@ -1811,50 +1824,59 @@ char *glia_experiment_report_csv(const json_t *doc, size_t *len)
 
 json_t *glia_experiment_templates(void)
 {
+    /* A condition is a label, a preset and optional config overrides (JSON text). */
     static const struct {
         const char *name, *description;
         int episodes;
-        const char *labels[4], *presets[4];
-        const char *configs[4]; /* JSON overrides, or NULL */
+        const char *labels[4], *presets[4], *configs[4];
     } t[] = {
-        {"exp020",
-         "Cursor vs control (paper Table 3): one spatial cursor, no homeostasis.",
-         5000,
-         {"cursor", "control", NULL},
-         {"cursor", "control", NULL},
+        {"exp020", "Cursor vs control (paper Table 3): one spatial cursor, no homeostasis.", 5000,
+         {"cursor", "control", NULL}, {"cursor", "control", NULL}, {NULL}},
+        {"exp021", "Astrocytes (firing) vs cursor vs control (paper Table 4).", 5000,
+         {"astrocyte", "cursor", "control"}, {"astrocyte-firing", "cursor", "control"}, {NULL}},
+        {"exp022", "Traffic sensing vs firing sensing vs control.", 5000,
+         {"traffic", "firing", "control"}, {"astrocyte-traffic", "astrocyte-firing", "control"},
          {NULL}},
-        {"exp021",
-         "Astrocytes (firing) vs cursor vs control (paper Table 4).",
-         5000,
-         {"astrocyte", "cursor", "control"},
-         {"astrocyte-firing", "cursor", "control"},
+        {"exp023", "Flat 1% exploration vs none vs control.", 5000,
+         {"epsilon", "firing", "control"}, {"epsilon", "astrocyte-firing", "control"}, {NULL}},
+        {"exp024", "Maturity-scaled exploration vs flat vs control, 20,000 episodes.", 20000,
+         {"maturity", "epsilon", "control"}, {"maturity", "epsilon", "control"}, {NULL}},
+        {"phase1-attractor",
+         "Phase 1's constant-output attractor (paper Table 1): exp 012b Full model ([11111] "
+         "on every seed, 55%) vs exp 002 Full model vs exp 018 Baseline, 1,000 episodes "
+         "(012b's and 002's published length; exp 018's is 10,000). See the constant-output "
+         "row.",
+         1000,
+         {"exp012b-full", "exp002-full", "exp018-baseline"},
+         {"exp012b-full", "exp002-full", "exp018-baseline"},
          {NULL}},
-        {"exp022",
-         "Traffic sensing vs firing sensing vs control.",
-         5000,
-         {"traffic", "firing", "control"},
-         {"astrocyte-traffic", "astrocyte-firing", "control"},
-         {NULL}},
-        {"exp023",
-         "Flat 1% exploration vs none vs control.",
-         5000,
-         {"epsilon", "firing", "control"},
-         {"epsilon", "astrocyte-firing", "control"},
-         {NULL}},
-        {"exp024",
-         "Maturity-scaled exploration vs flat vs control, 20,000 episodes.",
+        {"phase1-vs-phase1b",
+         "The paper's contrast: phase 1's neuron-centric learner (exp 012b Full model, its "
+         "4-pattern task) beside phase 1b's astrocytes (exp 024, maturity), 20,000 episodes.",
          20000,
-         {"maturity", "epsilon", "control"},
-         {"maturity", "epsilon", "control"},
+         {"phase1-012b", "phase1b-024"},
+         {"exp012b-full", "maturity"},
          {NULL}},
+        {"scope",
+         "Update scope (paper 7.1): astrocytes vs the cursor vs every synapse perturbed at "
+         "once (global) vs as many synapses as the astrocytes would perturb, drawn from the "
+         "whole network (scattered); maturity settings, 20,000 episodes. Astrocyte vs "
+         "scattered tests locality with the count held; scattered vs global tests the count.",
+         20000,
+         {"astrocyte", "cursor", "global", "scattered"},
+         {"maturity", "cursor", "maturity", "maturity"},
+         {NULL, NULL, "{\"learner\": {\"kind\": \"global\"}}",
+          "{\"learner\": {\"kind\": \"scattered\"}}"}},
         {"reach",
          "Beyond the paper (README): the paper's best (maturity) vs reach (task-level reward, "
-         "thresholds perturbed, one random territory per step) vs random search under the same "
-         "reward, with the episodes to 90/95/100% (trajectory points every 10 episodes).",
+         "thresholds perturbed, one random territory per step) vs global perturbation and "
+         "random search under reach's reward and settings, with the episodes to 90/95/100% "
+         "(trajectory points every 10 episodes).",
          20000,
-         {"maturity", "reach", "random-search"},
-         {"maturity", "reach", "reach"},
+         {"maturity", "reach", "global", "random-search"},
+         {"maturity", "reach", "reach", "reach"},
          {"{\"training\": {\"trajectory_interval\": 10}}", NULL,
+          "{\"learner\": {\"kind\": \"global\"}}",
           "{\"learner\": {\"kind\": \"random-search\"}}"}},
     };
     static const int seeds[10] = {42, 137, 271, 314, 500, 618, 777, 888, 999, 1234};
@@ -1863,8 +1885,8 @@ json_t *glia_experiment_templates(void)
     for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
         json_t *conds = json_array(), *sj = json_array();
         for (int c = 0; c < 4 && t[i].labels[c]; c++) {
-            json_t *cond =
-                json_pack("{s:s, s:s}", "label", t[i].labels[c], "preset", t[i].presets[c]);
+            json_t *cond = json_pack("{s:s, s:s}", "label", t[i].labels[c], "preset",
+                                     t[i].presets[c]);
             if (cond != NULL && t[i].configs[c] != NULL)
                 json_object_set_new(cond, "config", json_loads(t[i].configs[c], 0, NULL));
             json_array_append_new(conds, cond);

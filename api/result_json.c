@@ -2,6 +2,7 @@
  * JSON, with the reference fixtures' field names. */
 #include "result_json.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 #include "config_json.h"
@@ -54,9 +55,15 @@ json_t *glia_inference_to_json(const glia_session_t *s, const glia_inference_t *
             return NULL;
         }
     }
-    return json_pack("{s:f, s:i, s:b, s:o}", "mean_accuracy", inf->mean_accuracy,
-                     "distinct_outputs", inf->distinct_outputs, "constant_output",
-                     inf->constant_output, "patterns", pats);
+    {
+        const uint64_t mask = inf->width >= 64 ? ~0ULL : (1ULL << inf->width) - 1;
+        int exact = 0;
+        for (int i = 0; i < inf->count; i++)
+            exact += (inf->outputs[i] & mask) == (cfg->task.patterns[i].target & mask);
+        return json_pack("{s:f, s:i, s:b, s:i, s:o}", "mean_accuracy", inf->mean_accuracy,
+                         "distinct_outputs", inf->distinct_outputs, "constant_output",
+                         inf->constant_output, "exact_matches", exact, "patterns", pats);
+    }
 }
 
 json_t *glia_point_to_json(const glia_session_t *s, const glia_point_t *p,
@@ -167,6 +174,85 @@ static json_t *territories_json(const glia_session_t *s, int with_ids)
     return a;
 }
 
+static json_t *hash_string(uint64_t h)
+{
+    char hex[17];
+    snprintf(hex, sizeof(hex), "%016" PRIx64, h);
+    return json_string(hex);
+}
+
+/* Network facts with the phase 1a harness's names: roles, the task's neurons and
+ * fingerprints (FNV-1a 64 over little-endian doubles, glia_hash_f64). */
+static int network_facts(const glia_session_t *s, json_t *o)
+{
+    const glia_net_t *net = glia_session_net(s);
+    const int n = glia_net_neuron_count(net);
+    int by_role[4] = {0};
+    json_t *in = json_array(), *out = json_array(), *mod = json_array();
+    glia_net_hashes_t h;
+    int rc = 0;
+
+    for (int j = 0; j < n; j++) {
+        glia_neuron_info_t nf;
+        glia_net_neuron(net, j, &nf);
+        by_role[nf.role]++;
+        if (nf.role == GLIA_ROLE_MODULATORY)
+            rc |= json_array_append_new(mod, json_integer(j));
+    }
+    for (int i = 0; i < glia_net_input_count(net); i++)
+        rc |= json_array_append_new(in, json_integer(glia_net_input_position(net, i)));
+    for (int i = 0; i < glia_net_output_count(net); i++)
+        rc |= json_array_append_new(out, json_integer(glia_net_output_position(net, i)));
+    glia_net_hashes(net, &h);
+    rc |= json_object_set_new(o, "by_type",
+                              json_pack("{s:i, s:i, s:i, s:i}", "input", by_role[GLIA_ROLE_INPUT],
+                                        "output", by_role[GLIA_ROLE_OUTPUT], "modulatory",
+                                        by_role[GLIA_ROLE_MODULATORY], "regular",
+                                        by_role[GLIA_ROLE_REGULAR]));
+    rc |= json_object_set_new(o, "input_index", in);
+    rc |= json_object_set_new(o, "output_index", out);
+    rc |= json_object_set_new(o, "modulatory_index", mod);
+    rc |= json_object_set_new(o, "positions_fnv1a64", hash_string(h.positions));
+    rc |= json_object_set_new(o, "synapse_pairs_fnv1a64", hash_string(h.pairs));
+    rc |= json_object_set_new(
+        o, "weights_fnv1a64",
+        hash_string(glia_hash_f64(glia_session_initial_weights(s),
+                                  (size_t)glia_net_synapse_count(net))));
+    if (glia_session_build_draws(s) >= 0)
+        rc |= json_object_set_new(o, "rng_draws", json_integer(glia_session_build_draws(s)));
+    return rc;
+}
+
+/* The network after training: sums, fingerprints, the first weights, the outputs'
+ * thresholds. */
+static json_t *final_json(const glia_session_t *s)
+{
+    const glia_net_t *net = glia_session_net(s);
+    const double *w = glia_net_weights((glia_net_t *)net);
+    json_t *head = json_array(), *outs = json_array();
+    glia_net_hashes_t h;
+    double tsum = 0.0;
+
+    for (int k = 0; head != NULL && k < 8 && k < glia_net_synapse_count(net); k++)
+        json_array_append_new(head, json_real(w[k]));
+    for (int j = 0; j < glia_net_neuron_count(net); j++) {
+        glia_neuron_info_t nf;
+        glia_net_neuron(net, j, &nf);
+        tsum += nf.threshold;
+    }
+    for (int i = 0; outs != NULL && i < glia_net_output_count(net); i++) {
+        glia_neuron_info_t nf;
+        glia_net_neuron(net, glia_net_output_position(net, i), &nf);
+        json_array_append_new(outs, json_real(nf.threshold));
+    }
+    glia_net_hashes(net, &h);
+    return json_pack("{s:f, s:f, s:o, s:o, s:o, s:f, s:o}", "weight_sum",
+                     glia_net_weight_sum(net), "mean_abs_weight", glia_net_mean_abs_weight(net),
+                     "weights_fnv1a64", hash_string(h.weights), "weights_head", head,
+                     "thresholds_fnv1a64", hash_string(h.thresholds), "threshold_sum", tsum,
+                     "output_thresholds", outs);
+}
+
 static json_t *initial_json(const glia_session_t *s)
 {
     const glia_net_t *net = glia_session_net(s);
@@ -181,12 +267,19 @@ static json_t *initial_json(const glia_session_t *s)
         json_decref(last);
         last = synapse_json(net, nsyn - 1, glia_session_initial_weight(s, nsyn - 1));
     }
-    return json_pack("{s:i, s:i, s:o, s:o, s:o, s:f, s:f, s:o}", "neurons",
-                     glia_net_neuron_count(net), "synapses", nsyn, "first_neurons", first_n,
-                     "first_synapses", first_s, "last_synapse", last, "weight_sum",
-                     glia_session_initial_weight_sum(s), "mean_abs_weight",
-                     glia_session_initial_mean_abs_weight(s), "territories",
-                     territories_json(s, 0));
+    {
+        json_t *o = json_pack("{s:i, s:i, s:o, s:o, s:o, s:f, s:f, s:o}", "neurons",
+                              glia_net_neuron_count(net), "synapses", nsyn, "first_neurons",
+                              first_n, "first_synapses", first_s, "last_synapse", last,
+                              "weight_sum", glia_session_initial_weight_sum(s), "mean_abs_weight",
+                              glia_session_initial_mean_abs_weight(s), "territories",
+                              territories_json(s, 0));
+        if (o != NULL && network_facts(s, o) != 0) {
+            json_decref(o);
+            return NULL;
+        }
+        return o;
+    }
 }
 
 json_t *glia_result_to_json(glia_session_t *s, const char *condition, int with_config)
@@ -215,10 +308,15 @@ json_t *glia_result_to_json(glia_session_t *s, const char *condition, int with_c
                   glia_net_weight_sum(net), "final_first_weights", firstw, "inference",
                   glia_inference_to_json(s, &inf), "trajectory", glia_trajectory_to_json(s),
                   "astrocytes", json_null());
+    if (o != NULL && json_object_set_new(o, "final", final_json(s)) != 0) {
+        json_decref(o);
+        return NULL;
+    }
     if (o != NULL) {
-        /* The learner's own members ("astrocytes" for the astrocyte learner). */
+        /* The learner's own members ("astrocytes" for the astrocyte learner; "counters"
+         * and more of "initial" and "final" for neuromod), merged into the objects. */
         json_t *learner = glia_learner_to_json(s, GLIA_VIEW_RESULT);
-        if (learner == NULL || json_object_update(o, learner) != 0) {
+        if (learner == NULL || json_object_update_recursive(o, learner) != 0) {
             json_decref(learner);
             json_decref(o);
             return NULL;

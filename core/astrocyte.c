@@ -245,10 +245,10 @@ static void rates_by_id(glia_astro_state_t *st, const glia_net_t *net, const dou
         st->rate[net->id[j]] = r[j];
 }
 
-static void astro_step(void *state, glia_learner_ctx_t *ctx, const glia_pattern_t *pat,
-                       glia_step_info_t *info)
+void glia_astro_step_with(glia_astro_state_t *st, glia_learner_ctx_t *ctx,
+                          const glia_pattern_t *pat, glia_step_info_t *info,
+                          glia_astro_choose_cb choose_cb, void *arg)
 {
-    glia_astro_state_t *st = state;
     glia_net_t *net = ctx->net;
     const glia_config_t *cfg = ctx->cfg;
     const int many = cfg->training.reward_scope != GLIA_SCOPE_PATTERN;
@@ -284,8 +284,12 @@ static void astro_step(void *state, glia_learner_ctx_t *ctx, const glia_pattern_
         const glia_territory_t *t = &ctx->territories->t[info->active[a]];
         n = glia_perturb_union_add(ctx->perturb, n, t->syn, t->n_syn);
     }
+    if (choose_cb != NULL)
+        n = choose_cb(arg, ctx, n);
     info->n_eligible = n;
-    if (cfg->learner.perturb_thresholds) {
+    /* Synapses chosen elsewhere (global, scattered) move the thresholds of their post
+     * neurons, perturb.c's default. */
+    if (cfg->learner.perturb_thresholds && choose_cb == NULL) {
         glia_perturb_neurons_begin(ctx->perturb, net);
         for (int a = 0; a < info->n_active; a++) {
             const glia_territory_t *t = &ctx->territories->t[info->active[a]];
@@ -310,6 +314,12 @@ static void astro_step(void *state, glia_learner_ctx_t *ctx, const glia_pattern_
         record(&st->astro[info->active[a]], cfg->learner.astrocyte.history, info->kept);
     if ((ctx->steps + 1) % (uint64_t)cfg->learner.astrocyte.adapt_interval == 0)
         adapt(st, cfg);
+}
+
+static void astro_step(void *state, glia_learner_ctx_t *ctx, const glia_pattern_t *pat,
+                       glia_step_info_t *info)
+{
+    glia_astro_step_with(state, ctx, pat, info, NULL, NULL);
 }
 
 /* Section layout (the v2 snapshot's, unchanged): i32 id_space, the sensing bytes, i32

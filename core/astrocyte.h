@@ -32,6 +32,17 @@ typedef struct glia_astro_state {
 
 extern const glia_learner_ops_t glia_astrocyte_learner;
 
+/* Which synapses a step perturbs: called with the selected territories' union in
+ * ctx->perturb->eligible[0..n), it may rewrite the list and returns its new length
+ * (the update-scope learners, global.c and scattered.c). */
+typedef int (*glia_astro_choose_cb)(void *arg, glia_learner_ctx_t *ctx, int n);
+
+/* The astrocyte step (sense, select, perturb, keep or revert, adapt) with the perturbed
+ * synapses chosen by `choose_cb` (NULL: the selected territories). */
+void glia_astro_step_with(glia_astro_state_t *st, glia_learner_ctx_t *ctx,
+                          const glia_pattern_t *pat, glia_step_info_t *info,
+                          glia_astro_choose_cb choose_cb, void *arg);
+
 /* The current exploration rate of astrocyte `a` (0 with exploration none). */
 double glia_astro_rate(const glia_config_t *cfg, const glia_astro_t *a);
 

@@ -4,13 +4,21 @@
 #include <math.h>
 #include <string.h>
 
-#include "rng.h"
+#include "internal.h"
 
-static const char *const rng_names[] = {"mulberry32-js", "xoshiro256ss", NULL};
-static const char *const learner_names[] = {"control", "cursor", "astrocyte", "random-search",
-                                            NULL};
+static const char *const rng_names[] = {"mulberry32-js", "xoshiro256ss", "mulberry32", NULL};
+static const char *const learner_names[] = {"control", "cursor",    "astrocyte",    "neuromod",
+                                            "global",  "scattered", "random-search", NULL};
 static const char *const sensing_names[] = {"firing", "traffic", NULL};
 static const char *const exploration_names[] = {"none", "flat", "maturity", NULL};
+static const char *const layout_names[] = {"clusters", "phase1a", NULL};
+static const char *const fire_rule_names[] = {"gt", "ge", NULL};
+static const char *const order_names[] = {"random", "cycle", NULL};
+static const char *const clock_names[] = {"episode", "zero", NULL};
+static const char *const flag_mode_names[] = {"none", "unsigned", "signed", "consistency", NULL};
+static const char *const chem_scope_names[] = {"global", "per-bit", NULL};
+static const char *const falloff_names[] = {"constant", "inverse", "inverse-square", "linear",
+                                            NULL};
 static const char *const scope_names[] = {"pattern", "task", "minibatch", NULL};
 static const char *const selection_names[] = {"sensing", "uniform", NULL};
 
@@ -43,11 +51,13 @@ const glia_config_field_t glia_config_fields[] = {
     F_DBL("/network/p_intra", network.p_intra, 0, 1, "connection probability within a cluster"),
     F_DBL("/network/p_inter", network.p_inter, 0, 1, "connection probability across clusters"),
     F_DBL("/network/weight_init", network.weight_init, 0, 4,
-          "initial weights are (u - 0.5) * weight_init, u uniform in [0,1)"),
-    F_DBL("/network/threshold", network.threshold, -1e6, 1e6, "neuron firing threshold (strict >)"),
+          "initial weights are (u - 0.5) * weight_init, u uniform in [0,1) (phase1a layout: "
+          "-weight_init/2 + u * weight_init)"),
+    F_DBL("/network/threshold", network.threshold, -1e6, 1e6,
+          "initial neuron firing threshold (strict > unless fire_rule is ge)"),
     F_BOOL("/network/bias", network.bias,
            "one always-on bias unit per cluster (its last neuron), with outgoing synapses "
-           "like any neuron"),
+           "like any neuron (clusters layout)"),
     F_INT("/training/steps_per_episode", training.steps_per_episode, 1, GLIA_MAX_STEPS_EPISODE,
           "steps per episode"),
     F_INT("/training/trajectory_interval", training.trajectory_interval, 1, 1000000000,
@@ -117,6 +127,123 @@ const glia_config_field_t glia_config_fields[] = {
           "lowest threshold"),
     F_DBL("/learner/astrocyte/threshold_max", learner.astrocyte.threshold_max, -1e6, 1e6,
           "highest threshold"),
+    F_INT("/learner/scattered/count", learner.scattered.count, 0, 1000000000,
+          "scattered: synapses perturbed per step, drawn uniformly from the whole network; 0 = "
+          "as many as the selected astrocyte territories hold in that step"),
+    /* Phase 1a: its network, task order and the neuromod learner (spec phase 1a). */
+    F_ENUM("/network/layout", network.layout, layout_names,
+           "clusters: per cluster inputs, outputs, modulatory, regular (phase 1b); phase1a: "
+           "per cluster modulatory then regular neurons, inputs the first regular neurons of "
+           "input_cluster, outputs the last regular neurons of output_cluster, no synapse to "
+           "or from a modulatory neuron, weights uniform in [-weight_init/2, weight_init/2)"),
+    F_INT("/network/hidden_cluster_size", network.hidden_cluster_size, 0, GLIA_MAX_NEURONS,
+          "phase1a layout: neurons of a cluster that is neither input_cluster nor "
+          "output_cluster; 0 = modulatory + regular like the others"),
+    F_ENUM("/network/fire_rule", network.fire_rule, fire_rule_names,
+           "a neuron fires when its input sum is > (gt) or >= (ge) its threshold"),
+    F_BOOL("/network/carry_state", network.carry_state,
+           "neuron outputs carry over from pass to pass, step to step and into inference "
+           "(recurrent state; inference restores it after each pattern)"),
+    F_ENUM("/training/pattern_order", training.pattern_order, order_names,
+           "random: one uniform draw per step; cycle: pattern (step mod count), no draw"),
+    F_ENUM("/learner/neuromod/episode_clock", learner.neuromod.episode_clock, clock_names,
+           "the episode e the learner sees: the 1-based episode number, or 0 on every step "
+           "(the reference's exp 001-005 and 009 loops pass none)"),
+    F_DBL("/learner/neuromod/trace/co_activation", learner.neuromod.co_activation, -1e6, 1e6,
+          "trace when pre and post both fired"),
+    F_DBL("/learner/neuromod/trace/co_silence", learner.neuromod.co_silence, -1e6, 1e6,
+          "trace when neither fired and post's ambient field exceeds ambient/threshold"),
+    F_DBL("/learner/neuromod/trace/mismatch", learner.neuromod.mismatch, -1e6, 1e6,
+          "trace when exactly one of pre and post fired"),
+    F_DBL("/learner/neuromod/ambient/radius", learner.neuromod.ambient_radius, 0, 1e6,
+          "neighbours within this 3-D distance make a neuron's ambient field (sum of 1/d over "
+          "firing neighbours); 0 = no field"),
+    F_DBL("/learner/neuromod/ambient/threshold", learner.neuromod.ambient_threshold, -1e6, 1e6,
+          "an ambient field above this is active"),
+    F_DBL("/learner/neuromod/history/decay", learner.neuromod.history_decay, 0, 1,
+          "activity history = decay*history + (1-decay)*(trace != 0)"),
+    F_DBL("/learner/neuromod/history/minimum", learner.neuromod.history_minimum, 0, 1e6,
+          "dampening scales traces of synapses with history below this by history/minimum"),
+    F_BOOL("/learner/neuromod/dampening", learner.neuromod.dampening,
+           "scale traces by history, 4r(1-r) of post's fire rate and post's ambient relevance"),
+    F_DBL("/learner/neuromod/learning_rate", learner.neuromod.learning_rate, 0, 1e6,
+          "weight change = gate * chemical * learning_rate"),
+    F_DBL("/learner/neuromod/max_delta", learner.neuromod.max_delta, 0, 1e6,
+          "largest weight change per step"),
+    F_DBL("/learner/neuromod/weight_decay", learner.neuromod.weight_decay, 0, 1,
+          "every step w *= 1 - weight_decay before the update (weights are clamped to "
+          "training/weight_clamp)"),
+    F_BOOL("/learner/neuromod/provisional", learner.neuromod.provisional,
+           "undo a step's update (all weights) when the next step scores fewer correct bits"),
+    F_DBL("/learner/neuromod/homeostasis/target_rate", learner.neuromod.homeostasis.target_rate,
+          0, 1, "cumulative fire rate above this raises a threshold by step, below lowers it"),
+    F_DBL("/learner/neuromod/homeostasis/step", learner.neuromod.homeostasis.step, 0, 1e6,
+          "threshold change per step (0 = no homeostasis)"),
+    F_BOOL("/learner/neuromod/homeostasis/in_loop", learner.neuromod.homeostasis.in_loop,
+           "count firing and move thresholds in every propagation cycle, not once per step "
+           "(the code behind the published exp 010b)"),
+    F_BOOL("/learner/neuromod/homeostasis/fixed_outputs",
+           learner.neuromod.homeostasis.fixed_outputs,
+           "output neurons keep their thresholds (exp 018)"),
+    F_ENUM("/learner/neuromod/flags/mode", learner.neuromod.flags.mode, flag_mode_names,
+           "none; unsigned: a non-zero trace raises the flag; signed: the flag follows the "
+           "trace's sign (the code behind the published exp 004-008); consistency: raised after "
+           "streak same-sign traces"),
+    F_DBL("/learner/neuromod/flags/gain", learner.neuromod.flags.gain, 0, 1e6,
+          "flag increase per qualifying step (flags stay within [-1, 1])"),
+    F_DBL("/learner/neuromod/flags/decay", learner.neuromod.flags.decay, 0, 1,
+          "flag *= decay on a step with a zero trace"),
+    F_DBL("/learner/neuromod/flags/threshold", learner.neuromod.flags.threshold, 0, 1e6,
+          "the gate passes the flag itself when |flag| >= threshold, else nothing"),
+    F_INT("/learner/neuromod/flags/streak", learner.neuromod.flags.streak, 0, 1000000000,
+          "consistency mode: same-sign traces needed before the flag grows"),
+    F_DBL("/learner/neuromod/flags/decay_on_flip", learner.neuromod.flags.decay_on_flip, 0, 1,
+          "consistency mode: flag *= this when the trace changes sign"),
+    F_INT("/learner/neuromod/flags/gate_warmup", learner.neuromod.flags.gate_warmup, 0,
+          1000000000, "the gate is bypassed (raw trace) while e < gate_warmup"),
+    F_ENUM("/learner/neuromod/chemical/scope", learner.neuromod.chemical.scope,
+           chem_scope_names,
+           "global: every modulatory neuron broadcasts the reward; per-bit: each output neuron "
+           "broadcasts its own bit's signal"),
+    F_ENUM("/learner/neuromod/chemical/falloff", learner.neuromod.chemical.falloff,
+           falloff_names, "contribution by distance d to a synapse's post neuron"),
+    F_DBL("/learner/neuromod/chemical/radius", learner.neuromod.chemical.radius, 0, 1e6,
+          "synapses whose post neuron is farther from the source get nothing"),
+    F_BOOL("/learner/neuromod/chemical/anneal", learner.neuromod.chemical.anneal,
+           "shrink the radius linearly to radius_min over anneal_episodes (exp 015)"),
+    F_DBL("/learner/neuromod/chemical/radius_min", learner.neuromod.chemical.radius_min, 0, 1e6,
+          "the annealed radius at anneal_episodes"),
+    F_INT("/learner/neuromod/chemical/anneal_episodes",
+          learner.neuromod.chemical.anneal_episodes, 1, 1000000000,
+          "length of the radius anneal (the reference's trainingEpisodes, not the run length)"),
+    F_DBL("/learner/neuromod/chemical/decay", learner.neuromod.chemical.decay, 0, 1,
+          "chemical *= decay after every update"),
+    F_DBL("/learner/neuromod/chemical/positive", learner.neuromod.chemical.positive, -1e6, 1e6,
+          "strength of a positive reward (per-bit: of a correct firing bit)"),
+    F_DBL("/learner/neuromod/chemical/negative", learner.neuromod.chemical.negative, -1e6, 1e6,
+          "strength of a negative reward (global: its magnitude is used; per-bit: the signal "
+          "of a wrong bit)"),
+    F_DBL("/learner/neuromod/chemical/correct_silence",
+          learner.neuromod.chemical.correct_silence, -1e6, 1e6,
+          "per-bit: the signal of a correctly silent bit"),
+    F_BOOL("/learner/neuromod/chemical/cycling", learner.neuromod.chemical.cycling,
+           "global: one modulatory neuron per step, round robin (exp 015)"),
+    F_DBL("/learner/neuromod/reward/exponent", learner.neuromod.reward.exponent, 0, 64,
+          "reward = sign(r)*|r|^exponent, r = 2*(accuracy - 0.5)"),
+    F_BOOL("/learner/neuromod/reward/anneal", learner.neuromod.reward.anneal,
+           "blend the reward from r to sign(r)*r^2 between anneal_start and anneal_end (exp 006)"),
+    F_DBL("/learner/neuromod/reward/anneal_start", learner.neuromod.reward.anneal_start, -1e12,
+          1e12, "episode e where the blend starts"),
+    F_DBL("/learner/neuromod/reward/anneal_end", learner.neuromod.reward.anneal_end, -1e12,
+          1e12, "episode e where it is all squared"),
+    F_INT("/learner/neuromod/frustration/window", learner.neuromod.frustration.window, 0,
+          1000000000,
+          "flip a weight after this many same-direction changes under negative chemical "
+          "(0 = off; exp 011)"),
+    F_DBL("/learner/neuromod/frustration/threshold", learner.neuromod.frustration.threshold,
+          -1e6, 1e6, "flip when the chemical average while adjusting is below this"),
+    F_DBL("/learner/neuromod/frustration/flip", learner.neuromod.frustration.flip, 0, 1,
+          "a flip sets w = -w * flip"),
     {NULL, 0, 0, 0, 0, NULL, NULL},
 };
 
@@ -137,6 +264,43 @@ const glia_preset_info_t glia_presets[] = {
      "beyond the paper: task-level reward, thresholds perturbed with the weights, one of 18 "
      "territories drawn at random per step, 3 passes",
      20000},
+    /* Phase 1a (neuromod learner, presets_phase1a.c): exp 001 is exp 002's configuration
+     * (the reference never seeded it). */
+#define P1A(name, alias, what, cond, episodes) {name "-" cond, alias, what " -- " cond, episodes}
+#define P1A_ALL(exp, what, episodes)                                                        \
+    P1A(exp, NULL, what, "baseline", episodes), P1A(exp, NULL, what, "ambient", episodes),  \
+        P1A(exp, NULL, what, "dampening", episodes), P1A(exp, NULL, what, "full", episodes)
+    P1A("exp002", "exp001-baseline", "exp 002: eligibility traces + chemical diffusion",
+        "baseline", 1000),
+    P1A("exp002", "exp001-ambient", "exp 002: eligibility traces + chemical diffusion",
+        "ambient", 1000),
+    P1A("exp002", "exp001-dampening", "exp 002: eligibility traces + chemical diffusion",
+        "dampening", 1000),
+    P1A("exp002", "exp001-full", "exp 002: eligibility traces + chemical diffusion", "full",
+        1000),
+    P1A_ALL("exp003", "exp 003: flipped trace signs", 1000),
+    P1A_ALL("exp004", "exp 004: flag persistence (signed flags, as published)", 1000),
+    P1A_ALL("exp005", "exp 005: squared reward (signed flags)", 1000),
+    P1A_ALL("exp006", "exp 006: reward annealing linear to squared, 350-700 (signed flags)", 1000),
+    P1A("exp007", NULL, "exp 007: exp 004 Full model (connectivity diagnostic)", "full", 1000),
+    P1A("exp008", NULL, "exp 008: exp 004 Full model (flag diagnostic)", "full", 1000),
+    P1A_ALL("exp009", "exp 009: flag gate warm-up 200 (never enforced: = exp 002)", 1000),
+    P1A_ALL("exp010", "exp 010: direction-consistent flags", 1000),
+    P1A_ALL("exp010b", "exp 010b: exp 010 + 3 propagation cycles, homeostasis per cycle",
+            1000),
+    P1A_ALL("exp011", "exp 011: frustration flips (Full model)", 1000),
+    P1A_ALL("exp012a", "exp 012a: learning rate 0.02", 1000),
+    P1A_ALL("exp012b", "exp 012b: weight decay 0.0025 (the [11111] attractor)", 1000),
+    P1A_ALL("exp012c", "exp 012c: learning rate 0.02 + weight decay 0.0025", 1000),
+    P1A_ALL("exp013", "exp 013: exp 012b + 3 propagation cycles", 1000),
+    P1A_ALL("exp014", "exp 014: exp 012b + a hidden cluster of 20", 1000),
+    P1A_ALL("exp015", "exp 015: modulatory round robin + provisional weights + radius anneal",
+            1000),
+    P1A_ALL("exp016", "exp 016: per-bit reward, no flag gate", 2000),
+    P1A_ALL("exp017", "exp 017: exp 016 + weight decay 0.0005", 5000),
+    P1A_ALL("exp018", "exp 018: exp 017 + fixed output thresholds", 10000),
+#undef P1A_ALL
+#undef P1A
     {NULL, NULL, NULL, 0},
 };
 
@@ -228,7 +392,59 @@ void glia_config_default(glia_config_t *cfg)
     cfg->learner.astrocyte.threshold_step = 0.01;
     cfg->learner.astrocyte.threshold_min = 0.1;
     cfg->learner.astrocyte.threshold_max = 0.9;
+
+    cfg->network.layout = GLIA_LAYOUT_CLUSTERS;
+    cfg->network.hidden_cluster_size = 0;
+    cfg->network.fire_rule = GLIA_FIRE_GT;
+    cfg->network.carry_state = 0;
+    cfg->training.pattern_order = GLIA_ORDER_RANDOM;
+    cfg->learner.scattered.count = 0;
+
+    /* The neuromod learner: the phase 1a base (exp 002, Full model). */
+    cfg->learner.neuromod.episode_clock = GLIA_CLOCK_EPISODE;
+    cfg->learner.neuromod.co_activation = 1.0;
+    cfg->learner.neuromod.co_silence = 0.5;
+    cfg->learner.neuromod.mismatch = -0.5;
+    cfg->learner.neuromod.ambient_radius = 3.0;
+    cfg->learner.neuromod.ambient_threshold = 0.3;
+    cfg->learner.neuromod.history_decay = 0.95;
+    cfg->learner.neuromod.history_minimum = 0.1;
+    cfg->learner.neuromod.dampening = 1;
+    cfg->learner.neuromod.learning_rate = 0.01;
+    cfg->learner.neuromod.max_delta = 0.1;
+    cfg->learner.neuromod.weight_decay = 0.005;
+    cfg->learner.neuromod.provisional = 0;
+    cfg->learner.neuromod.homeostasis.target_rate = 0.2;
+    cfg->learner.neuromod.homeostasis.step = 0.01;
+    cfg->learner.neuromod.homeostasis.in_loop = 0;
+    cfg->learner.neuromod.homeostasis.fixed_outputs = 0;
+    cfg->learner.neuromod.flags.mode = GLIA_FLAGS_NONE;
+    cfg->learner.neuromod.flags.gain = 0.3;
+    cfg->learner.neuromod.flags.decay = 0.7;
+    cfg->learner.neuromod.flags.threshold = 0.5;
+    cfg->learner.neuromod.flags.streak = 5;
+    cfg->learner.neuromod.flags.decay_on_flip = 0.5;
+    cfg->learner.neuromod.flags.gate_warmup = 0;
+    cfg->learner.neuromod.chemical.scope = GLIA_CHEM_GLOBAL;
+    cfg->learner.neuromod.chemical.falloff = GLIA_FALLOFF_INVERSE;
+    cfg->learner.neuromod.chemical.radius = 15.0;
+    cfg->learner.neuromod.chemical.anneal = 0;
+    cfg->learner.neuromod.chemical.radius_min = 5.0;
+    cfg->learner.neuromod.chemical.anneal_episodes = 1000;
+    cfg->learner.neuromod.chemical.decay = 0.5;
+    cfg->learner.neuromod.chemical.positive = 1.0;
+    cfg->learner.neuromod.chemical.negative = -1.0;
+    cfg->learner.neuromod.chemical.correct_silence = 0.0;
+    cfg->learner.neuromod.chemical.cycling = 0;
+    cfg->learner.neuromod.reward.exponent = 1.0;
+    cfg->learner.neuromod.reward.anneal = 0;
+    cfg->learner.neuromod.reward.anneal_start = 350.0;
+    cfg->learner.neuromod.reward.anneal_end = 700.0;
+    cfg->learner.neuromod.frustration.window = 0;
+    cfg->learner.neuromod.frustration.threshold = -0.1;
+    cfg->learner.neuromod.frustration.flip = 0.5;
 }
+
 
 const glia_preset_info_t *glia_preset_find(const char *name)
 {
@@ -245,6 +461,8 @@ int glia_config_preset(glia_config_t *cfg, const char *name)
 
     if (p == NULL)
         return GLIA_ENOENT;
+    if (glia__preset_phase1a(cfg, p->name) == 0)
+        return 0;
     glia_config_default(cfg);
     if (strcmp(p->name, "reach") == 0) {
         /* Not a reference condition: glia's defaults (xoshiro256**, no id collision) and
@@ -304,13 +522,26 @@ int glia_config_equal(const glia_config_t *a, const glia_config_t *b)
 
 int glia_config_cluster_size(const glia_config_t *cfg)
 {
+    if (cfg->network.layout == GLIA_LAYOUT_PHASE1A)
+        return cfg->network.modulatory + cfg->network.regular;
     return cfg->network.inputs + cfg->network.outputs + cfg->network.modulatory +
            cfg->network.regular + (cfg->network.bias ? 1 : 0);
 }
 
+int glia_config_cluster_neurons(const glia_config_t *cfg, int c)
+{
+    if (cfg->network.layout == GLIA_LAYOUT_PHASE1A && cfg->network.hidden_cluster_size > 0 &&
+        c != cfg->network.input_cluster && c != cfg->network.output_cluster)
+        return cfg->network.hidden_cluster_size;
+    return glia_config_cluster_size(cfg);
+}
+
 int glia_config_neurons(const glia_config_t *cfg)
 {
-    return cfg->network.clusters * glia_config_cluster_size(cfg);
+    long n = 0;
+    for (int c = 0; c < cfg->network.clusters; c++)
+        n += glia_config_cluster_neurons(cfg, c);
+    return n > GLIA_MAX_NEURONS * 2L ? GLIA_MAX_NEURONS * 2 : (int)n;
 }
 
 int glia_config_id_stride(const glia_config_t *cfg)
@@ -371,17 +602,23 @@ int glia_config_validate(const glia_config_t *cfg, glia_error_t *err)
     /* Network shape. */
     if (csize < 1)
         FAIL("/network/regular", "a cluster must hold at least one neuron");
-    if ((long)cfg->network.clusters * csize > GLIA_MAX_NEURONS)
+    if ((long)cfg->network.clusters * csize > GLIA_MAX_NEURONS ||
+        glia_config_neurons(cfg) > GLIA_MAX_NEURONS)
         FAIL("/network/clusters", "the network would hold %ld neurons; at most %d are allowed",
-             (long)cfg->network.clusters * csize, GLIA_MAX_NEURONS);
+             cfg->network.layout == GLIA_LAYOUT_PHASE1A ? (long)glia_config_neurons(cfg)
+                                                       : (long)cfg->network.clusters * csize,
+             GLIA_MAX_NEURONS);
     {
         /* The memory budget: every synapse costs about 70 bytes (weights, the perturbation
          * scratch, territory lists). Ordered pairs (pre, post), post neither an input nor
          * a bias unit, pre != post, each created with its probability. */
-        const double c = cfg->network.clusters,
+        const double c = cfg->network.clusters, n = glia_config_neurons(cfg),
                      sinks = csize - cfg->network.inputs - (cfg->network.bias ? 1 : 0);
-        const double expected = cfg->network.p_intra * c * (csize * sinks - sinks) +
-                                cfg->network.p_inter * c * (c - 1) * csize * sinks;
+        const double expected =
+            cfg->network.layout == GLIA_LAYOUT_PHASE1A
+                ? fmax(cfg->network.p_intra, cfg->network.p_inter) * n * (n - 1) /* a bound */
+                : cfg->network.p_intra * c * (csize * sinks - sinks) +
+                      cfg->network.p_inter * c * (c - 1) * csize * sinks;
         if (expected > GLIA_MAX_SYNAPSES)
             FAIL("/network/clusters",
                  "the network would hold about %.0f synapses; at most %d are allowed "
@@ -413,6 +650,22 @@ int glia_config_validate(const glia_config_t *cfg, glia_error_t *err)
              "the task reads %d outputs but a cluster has only %d output neurons",
              cfg->task.target_width, cfg->network.outputs);
 
+    if (cfg->network.layout == GLIA_LAYOUT_PHASE1A) {
+        const int same = cfg->network.input_cluster == cfg->network.output_cluster;
+        if (cfg->network.id_stride != 0)
+            FAIL("/network/id_stride", "must be 0 with the phase1a layout (ids are positions)");
+        if (cfg->network.regular < cfg->network.inputs + (same ? cfg->network.outputs : 0))
+            FAIL("/network/regular",
+                 "the phase1a layout carves the %d inputs%s out of the regular neurons: "
+                 "at least %d are needed",
+                 cfg->network.inputs, same ? " and outputs" : "",
+                 cfg->network.inputs + (same ? cfg->network.outputs : 0));
+        if (cfg->network.regular < cfg->network.outputs)
+            FAIL("/network/regular",
+                 "the phase1a layout carves the %d outputs out of the regular neurons",
+                 cfg->network.outputs);
+    }
+
     /* Training. */
     if (cfg->training.homeostasis && cfg->training.homeostasis_rate <= 0)
         FAIL("/training/homeostasis_rate", "must be positive when homeostasis is on");
@@ -422,6 +675,21 @@ int glia_config_validate(const glia_config_t *cfg, glia_error_t *err)
     if (cfg->training.reward_scope == GLIA_SCOPE_MINIBATCH &&
         cfg->training.minibatch > cfg->task.count)
         FAIL("/training/minibatch", "the task has only %d patterns", cfg->task.count);
+    /* The mechanisms beyond the paper live in the keep/revert step (perturb.c): the
+     * neuromod learner has none, and a carried state would make a score depend on the
+     * order the patterns are scored in. */
+    if (cfg->training.reward_scope != GLIA_SCOPE_PATTERN &&
+        cfg->learner.kind == GLIA_LEARNER_NEUROMOD)
+        FAIL("/training/reward_scope",
+             "the neuromod learner learns from one pattern per step (a keep/revert learner "
+             "is needed)");
+    if (cfg->training.reward_scope != GLIA_SCOPE_PATTERN && cfg->network.carry_state)
+        FAIL("/training/reward_scope", "needs network.carry_state off");
+    if (cfg->learner.perturb_thresholds && cfg->learner.kind == GLIA_LEARNER_NEUROMOD)
+        FAIL("/learner/perturb_thresholds",
+             "the neuromod learner makes no keep/revert perturbations");
+    if (cfg->network.bias && cfg->network.layout != GLIA_LAYOUT_CLUSTERS)
+        FAIL("/network/bias", "needs layout clusters");
 
     /* Astrocytes: the layout is checked for every learner, since every result reports
      * the territories the astrocyte configuration would have. */
@@ -437,11 +705,15 @@ int glia_config_validate(const glia_config_t *cfg, glia_error_t *err)
         if (cfg->learner.astrocyte.min_active > cfg->learner.astrocyte.max_active)
             FAIL("/learner/astrocyte/min_active", "must not exceed max_active (%d)",
                  cfg->learner.astrocyte.max_active);
-        if (cfg->learner.kind == GLIA_LEARNER_ASTROCYTE &&
+        if ((cfg->learner.kind == GLIA_LEARNER_ASTROCYTE ||
+             cfg->learner.kind == GLIA_LEARNER_GLOBAL ||
+             cfg->learner.kind == GLIA_LEARNER_SCATTERED) &&
             cfg->learner.astrocyte.min_active > per * cfg->network.clusters)
             FAIL("/learner/astrocyte/min_active", "there are only %d astrocytes",
                  per * cfg->network.clusters);
-        if (cfg->learner.kind == GLIA_LEARNER_ASTROCYTE &&
+        if ((cfg->learner.kind == GLIA_LEARNER_ASTROCYTE ||
+             cfg->learner.kind == GLIA_LEARNER_GLOBAL ||
+             cfg->learner.kind == GLIA_LEARNER_SCATTERED) &&
             cfg->learner.astrocyte.selection == GLIA_SELECT_UNIFORM &&
             cfg->learner.astrocyte.max_active > per * cfg->network.clusters)
             FAIL("/learner/astrocyte/max_active",
@@ -456,5 +728,10 @@ int glia_config_validate(const glia_config_t *cfg, glia_error_t *err)
             FAIL("/learner/astrocyte/threshold_init",
                  "must lie within [threshold_min, threshold_max]");
     }
+
+    /* Neuromod. */
+    if (cfg->learner.neuromod.reward.anneal &&
+        !(cfg->learner.neuromod.reward.anneal_end > cfg->learner.neuromod.reward.anneal_start))
+        FAIL("/learner/neuromod/reward/anneal_end", "must be greater than anneal_start");
     return 0;
 }

@@ -31,7 +31,51 @@ enum glia_learner_kind {
     GLIA_LEARNER_CONTROL = 0,
     GLIA_LEARNER_CURSOR = 1,
     GLIA_LEARNER_ASTROCYTE = 2,
-    GLIA_LEARNER_RANDOM_SEARCH = 3,
+    GLIA_LEARNER_NEUROMOD = 3,
+    GLIA_LEARNER_GLOBAL = 4,    /* astrocytes, every synapse perturbed */
+    GLIA_LEARNER_SCATTERED = 5, /* astrocytes, as many synapses drawn from anywhere */
+    GLIA_LEARNER_RANDOM_SEARCH = 6, /* every weight and threshold redrawn, the best kept */
+};
+
+/* How the network is laid out and wired (net.c, net_phase1a.c). */
+enum glia_layout {
+    GLIA_LAYOUT_CLUSTERS = 0, /* phase 1b: per cluster inputs, outputs, modulatory, regular */
+    GLIA_LAYOUT_PHASE1A = 1,  /* phase 1a: modulatory then regular; inputs/outputs carved out */
+};
+
+enum glia_fire_rule {
+    GLIA_FIRE_GT = 0, /* fire when act > threshold (phase 1b) */
+    GLIA_FIRE_GE = 1, /* fire when act >= threshold (phase 1a) */
+};
+
+enum glia_pattern_order {
+    GLIA_ORDER_RANDOM = 0, /* one uniform draw per step */
+    GLIA_ORDER_CYCLE = 1,  /* pattern (step mod count), no draw */
+};
+
+/* The neuromod learner's choices (neuromod.c, spec phase 1a). */
+enum glia_episode_clock {
+    GLIA_CLOCK_EPISODE = 0, /* e = the 1-based episode number */
+    GLIA_CLOCK_ZERO = 1,    /* e = 0 on every step (the reference's exp 001-005, 009) */
+};
+
+enum glia_flag_mode {
+    GLIA_FLAGS_NONE = 0,
+    GLIA_FLAGS_UNSIGNED = 1,    /* any non-zero trace raises the flag (reference HEAD) */
+    GLIA_FLAGS_SIGNED = 2,      /* the flag follows the trace's sign (exp 004-009 tables) */
+    GLIA_FLAGS_CONSISTENCY = 3, /* raised after `streak` same-sign traces (exp 010) */
+};
+
+enum glia_chem_scope {
+    GLIA_CHEM_GLOBAL = 0, /* modulatory neurons broadcast the scalar reward */
+    GLIA_CHEM_PER_BIT = 1,/* each output neuron broadcasts its own bit's signal */
+};
+
+enum glia_falloff {
+    GLIA_FALLOFF_CONSTANT = 0,
+    GLIA_FALLOFF_INVERSE = 1,
+    GLIA_FALLOFF_INVERSE_SQUARE = 2,
+    GLIA_FALLOFF_LINEAR = 3,
 };
 
 /* What a keep/revert decision scores (perturb.c). */
@@ -82,6 +126,12 @@ typedef struct glia_config {
         double p_inter;         /* connection probability across clusters */
         double weight_init;     /* initial weight = (u - 0.5) * weight_init */
         double threshold;       /* firing threshold of every neuron */
+        int layout;              /* enum glia_layout */
+        int hidden_cluster_size; /* phase1a: size of clusters holding neither inputs nor
+                                    outputs; 0 = modulatory + regular */
+        int fire_rule;           /* enum glia_fire_rule */
+        int carry_state;         /* bool: neuron outputs carry over between passes, steps
+                                    and into inference (recurrent state) */
         int bias;               /* bool: one always-on unit per cluster (last in it) */
     } network;
 
@@ -100,6 +150,7 @@ typedef struct glia_config {
         int homeostasis;         /* bool: per-episode threshold homeostasis */
         double homeostasis_target;
         double homeostasis_rate;
+        int pattern_order;       /* enum glia_pattern_order */
         int reward_scope;        /* enum glia_reward_scope */
         int minibatch;           /* patterns per step with reward_scope minibatch */
     } training;
@@ -134,6 +185,48 @@ typedef struct glia_config {
             double threshold_min;
             double threshold_max;
         } astrocyte;
+        struct {
+            int count; /* synapses per step; 0 = as many as the selected territories hold */
+        } scattered;
+        struct {
+            int episode_clock; /* enum glia_episode_clock */
+            double co_activation, co_silence, mismatch; /* four-quadrant trace */
+            double ambient_radius, ambient_threshold;
+            double history_decay, history_minimum;
+            int dampening; /* bool */
+            double learning_rate, max_delta, weight_decay;
+            int provisional; /* bool: keep a step's update only if the next step scores as well */
+            struct {
+                double target_rate, step;
+                int in_loop;       /* bool: once per propagation cycle (exp 010b) */
+                int fixed_outputs; /* bool: output thresholds never move (exp 018) */
+            } homeostasis;
+            struct {
+                int mode; /* enum glia_flag_mode */
+                double gain, decay, threshold, decay_on_flip;
+                int streak;
+                int gate_warmup; /* the gate opens once e >= gate_warmup */
+            } flags;
+            struct {
+                int scope;   /* enum glia_chem_scope */
+                int falloff; /* enum glia_falloff */
+                double radius;
+                int anneal;  /* bool: radius -> radius_min over anneal_episodes */
+                double radius_min;
+                int anneal_episodes;
+                double decay, positive, negative, correct_silence;
+                int cycling; /* bool: one modulatory neuron per step, round robin */
+            } chemical;
+            struct {
+                double exponent;
+                int anneal; /* bool: linear -> squared between anneal_start and anneal_end */
+                double anneal_start, anneal_end;
+            } reward;
+            struct {
+                int window; /* 0 = off */
+                double threshold, flip;
+            } frustration;
+        } neuromod;
     } learner;
 } glia_config_t;
 
@@ -185,8 +278,10 @@ int glia_config_validate(const glia_config_t *cfg, glia_error_t *err);
 /* Do two configs describe the same learning system (every field and pattern)? */
 int glia_config_equal(const glia_config_t *a, const glia_config_t *b);
 
-/* Derived sizes. */
+/* Derived sizes. glia_config_cluster_size is the size of an ordinary cluster; with the
+ * phase1a layout a hidden cluster may differ (glia_config_cluster_neurons). */
 int glia_config_cluster_size(const glia_config_t *cfg);
+int glia_config_cluster_neurons(const glia_config_t *cfg, int cluster);
 int glia_config_neurons(const glia_config_t *cfg);
 int glia_config_id_stride(const glia_config_t *cfg); /* resolves 0 to the cluster size */
 

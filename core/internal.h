@@ -31,7 +31,29 @@ struct glia_net {
     /* Last pass. `act` is written at post positions and read at ids (spec 3). */
     uint8_t *fired; /* [n] */
     double *act;    /* [id_space] */
+    uint8_t fire_ge; /* fire on act >= thr (else >) */
+    uint8_t carry;   /* a forward pass starts from the last outputs, not from silence */
 };
+
+/* Network construction helpers shared by the layouts (net.c, net_phase1a.c). */
+int glia__net_alloc_neurons(glia_net_t *net, int n, int id_space);
+/* Append synapse (pre, post, w), growing the arrays geometrically. 0 or GLIA_ENOMEM. */
+int glia__net_push_synapse(glia_net_t *net, int *cap, int pre, int post, double w);
+void glia__net_index_synapses(glia_net_t *net);
+/* The phase1a layout (spec phase 1a, 2): NULL on out of memory. */
+glia_net_t *glia__net_new_phase1a(const glia_config_t *cfg, glia_rng_t *rng);
+
+/* The phase 1a presets "exp<NNN>[a|b|c]-<condition>" (presets_phase1a.c): fill cfg, or
+ * GLIA_ENOENT for another name. _check: every parent and field pointer of the table
+ * exists (1) or not (0). */
+int glia__preset_phase1a(glia_config_t *cfg, const char *name);
+int glia__preset_phase1a_check(void);
+
+/* k distinct indices of [0, total) drawn uniformly (Floyd's algorithm, one draw each),
+ * marked with `stamp` in mark[] (which must hold no `stamp` yet) and listed ascending
+ * into out. Returns min(k, total). (scattered.c) */
+int glia__sample_distinct(glia_rng_t *rng, int total, int k, uint32_t *mark, uint32_t stamp,
+                          int *out);
 
 #include "perturb.h"
 #include "session.h"
@@ -45,6 +67,7 @@ struct glia_session {
 
     double *w_init; /* [n_syn] weights at build time */
     double init_weight_sum, init_mean_abs;
+    int64_t build_draws; /* generator draws the build took, -1 when the state cannot tell */
 
     glia_territories_t territories; /* laid out for every learner */
 

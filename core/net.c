@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int net_alloc_neurons(glia_net_t *net, int n, int id_space)
+int glia__net_alloc_neurons(glia_net_t *net, int n, int id_space)
 {
     net->n = n;
     net->id_space = id_space;
@@ -42,7 +42,39 @@ static int net_alloc_synapses(glia_net_t *net, int cap)
     return (net->pre && net->post && net->w) ? 0 : GLIA_ENOMEM;
 }
 
-static void net_index_synapses(glia_net_t *net)
+/* The count is only known at the end of a build: the arrays grow geometrically. */
+int glia__net_push_synapse(glia_net_t *net, int *cap, int pre, int post, double w)
+{
+    if (net->pre == NULL) {
+        net->n_syn = 0;
+        if (net_alloc_synapses(net, *cap) != 0)
+            return GLIA_ENOMEM;
+    }
+    if (net->n_syn == *cap) {
+        size_t ncap = (size_t)*cap * 2;
+        int *npre, *npost;
+        double *nw;
+        npre = realloc(net->pre, ncap * sizeof(int));
+        if (npre)
+            net->pre = npre;
+        npost = realloc(net->post, ncap * sizeof(int));
+        if (npost)
+            net->post = npost;
+        nw = realloc(net->w, ncap * sizeof(double));
+        if (nw)
+            net->w = nw;
+        if (!npre || !npost || !nw)
+            return GLIA_ENOMEM;
+        *cap = (int)ncap;
+    }
+    net->pre[net->n_syn] = pre;
+    net->post[net->n_syn] = post;
+    net->w[net->n_syn] = w;
+    net->n_syn++;
+    return 0;
+}
+
+void glia__net_index_synapses(glia_net_t *net)
 {
     memset(net->out_start, 0, ((size_t)net->n + 1) * sizeof(int));
     for (int s = 0; s < net->n_syn; s++)
@@ -74,7 +106,7 @@ void glia_net_free(glia_net_t *net)
     free(net);
 }
 
-glia_net_t *glia_net_new(const glia_config_t *cfg, glia_rng_t *rng)
+static glia_net_t *net_new_clusters(const glia_config_t *cfg, glia_rng_t *rng)
 {
     const int clusters = cfg->network.clusters;
     const int csize = glia_config_cluster_size(cfg);
@@ -83,12 +115,12 @@ glia_net_t *glia_net_new(const glia_config_t *cfg, glia_rng_t *rng)
     const double half = cfg->network.spread / 2.0;
     int id_space = stride * (clusters - 1) + csize;
     glia_net_t *net;
-    size_t cap;
+    int cap;
 
     if (id_space < n)
         id_space = n;
     net = calloc(1, sizeof(*net));
-    if (net == NULL || net_alloc_neurons(net, n, id_space) != 0)
+    if (net == NULL || glia__net_alloc_neurons(net, n, id_space) != 0)
         goto fail;
 
     /* Neurons in position order: per cluster, inputs, outputs, modulatory, regular.
@@ -126,12 +158,8 @@ glia_net_t *glia_net_new(const glia_config_t *cfg, glia_rng_t *rng)
         net->readout[i] = cfg->network.output_cluster * csize + cfg->network.inputs + i;
 
     /* Synapses: every ordered pair (pre, post), post not a source, pre != post. A pair
-     * with a draw below p is created and draws its weight right away (spec 2). The
-     * array grows geometrically: the count is only known at the end. */
+     * with a draw below p is created and draws its weight right away (spec 2). */
     cap = 1024;
-    if (net_alloc_synapses(net, (int)cap) != 0)
-        goto fail;
-    net->n_syn = 0;
     for (int pre = 0; pre < n; pre++) {
         for (int post = 0; post < n; post++) {
             double p;
@@ -141,34 +169,34 @@ glia_net_t *glia_net_new(const glia_config_t *cfg, glia_rng_t *rng)
                                                          : cfg->network.p_inter;
             if (!(glia_rng_next(rng) < p))
                 continue;
-            if ((size_t)net->n_syn == cap) {
-                int *npre, *npost;
-                double *nw;
-                cap *= 2;
-                npre = realloc(net->pre, cap * sizeof(int));
-                if (npre)
-                    net->pre = npre;
-                npost = realloc(net->post, cap * sizeof(int));
-                if (npost)
-                    net->post = npost;
-                nw = realloc(net->w, cap * sizeof(double));
-                if (nw)
-                    net->w = nw;
-                if (!npre || !npost || !nw)
-                    goto fail;
-            }
-            net->pre[net->n_syn] = pre;
-            net->post[net->n_syn] = post;
-            net->w[net->n_syn] = (glia_rng_next(rng) - 0.5) * cfg->network.weight_init;
-            net->n_syn++;
+            if (glia__net_push_synapse(net, &cap, pre, post,
+                                       (glia_rng_next(rng) - 0.5) * cfg->network.weight_init) != 0)
+                goto fail;
         }
     }
-    net_index_synapses(net);
     return net;
 
 fail:
     glia_net_free(net);
     return NULL;
+}
+
+glia_net_t *glia_net_new(const glia_config_t *cfg, glia_rng_t *rng)
+{
+    glia_net_t *net = cfg->network.layout == GLIA_LAYOUT_PHASE1A
+                          ? glia__net_new_phase1a(cfg, rng)
+                          : net_new_clusters(cfg, rng);
+
+    if (net == NULL)
+        return NULL;
+    if (net->pre == NULL && net_alloc_synapses(net, 1) != 0) { /* no synapse at all */
+        glia_net_free(net);
+        return NULL;
+    }
+    glia__net_index_synapses(net);
+    net->fire_ge = cfg->network.fire_rule == GLIA_FIRE_GE;
+    net->carry = (uint8_t)(cfg->network.carry_state != 0);
+    return net;
 }
 
 glia_net_t *glia_net_new_manual(int n, const int *role, const int *cluster, const int *id,
@@ -204,7 +232,7 @@ glia_net_t *glia_net_new_manual(int n, const int *role, const int *cluster, cons
             return NULL;
     }
     net = calloc(1, sizeof(*net));
-    if (net == NULL || net_alloc_neurons(net, n, id_space) != 0 ||
+    if (net == NULL || glia__net_alloc_neurons(net, n, id_space) != 0 ||
         net_alloc_synapses(net, n_syn > 0 ? n_syn : 1) != 0)
         goto fail;
     for (int j = 0; j < n; j++) {
@@ -225,7 +253,7 @@ glia_net_t *glia_net_new_manual(int n, const int *role, const int *cluster, cons
         memcpy(net->post, post, (size_t)n_syn * sizeof(int));
         memcpy(net->w, w, (size_t)n_syn * sizeof(double));
     }
-    net_index_synapses(net);
+    glia__net_index_synapses(net);
     return net;
 
 fail:
@@ -285,6 +313,26 @@ double glia_net_mean_abs_weight(const glia_net_t *net)
     return sum / net->n_syn;
 }
 
+int glia_net_input_count(const glia_net_t *net)
+{
+    return net->n_driven;
+}
+
+int glia_net_input_position(const glia_net_t *net, int i)
+{
+    return net->driven[i];
+}
+
+int glia_net_output_count(const glia_net_t *net)
+{
+    return net->n_readout;
+}
+
+int glia_net_output_position(const glia_net_t *net, int i)
+{
+    return net->readout[i];
+}
+
 double *glia_net_weights(glia_net_t *net)
 {
     return net->w;
@@ -295,29 +343,53 @@ const uint8_t *glia_net_fired(const glia_net_t *net)
     return net->fired;
 }
 
-void glia_net_forward(glia_net_t *net, uint64_t input, int passes)
+/* One propagation cycle from the current outputs: act[post] += w over the synapses of
+ * neurons that fired (in synapse id order: synapses are grouped by pre), then every
+ * non-source neuron fires on its act (spec 3; phase 1a step 2). */
+static inline void net_cycle(glia_net_t *net)
 {
     const int n = net->n;
 
-    memset(net->fired, 0, (size_t)n);
-    for (int i = 0; i < net->n_driven; i++)
-        net->fired[net->driven[i]] = (uint8_t)((input >> i) & 1);
-    for (int i = 0; i < net->n_bias; i++)
-        net->fired[net->bias[i]] = 1;
-
-    for (int p = 0; p < passes; p++) {
-        memset(net->act, 0, (size_t)net->id_space * sizeof(double));
+    memset(net->act, 0, (size_t)net->id_space * sizeof(double));
+    for (int j = 0; j < n; j++) {
+        if (!net->fired[j])
+            continue;
+        for (int s = net->out_start[j]; s < net->out_start[j + 1]; s++)
+            net->act[net->post[s]] += net->w[s];
+    }
+    if (net->fire_ge) {
         for (int j = 0; j < n; j++) {
-            if (!net->fired[j])
-                continue;
-            for (int s = net->out_start[j]; s < net->out_start[j + 1]; s++)
-                net->act[net->post[s]] += net->w[s];
+            if (!GLIA_ROLE_IS_SOURCE(net->role[j]))
+                net->fired[j] = net->act[net->id[j]] >= net->thr[j];
         }
+    } else {
         for (int j = 0; j < n; j++) {
             if (!GLIA_ROLE_IS_SOURCE(net->role[j]))
                 net->fired[j] = net->act[net->id[j]] > net->thr[j];
         }
     }
+}
+
+void glia_net_cycle(glia_net_t *net)
+{
+    net_cycle(net);
+}
+
+void glia_net_clamp(glia_net_t *net, uint64_t input)
+{
+    for (int i = 0; i < net->n_driven; i++)
+        net->fired[net->driven[i]] = (uint8_t)((input >> i) & 1);
+    for (int i = 0; i < net->n_bias; i++)
+        net->fired[net->bias[i]] = 1;
+}
+
+void glia_net_forward(glia_net_t *net, uint64_t input, int passes)
+{
+    if (!net->carry)
+        memset(net->fired, 0, (size_t)net->n);
+    glia_net_clamp(net, input);
+    for (int p = 0; p < passes; p++)
+        net_cycle(net);
 }
 
 uint64_t glia_net_output(const glia_net_t *net)
@@ -348,4 +420,45 @@ double glia_net_soft_reward(const glia_net_t *net, uint64_t target)
         r += 1.0 / (1.0 + exp(e));
     }
     return r / net->n_readout;
+}
+
+/* Byte by byte from the least significant: the same on any host. */
+static uint64_t fnv_f64(uint64_t h, double v)
+{
+    uint64_t u;
+
+    memcpy(&u, &v, sizeof(u));
+    for (int b = 0; b < 8; b++) {
+        h ^= (u >> (8 * b)) & 0xff;
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+#define FNV_BASIS 0xcbf29ce484222325ULL
+
+uint64_t glia_hash_f64(const double *v, size_t n)
+{
+    uint64_t h = FNV_BASIS;
+
+    for (size_t i = 0; i < n; i++)
+        h = fnv_f64(h, v[i]);
+    return h;
+}
+
+void glia_net_hashes(const glia_net_t *net, glia_net_hashes_t *h)
+{
+    h->positions = FNV_BASIS;
+    for (int j = 0; j < net->n; j++) {
+        h->positions = fnv_f64(h->positions, net->x[j]);
+        h->positions = fnv_f64(h->positions, net->y[j]);
+        h->positions = fnv_f64(h->positions, net->z[j]);
+    }
+    h->pairs = FNV_BASIS;
+    for (int s = 0; s < net->n_syn; s++) {
+        h->pairs = fnv_f64(h->pairs, (double)net->pre[s]);
+        h->pairs = fnv_f64(h->pairs, (double)net->post[s]);
+    }
+    h->weights = glia_hash_f64(net->w, (size_t)net->n_syn);
+    h->thresholds = glia_hash_f64(net->thr, (size_t)net->n);
 }

@@ -7,6 +7,7 @@
 #ifndef GLIA_NET_H
 #define GLIA_NET_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "config.h"
@@ -59,19 +60,41 @@ void glia_net_synapse(const glia_net_t *net, int s, int *pre, int *post, double 
 double glia_net_weight_sum(const glia_net_t *net);
 double glia_net_mean_abs_weight(const glia_net_t *net);
 
+/* The neurons the task drives (input bit i) and reads (output bit i), by position. */
+int glia_net_input_count(const glia_net_t *net);
+int glia_net_input_position(const glia_net_t *net, int i);
+int glia_net_output_count(const glia_net_t *net);
+int glia_net_output_position(const glia_net_t *net, int i);
+
 /* Borrowed pointers to the weight array (n_syn) and the last pass's state:
  * fired (by position) and act (indexed as the reference does, see spec 3). */
 double *glia_net_weights(glia_net_t *net);
 const uint8_t *glia_net_fired(const glia_net_t *net);
 
-/* Forward pass: clear the state, drive the input neurons with `input` and fire the bias
- * units, then `passes` times accumulate act[post] += w over the synapses of neurons that
- * fired (in synapse id order) and fire every non-source neuron j with
- * act[id(j)] > threshold(j). */
+/* Forward pass: clear the state (unless the network carries its state), drive the input
+ * neurons with `input` and fire the bias units, then `passes` times accumulate
+ * act[post] += w over the synapses of neurons that fired (in synapse id order) and fire
+ * every non-source neuron j with act[id(j)] > threshold(j) (>= with the ge fire rule). */
 void glia_net_forward(glia_net_t *net, uint64_t input, int passes);
+
+/* The parts of a forward pass: set the driven inputs' outputs to `input`, and one
+ * propagation cycle from the current outputs. */
+void glia_net_clamp(glia_net_t *net, uint64_t input);
+void glia_net_cycle(glia_net_t *net);
 
 /* The read-out bits of the last pass (bit i = output neuron i). */
 uint64_t glia_net_output(const glia_net_t *net);
+
+/* FNV-1a 64 (offset basis 0xcbf29ce484222325, prime 0x100000001b3) over the
+ * little-endian bytes of `n` IEEE doubles: the reference harness's fingerprint. */
+uint64_t glia_hash_f64(const double *v, size_t n);
+
+/* Fingerprints of a network: positions (x, y, z per neuron), synapse pairs (pre, post as
+ * doubles), current weights and thresholds, each hashed with glia_hash_f64. */
+typedef struct glia_net_hashes {
+    uint64_t positions, pairs, weights, thresholds;
+} glia_net_hashes_t;
+void glia_net_hashes(const glia_net_t *net, glia_net_hashes_t *h);
 
 /* Rewards of the last pass against `target` (width bits): the fraction of matching bits,
  * and the mean over outputs of 1/(1+exp(-sign*(act - threshold))). */

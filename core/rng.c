@@ -1,10 +1,12 @@
-/* rng.c: mulberry32-js (exact emulation of the reference) and xoshiro256**. */
+/* rng.c: mulberry32-js (exact emulation of the reference), mulberry32 (its 32-bit form,
+ * the phase 1a program's) and xoshiro256**. */
 #include "rng.h"
 
 #include <math.h>
 #include <string.h>
 
 #define MULBERRY_INC 1831565813.0
+#define MULBERRY_INC32 0x6D2B79F5u
 #define TWO_POW_32   4294967296.0
 #define TWO_POW_64   18446744073709551616.0
 
@@ -40,6 +42,10 @@ void glia_rng_seed(glia_rng_t *rng, int kind, uint32_t seed)
         rng->s = (double)seed + 1.0;
         return;
     }
+    if (kind == GLIA_RNG_MULBERRY32) {
+        rng->x[0] = seed;
+        return;
+    }
     for (int i = 0; i < 4; i++)
         rng->x[i] = splitmix64(&sm);
 }
@@ -55,6 +61,14 @@ static inline double mulberry_next(glia_rng_t *rng)
         a = (uint32_t)(uint64_t)rng->s;
     else
         a = (uint32_t)fmod(rng->s, TWO_POW_32);
+    return (double)glia_rng_mulberry32_hash(a) / TWO_POW_32;
+}
+
+static inline double mulberry32_next(glia_rng_t *rng)
+{
+    uint32_t a = (uint32_t)rng->x[0] + MULBERRY_INC32; /* wraps: a true 32-bit state */
+
+    rng->x[0] = a;
     return (double)glia_rng_mulberry32_hash(a) / TWO_POW_32;
 }
 
@@ -77,14 +91,21 @@ double glia_rng_next(glia_rng_t *rng)
 {
     if (rng->kind == GLIA_RNG_MULBERRY32_JS)
         return mulberry_next(rng);
+    if (rng->kind == GLIA_RNG_MULBERRY32)
+        return mulberry32_next(rng);
     return xoshiro_next(rng);
 }
 
 void glia_rng_gauss_draw(glia_rng_t *rng, double *u1, double *u2)
 {
     /* Reference order: u1 first, then u2. */
-    *u1 = mulberry_next(rng);
-    *u2 = mulberry_next(rng);
+    if (rng->kind == GLIA_RNG_MULBERRY32_JS) {
+        *u1 = mulberry_next(rng);
+        *u2 = mulberry_next(rng);
+        return;
+    }
+    *u1 = glia_rng_next(rng);
+    *u2 = glia_rng_next(rng);
 }
 
 double glia_rng_gauss_from(double u1, double u2)
@@ -95,7 +116,7 @@ double glia_rng_gauss_from(double u1, double u2)
 
 double glia_rng_gauss(glia_rng_t *rng)
 {
-    if (rng->kind == GLIA_RNG_MULBERRY32_JS) {
+    if (rng->kind == GLIA_RNG_MULBERRY32_JS || rng->kind == GLIA_RNG_MULBERRY32) {
         double u1, u2;
         glia_rng_gauss_draw(rng, &u1, &u2);
         return glia_rng_gauss_from(u1, u2);
@@ -123,10 +144,31 @@ int glia_rng_kind_from_name(const char *name)
         return GLIA_RNG_MULBERRY32_JS;
     if (strcmp(name, "xoshiro256ss") == 0)
         return GLIA_RNG_XOSHIRO256SS;
+    if (strcmp(name, "mulberry32") == 0)
+        return GLIA_RNG_MULBERRY32;
     return -1;
 }
 
 const char *glia_rng_kind_name(int kind)
 {
-    return kind == GLIA_RNG_MULBERRY32_JS ? "mulberry32-js" : "xoshiro256ss";
+    if (kind == GLIA_RNG_MULBERRY32_JS)
+        return "mulberry32-js";
+    return kind == GLIA_RNG_MULBERRY32 ? "mulberry32" : "xoshiro256ss";
+}
+
+int64_t glia_rng_draws(const glia_rng_t *rng, uint32_t seed)
+{
+    if (rng->kind == GLIA_RNG_MULBERRY32) {
+        /* state = seed + draws * inc (mod 2^32); inc is odd: multiply by its inverse
+         * (Newton's iteration doubles the correct low bits each round). */
+        uint32_t inv = MULBERRY_INC32;
+        for (int i = 0; i < 5; i++)
+            inv *= 2u - MULBERRY_INC32 * inv;
+        return (int64_t)(uint32_t)(((uint32_t)rng->x[0] - seed) * inv);
+    }
+    if (rng->kind == GLIA_RNG_MULBERRY32_JS && rng->s < 9007199254740992.0) {
+        double d = (rng->s - ((double)seed + 1.0)) / MULBERRY_INC;
+        return d >= 0 ? (int64_t)d : -1;
+    }
+    return -1;
 }

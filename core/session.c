@@ -53,6 +53,7 @@ int glia_session_new(const glia_config_t *cfg, uint32_t seed, glia_session_t **o
     s->net = glia_net_new(&s->cfg, &s->rng);
     if (s->net == NULL)
         goto fail;
+    s->build_draws = glia_rng_draws(&s->rng, seed);
     nsyn = (size_t)s->net->n_syn;
     s->w_init = malloc((nsyn ? nsyn : 1) * sizeof(double));
     if (s->w_init == NULL)
@@ -182,7 +183,10 @@ int glia_session_step(glia_session_t *s, glia_step_info_t *info)
     if (s->learner->step != NULL) {
         const glia_pattern_t *pat = NULL;
         if (s->cfg.training.reward_scope == GLIA_SCOPE_PATTERN) {
-            info->pattern = (int)(glia_rng_next(&s->rng) * s->cfg.task.count);
+            if (s->cfg.training.pattern_order == GLIA_ORDER_CYCLE)
+                info->pattern = (int)(s->steps % (uint64_t)s->cfg.task.count);
+            else
+                info->pattern = (int)(glia_rng_next(&s->rng) * s->cfg.task.count);
             pat = &s->cfg.task.patterns[info->pattern];
             info->target = pat->target;
             info->scored = 1;
@@ -242,9 +246,13 @@ int glia_session_run_episodes(glia_session_t *s, uint64_t episodes)
     return 0;
 }
 
+/* With carried state (phase 1a) every pattern starts from the state training left and
+ * the state is put back after it: inference changes nothing (spec phase 1a, 6). */
 void glia_session_inference(glia_session_t *s, glia_inference_t *inf)
 {
     const glia_config_t *cfg = &s->cfg;
+    const int carry = cfg->network.carry_state;
+    uint8_t saved[GLIA_MAX_NEURONS];
     double sum = 0.0;
 
     inf->count = cfg->task.count;
@@ -252,8 +260,12 @@ void glia_session_inference(glia_session_t *s, glia_inference_t *inf)
     inf->distinct_outputs = 0;
     for (int i = 0; i < cfg->task.count; i++) {
         int seen = 0;
+        if (carry)
+            memcpy(saved, s->net->fired, (size_t)s->net->n);
         glia_net_forward(s->net, cfg->task.patterns[i].input, cfg->network.passes);
         inf->outputs[i] = glia_net_output(s->net);
+        if (carry)
+            memcpy(s->net->fired, saved, (size_t)s->net->n);
         inf->accuracy[i] =
             glia_reward_binary(inf->outputs[i], cfg->task.patterns[i].target, inf->width);
         sum += inf->accuracy[i];
@@ -336,6 +348,16 @@ double glia_session_initial_mean_abs_weight(const glia_session_t *s)
 double glia_session_initial_weight_sum(const glia_session_t *s)
 {
     return s->init_weight_sum;
+}
+
+int64_t glia_session_build_draws(const glia_session_t *s)
+{
+    return s->build_draws;
+}
+
+const double *glia_session_initial_weights(const glia_session_t *s)
+{
+    return s->w_init;
 }
 
 double glia_session_initial_weight(const glia_session_t *s, int i)

@@ -98,6 +98,10 @@ const glia_territories_t *glia_session_territories(const glia_session_t *s);
 double glia_session_initial_mean_abs_weight(const glia_session_t *s);
 double glia_session_initial_weight_sum(const glia_session_t *s);
 double glia_session_initial_weight(const glia_session_t *s, int i);
+/* All initial weights (borrowed, synapse order), and the generator draws the build took
+ * (-1 when the generator's state cannot tell, see glia_rng_draws). */
+const double *glia_session_initial_weights(const glia_session_t *s);
+int64_t glia_session_build_draws(const glia_session_t *s);
 
 /* Serialise the complete state into a new buffer (*buf, *len; the caller frees *buf
  * with free()). Returns 0 or GLIA_ENOMEM. */

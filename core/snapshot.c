@@ -215,6 +215,9 @@ static void put_core(glia_writer_t *w, const glia_session_t *s)
         glia_put_f64(w, net->thr[j]);
         glia_put_u32(w, s->fire_count[j]);
     }
+    /* Carried neuron outputs (phase 1a): the next step starts from them. */
+    if (s->cfg.network.carry_state)
+        glia_put(w, net->fired, (size_t)net->n);
 }
 
 /* A generator state a run can reach. mulberry32-js counts up from seed + 1: a negative
@@ -227,6 +230,9 @@ static int rng_state_ok(const glia_rng_t *rng)
         return 0;
     if (rng->kind == GLIA_RNG_MULBERRY32_JS)
         return isfinite(rng->s) && rng->s >= 1.0 && rng->has_spare == 0;
+    if (rng->kind == GLIA_RNG_MULBERRY32) /* any 32-bit state, in x[0] alone */
+        return rng->x[0] <= UINT32_MAX && (rng->x[1] | rng->x[2] | rng->x[3]) == 0 &&
+               rng->has_spare == 0 && rng->s == 0 && rng->spare == 0;
     return (rng->x[0] | rng->x[1] | rng->x[2] | rng->x[3]) != 0 && isfinite(rng->spare);
 }
 
@@ -325,6 +331,17 @@ static const char *get_core(glia_reader_t *r, glia_session_t *s)
         net->thr[j] = t;
         s->fire_count[j] = fc;
     }
+    if (cfg->network.carry_state) {
+        const uint8_t *f = glia_get(r, (size_t)net->n);
+        for (int j = 0; f != NULL && j < net->n; j++) {
+            if (f[j] > 1)
+                return "neuron outputs";
+            net->fired[j] = f[j];
+        }
+    }
+    /* The learner's section is read next, against these counters. */
+    s->ctx.steps = s->steps;
+    s->ctx.step_in_episode = s->step_in_episode;
     return r->failed ? "truncated" : "";
 }
 

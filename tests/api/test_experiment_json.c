@@ -78,7 +78,7 @@ Test(experiment_json, templates_parse_as_they_are)
     static const char *const names[5] = {"exp020", "exp021", "exp022", "exp023", "exp024"};
 
     cr_assert(json_is_array(items));
-    cr_assert_eq(json_array_size(items), 6, "the paper's five studies, then reach");
+    cr_assert_eq(json_array_size(items), 9, "the paper's five studies, phase 1's three, reach");
     for (size_t i = 0; i < 5; i++) {
         json_t *t = json_array_get(items, i), *body = json_object_get(t, "body");
         glia_error_t err;
@@ -119,9 +119,10 @@ Test(experiment_json, templates_parse_as_they_are)
     cr_expect_str_eq(spec.conditions[1].label, "cursor");
     cr_expect_str_eq(spec.conditions[2].label, "control");
 
-    /* reach: the paper's best, reach, random search under reach's reward, paper seeds */
+    /* reach: the paper's best, reach, global perturbation and random search under reach's
+     * reward and settings, paper seeds */
     {
-        json_t *t = json_array_get(items, 5);
+        json_t *t = json_array_get(items, 8);
         glia_config_t want;
         glia_error_t err;
         glia_error_clear(&err);
@@ -132,7 +133,7 @@ Test(experiment_json, templates_parse_as_they_are)
         cr_expect_eq(spec.n_seeds, 10);
         for (int k = 0; k < 10; k++)
             cr_expect_eq(spec.seeds[k], paper_seeds[k]);
-        cr_assert_eq(spec.n_conditions, 3);
+        cr_assert_eq(spec.n_conditions, 4);
         cr_expect_str_eq(spec.conditions[0].label, "maturity");
         glia_config_preset(&want, "maturity");
         want.training.trajectory_interval = 10; /* only the points are denser */
@@ -140,12 +141,76 @@ Test(experiment_json, templates_parse_as_they_are)
         cr_expect_str_eq(spec.conditions[1].label, "reach");
         glia_config_preset(&want, "reach");
         cr_expect(glia_config_equal(&spec.conditions[1].config, &want));
-        cr_expect_str_eq(spec.conditions[2].label, "random-search");
-        want.learner.kind = GLIA_LEARNER_RANDOM_SEARCH;
+        cr_expect_str_eq(spec.conditions[2].label, "global");
+        want.learner.kind = GLIA_LEARNER_GLOBAL;
         cr_expect(glia_config_equal(&spec.conditions[2].config, &want));
-        for (int c = 0; c < 3; c++)
+        cr_expect_str_eq(spec.conditions[3].label, "random-search");
+        want.learner.kind = GLIA_LEARNER_RANDOM_SEARCH;
+        cr_expect(glia_config_equal(&spec.conditions[3].config, &want));
+        for (int c = 0; c < 4; c++)
             cr_expect_eq(spec.conditions[c].config.training.trajectory_interval, 10,
                          "time to accuracy is read every 10 episodes");
+    }
+    json_decref(items);
+}
+
+/* The phase 1 and update-scope templates: presets as published, the scope learners one
+ * field away from the maturity preset. */
+Test(experiment_json, phase1_and_scope_templates)
+{
+    static glia_experiment_spec_t spec;
+    static const struct {
+        const char *name;
+        uint64_t episodes;
+        int n;
+        const char *labels[4];
+        int kinds[4];
+    } want[3] = {
+        {"phase1-attractor",
+         1000,
+         3,
+         {"exp012b-full", "exp002-full", "exp018-baseline"},
+         {GLIA_LEARNER_NEUROMOD, GLIA_LEARNER_NEUROMOD, GLIA_LEARNER_NEUROMOD}},
+        {"phase1-vs-phase1b",
+         20000,
+         2,
+         {"phase1-012b", "phase1b-024"},
+         {GLIA_LEARNER_NEUROMOD, GLIA_LEARNER_ASTROCYTE}},
+        {"scope",
+         20000,
+         4,
+         {"astrocyte", "cursor", "global", "scattered"},
+         {GLIA_LEARNER_ASTROCYTE, GLIA_LEARNER_CURSOR, GLIA_LEARNER_GLOBAL,
+          GLIA_LEARNER_SCATTERED}},
+    };
+    json_t *items = glia_experiment_templates();
+    glia_config_t maturity;
+
+    cr_assert_eq(glia_config_preset(&maturity, "maturity"), 0);
+    for (size_t i = 0; i < 3; i++) {
+        json_t *t = json_array_get(items, 5 + i);
+        glia_error_t err;
+        cr_assert_str_eq(json_string_value(json_object_get(t, "name")), want[i].name);
+        glia_error_clear(&err);
+        cr_assert_eq(glia_experiment_parse(json_object_get(t, "body"), &spec, &err), 0,
+                     "%s: %s: %s", want[i].name, err.field, err.message);
+        cr_expect_eq(spec.episodes, want[i].episodes, "%s", want[i].name);
+        cr_assert_eq(spec.n_conditions, want[i].n, "%s", want[i].name);
+        for (int k = 0; k < 10; k++)
+            cr_expect_eq(spec.seeds[k], paper_seeds[k], "%s seed %d", want[i].name, k);
+        for (int c = 0; c < want[i].n; c++) {
+            const glia_config_t *got = &spec.conditions[c].config;
+            cr_expect_str_eq(spec.conditions[c].label, want[i].labels[c]);
+            cr_expect_eq(got->learner.kind, want[i].kinds[c], "%s/%s", want[i].name,
+                         want[i].labels[c]);
+            if (i == 2) {
+                /* Everything but the learner kind is the maturity preset's. */
+                glia_config_t same = *got;
+                same.learner.kind = maturity.learner.kind;
+                cr_expect(glia_config_equal(&same, &maturity), "scope/%s: maturity settings",
+                          want[i].labels[c]);
+            }
+        }
     }
     json_decref(items);
 }
@@ -781,6 +846,40 @@ Test(experiment_json, pairwise_compares_correct_bits_so_a_last_bit_difference_is
     p = pair_of(doc, "cursor", "control");
     cr_expect_eq(inte(p, "wins"), 4);
     cr_expect(fabs(num(p, "mean_difference") - 0.175) < 1e-15);
+    json_decref(doc);
+}
+
+/* Conditions on tasks of different sizes (phase1-vs-phase1b: 4 patterns beside 8) are
+ * compared by accuracy, ca/ta against cb/tb, as the integers ca*tb and cb*ta:
+ *   seed 1: 11/20 = 0.55 vs 28/40 = 0.7 (loss); seed 2: 14/20 = 0.7 vs 28/40 (tie);
+ *   seed 3: 16/20 = 0.8 vs 26/40 = 0.65 (win). Mean difference (-0.15 + 0 + 0.15) / 3. */
+Test(experiment_json, pairwise_across_task_sizes_compares_accuracies)
+{
+    static glia_experiment_spec_t spec;
+    static const int a_bits[3] = {11, 14, 16}, b_bits[3] = {28, 28, 26};
+    json_t *doc, *p;
+
+    cr_assert_eq(parse_ok("{\"name\": \"sizes\", \"conditions\": [{\"label\": \"p1\", "
+                          "\"preset\": \"exp012b-full\"}, {\"label\": \"p1b\", \"preset\": "
+                          "\"maturity\"}], \"seeds\": [1, 2, 3], \"episodes\": 50}",
+                          &spec),
+                 0);
+    doc = glia_experiment_doc_new(&spec);
+    for (unsigned s = 1; s <= 3; s++) {
+        json_t *ra = record(s, a_bits[s - 1], a_bits[s - 1] / 20.0, 0, 0, 1, 1, 0);
+        json_t *rb = record(s, b_bits[s - 1], b_bits[s - 1] / 40.0, 0.3, 1, 0, 3, 0);
+        json_object_set_new(ra, "total_bits", json_integer(20));
+        put(doc, "p1", s, ra);
+        put(doc, "p1b", s, rb);
+    }
+    json_object_set_new(doc, "results", glia_experiment_results(doc));
+    p = pair_of(doc, "p1", "p1b");
+    cr_expect_eq(inte(p, "wins"), 1);
+    cr_expect_eq(inte(p, "ties"), 1);
+    cr_expect_eq(inte(p, "losses"), 1);
+    cr_expect_eq(num(p, "mean_difference"),
+                 ((0.55 - 0.7) + (0.7 - 0.7) + (0.8 - 0.65)) / 3.0);
+    cr_expect_eq(inte(json_object_get(p, "wilcoxon"), "n_used"), 2);
     json_decref(doc);
 }
 

@@ -90,7 +90,7 @@ Test(config, invalid_configs_name_the_field_and_the_reason)
 
 Test(config, every_preset_and_alias_validates)
 {
-    int n = 0;
+    int n = 0, n_phase1a = 0;
 
     for (const glia_preset_info_t *p = glia_presets; p->name != NULL; p++, n++) {
         glia_config_t a, b;
@@ -103,12 +103,25 @@ Test(config, every_preset_and_alias_validates)
             /* Beyond the paper: glia's own generator and addressing. */
             cr_assert_eq(a.rng, GLIA_RNG_XOSHIRO256SS);
             cr_assert_eq(a.network.id_stride, 0);
+            cr_assert_eq(glia_config_neurons(&a), 70);
+        } else if (a.learner.kind == GLIA_LEARNER_NEUROMOD) {
+            /* Phase 1a: its own generator, layout and task (spec phase 1a). */
+            n_phase1a++;
+            cr_assert_eq(a.rng, GLIA_RNG_MULBERRY32, "%s", p->name);
+            cr_assert_eq(a.network.layout, GLIA_LAYOUT_PHASE1A, "%s", p->name);
+            cr_assert_eq(a.network.id_stride, 0, "%s", p->name);
+            cr_assert_eq(glia_config_neurons(&a), a.network.clusters == 3 ? 80 : 60, "%s",
+                         p->name);
+            cr_assert_eq(a.task.count, 4);
+            cr_assert_eq(a.training.pattern_order, GLIA_ORDER_CYCLE);
+            cr_assert_eq(a.training.steps_per_episode, 1);
         } else {
             cr_assert_eq(a.rng, GLIA_RNG_MULBERRY32_JS, "%s reproduces the reference generator",
                          p->name);
             cr_assert_eq(a.network.id_stride, 30, "%s reproduces the id collision", p->name);
+            cr_assert_eq(glia_config_neurons(&a), 70);
+            cr_assert_eq(a.network.layout, GLIA_LAYOUT_CLUSTERS);
         }
-        cr_assert_eq(glia_config_neurons(&a), 70);
         cr_assert(p->episodes > 0);
         cr_assert_eq(glia_preset_find(p->name), p);
         if (p->alias != NULL) {
@@ -117,7 +130,75 @@ Test(config, every_preset_and_alias_validates)
             cr_assert_eq(glia_preset_find(p->alias), p);
         }
     }
-    cr_assert_eq(n, 7);
+    cr_assert_eq(n, 81); /* 6 reference, reach, 74 phase 1a */
+    cr_assert_eq(n_phase1a, 74);
+}
+
+Test(config, phase1a_presets_keep_their_published_lengths)
+{
+    static const struct {
+        const char *name;
+        int episodes;
+    } want[] = {{"exp001-full", 1000},  {"exp002-baseline", 1000}, {"exp007-full", 1000},
+                {"exp010b-full", 1000}, {"exp012b-full", 1000},    {"exp016-ambient", 2000},
+                {"exp017-full", 5000},  {"exp018-baseline", 10000}};
+    glia_config_t c;
+
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        cr_assert_not_null(glia_preset_find(want[i].name), "%s", want[i].name);
+        cr_assert_eq(glia_preset_find(want[i].name)->episodes, want[i].episodes, "%s",
+                     want[i].name);
+    }
+    /* Only the experiments that ran the Full model alone lack the other conditions. */
+    cr_assert_eq(glia_config_preset(&c, "exp007-baseline"), GLIA_ENOENT);
+    cr_assert_eq(glia_config_preset(&c, "exp008-ambient"), GLIA_ENOENT);
+    cr_assert_eq(glia_config_preset(&c, "exp004u-full"), GLIA_ENOENT);
+    cr_assert_eq(glia_config_preset(&c, "exp012-full"), GLIA_ENOENT);
+    /* exp 001 is exp 002's configuration. */
+    cr_assert_eq(glia_preset_find("exp001-dampening"), glia_preset_find("exp002-dampening"));
+}
+
+Test(config, phase1a_presets_follow_the_published_code)
+{
+    glia_config_t c;
+
+    /* Signed flags behind the published exp 004-008, unsigned from 009 on. */
+    for (const char *const *n = (const char *const[]){"exp004-full", "exp005-baseline",
+                                                      "exp006-ambient", "exp007-full",
+                                                      "exp008-full", NULL};
+         *n; n++) {
+        cr_assert_eq(glia_config_preset(&c, *n), 0);
+        cr_assert_eq(c.learner.neuromod.flags.mode, GLIA_FLAGS_SIGNED, "%s", *n);
+    }
+    cr_assert_eq(glia_config_preset(&c, "exp011-full"), 0);
+    cr_assert_eq(c.learner.neuromod.flags.mode, GLIA_FLAGS_UNSIGNED);
+    cr_assert_eq(c.learner.neuromod.frustration.window, 30);
+    cr_assert_eq(glia_config_preset(&c, "exp011-baseline"), 0);
+    cr_assert_eq(c.learner.neuromod.frustration.window, 0, "frustration is Full-model only");
+    /* 010b: three cycles with homeostasis in the loop; 013: three cycles, once per step. */
+    cr_assert_eq(glia_config_preset(&c, "exp010b-full"), 0);
+    cr_assert(c.network.passes == 3 && c.learner.neuromod.homeostasis.in_loop);
+    cr_assert_eq(glia_config_preset(&c, "exp013-full"), 0);
+    cr_assert(c.network.passes == 3 && !c.learner.neuromod.homeostasis.in_loop);
+    /* The episode clock: 001-005 and 009 pass no episode. */
+    cr_assert_eq(glia_config_preset(&c, "exp009-full"), 0);
+    cr_assert_eq(c.learner.neuromod.episode_clock, GLIA_CLOCK_ZERO);
+    cr_assert_eq(c.learner.neuromod.flags.gate_warmup, 200);
+    cr_assert_eq(glia_config_preset(&c, "exp006-full"), 0);
+    cr_assert_eq(c.learner.neuromod.episode_clock, GLIA_CLOCK_EPISODE);
+    /* 015: radius anneal in the Full model only; 018: fixed output thresholds. */
+    cr_assert_eq(glia_config_preset(&c, "exp015-full"), 0);
+    cr_assert(c.learner.neuromod.chemical.anneal && c.learner.neuromod.provisional &&
+              c.learner.neuromod.chemical.cycling);
+    cr_assert_eq(glia_config_preset(&c, "exp015-dampening"), 0);
+    cr_assert(!c.learner.neuromod.chemical.anneal && c.learner.neuromod.provisional);
+    cr_assert_eq(glia_config_preset(&c, "exp018-baseline"), 0);
+    cr_assert(c.learner.neuromod.homeostasis.fixed_outputs &&
+              c.learner.neuromod.chemical.scope == GLIA_CHEM_PER_BIT &&
+              c.learner.neuromod.chemical.radius == 1000 && !c.learner.neuromod.dampening &&
+              c.learner.neuromod.ambient_radius == 0);
+    cr_assert_eq(glia_config_preset(&c, "exp014-full"), 0);
+    cr_assert(c.network.clusters == 3 && c.network.hidden_cluster_size == 20);
 }
 
 Test(config, presets_select_the_published_learners)

@@ -121,6 +121,15 @@ Test(perturb, task_reward_cache_equals_a_fresh_evaluation)
     check_task_cache(&cfg, 43, 400, "cursor");
     task_config(&cfg, GLIA_LEARNER_RANDOM_SEARCH);
     check_task_cache(&cfg, 44, 300, "random search");
+    /* The update-scope learners: every synapse, or as many drawn from anywhere; their
+     * thresholds are the post neurons of what they perturb. */
+    task_config(&cfg, GLIA_LEARNER_GLOBAL);
+    cfg.learner.perturb_thresholds = 1;
+    check_task_cache(&cfg, 45, 300, "global, thresholds");
+    task_config(&cfg, GLIA_LEARNER_SCATTERED);
+    cfg.learner.perturb_thresholds = 1;
+    cfg.learner.astrocyte.selection = GLIA_SELECT_UNIFORM;
+    check_task_cache(&cfg, 46, 300, "scattered, uniform, thresholds");
 
     /* The reference generator with one pass: samples of synapses whose pre neuron no
      * pattern drives are deferred to keep; the cache must still be exact. */

@@ -14,6 +14,9 @@
  * The double-state quirk is checked against an independent integer model of IEEE
  * round-to-nearest-even (round_to_double below), not against double arithmetic.
  *
+ * mulberry32 (phase 1a): the same hash over a true 32-bit state seeded as is,
+ *   s = seed; for each draw: s = (s + 0x6D2B79F5) & 0xffffffff; yield h(s) / 4294967296.0
+ *
  * xoshiro256ss: expected outputs from a python3 transcription of splitmix64 seeding and
  * xoshiro256** (Blackman & Vigna's reference code), 64-bit masked ints.
  */
@@ -344,4 +347,70 @@ Test(rng, kind_names_round_trip)
     cr_assert_eq(glia_rng_kind_from_name("mt19937"), -1);
     cr_assert_str_eq(glia_rng_kind_name(GLIA_RNG_MULBERRY32_JS), "mulberry32-js");
     cr_assert_str_eq(glia_rng_kind_name(GLIA_RNG_XOSHIRO256SS), "xoshiro256ss");
+}
+
+Test(rng, mulberry32_seeds_as_is_with_a_32_bit_state)
+{
+    static const struct {
+        uint32_t seed;
+        double u[4];
+    } want[] = {
+        {42u, {0.6011037519201636, 0.44829055899754167, 0.8524657934904099, 0.6697340414393693}},
+        {0u, {0.26642920868471265, 0.0003297457005828619, 0.2232720274478197, 0.1462021479383111}},
+        {4294967295u,
+         {0.8964226141106337, 0.189478256739676, 0.7156526781618595, 0.9440599093213677}},
+    };
+
+    for (size_t k = 0; k < sizeof(want) / sizeof(want[0]); k++) {
+        glia_rng_t r;
+        glia_rng_seed(&r, GLIA_RNG_MULBERRY32, want[k].seed);
+        for (int i = 0; i < 4; i++) {
+            double u = glia_rng_next(&r);
+            cr_assert_eq(u, want[k].u[i], "seed %u draw %d: want %.17g, got %.17g", want[k].seed,
+                         i, want[k].u[i], u);
+        }
+    }
+}
+
+/* Spec phase 1a, 1: the 32-bit stream for seed S is mulberry32-js's for S - 1 (mod 2^32)
+ * while the latter's double state is exact. */
+Test(rng, mulberry32_is_mulberry32_js_of_the_previous_seed)
+{
+    static const uint32_t seeds[] = {0u, 1u, 42u, 137u, 1234u, 4294967295u};
+
+    for (size_t k = 0; k < sizeof(seeds) / sizeof(seeds[0]); k++) {
+        glia_rng_t a, b;
+        glia_rng_seed(&a, GLIA_RNG_MULBERRY32, seeds[k]);
+        glia_rng_seed(&b, GLIA_RNG_MULBERRY32_JS, seeds[k] - 1u);
+        for (int i = 0; i < 20000; i++)
+            cr_assert_eq(glia_rng_next(&a), glia_rng_next(&b), "seed %u draw %d", seeds[k], i);
+    }
+}
+
+Test(rng, mulberry32_state_wraps_at_2_pow_32)
+{
+    glia_rng_t r;
+
+    glia_rng_seed(&r, GLIA_RNG_MULBERRY32, 0xFFFFFFFFu);
+    glia_rng_next(&r);
+    cr_assert_eq(r.x[0], (uint64_t)(uint32_t)(0xFFFFFFFFu + 0x6D2B79F5u));
+    cr_assert_eq(glia_rng_kind_from_name("mulberry32"), GLIA_RNG_MULBERRY32);
+    cr_assert_str_eq(glia_rng_kind_name(GLIA_RNG_MULBERRY32), "mulberry32");
+}
+
+Test(rng, draws_are_read_back_from_the_state)
+{
+    glia_rng_t r;
+
+    glia_rng_seed(&r, GLIA_RNG_MULBERRY32, 42);
+    cr_assert_eq(glia_rng_draws(&r, 42), 0);
+    for (int i = 0; i < 4908; i++)
+        glia_rng_next(&r);
+    cr_assert_eq(glia_rng_draws(&r, 42), 4908);
+    glia_rng_seed(&r, GLIA_RNG_MULBERRY32_JS, 7);
+    for (int i = 0; i < 1234; i++)
+        glia_rng_next(&r);
+    cr_assert_eq(glia_rng_draws(&r, 7), 1234);
+    glia_rng_seed(&r, GLIA_RNG_XOSHIRO256SS, 7);
+    cr_assert_eq(glia_rng_draws(&r, 7), -1, "xoshiro256** does not tell");
 }

@@ -42,7 +42,7 @@ Test(health, unknown_path_is_404_problem_and_wrong_method_is_405_with_allow)
     cr_expect_eq(it_stop(&d), 0);
 }
 
-Test(health, presets_list_all_six_with_full_configs)
+Test(health, presets_list_all_with_full_configs)
 {
     glia_daemon_t d;
     it_resp_t r;
@@ -52,7 +52,8 @@ Test(health, presets_list_all_six_with_full_configs)
     it_start(&d, NULL);
     r = it_get(&d, "/v1/presets");
     cr_assert_eq(r.status, 200);
-    cr_expect_eq(json_array_size(json_object_get(r.json, "items")), 7, "six reference + reach");
+    /* The six phase 1b presets, reach, and 74 phase 1a ones (exp002-018 x conditions). */
+    cr_expect_eq(json_array_size(json_object_get(r.json, "items")), 81);
     it_resp_free(&r);
     r = it_get(&d, "/v1/presets/reach");
     cr_expect_eq(r.status, 200);
@@ -68,6 +69,16 @@ Test(health, presets_list_all_six_with_full_configs)
     }
     r = it_get(&d, "/v1/presets/exp024");
     cr_expect_str_eq(json_string_value(json_object_get(r.json, "name")), "maturity");
+    it_resp_free(&r);
+    /* Phase 1a: its own generator and learner; exp 001 is exp 002's configuration. */
+    r = it_get(&d, "/v1/presets/exp001-full");
+    cr_expect_eq(r.status, 200);
+    cr_expect_str_eq(json_string_value(json_object_get(r.json, "name")), "exp002-full");
+    cr_expect_str_eq(json_string_value(json_object_get(json_object_get(r.json, "config"), "rng")),
+                     "mulberry32");
+    cr_expect_str_eq(json_string_value(json_object_get(
+                         json_object_get(json_object_get(r.json, "config"), "learner"), "kind")),
+                     "neuromod");
     it_resp_free(&r);
     r = it_get(&d, "/v1/presets/nope");
     cr_expect_eq(r.status, 404);

@@ -1,6 +1,7 @@
 /* 18_store_full: --max-db-bytes is a quota that behaves like a full disk. With a quota
- * just big enough to start and hold one short run (80 KiB: a fresh store is 16 pages of
- * 4 KiB, and 64 KiB, the smallest quota, holds hardly more than the schema), runs fill
+ * just big enough to start and hold one short run and a few sessions (96 KiB: a fresh
+ * store is 16 pages of 4 KiB, and 64 KiB, the smallest quota, holds hardly more than the
+ * schema), runs fill
  * the store until its writes fail:
  * the session whose commit failed turns "failed" saying the disk is full, the daemon keeps
  * serving, a create whose commit fails is 507 store-failed and leaves no session, and a
@@ -16,7 +17,7 @@
 #include "support/extra.h"
 #include "support/harness.h"
 
-#define QUOTA       "81920" /* runs_fill_the_quota...: 20 pages */
+#define QUOTA       "98304" /* runs_fill_the_quota...: 24 pages */
 #define SMALL_QUOTA "65536" /* the smallest quota: below a grown store */
 
 static const char *state_of(const json_t *s)
@@ -103,11 +104,12 @@ Test(store_full, runs_fill_the_quota_the_session_fails_and_the_daemon_keeps_serv
     keep_result = it_result(&d, "keep");
     it_create(&d, "idle", "control", 1);
 
-    /* long runs until a commit fails */
-    for (int i = 0; i < 4; i++) {
+    /* long runs until a commit fails (all created first: a run's checkpoints may fill
+     * the store before a later create) */
+    for (int i = 0; i < 4; i++)
         it_create(&d, fillers[i], "astrocyte-firing", (unsigned)i + 1);
+    for (int i = 0; i < 4; i++)
         it_run(&d, fillers[i], 5000);
-    }
     t0 = it_now();
     while (failed == NULL) {
         for (int i = 0; i < 4 && failed == NULL; i++) {
