@@ -7,7 +7,7 @@
 #include "internal.h"
 
 static const char *const rng_names[] = {"mulberry32-js", "xoshiro256ss", "mulberry32", NULL};
-static const char *const learner_names[] = {"control", "cursor",    "astrocyte",    "neuromod",
+static const char *const learner_names[] = {"control", "cursor",    "astrocyte",     "neuromod",
                                             "global",  "scattered", "random-search", NULL};
 static const char *const sensing_names[] = {"firing", "traffic", NULL};
 static const char *const exploration_names[] = {"none", "flat", "maturity", NULL};
