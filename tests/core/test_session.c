@@ -217,6 +217,22 @@ Test(session, snapshot_resume_is_bit_identical_beyond_the_paper)
     cfg.training.reward_scope = GLIA_SCOPE_TASK;
     cfg.network.bias = 1;
     check_resume(&cfg, 47, 1253, 2000, "maturity with task reward and bias (deferred samples)");
+
+    /* A larger network: 4 clusters, the task driven in cluster 1 and read in cluster 3,
+     * a generated 8 -> 8 task. */
+    {
+        glia_task_spec_t rnd = {.kind = GLIA_TASK_RANDOM, .patterns = 12, .input_width = 8,
+                                .target_width = 8, .seed = 4};
+        cr_assert_eq(glia_config_preset(&cfg, "reach"), 0);
+        cfg.network.clusters = 4;
+        cfg.network.inputs = 8;
+        cfg.network.outputs = 8;
+        cfg.network.input_cluster = 1;
+        cfg.network.output_cluster = 3;
+        cfg.network.p_inter = 0.2;
+        cr_assert_eq(glia_task_generate(&cfg, &rnd, NULL), 0);
+        check_resume(&cfg, 50, 151, 400, "4 clusters, inputs in 1, outputs in 3, 8 -> 8");
+    }
 }
 
 Test(session, snapshot_chain_of_resumes)
