@@ -17,6 +17,8 @@ PACKAGES=(
   libcriterion-dev libcurl4-openssl-dev
   prometheus python3 python3-yaml
   slurmctld slurmd slurm-client munge
+  clang libclang-rt-14-dev
+  chromium chromium-driver python3-selenium
 )
 
 install_missing() {

@@ -85,7 +85,11 @@ static int set_field(glia_config_t *cfg, const glia_config_field_t *f, const jso
         if (!json_is_number(v))
             return glia_error_set(err, GLIA_EINVAL, where, "must be a number, not %s",
                                   glia_json_type_name(v));
+        /* -0 is zero: written back it reads "-0", which JSON parsers take as the
+         * integer 0, so a config holding -0.0 would not survive its own document. */
         d = json_number_value(v);
+        if (d == 0.0)
+            d = 0.0;
         memcpy(p, &d, sizeof(d));
         return 0;
     }

@@ -1006,7 +1006,7 @@ static const struct {
 /* The episode of the first trajectory point (or the last episode's point) whose
  * inference accuracy reached `level`, or null. Accuracies are sums of fractions of
  * bits: a level is reached within 1e-9. */
-static json_t *episodes_to(const glia_session_t *s, double level)
+static json_t *episodes_to(glia_session_t *s, double level)
 {
     size_t n;
     const glia_point_t *pts = glia_session_trajectory(s, &n);

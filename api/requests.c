@@ -177,9 +177,13 @@ int glia_query_int(const char *name, const char *value, int64_t min, int64_t max
     char field[64];
 
     snprintf(field, sizeof(field), "?%s", name);
+    /* Digits, and a '-' only in front of them: strtoll alone would also take leading
+     * spaces (?limit=%2010) and a '+'. */
     errno = 0;
     v = strtoll(value, &end, 10);
-    if (value[0] == '\0' || *end != '\0' || errno != 0)
+    if (!((value[0] >= '0' && value[0] <= '9') ||
+          (value[0] == '-' && value[1] >= '0' && value[1] <= '9')) ||
+        *end != '\0' || errno != 0)
         return glia_error_set(err, GLIA_EINVAL, field, "query parameter %s must be an integer",
                               name);
     if (v < min || v > max)

@@ -83,7 +83,7 @@ json_t *glia_point_to_json(const glia_session_t *s, const glia_point_t *p,
     return o;
 }
 
-json_t *glia_trajectory_to_json(const glia_session_t *s)
+json_t *glia_trajectory_to_json(glia_session_t *s)
 {
     size_t n;
     const glia_point_t *pts = glia_session_trajectory(s, &n);
@@ -322,7 +322,8 @@ json_t *glia_result_to_json(glia_session_t *s, const char *condition, int with_c
             return NULL;
         }
         json_decref(learner);
-        json_object_set_new(o, "rng", json_string(glia_rng_kind_name(cfg->rng)));
+        json_object_set_new(o, "rng",
+                            json_string(glia_rng_stream_name(cfg->rng, cfg->rng_version)));
         if (with_config)
             json_object_set_new(o, "config", glia_config_to_json(cfg));
     }

@@ -31,7 +31,7 @@ json_t *glia_point_to_json(const glia_session_t *s, const glia_point_t *p,
 
 /* The trajectory as a result reports it: the recorded points, plus the most recent
  * finished episode when it is not one of them, each with its output vectors. */
-json_t *glia_trajectory_to_json(const glia_session_t *s);
+json_t *glia_trajectory_to_json(glia_session_t *s); /* may compute the last point */
 
 /* The learner's description for `view` (enum glia_learner_view) as one object, e.g.
  * {"astrocytes": [...]} or {"cursor": {...}} or {} for control. */

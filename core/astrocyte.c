@@ -253,7 +253,7 @@ void glia_astro_step_with(glia_astro_state_t *st, glia_learner_ctx_t *ctx,
     const glia_config_t *cfg = ctx->cfg;
     const int many = cfg->training.reward_scope != GLIA_SCOPE_PATTERN;
     const int uniform = cfg->learner.astrocyte.selection == GLIA_SELECT_UNIFORM;
-    int n = 0, kept;
+    int n, kept;
 
     if (many) {
         /* 1. The current weights' score over the patterns, and what sensing reads. */
@@ -279,13 +279,12 @@ void glia_astro_step_with(glia_astro_state_t *st, glia_learner_ctx_t *ctx,
     /* 4. Eligible synapses: the union of the selected territories' synapses, in
      * selection order, then id order, each once; with perturbed thresholds, the
      * territories' neurons too. */
-    glia_perturb_union_begin(ctx->perturb, net);
-    for (int a = 0; a < info->n_active; a++) {
-        const glia_territory_t *t = &ctx->territories->t[info->active[a]];
-        n = glia_perturb_union_add(ctx->perturb, n, t->syn, t->n_syn);
-    }
-    if (choose_cb != NULL)
+    n = glia_perturb_union_territories(ctx, info->active, info->n_active);
+    if (choose_cb != NULL) {
+        /* the learner's own list replaces the territories' (it may use their size) */
+        glia_perturb_union_begin(ctx->perturb, net);
         n = choose_cb(arg, ctx, n);
+    }
     info->n_eligible = n;
     /* Synapses chosen elsewhere (global, scattered) move the thresholds of their post
      * neurons, perturb.c's default. */

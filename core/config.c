@@ -30,6 +30,10 @@ static const char *const selection_names[] = {"sensing", "uniform", NULL};
 
 const glia_config_field_t glia_config_fields[] = {
     F_ENUM("/rng", rng, rng_names, "random generator"),
+    F_INT("/rng_version", rng_version, 1, 2,
+          "xoshiro256ss stream: 2 draws one 64-bit key per perturbation and each synapse's "
+          "sample from (key, synapse); 1 is the stream of earlier releases (one polar-method "
+          "sample per synapse, in order). Ignored by mulberry32-js"),
     F_INT("/network/clusters", network.clusters, 1, GLIA_MAX_CLUSTERS, "number of clusters"),
     F_INT("/network/inputs", network.inputs, 0, GLIA_MAX_NEURONS, "input neurons per cluster"),
     F_INT("/network/outputs", network.outputs, 0, GLIA_MAX_NEURONS, "output neurons per cluster"),
@@ -332,6 +336,7 @@ void glia_config_default(glia_config_t *cfg)
 {
     memset(cfg, 0, sizeof(*cfg));
     cfg->rng = GLIA_RNG_XOSHIRO256SS;
+    cfg->rng_version = 2;
 
     cfg->network.clusters = 2;
     cfg->network.inputs = 5;
@@ -590,14 +595,16 @@ static int check_field(const glia_config_t *cfg, const glia_config_field_t *f, g
 
 int glia_config_validate(const glia_config_t *cfg, glia_error_t *err)
 {
-    const int csize = glia_config_cluster_size(cfg);
-    const int stride = glia_config_id_stride(cfg);
-    int rc;
+    int csize, stride, rc;
 
     for (const glia_config_field_t *f = glia_config_fields; f->pointer != NULL; f++) {
         if ((rc = check_field(cfg, f, err)) != 0)
             return rc;
     }
+    /* Derived sizes only once every field is in range: a config read from bytes (a
+     * snapshot) may hold any int, and their sum would overflow. */
+    csize = glia_config_cluster_size(cfg);
+    stride = glia_config_id_stride(cfg);
 
     /* Network shape. */
     if (csize < 1)

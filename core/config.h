@@ -108,7 +108,8 @@ typedef struct glia_pattern {
 } glia_pattern_t;
 
 typedef struct glia_config {
-    int rng; /* enum glia_rng_kind */
+    int rng;         /* enum glia_rng_kind */
+    int rng_version; /* xoshiro256ss stream: 1 or 2 (GLIA_RNG_STREAM_LATEST); see rng.h */
 
     struct {
         int clusters;

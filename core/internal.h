@@ -13,26 +13,44 @@ struct glia_net {
     int n;        /* neurons */
     int id_space; /* length of arrays indexed by id: max(n, largest id + 1) */
     int n_syn;
-    int *id;      /* [n] id of the neuron at each position */
+    int *id; /* [n] id of the neuron at each position */
     uint8_t *role;
     int *cluster;
     double *x, *y, *z;
-    double *thr;  /* [n] firing threshold per position */
-    int *pre;     /* [n_syn] positions; synapses are sorted by pre (creation order) */
+    double *thr; /* [n] firing threshold per position */
+    int *pre;    /* [n_syn] positions; synapses are sorted by pre (creation order) */
     int *post;
     double *w;
     int *out_start; /* [n+1] synapses of pre j are out_start[j] .. out_start[j+1]-1 */
     int n_driven;
-    int *driven;    /* positions driven by input bit i */
+    int *driven; /* positions driven by input bit i */
     int n_readout;
-    int *readout;   /* positions read as output bit i */
+    int *readout; /* positions read as output bit i */
     int n_bias;
-    int *bias;      /* positions of the bias units (network.bias), fired in every pass */
+    int *bias;    /* positions of the bias units (network.bias), fired in every pass */
+    int v8_exp;   /* soft reward with V8's exp (sample.c), not the platform's: every
+                     generator but xoshiro256ss stream 1, whose results predate it */
     /* Last pass. `act` is written at post positions and read at ids (spec 3). */
     uint8_t *fired; /* [n] */
     double *act;    /* [id_space] */
     uint8_t fire_ge; /* fire on act >= thr (else >) */
     uint8_t carry;   /* a forward pass starts from the last outputs, not from silence */
+
+    /* For glia_net_forward_update: the non-input positions that read act[x] are
+     * reader[reader_start[x] .. reader_start[x+1]); driven_syn[i*n + x] is the synapse
+     * from driven input i to position x (-1: none); driven_rank lists the driven inputs
+     * by position. can_update is 0 when a driven input has two synapses to one post or
+     * two inputs share a position (then every pass is a full one). */
+    int *reader_start, *reader;
+    int *driven_syn;
+    int *driven_rank;
+    int can_update;
+    uint32_t *touched; /* [id_space] stamps of the positions an update recomputed */
+    uint32_t stamp;
+    /* The soft reward's terms of its last call, reused for readouts whose -sign*(act -
+     * threshold) did not change. */
+    double *soft_e, *soft_term; /* [n_readout] */
+    int has_soft;
 };
 
 /* Network construction helpers shared by the layouts (net.c, net_phase1a.c). */
@@ -72,7 +90,7 @@ struct glia_session {
     glia_territories_t territories; /* laid out for every learner */
 
     const glia_learner_ops_t *learner;
-    void *learner_state;   /* learner->state_size bytes, owned by the learner */
+    void *learner_state; /* learner->state_size bytes, owned by the learner */
     glia_perturb_t perturb;
     glia_learner_ctx_t ctx; /* lent to the learner; steps refreshed every step */
 
@@ -88,11 +106,18 @@ struct glia_session {
     glia_point_t last;
     uint64_t *last_outputs; /* [task.count] */
     int has_last;
+    /* The last point's inference (accuracy, distinct outputs, last_outputs) is not
+     * computed yet: nothing has moved since its episode ended (session.c). */
+    int last_pending;
 
     uint32_t *fire_count; /* [n] base-pass firings this episode (homeostasis) */
 };
 
 /* Grow the trajectory (points and their outputs) to hold `cap` points. */
 int glia__reserve_points(glia_session_t *s, size_t cap);
+
+/* The point of the last finished episode and its inference outputs (task.count), as a
+ * snapshot must store them: computed into scratch if still pending. 0 or GLIA_ENOMEM. */
+int glia__last_point(const glia_session_t *s, glia_point_t *p, uint64_t *outputs);
 
 #endif

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sample.h"
+
 int glia__net_alloc_neurons(glia_net_t *net, int n, int id_space)
 {
     net->n = n;
@@ -83,6 +85,69 @@ void glia__net_index_synapses(glia_net_t *net)
         net->out_start[j + 1] += net->out_start[j];
 }
 
+/* The lookups of glia_net_forward_update and the soft reward's cache. */
+static int net_index_update(glia_net_t *net)
+{
+    const size_t n = (size_t)net->n, ids = (size_t)net->id_space;
+    const size_t nd = net->n_driven ? (size_t)net->n_driven : 1;
+
+    net->reader_start = calloc(ids + 1, sizeof(int));
+    net->reader = malloc((n ? n : 1) * sizeof(int));
+    net->driven_syn = malloc(nd * n * sizeof(int));
+    net->driven_rank = malloc(nd * sizeof(int));
+    net->touched = calloc(ids, sizeof(uint32_t));
+    net->soft_e = malloc((net->n_readout ? (size_t)net->n_readout : 1) * sizeof(double));
+    net->soft_term = malloc((net->n_readout ? (size_t)net->n_readout : 1) * sizeof(double));
+    if (!net->reader_start || !net->reader || !net->driven_syn || !net->driven_rank ||
+        !net->touched || !net->soft_e || !net->soft_term)
+        return GLIA_ENOMEM;
+    for (size_t j = 0; j < n; j++) {
+        if (!GLIA_ROLE_IS_SOURCE(net->role[j]))
+            net->reader_start[net->id[j] + 1]++;
+    }
+    for (size_t x = 0; x < ids; x++)
+        net->reader_start[x + 1] += net->reader_start[x];
+    {
+        /* readers of each id in position order */
+        int *cur = malloc((ids ? ids : 1) * sizeof(int));
+        if (cur == NULL)
+            return GLIA_ENOMEM;
+        memcpy(cur, net->reader_start, ids * sizeof(int));
+        for (size_t j = 0; j < n; j++) {
+            if (!GLIA_ROLE_IS_SOURCE(net->role[j]))
+                net->reader[cur[net->id[j]]++] = (int)j;
+        }
+        free(cur);
+    }
+    /* Bias units fire without input: the inputs-only shortcuts do not hold. */
+    net->can_update = net->n_bias == 0;
+    for (int i = 0; i < net->n_driven; i++) {
+        const int v = net->driven[i];
+        int *row = net->driven_syn + (size_t)i * n;
+        for (size_t x = 0; x < n; x++)
+            row[x] = -1;
+        for (int s = net->out_start[v]; s < net->out_start[v + 1]; s++) {
+            if (row[net->post[s]] >= 0)
+                net->can_update = 0; /* two synapses to one post */
+            row[net->post[s]] = s;
+        }
+        /* insertion sort of the inputs by position */
+        {
+            int k = i;
+            while (k > 0 && net->driven[net->driven_rank[k - 1]] > v) {
+                net->driven_rank[k] = net->driven_rank[k - 1];
+                k--;
+            }
+            net->driven_rank[k] = i;
+        }
+    }
+    for (int i = 1; i < net->n_driven; i++) {
+        if (net->driven[net->driven_rank[i]] == net->driven[net->driven_rank[i - 1]])
+            net->can_update = 0; /* two inputs on one position */
+    }
+    return 0;
+}
+
 void glia_net_free(glia_net_t *net)
 {
     if (net == NULL)
@@ -103,6 +168,13 @@ void glia_net_free(glia_net_t *net)
     free(net->bias);
     free(net->fired);
     free(net->act);
+    free(net->reader_start);
+    free(net->reader);
+    free(net->driven_syn);
+    free(net->driven_rank);
+    free(net->touched);
+    free(net->soft_e);
+    free(net->soft_term);
     free(net);
 }
 
@@ -196,6 +268,13 @@ glia_net_t *glia_net_new(const glia_config_t *cfg, glia_rng_t *rng)
     glia__net_index_synapses(net);
     net->fire_ge = cfg->network.fire_rule == GLIA_FIRE_GE;
     net->carry = (uint8_t)(cfg->network.carry_state != 0);
+    /* V8's exp where results are the reference's (mulberry32-js) or new (stream 2) */
+    net->v8_exp = cfg->rng == GLIA_RNG_MULBERRY32_JS ||
+                  (cfg->rng == GLIA_RNG_XOSHIRO256SS && cfg->rng_version >= 2);
+    if (net_index_update(net) != 0) {
+        glia_net_free(net);
+        return NULL;
+    }
     return net;
 }
 
@@ -254,6 +333,8 @@ glia_net_t *glia_net_new_manual(int n, const int *role, const int *cluster, cons
         memcpy(net->w, w, (size_t)n_syn * sizeof(double));
     }
     glia__net_index_synapses(net);
+    if (net_index_update(net) != 0)
+        goto fail;
     return net;
 
 fail:
@@ -343,36 +424,51 @@ const uint8_t *glia_net_fired(const glia_net_t *net)
     return net->fired;
 }
 
-/* One propagation cycle from the current outputs: act[post] += w over the synapses of
+/* One propagation cycle from the outputs in `fired`: act[post] += w over the synapses of
  * neurons that fired (in synapse id order: synapses are grouped by pre), then every
- * non-source neuron fires on its act (spec 3; phase 1a step 2). */
-static inline void net_cycle(glia_net_t *net)
+ * non-source neuron fires on its act (spec 3; phase 1a step 2). `first_from_inputs`: only
+ * the driven inputs can have fired (a pass's first cycle without carried state), so only
+ * they are visited, in position order, which is the full scan's order. */
+static inline void net_cycle_to(const glia_net_t *net, uint64_t input, int first_from_inputs,
+                                uint8_t *fired, double *act)
 {
     const int n = net->n;
+    const int *post = net->post;
+    const double *w = net->w;
 
-    memset(net->act, 0, (size_t)net->id_space * sizeof(double));
-    for (int j = 0; j < n; j++) {
-        if (!net->fired[j])
-            continue;
-        for (int s = net->out_start[j]; s < net->out_start[j + 1]; s++)
-            net->act[net->post[s]] += net->w[s];
+    memset(act, 0, (size_t)net->id_space * sizeof(double));
+    if (first_from_inputs) {
+        for (int r = 0; r < net->n_driven; r++) {
+            const int i = net->driven_rank[r], j = net->driven[i];
+            if (!((input >> i) & 1))
+                continue;
+            for (int s = net->out_start[j]; s < net->out_start[j + 1]; s++)
+                act[post[s]] += w[s];
+        }
+    } else {
+        for (int j = 0; j < n; j++) {
+            if (!fired[j])
+                continue;
+            for (int s = net->out_start[j]; s < net->out_start[j + 1]; s++)
+                act[post[s]] += w[s];
+        }
     }
     if (net->fire_ge) {
         for (int j = 0; j < n; j++) {
             if (!GLIA_ROLE_IS_SOURCE(net->role[j]))
-                net->fired[j] = net->act[net->id[j]] >= net->thr[j];
+                fired[j] = act[net->id[j]] >= net->thr[j];
         }
     } else {
         for (int j = 0; j < n; j++) {
             if (!GLIA_ROLE_IS_SOURCE(net->role[j]))
-                net->fired[j] = net->act[net->id[j]] > net->thr[j];
+                fired[j] = act[net->id[j]] > net->thr[j];
         }
     }
 }
 
 void glia_net_cycle(glia_net_t *net)
 {
-    net_cycle(net);
+    net_cycle_to(net, 0, 0, net->fired, net->act);
 }
 
 void glia_net_clamp(glia_net_t *net, uint64_t input)
@@ -383,13 +479,66 @@ void glia_net_clamp(glia_net_t *net, uint64_t input)
         net->fired[net->bias[i]] = 1;
 }
 
+uint64_t glia_net_forward_to(const glia_net_t *net, uint64_t input, int passes, uint8_t *fired,
+                             double *act)
+{
+    uint64_t out = 0;
+
+    if (!net->carry)
+        memset(fired, 0, (size_t)net->n);
+    for (int i = 0; i < net->n_driven; i++)
+        fired[net->driven[i]] = (uint8_t)((input >> i) & 1);
+    for (int i = 0; i < net->n_bias; i++)
+        fired[net->bias[i]] = 1;
+    for (int p = 0; p < passes; p++)
+        net_cycle_to(net, input, p == 0 && !net->carry && net->can_update, fired, act);
+    for (int i = 0; i < net->n_readout; i++)
+        out |= (uint64_t)fired[net->readout[i]] << i;
+    return out;
+}
+
 void glia_net_forward(glia_net_t *net, uint64_t input, int passes)
 {
-    if (!net->carry)
-        memset(net->fired, 0, (size_t)net->n);
-    glia_net_clamp(net, input);
-    for (int p = 0; p < passes; p++)
-        net_cycle(net);
+    glia_net_forward_to(net, input, passes, net->fired, net->act);
+}
+
+void glia_net_forward_update(glia_net_t *net, uint64_t input, const int *syn, int m)
+{
+    const size_t n = (size_t)net->n;
+    const int *on[GLIA_MAX_WIDTH]; /* the rows of the inputs that are on, by position */
+    int n_on = 0;
+
+    if (!net->can_update || net->carry) {
+        glia_net_forward(net, input, 1);
+        return;
+    }
+    for (int r = 0; r < net->n_driven; r++) {
+        const int i = net->driven_rank[r];
+        if ((input >> i) & 1)
+            on[n_on++] = net->driven_syn + (size_t)i * n;
+    }
+    if (++net->stamp == 0) {
+        memset(net->touched, 0, (size_t)net->id_space * sizeof(uint32_t));
+        net->stamp = 1;
+    }
+    for (int k = 0; k < m; k++) {
+        const int x = net->post[syn[k]];
+        double a = 0.0;
+        if (net->touched[x] == net->stamp)
+            continue;
+        net->touched[x] = net->stamp;
+        /* act[x] as the full pass sums it: from 0, the inputs that fired, by position */
+        for (int r = 0; r < n_on; r++) {
+            const int s = on[r][x];
+            if (s >= 0)
+                a += net->w[s];
+        }
+        net->act[x] = a;
+        for (int t = net->reader_start[x]; t < net->reader_start[x + 1]; t++) {
+            const int j = net->reader[t];
+            net->fired[j] = net->fire_ge ? a >= net->thr[j] : a > net->thr[j];
+        }
+    }
 }
 
 uint64_t glia_net_output(const glia_net_t *net)
@@ -408,7 +557,7 @@ double glia_reward_binary(uint64_t output, uint64_t target, int width)
     return (double)correct / width;
 }
 
-double glia_net_soft_reward(const glia_net_t *net, uint64_t target)
+double glia_net_soft_reward(glia_net_t *net, uint64_t target)
 {
     double r = 0.0;
 
@@ -417,8 +566,14 @@ double glia_net_soft_reward(const glia_net_t *net, uint64_t target)
         double a = net->act[net->id[j]] - net->thr[j];
         /* -sign*a with sign = +1 for a target bit 1, -1 for 0; exact either way. */
         double e = ((target >> i) & 1) ? -a : a;
-        r += 1.0 / (1.0 + exp(e));
+        /* The term is a function of e alone: the last call's when e is the same double. */
+        if (!net->has_soft || memcmp(&e, &net->soft_e[i], sizeof(e)) != 0) {
+            net->soft_e[i] = e;
+            net->soft_term[i] = 1.0 / (1.0 + (net->v8_exp ? glia__fd_exp(e) : exp(e)));
+        }
+        r += net->soft_term[i];
     }
+    net->has_soft = 1;
     return r / net->n_readout;
 }
 

@@ -30,7 +30,7 @@ enum glia_role {
 typedef struct glia_neuron_info {
     int position;
     int id;
-    int role;    /* enum glia_role */
+    int role; /* enum glia_role */
     int cluster;
     double x, y, z;
     double threshold;
@@ -46,9 +46,9 @@ glia_net_t *glia_net_new(const glia_config_t *cfg, glia_rng_t *rng);
  * and the listed synapses, which must be sorted by pre (ties in any order). Threshold
  * is the same for all. For tests and tools. Returns NULL on bad input or out of memory. */
 glia_net_t *glia_net_new_manual(int n, const int *role, const int *cluster, const int *id,
-                                int n_driven, const int *driven, int n_readout,
-                                const int *readout, int n_syn, const int *pre, const int *post,
-                                const double *w, double threshold);
+                                int n_driven, const int *driven, int n_readout, const int *readout,
+                                int n_syn, const int *pre, const int *post, const double *w,
+                                double threshold);
 
 void glia_net_free(glia_net_t *net);
 
@@ -82,6 +82,19 @@ void glia_net_forward(glia_net_t *net, uint64_t input, int passes);
 void glia_net_clamp(glia_net_t *net, uint64_t input);
 void glia_net_cycle(glia_net_t *net);
 
+/* The same pass into caller storage (fired: n bytes, act: id_space doubles), leaving the
+ * network untouched; returns the read-out bits. With carried state the pass starts from
+ * what `fired` holds. */
+uint64_t glia_net_forward_to(const glia_net_t *net, uint64_t input, int passes, uint8_t *fired,
+                             double *act);
+
+/* After a one-pass glia_net_forward(net, input, 1), the weights of synapses syn[0..m)
+ * changed, each leaving a driven input that is on: bring the pass's state to what
+ * glia_net_forward would now give, recomputing only the positions those synapses reach
+ * (the same additions in the same order, so the same doubles). Falls back to the full
+ * pass when the network's shape or its carried state does not allow it. */
+void glia_net_forward_update(glia_net_t *net, uint64_t input, const int *syn, int m);
+
 /* The read-out bits of the last pass (bit i = output neuron i). */
 uint64_t glia_net_output(const glia_net_t *net);
 
@@ -99,6 +112,6 @@ void glia_net_hashes(const glia_net_t *net, glia_net_hashes_t *h);
 /* Rewards of the last pass against `target` (width bits): the fraction of matching bits,
  * and the mean over outputs of 1/(1+exp(-sign*(act - threshold))). */
 double glia_reward_binary(uint64_t output, uint64_t target, int width);
-double glia_net_soft_reward(const glia_net_t *net, uint64_t target);
+double glia_net_soft_reward(glia_net_t *net, uint64_t target); /* caches its terms */
 
 #endif

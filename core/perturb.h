@@ -1,10 +1,12 @@
 /* perturb.h: evaluate, perturb, keep or revert: the step every keep/revert learner shares.
  *
- * A learner lists the synapses it wants to perturb in `eligible` (glia_perturb_union
- * helps it merge several lists without repeats), runs the base pass, and asks
+ * A learner names the synapses it wants to perturb, runs the base pass, and asks
  * glia_perturb_try to perturb them, evaluate again and keep the change on a strict
- * soft-reward improvement or put the weights back. The scratch is sized for every
- * synapse once and reused by every step.
+ * soft-reward improvement or put the weights back. It names them either as a list in
+ * `eligible` (glia_perturb_union helps it merge several lists without repeats) or, when
+ * they are the union of astrocyte territories, with glia_perturb_union_territories,
+ * which lets the step skip building the list for the steps it reverts. The scratch is
+ * sized for every synapse once and reused by every step.
  *
  * What an evaluation scores is the session's training.reward_scope, handled here so
  * every keep/revert learner has it: the step's pattern (the paper), every pattern of the
@@ -23,15 +25,49 @@
 #include "learner.h"
 
 typedef struct glia_perturb {
-    int *eligible;  /* [n_syn] synapses to perturb, filled by the learner */
-    double *saved;  /* [n_syn] weights before the perturbation, by eligible index */
-    int n_applied;  /* eligible[0..n_applied) applied, saved for revert */
-    int n_pending;  /* deferred samples (see perturb.c) */
-    int *pending;   /* [n_syn] their synapses */
-    double *pend_u; /* [2*n_syn] their generator draws */
-    uint8_t *live;  /* [n] neurons that can fire in an evaluation pass */
+    int *eligible; /* [n_syn] synapses to perturb, filled by the learner */
+    double *saved; /* [n_syn] weights before the evaluation pass, for revert */
+    int *applied;  /* [n_syn] their synapses */
+    int n_applied;
+    int has_base; /* glia_perturb_base ran on base_input and nothing moved since */
+    uint64_t base_input;
+    uint8_t *live;  /* [n] neurons that can fire in an evaluation pass (this step) */
     uint32_t *mark; /* [n_syn] generation stamps for glia_perturb_union */
     uint32_t stamp;
+
+    /* The set of glia_perturb_union_territories: territories, in selection order. */
+    int n_terr;
+    int terr_ids[GLIA_MAX_ACTIVE];
+    int has_list; /* eligible[] holds the set */
+    int n_set;
+
+    /* Scratch of the samplers (perturb.c). */
+    uint32_t *draws; /* [2*n_syn] generator states */
+    double *g;       /* [n_syn] samples */
+    int *batch;      /* [n_syn] synapses or positions of a batch */
+    int *batch_k;    /* [n_syn] their places in the eligible order */
+    uint8_t *in_u;   /* [id_space] the territories' neuron ids (read at positions) */
+    int *u_list;     /* [id_space] the same ids as a list */
+    int n_u;
+    int *in_start;  /* [n+1] synapses into position q: in_syn[in_start[q] .. in_start[q+1]) */
+    int *in_syn;    /* [n_syn] */
+    int *in_pre;    /* [n_syn] pre of in_syn[k] */
+    int words;      /* 64-bit words of a synapse bit set */
+    int bits_state; /* territory bit sets: 0 not built, 1 built, -1 not available */
+    uint64_t *bits; /* [territories][words] each territory's synapses */
+    uint64_t *part; /* [GLIA_MAX_ACTIVE][words] what each selected territory adds */
+    int *part_rank; /* [GLIA_MAX_ACTIVE][words] set bits of part before each word */
+    int part_count[GLIA_MAX_ACTIVE];
+    uint64_t *seen;   /* [words] the union */
+    int nwords;       /* 64-bit words of a neuron bit set */
+    int adj_state;    /* adjacency bit matrix: 0 not built, 1 built, -1 not available */
+    uint64_t *adj;    /* [n][nwords] posts of each pre */
+    uint64_t *u_bits; /* [nwords] in_u below n, as bits */
+    /* Stream 2, one pass: each set of territories' synapses, listed once (perturb.c). */
+    struct glia_keyed_set **sets; /* hash table by territory mask */
+    struct glia_keyed_set *scratch_set, *cur_set;
+    size_t sets_bytes;
+    int *drv_index; /* [n] input index of a driven position, else -1 */
 
     /* Thresholds moved by the next try (learner.perturb_thresholds, or redraw). */
     int *neurons;       /* [n] positions, non-source, each once */
@@ -45,8 +81,8 @@ typedef struct glia_perturb {
                            their clamps instead of adding noise (random search) */
 
     /* Scoring more than one pattern (reward_scope task or minibatch). */
-    int n_batch;                   /* minibatch: this step's patterns */
-    int batch[GLIA_MAX_PATTERNS];
+    int n_drawn;                   /* minibatch: this step's patterns */
+    int drawn[GLIA_MAX_PATTERNS];
     int perm[GLIA_MAX_PATTERNS];   /* scratch of the draw */
     int cache_valid;               /* task: cur_* are the current weights' score */
     double cur_soft, cur_reward;   /* mean soft / binary reward of the current weights */
@@ -69,19 +105,27 @@ int glia_perturb_union_add(glia_perturb_t *p, int n_eligible, const int *syn, in
 void glia_perturb_neurons_begin(glia_perturb_t *p, const glia_net_t *net);
 void glia_perturb_neurons_add(glia_perturb_t *p, const glia_net_t *net, const int *pos, int n);
 
+/* The union of the synapses of territories t[0..k) of ctx->territories, in that order
+ * and each synapse once (what union_begin/union_add over their lists would build), as
+ * the set the next glia_perturb_try perturbs. Returns its size. */
+int glia_perturb_union_territories(glia_learner_ctx_t *ctx, const int *t, int k);
+
 /* The base pass of a step: score the current network (on `pat` with reward_scope
  * pattern, where `pat` must not be NULL and firings are counted for homeostasis; over
  * the task or the drawn minibatch otherwise, where `pat` is ignored and may be NULL),
  * and set info->base_soft, and info->output/reward/after_soft to what the step scores
  * if no perturbation is kept (over several patterns: reward is the mean binary reward
- * and output 0). */
+ * and output 0). On one pattern, when it is the last pass before glia_perturb_try and no
+ * weight moves in between, the evaluation pass only recomputes what the perturbation
+ * reaches. */
 void glia_perturb_base(glia_learner_ctx_t *ctx, const glia_pattern_t *pat, glia_step_info_t *info);
 
-/* Perturb eligible[0..n) (w += gauss * perturbation_std, clamped) and the listed
- * thresholds, score again as glia_perturb_base did, and keep the change on a strict
- * soft-reward improvement over info->base_soft (info's output and reward then follow the
- * new score), else revert weights and thresholds. Sets info->decided and info->kept;
- * returns kept. */
+/* Perturb the eligible synapses (w += gauss * perturbation_std, clamped): the n of
+ * eligible[], or the set of the last glia_perturb_union_territories (n its size), and
+ * the listed thresholds. Score again as glia_perturb_base did, and keep the change on a
+ * strict soft-reward improvement over info->base_soft (info's output and reward then
+ * follow the new score), else revert weights and thresholds. Sets info->decided and
+ * info->kept; returns kept. */
 int glia_perturb_try(glia_learner_ctx_t *ctx, int n, const glia_pattern_t *pat,
                      glia_step_info_t *info);
 

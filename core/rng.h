@@ -12,7 +12,10 @@
  *
  * GLIA_RNG_XOSHIRO256SS is the default for new work: xoshiro256** seeded through
  * splitmix64, uniform doubles with 53 random bits, and Marsaglia's polar method for
- * normals (the second value of each pair is kept as part of the state).
+ * normals (the second value of each pair is kept as part of the state). How a
+ * perturbation takes its samples is the stream version (config /rng_version, perturb.c):
+ * version 1 takes one polar-method normal per synapse; version 2 one 64-bit key
+ * (glia_rng_next_u64) and each synapse's sample from (key, synapse) (sample.c).
  *
  * The whole state is this plain struct: copy it to save, copy it back to restore.
  */
@@ -52,6 +55,46 @@ double glia_rng_gauss(glia_rng_t *rng);
 void glia_rng_gauss_draw(glia_rng_t *rng, double *u1, double *u2);
 double glia_rng_gauss_from(double u1, double u2);
 
+/* Next raw 64-bit output (xoshiro256** only). */
+uint64_t glia_rng_next_u64(glia_rng_t *rng);
+
+/* mulberry32-js draws planned without taking them.
+ *
+ * The state is a double that grows by 1831565813 per draw: exactly below 2^53, and
+ * above it by an increment that IEEE rounding makes constant within each binade (after
+ * at most one irregular step: the spacing-2 binade rounds its ties to even). A plan
+ * walks n draws in O(binades crossed): it cuts them into runs in which ToUint32 of the
+ * state is a + i * step (mod 2^32), and gives the state after the last draw, the same
+ * double n calls of glia_rng_next would leave. */
+#define GLIA_MULBERRY_MAX_RUNS 16
+
+typedef struct glia_mulberry_run {
+    uint64_t first; /* index of its first draw, counting from the plan's start */
+    uint64_t count;
+    uint32_t a;    /* ToUint32 of the state at its first draw */
+    uint32_t step; /* ToUint32 of the increment between its draws */
+} glia_mulberry_run_t;
+
+typedef struct glia_mulberry_plan {
+    int n_runs;
+    glia_mulberry_run_t run[GLIA_MULBERRY_MAX_RUNS];
+    double s_after; /* the state after the plan's draws */
+} glia_mulberry_plan_t;
+
+/* Plan the next n draws of a mulberry32-js generator (not changed). Returns 0, or -1 when
+ * they need more than GLIA_MULBERRY_MAX_RUNS runs (only for n in the millions: then take
+ * the draws one by one). */
+int glia_rng_mulberry_plan(const glia_rng_t *rng, uint64_t n, glia_mulberry_plan_t *plan);
+
+/* ToUint32 of the state at draw j of a plan (j < the planned count). */
+uint32_t glia_mulberry_plan_state(const glia_mulberry_plan_t *plan, uint64_t j);
+
+/* out[i] = ToUint32 of the state at draw first + i, for i < n. */
+void glia_mulberry_plan_fill(const glia_mulberry_plan_t *plan, uint64_t first, uint64_t n,
+                             uint32_t *out);
+
+/* Advance past n draws as if they were taken (any generator). */
+void glia_rng_skip(glia_rng_t *rng, uint64_t n);
 /* Draws taken since glia_rng_seed(rng, kind, seed), where the state tells: mulberry32
  * (modulo 2^32) and mulberry32-js (while its double state is exact); -1 otherwise. */
 int64_t glia_rng_draws(const glia_rng_t *rng, uint32_t seed);
@@ -62,5 +105,11 @@ uint32_t glia_rng_mulberry32_hash(uint32_t a);
 /* Name <-> kind ("mulberry32-js", "xoshiro256ss", "mulberry32"). Returns -1 for an unknown name. */
 int glia_rng_kind_from_name(const char *name);
 const char *glia_rng_kind_name(int kind);
+
+/* The stream a (kind, version) draws, as results name it: "mulberry32-js",
+ * "xoshiro256ss" (version 1, as every earlier release named it) or "xoshiro256ss-v2". A
+ * result of a (config, seed) never changes without this name changing. */
+#define GLIA_RNG_STREAM_LATEST 2
+const char *glia_rng_stream_name(int kind, int version);
 
 #endif

@@ -126,6 +126,87 @@ int glia__reserve_points(glia_session_t *s, size_t cap)
     return 0;
 }
 
+/* Inference with the pass's state in caller storage (the session's own network scratch,
+ * or scratch of a const caller). With carried state (phase 1a) every pattern starts from
+ * the state training left, which stays as it is: inference changes nothing (spec phase
+ * 1a, 6); `fired` must then be other storage than the network's. */
+static void infer_with(const glia_session_t *s, uint8_t *fired, double *act, glia_inference_t *inf)
+{
+    const glia_config_t *cfg = &s->cfg;
+    double sum = 0.0;
+
+    inf->count = cfg->task.count;
+    inf->width = cfg->task.target_width;
+    inf->distinct_outputs = 0;
+    for (int i = 0; i < cfg->task.count; i++) {
+        int seen = 0;
+        if (cfg->network.carry_state)
+            memcpy(fired, s->net->fired, (size_t)s->net->n);
+        inf->outputs[i] = glia_net_forward_to(s->net, cfg->task.patterns[i].input,
+                                              cfg->network.passes, fired, act);
+        inf->accuracy[i] =
+            glia_reward_binary(inf->outputs[i], cfg->task.patterns[i].target, inf->width);
+        sum += inf->accuracy[i];
+        for (int k = 0; k < i && !seen; k++)
+            seen = inf->outputs[k] == inf->outputs[i];
+        inf->distinct_outputs += !seen;
+    }
+    inf->mean_accuracy = sum / cfg->task.count;
+    inf->constant_output = inf->distinct_outputs == 1;
+}
+
+/* Fill the last point's inference from `inf`. */
+static void set_last_inference(glia_session_t *s, const glia_inference_t *inf)
+{
+    s->last.accuracy = inf->mean_accuracy;
+    s->last.distinct_outputs = inf->distinct_outputs;
+    memcpy(s->last_outputs, inf->outputs, (size_t)inf->count * sizeof(uint64_t));
+    s->last_pending = 0;
+}
+
+/* Compute the last point's inference if it is still pending. Valid because nothing
+ * moves while it pends: a step computes it first unless its caller runs on to the end
+ * of the episode, whose own point replaces it (session_step). */
+static void last_materialize(glia_session_t *s)
+{
+    glia_inference_t inf;
+
+    if (!s->last_pending)
+        return;
+    glia_session_inference(s, &inf);
+    set_last_inference(s, &inf);
+}
+
+int glia__last_point(const glia_session_t *s, glia_point_t *p, uint64_t *outputs)
+{
+    glia_inference_t inf;
+    uint8_t *fired;
+    double *act;
+
+    *p = s->last;
+    if (!s->last_pending) {
+        memcpy(outputs, s->last_outputs, (size_t)s->cfg.task.count * sizeof(uint64_t));
+        return 0;
+    }
+    fired = malloc((size_t)s->net->n);
+    act = malloc((size_t)s->net->id_space * sizeof(double));
+    if (fired == NULL || act == NULL) {
+        free(fired);
+        free(act);
+        return GLIA_ENOMEM;
+    }
+    infer_with(s, fired, act, &inf);
+    free(fired);
+    free(act);
+    p->accuracy = inf.mean_accuracy;
+    p->distinct_outputs = inf.distinct_outputs;
+    memcpy(outputs, inf.outputs, (size_t)inf.count * sizeof(uint64_t));
+    return 0;
+}
+
+/* An episode ends: its point. Inference (task.count forward passes) is computed now only
+ * for a trajectory point, or when homeostasis is about to move the thresholds; otherwise
+ * the last point's inference waits until something reads it or the weights would move. */
 static void end_episode(glia_session_t *s, glia_step_info_t *info)
 {
     const int decisions = s->ep_accepted + s->ep_rejected;
@@ -136,22 +217,26 @@ static void end_episode(glia_session_t *s, glia_step_info_t *info)
     if (s->learner->end_episode != NULL)
         s->learner->end_episode(s->learner_state, &s->ctx);
     if (s->learner->step != NULL) {
+        const int is_point = s->episodes % (uint64_t)s->cfg.training.trajectory_interval == 0;
         p.episode = s->episodes;
         p.avg_reward = s->ep_reward_sum / s->cfg.training.steps_per_episode;
         p.accept_rate = decisions ? (double)s->ep_accepted / decisions : 0.0;
-        glia_session_inference(s, &inf);
-        p.accuracy = inf.mean_accuracy;
-        p.distinct_outputs = inf.distinct_outputs;
-        memcpy(s->last_outputs, inf.outputs, (size_t)inf.count * sizeof(uint64_t));
-        if (s->episodes % (uint64_t)s->cfg.training.trajectory_interval == 0) {
-            /* room reserved by glia_session_step */
-            memcpy(&s->traj_outputs[s->n_traj * (size_t)inf.count], inf.outputs,
-                   (size_t)inf.count * sizeof(uint64_t));
-            s->traj[s->n_traj++] = p;
-            info->point_recorded = 1;
-        }
+        p.accuracy = 0.0;
+        p.distinct_outputs = 0;
         s->last = p;
         s->has_last = 1;
+        s->last_pending = 1;
+        if (is_point || s->cfg.training.homeostasis) {
+            glia_session_inference(s, &inf);
+            set_last_inference(s, &inf);
+        }
+        if (is_point) {
+            /* room reserved by session_step */
+            memcpy(&s->traj_outputs[s->n_traj * (size_t)inf.count], inf.outputs,
+                   (size_t)inf.count * sizeof(uint64_t));
+            s->traj[s->n_traj++] = s->last;
+            info->point_recorded = 1;
+        }
     }
     homeostasis(s);
     s->episodes++;
@@ -161,7 +246,10 @@ static void end_episode(glia_session_t *s, glia_step_info_t *info)
     s->ep_rejected = 0;
 }
 
-int glia_session_step(glia_session_t *s, glia_step_info_t *info)
+/* One step. `to_episode_end`: the caller goes on stepping to the end of this episode
+ * (nothing can fail after its first step), so a pending last point is replaced before
+ * anyone can read it and need not be computed. */
+static int session_step(glia_session_t *s, glia_step_info_t *info, int to_episode_end)
 {
     glia_step_info_t local;
 
@@ -172,10 +260,15 @@ int glia_session_step(glia_session_t *s, glia_step_info_t *info)
     info->episode = s->episodes;
     info->pattern = -1;
 
-    /* Reserve trajectory room first, so a failure leaves the session unchanged. */
-    if (s->step_in_episode + 1 == s->cfg.training.steps_per_episode && s->n_traj == s->cap_traj &&
+    /* Reserve the room of an episode's trajectory point before anything of the episode
+     * moves (its first step, or the first after a load), so a failure leaves the session
+     * unchanged. */
+    if (s->episodes % (uint64_t)s->cfg.training.trajectory_interval == 0 &&
+        s->n_traj == s->cap_traj &&
         glia__reserve_points(s, s->cap_traj ? 2 * s->cap_traj : 16) != 0)
         return GLIA_ENOMEM;
+    if (!to_episode_end)
+        last_materialize(s);
 
     /* A learner without steps draws nothing: no pattern either (control, spec 6). With a
      * reward over more than one pattern, the step has no pattern of its own: perturb.c
@@ -220,13 +313,20 @@ int glia_session_step(glia_session_t *s, glia_step_info_t *info)
     return 0;
 }
 
+int glia_session_step(glia_session_t *s, glia_step_info_t *info)
+{
+    return session_step(s, info, 0);
+}
+
 int64_t glia_session_advance(glia_session_t *s, uint64_t max_steps, uint64_t stop_episode)
 {
+    const uint64_t spe = (uint64_t)s->cfg.training.steps_per_episode;
     uint64_t done = 0;
 
     while (done < max_steps) {
         glia_step_info_t info;
-        int rc = glia_session_step(s, &info);
+        /* it stops early only at the end of an episode */
+        int rc = session_step(s, &info, max_steps - done >= spe - (uint64_t)s->step_in_episode);
         if (rc != 0)
             return rc;
         done++;
@@ -239,42 +339,21 @@ int64_t glia_session_advance(glia_session_t *s, uint64_t max_steps, uint64_t sto
 int glia_session_run_episodes(glia_session_t *s, uint64_t episodes)
 {
     while (s->episodes < episodes) {
-        int rc = glia_session_step(s, NULL);
+        int rc = session_step(s, NULL, 1);
         if (rc != 0)
             return rc;
     }
     return 0;
 }
 
-/* With carried state (phase 1a) every pattern starts from the state training left and
- * the state is put back after it: inference changes nothing (spec phase 1a, 6). */
 void glia_session_inference(glia_session_t *s, glia_inference_t *inf)
 {
-    const glia_config_t *cfg = &s->cfg;
-    const int carry = cfg->network.carry_state;
-    uint8_t saved[GLIA_MAX_NEURONS];
-    double sum = 0.0;
-
-    inf->count = cfg->task.count;
-    inf->width = cfg->task.target_width;
-    inf->distinct_outputs = 0;
-    for (int i = 0; i < cfg->task.count; i++) {
-        int seen = 0;
-        if (carry)
-            memcpy(saved, s->net->fired, (size_t)s->net->n);
-        glia_net_forward(s->net, cfg->task.patterns[i].input, cfg->network.passes);
-        inf->outputs[i] = glia_net_output(s->net);
-        if (carry)
-            memcpy(s->net->fired, saved, (size_t)s->net->n);
-        inf->accuracy[i] =
-            glia_reward_binary(inf->outputs[i], cfg->task.patterns[i].target, inf->width);
-        sum += inf->accuracy[i];
-        for (int k = 0; k < i && !seen; k++)
-            seen = inf->outputs[k] == inf->outputs[i];
-        inf->distinct_outputs += !seen;
+    if (s->cfg.network.carry_state) {
+        uint8_t fired[GLIA_MAX_NEURONS]; /* the carried state stays as training left it */
+        infer_with(s, fired, s->net->act, inf);
+    } else {
+        infer_with(s, s->net->fired, s->net->act, inf);
     }
-    inf->mean_accuracy = sum / cfg->task.count;
-    inf->constant_output = inf->distinct_outputs == 1;
 }
 
 const glia_config_t *glia_session_config(const glia_session_t *s)
@@ -307,10 +386,11 @@ const glia_point_t *glia_session_trajectory(const glia_session_t *s, size_t *cou
     return s->traj;
 }
 
-int glia_session_last_point(const glia_session_t *s, glia_point_t *p)
+int glia_session_last_point(glia_session_t *s, glia_point_t *p)
 {
     if (!s->has_last)
         return GLIA_ENOENT;
+    last_materialize(s);
     *p = s->last;
     return 0;
 }
@@ -320,9 +400,12 @@ const uint64_t *glia_session_point_outputs(const glia_session_t *s, size_t i)
     return i < s->n_traj ? &s->traj_outputs[i * (size_t)s->cfg.task.count] : NULL;
 }
 
-const uint64_t *glia_session_last_outputs(const glia_session_t *s)
+const uint64_t *glia_session_last_outputs(glia_session_t *s)
 {
-    return s->has_last ? s->last_outputs : NULL;
+    if (!s->has_last)
+        return NULL;
+    last_materialize(s);
+    return s->last_outputs;
 }
 
 const char *glia_session_learner_name(const glia_session_t *s)

@@ -73,14 +73,16 @@ void glia_session_counters(const glia_session_t *s, glia_counters_t *c);
 const glia_net_t *glia_session_net(const glia_session_t *s);     /* borrowed */
 
 /* Trajectory: the points recorded every trajectory_interval episodes (borrowed, valid
- * until the next step), and the point of the most recently finished episode. */
+ * until the next step), and the point of the most recently finished episode. The last
+ * point's inference is computed when it is first asked for (a run does not pay for the
+ * points nobody reads), hence the non-const session. */
 const glia_point_t *glia_session_trajectory(const glia_session_t *s, size_t *count);
-int glia_session_last_point(const glia_session_t *s, glia_point_t *p); /* 0, or GLIA_ENOENT */
+int glia_session_last_point(glia_session_t *s, glia_point_t *p); /* 0, or GLIA_ENOENT */
 
 /* The inference output vectors (task.count of them, borrowed, valid until the next step)
  * at trajectory point `i`, or at the last finished episode. NULL when there is none. */
 const uint64_t *glia_session_point_outputs(const glia_session_t *s, size_t i);
-const uint64_t *glia_session_last_outputs(const glia_session_t *s);
+const uint64_t *glia_session_last_outputs(glia_session_t *s);
 
 /* Inference on the current weights. Does not change the session. */
 void glia_session_inference(glia_session_t *s, glia_inference_t *inf);

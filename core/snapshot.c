@@ -175,8 +175,10 @@ static void get_outputs(glia_reader_t *r, uint64_t *out, int count, int width)
     }
 }
 
-/* The CORE section (the same bytes as format 2 between the seed and the tail). */
-static void put_core(glia_writer_t *w, const glia_session_t *s)
+/* The CORE section (the same bytes as format 2 between the seed and the tail). `last`
+ * and `last_outputs` are the last point as glia__last_point gives it. */
+static void put_core(glia_writer_t *w, const glia_session_t *s, const glia_point_t *last,
+                     const uint64_t *last_outputs)
 {
     const glia_net_t *net = s->net;
     const size_t count = (size_t)s->cfg.task.count;
@@ -197,9 +199,9 @@ static void put_core(glia_writer_t *w, const glia_session_t *s)
     glia_put_i32(w, s->ep_accepted);
     glia_put_i32(w, s->ep_rejected);
     glia_put_i32(w, s->has_last);
-    put_point(w, &s->last);
+    put_point(w, last);
     for (size_t p = 0; p < count; p++)
-        glia_put_u64(w, s->last_outputs[p]);
+        glia_put_u64(w, last_outputs[p]);
     glia_put_u64(w, s->n_traj);
     for (size_t i = 0; i < s->n_traj; i++) {
         put_point(w, &s->traj[i]);
@@ -234,6 +236,14 @@ static int rng_state_ok(const glia_rng_t *rng)
         return rng->x[0] <= UINT32_MAX && (rng->x[1] | rng->x[2] | rng->x[3]) == 0 &&
                rng->has_spare == 0 && rng->s == 0 && rng->spare == 0;
     return (rng->x[0] | rng->x[1] | rng->x[2] | rng->x[3]) != 0 && isfinite(rng->spare);
+}
+
+/* A snapshot whose config does not name /rng_version was written before xoshiro256ss
+ * stream 2 existed: its session continues on stream 1. */
+static void older_stream(glia_config_t *cfg, int names_version)
+{
+    if (!names_version && cfg->rng == GLIA_RNG_XOSHIRO256SS)
+        cfg->rng_version = 1;
 }
 
 /* Read CORE into a freshly built session and check it; a message names what is wrong. */
@@ -348,7 +358,14 @@ static const char *get_core(glia_reader_t *r, glia_session_t *s)
 int glia_session_save(const glia_session_t *s, uint8_t **buf, size_t *len)
 {
     glia_writer_t w = {0};
+    glia_point_t last;
+    uint64_t *last_outputs = malloc((size_t)s->cfg.task.count * sizeof(uint64_t));
     size_t at;
+
+    if (last_outputs == NULL || glia__last_point(s, &last, last_outputs) != 0) {
+        free(last_outputs);
+        return GLIA_ENOMEM;
+    }
 
     glia_put(&w, SNAP_MAGIC, 8);
     glia_put_u32(&w, SNAP_VERSION);
@@ -385,8 +402,9 @@ int glia_session_save(const glia_session_t *s, uint8_t **buf, size_t *len)
     SECTION_END();
 
     SECTION_BEGIN(TAG_CORE);
-    put_core(&w, s);
+    put_core(&w, s, &last, last_outputs);
     SECTION_END();
+    free(last_outputs);
 
     SECTION_BEGIN(TAG_LRNR);
     glia_put_str(&w, s->learner->name);
@@ -459,7 +477,7 @@ static int load_v3(glia_reader_t *r, glia_session_t **out, glia_error_t *err)
     const char *why;
     char name[64];
     uint32_t nfields, seed;
-    int rc;
+    int rc, names_version = 0;
 
     if (section(r, TAG_CONF, &sub) != 0)
         return glia_error_set(err, GLIA_EFORMAT, "", "snapshot has no config section");
@@ -477,7 +495,9 @@ static int load_v3(glia_reader_t *r, glia_session_t **out, glia_error_t *err)
                                   "(written by a newer gliad?)",
                                   pointer);
         get_field(&sub, &cfg, f);
+        names_version |= strcmp(pointer, "/rng_version") == 0;
     }
+    older_stream(&cfg, names_version);
     get_task(&sub, &cfg);
     seed = glia_get_u32(&sub);
     if (sub.failed || sub.pos != sub.len)
@@ -539,6 +559,7 @@ static int load_v2(glia_reader_t *r, glia_session_t **out, glia_error_t *err)
     glia_config_default(&cfg);
     for (int i = 0; v2_fields[i] != NULL; i++)
         get_field(r, &cfg, field_find(v2_fields[i]));
+    older_stream(&cfg, 0);
     get_task(r, &cfg);
     seed = glia_get_u32(r);
     if (r->failed)

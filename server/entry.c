@@ -85,14 +85,16 @@ json_t *glia_entry_summary(const glia_entry_t *e, int with_config)
     glia_format_time(e->created_at, created, sizeof(created));
     glia_format_time(e->updated_at ? e->updated_at : e->created_at, updated, sizeof(updated));
     o = json_pack(
-        "{s:s, s:s, s:s?, s:I, s:s?, s:b, s:s, s:s, "
+        "{s:s, s:s, s:s?, s:s?, s:I, s:s?, s:b, s:s, s:s, "
         "s:{s:I, s:I, s:I, s:i, s:f, s:f}, s:I, s:I, s:f, s:o, s:s?}",
         "name", e->name, "state", glia_state_name(e->state), "preset",
-        e->preset[0] ? e->preset : NULL, "seed", (json_int_t)e->seed, "experiment",
-        e->experiment[0] ? e->experiment : NULL, "export_metrics", e->is_exported, "created_at",
-        created, "updated_at", updated, "progress", "episode", (json_int_t)k->episodes, "episodes",
-        (json_int_t)e->target_episodes, "steps", (json_int_t)k->steps, "step_in_episode",
-        k->step_in_episode, "steps_per_second", e->steps_per_second, "fraction",
+        e->preset[0] ? e->preset : NULL, "learner",
+        json_string_value(json_object_get(json_object_get(e->config_json, "learner"), "kind")),
+        "seed", (json_int_t)e->seed, "experiment", e->experiment[0] ? e->experiment : NULL,
+        "export_metrics", e->is_exported, "created_at", created, "updated_at", updated, "progress",
+        "episode", (json_int_t)k->episodes, "episodes", (json_int_t)e->target_episodes, "steps",
+        (json_int_t)k->steps, "step_in_episode", k->step_in_episode, "steps_per_second",
+        e->steps_per_second, "fraction",
         e->target_episodes
             ? (double)(k->episodes < e->target_episodes ? k->episodes : e->target_episodes) /
                   (double)e->target_episodes

@@ -23,7 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../api/experiment_curves.h"
 #include "../api/problem.h"
+#include "../api/requests.h"
 #include "entry.h"
 #include "handlers.h"
 #include "lifecycle.h"
@@ -34,8 +36,9 @@
 
 typedef struct glia_experiment {
     char name[GLIA_NAME_MAX + 1];
-    json_t *doc; /* spec, state, created_at, records, results */
-    int state;   /* GLIA_STATE_RUNNING, COMPLETED, CANCELLED or FAILED */
+    json_t *doc;   /* spec, state, created_at, records, results: the loop's working copy */
+    json_t *shown; /* the last stored copy of doc: what readers get (see stored_cb) */
+    int state;     /* GLIA_STATE_RUNNING, COMPLETED, CANCELLED or FAILED */
     struct glia_experiment *next;
 } glia_experiment_t;
 
@@ -72,6 +75,7 @@ static void experiment_free(glia_experiment_t *x)
 {
     if (x != NULL) {
         json_decref(x->doc);
+        json_decref(x->shown);
         free(x);
     }
 }
@@ -80,6 +84,7 @@ static void experiment_free(glia_experiment_t *x)
 
 /* A request answered once its experiment write is stored. */
 typedef struct pending_reply {
+    glia_server_t *srv;
     glia_request_t *req;
     int status;
     json_t *body;
@@ -96,10 +101,19 @@ static void stored_cb(glia_store_op_t *op, int status, void *arg)
             glia_reply_problem(
                 p->req,
                 glia_problem(507, "store-failed", "the experiment was not stored: %s", op->error));
-    } else if (p->req != NULL) {
-        glia_reply(p->req, p->status, p->body);
     } else {
-        json_decref(p->body);
+        /* Readers see a document only once it is stored. Store operations complete in
+         * submission order, so a study shown as settled has every run's last commit
+         * (points, state) stored and published before it. */
+        glia_experiment_t *x = op->experiment_doc ? find(p->srv, op->experiment) : NULL;
+        if (x != NULL) {
+            json_decref(x->shown);
+            x->shown = json_incref(op->experiment_doc);
+        }
+        if (p->req != NULL)
+            glia_reply(p->req, p->status, p->body);
+        else
+            json_decref(p->body);
     }
     free(p);
 }
@@ -119,6 +133,7 @@ static void persist(glia_server_t *srv, glia_experiment_t *x, int is_delete, gli
             glia_reply_oom(req);
         return;
     }
+    p->srv = srv;
     p->req = req;
     p->status = status;
     p->body = body;
@@ -437,21 +452,29 @@ static json_t *progress_json(glia_server_t *srv, glia_experiment_t *x)
                      t.total ? (double)t.recorded / t.total : 0.0);
 }
 
-static json_t *experiment_json(glia_server_t *srv, glia_experiment_t *x, int full)
+/* The experiment as `doc` says (x->doc for the answer to a write, which waits for its
+ * store; shown(x) for reads), with live progress. */
+static json_t *experiment_json(glia_server_t *srv, glia_experiment_t *x, json_t *doc, int full)
 {
     json_t *o =
-        full ? json_deep_copy(x->doc)
-             : json_pack("{s:O, s:O, s:O, s:O, s:O}", "name", json_object_get(x->doc, "name"),
-                         "state", json_object_get(x->doc, "state"), "created_at",
-                         json_object_get(x->doc, "created_at"), "episodes",
-                         json_object_get(x->doc, "episodes"), "seeds",
-                         json_object_get(x->doc, "seeds"));
+        full ? json_deep_copy(doc)
+             : json_pack("{s:O, s:O, s:O, s:O, s:O}", "name", json_object_get(doc, "name"),
+                         "state", json_object_get(doc, "state"), "created_at",
+                         json_object_get(doc, "created_at"), "episodes",
+                         json_object_get(doc, "episodes"), "seeds",
+                         json_object_get(doc, "seeds"));
     if (o == NULL)
         return NULL;
     json_object_set_new(o, "progress", progress_json(srv, x));
     if (full && json_object_get(o, "results") == NULL)
         json_object_set_new(o, "results", json_null());
     return o;
+}
+
+/* What readers see: the last stored document (NULL before the first is stored). */
+static json_t *shown(const glia_experiment_t *x)
+{
+    return x->shown;
 }
 
 /* The experiment named in the path, or NULL after answering 404. */
@@ -475,15 +498,19 @@ void glia_handle_experiments_list(glia_server_t *srv, glia_request_t *req)
     json_t *items = json_array();
 
     for (glia_experiment_t *x = all_of(srv)->head; x; x = x->next)
-        json_array_append_new(items, experiment_json(srv, x, 0));
+        if (shown(x) != NULL)
+            json_array_append_new(items, experiment_json(srv, x, shown(x), 0));
     glia_reply_json(req, 200, json_pack("{s:o}", "items", items));
 }
 
 void glia_handle_experiment_get(glia_server_t *srv, glia_request_t *req)
 {
     glia_experiment_t *x = named(srv, req);
-    if (x != NULL)
-        glia_reply_json(req, 200, experiment_json(srv, x, 1));
+    if (x != NULL && shown(x) == NULL) /* its creation is not stored yet */
+        glia_reply_problem(
+            req, glia_problem(404, "not-found", "no experiment named \"%s\"", req->match.name));
+    else if (x != NULL)
+        glia_reply_json(req, 200, experiment_json(srv, x, shown(x), 1));
 }
 
 /* Create and start one session of the experiment. */
@@ -592,7 +619,7 @@ void glia_handle_experiment_create(glia_server_t *srv, glia_request_t *req)
     glia_log("info", NULL, "experiment %s: %d sessions started", x->name, n);
     snprintf(req->location, sizeof(req->location), "/v1/experiments/%s", x->name);
     /* After the sessions' creations: the store applies them in order. */
-    persist(srv, x, 0, req, 202, experiment_json(srv, x, 1));
+    persist(srv, x, 0, req, 202, experiment_json(srv, x, x->doc, 1));
     return;
 
 fail_experiment:
@@ -623,7 +650,7 @@ void glia_handle_experiment_cancel(glia_server_t *srv, glia_request_t *req)
         set_state(x, GLIA_STATE_CANCELLED);
         json_object_set_new(x->doc, "results", glia_experiment_results(x->doc));
     }
-    persist(srv, x, 0, req, 200, experiment_json(srv, x, 1));
+    persist(srv, x, 0, req, 200, experiment_json(srv, x, x->doc, 1));
 }
 
 static void delete_session(glia_server_t *srv, glia_entry_t *e, void *ctx)
@@ -654,6 +681,7 @@ void glia_handle_experiment_report(glia_server_t *srv, glia_request_t *req)
 {
     glia_experiment_t *x = named(srv, req); /* answered when NULL: req is gone */
     const char *format;
+    json_t *doc;
     char *text;
     size_t len;
 
@@ -671,8 +699,8 @@ void glia_handle_experiment_report(glia_server_t *srv, glia_request_t *req)
         glia_reply_problem(req, p);
         return;
     }
-    if (json_object_get(x->doc, "results") == NULL ||
-        json_is_null(json_object_get(x->doc, "results"))) {
+    doc = shown(x);
+    if (json_object_get(doc, "results") == NULL || json_is_null(json_object_get(doc, "results"))) {
         json_t *p = glia_problem(409, "conflict",
                                  "experiment \"%s\" is %s: its report is ready when every run "
                                  "has finished",
@@ -683,11 +711,11 @@ void glia_handle_experiment_report(glia_server_t *srv, glia_request_t *req)
         return;
     }
     if (strcmp(format, "json") == 0) {
-        glia_reply_json(req, 200, experiment_json(srv, x, 1));
+        glia_reply_json(req, 200, experiment_json(srv, x, doc, 1));
         return;
     }
-    text = strcmp(format, "md") == 0 ? glia_experiment_report_md(x->doc, &len)
-                                     : glia_experiment_report_csv(x->doc, &len);
+    text = strcmp(format, "md") == 0 ? glia_experiment_report_md(doc, &len)
+                                     : glia_experiment_report_csv(doc, &len);
     if (text == NULL) {
         glia_reply_oom(req);
         return;
@@ -696,6 +724,72 @@ void glia_handle_experiment_report(glia_server_t *srv, glia_request_t *req)
                     strcmp(format, "md") == 0 ? "text/markdown; charset=utf-8"
                                               : "text/csv; charset=utf-8",
                     text, len);
+}
+
+/* ---- curves aggregated over seeds ------------------------------------------------------ */
+
+int glia_prepare_experiment_curves(glia_request_t *req, glia_error_t *err)
+{
+    const char *v;
+
+    req->max_points = GLIA_CURVES_DEFAULT_POINTS;
+    if ((v = glia_request_query(req, "max_points")) != NULL)
+        return glia_query_int("max_points", v, 2, GLIA_CURVES_MAX_POINTS, &req->max_points, err);
+    return 0;
+}
+
+typedef struct runs_ctx {
+    const char *experiment;
+    json_t *runs; /* {"<label>": {"<seed>": [point, ...]}} */
+    int is_oom;
+} runs_ctx_t;
+
+/* Add a session's published points (shared, immutable JSON) under its label and seed. */
+static void add_run(glia_server_t *srv, glia_entry_t *e, void *arg)
+{
+    runs_ctx_t *ctx = arg;
+    char label[GLIA_LABEL_MAX + 1], seed[16];
+    json_t *by_seed, *list;
+    (void)srv;
+
+    if (e == NULL || ctx->is_oom ||
+        split_session_name(e->name, ctx->experiment, label, sizeof(label), seed, sizeof(seed)) != 0)
+        return;
+    if ((by_seed = json_object_get(ctx->runs, label)) == NULL &&
+        json_object_set_new(ctx->runs, label, by_seed = json_object()) != 0) {
+        ctx->is_oom = 1;
+        return;
+    }
+    if ((list = json_array()) == NULL || json_object_set_new(by_seed, seed, list) != 0) {
+        ctx->is_oom = 1;
+        return;
+    }
+    pthread_mutex_lock(&e->mu);
+    for (size_t i = 0; i < e->n_points && !ctx->is_oom; i++)
+        ctx->is_oom = json_array_append(list, e->points[i]) != 0;
+    pthread_mutex_unlock(&e->mu);
+}
+
+void glia_handle_experiment_curves(glia_server_t *srv, glia_request_t *req)
+{
+    glia_experiment_t *x = named(srv, req); /* answered when NULL: req is gone */
+    runs_ctx_t ctx;
+    json_t *curves;
+
+    if (x == NULL)
+        return;
+    ctx.experiment = x->name;
+    ctx.runs = json_object();
+    ctx.is_oom = ctx.runs == NULL;
+    for_each_session(srv, x, add_run, &ctx);
+    curves = ctx.is_oom ? NULL
+                        : glia_experiment_curves(shown(x) ? shown(x) : x->doc, ctx.runs,
+                                                 (size_t)req->max_points);
+    json_decref(ctx.runs);
+    if (curves == NULL)
+        glia_reply_oom(req);
+    else
+        glia_reply_json(req, 200, curves);
 }
 
 /* ---- startup and shutdown ------------------------------------------------------------ */
@@ -710,6 +804,7 @@ static int load_cb(json_t *doc, void *arg)
         return GLIA_ENOMEM;
     snprintf(x->name, sizeof(x->name), "%s", json_string_value(json_object_get(doc, "name")));
     x->doc = json_incref(doc);
+    x->shown = json_deep_copy(doc); /* x->doc changes from here on */
     x->state = state ? glia_state_from_name(state) : GLIA_STATE_RUNNING;
     if (x->state < 0)
         x->state = GLIA_STATE_FAILED;

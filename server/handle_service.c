@@ -52,7 +52,8 @@ void glia_handle_version(glia_server_t *srv, glia_request_t *req)
                   "unknown",
 #endif
                   "built", __DATE__ " " __TIME__, "uptime_seconds", glia_now() - srv->started_at,
-                  "default_rng", glia_rng_kind_name(GLIA_RNG_XOSHIRO256SS)));
+                  "default_rng",
+                  glia_rng_stream_name(GLIA_RNG_XOSHIRO256SS, GLIA_RNG_STREAM_LATEST)));
 }
 
 static json_t *preset_json(const glia_preset_info_t *p)

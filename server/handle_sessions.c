@@ -6,10 +6,12 @@
  * that holds the session (dispatch.c parks them), and hand the change to lifecycle.c,
  * answering from its callback once the change is stored.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../api/config_json.h"
+#include "../api/downsample.h"
 #include "../api/problem.h"
 #include "dispatch.h"
 #include "entry.h"
@@ -23,6 +25,7 @@
 #define LIST_MAX_LIMIT        1000
 #define METRICS_DEFAULT_LIMIT 1000
 #define METRICS_MAX_LIMIT     10000
+#define POINT_SERIES          4 /* point_series[] */
 
 /* ---- answers once a change is stored ------------------------------------------------ */
 
@@ -115,6 +118,13 @@ int glia_prepare_sessions_list(glia_request_t *req, glia_error_t *err)
         return glia_error_set(err, GLIA_EINVAL, "?state",
                               "query parameter state must be one of idle, running, paused, "
                               "completed, failed, cancelled");
+    if ((v = glia_request_query(req, "experiment")) != NULL) {
+        if (!glia_name_valid(v))
+            return glia_error_set(err, GLIA_EINVAL, "?experiment",
+                                  "query parameter experiment must be an experiment name "
+                                  "([a-z0-9][a-z0-9._-]{0,63})");
+        req->experiment_filter = v; /* the request holds the value */
+    }
     return 0;
 }
 
@@ -123,8 +133,9 @@ void glia_handle_sessions_list(glia_server_t *srv, glia_request_t *req)
     glia_entry_t *page[LIST_MAX_LIMIT];
     json_t *items = json_array();
     int more = 0;
-    size_t n = glia_registry_page(&srv->registry, glia_request_query(req, "cursor"),
-                                  req->state_filter, (size_t)req->limit, page, &more);
+    size_t n =
+        glia_registry_page(&srv->registry, glia_request_query(req, "cursor"), req->state_filter,
+                           req->experiment_filter, (size_t)req->limit, page, &more);
 
     for (size_t i = 0; i < n; i++) {
         json_t *summary;
@@ -262,9 +273,50 @@ int glia_prepare_session_points(glia_request_t *req, glia_error_t *err)
         return glia_error_set(err, GLIA_EINVAL, "?max_points",
                               "use either limit (pages of points) or max_points (one thinned "
                               "page)");
+    req->downsample = GLIA_DOWNSAMPLE_EVEN;
+    if ((v = glia_request_query(req, "downsample")) != NULL) {
+        if (strcmp(v, "minmax") == 0)
+            req->downsample = GLIA_DOWNSAMPLE_MINMAX;
+        else if (strcmp(v, "even") != 0)
+            return glia_error_set(err, GLIA_EINVAL, "?downsample",
+                                  "query parameter downsample must be even or minmax");
+        if (req->max_points == 0)
+            return glia_error_set(err, GLIA_EINVAL, "?downsample",
+                                  "downsample needs max_points (how many points at most)");
+        if (req->downsample == GLIA_DOWNSAMPLE_MINMAX &&
+            req->max_points < GLIA_DOWNSAMPLE_MIN_POINTS(POINT_SERIES))
+            return glia_error_set(err, GLIA_EINVAL, "?max_points",
+                                  "downsample=minmax needs max_points of at least %d (the first "
+                                  "and last point and one bucket's min and max of %d series)",
+                                  GLIA_DOWNSAMPLE_MIN_POINTS(POINT_SERIES), POINT_SERIES);
+    }
     if (req->max_points > 0)
         req->limit = req->max_points;
     return 0;
+}
+
+/* The series a point's min/max downsampling keeps (the numbers a chart draws). */
+static const char *const point_series[] = {"accuracy", "avg_reward", "accept_rate",
+                                           "distinct_outputs"};
+
+/* Indices of sel[0..n) that ?downsample=minmax keeps (ascending, into idx), or 0 when
+ * memory ran out. */
+static size_t minmax_indices(json_t *const *sel, size_t n, size_t max_points, size_t *idx)
+{
+    double *values = malloc((n ? n : 1) * POINT_SERIES * sizeof(double));
+    size_t count;
+
+    if (values == NULL)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        for (size_t s = 0; s < POINT_SERIES; s++) {
+            json_t *v = json_object_get(sel[i], point_series[s]);
+            values[i * POINT_SERIES + s] = json_is_number(v) ? json_number_value(v) : NAN;
+        }
+    }
+    count = glia_downsample_minmax(values, n, POINT_SERIES, max_points, idx);
+    free(values);
+    return count;
 }
 
 void glia_handle_session_points(glia_server_t *srv, glia_request_t *req)
@@ -272,7 +324,7 @@ void glia_handle_session_points(glia_server_t *srv, glia_request_t *req)
     glia_entry_t *e = req->entry;
     json_t *points = json_array(), **sel = NULL, *last;
     size_t n = 0, first, total, returned;
-    int more;
+    int more, is_oom = 0;
     (void)srv;
 
     pthread_mutex_lock(&e->mu);
@@ -290,20 +342,33 @@ void glia_handle_session_points(glia_server_t *srv, glia_request_t *req)
     }
     pthread_mutex_unlock(&e->mu);
 
-    /* Downsample evenly to max_points, always keeping the first and the last. */
+    /* Which points: a page of `limit`; evenly thinned to max_points (the first and the
+     * last kept); or each bucket's min and max of every series (a spike cannot vanish). */
     if (sel != NULL) {
-        size_t keep = n, out = 0;
-        if (req->max_points > 0 && n > (size_t)req->max_points)
-            keep = (size_t)req->max_points;
-        for (size_t i = 0; i < keep && out < (size_t)req->limit; i++) {
-            size_t idx =
-                keep == n ? i : (size_t)((double)i * (double)(n - 1) / (double)(keep - 1) + 0.5);
-            json_array_append(points, sel[idx]);
-            out++;
+        size_t *idx = malloc((n ? n : 1) * sizeof(*idx)), count = 0;
+        if (idx != NULL && req->downsample == GLIA_DOWNSAMPLE_MINMAX) {
+            count = minmax_indices(sel, n, (size_t)req->max_points, idx);
+        } else if (idx != NULL) {
+            size_t keep = n;
+            if (req->max_points > 0 && n > (size_t)req->max_points)
+                keep = (size_t)req->max_points;
+            for (size_t i = 0; i < keep && count < (size_t)req->limit; i++)
+                idx[count++] =
+                    keep == n ? i
+                              : (size_t)((double)i * (double)(n - 1) / (double)(keep - 1) + 0.5);
         }
+        is_oom = idx == NULL || (n > 0 && count == 0);
+        for (size_t i = 0; i < count; i++)
+            json_array_append(points, sel[idx[i]]);
         for (size_t i = 0; i < n; i++)
             json_decref(sel[i]);
         free(sel);
+        free(idx);
+    }
+    if (sel == NULL || is_oom) {
+        json_decref(points);
+        glia_reply_oom(req);
+        return;
     }
     returned = json_array_size(points);
     last = returned ? json_array_get(points, returned - 1) : NULL;

@@ -8,6 +8,7 @@
  *   handle_sessions.c       the session collection and what changes a session
  *   handle_session_reads.c  what reads a session's learning state (loop)
  *   experiments.c           seeds x conditions studies (loop)
+ *   handle_ui.c             the web UI's embedded files (HTTP threads)
  */
 #ifndef GLIA_HANDLERS_H
 #define GLIA_HANDLERS_H
@@ -62,5 +63,11 @@ void glia_handle_experiment_get(glia_server_t *srv, glia_request_t *req);
 void glia_handle_experiment_delete(glia_server_t *srv, glia_request_t *req);
 void glia_handle_experiment_cancel(glia_server_t *srv, glia_request_t *req);
 void glia_handle_experiment_report(glia_server_t *srv, glia_request_t *req);
+int glia_prepare_experiment_curves(glia_request_t *req, glia_error_t *err);
+void glia_handle_experiment_curves(glia_server_t *srv, glia_request_t *req);
+
+/* handle_ui.c */
+void glia_handle_ui_root(glia_server_t *srv, glia_request_t *req);
+void glia_handle_ui(glia_server_t *srv, glia_request_t *req);
 
 #endif

@@ -98,9 +98,15 @@ static enum MHD_Result queue_reply(glia_request_t *req)
 {
     struct MHD_Response *resp;
     enum MHD_Result rc;
+    int has_cache_control = 0;
 
     /* For HEAD, MHD sends the headers (Content-Length included) and drops the body. */
-    resp = MHD_create_response_from_buffer(req->resp_len, req->resp_body, MHD_RESPMEM_MUST_FREE);
+    if (req->resp_static != NULL)
+        resp = MHD_create_response_from_buffer(req->resp_len, (void *)req->resp_static,
+                                               MHD_RESPMEM_PERSISTENT);
+    else
+        resp =
+            MHD_create_response_from_buffer(req->resp_len, req->resp_body, MHD_RESPMEM_MUST_FREE);
     if (resp == NULL)
         return MHD_NO;
     req->resp_body = NULL; /* now owned by the response */
@@ -112,7 +118,12 @@ static enum MHD_Result queue_reply(glia_request_t *req)
         MHD_add_response_header(resp, "Allow", req->allow);
     if (req->status == 401)
         MHD_add_response_header(resp, "WWW-Authenticate", "Bearer realm=\"glia\"");
-    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    for (int i = 0; i < req->n_resp_headers; i++) {
+        MHD_add_response_header(resp, req->resp_headers[i][0], req->resp_headers[i][1]);
+        has_cache_control |= strcasecmp(req->resp_headers[i][0], "Cache-Control") == 0;
+    }
+    if (!has_cache_control)
+        MHD_add_response_header(resp, "Cache-Control", "no-store");
     rc = MHD_queue_response(req->conn, (unsigned)req->status, resp);
     MHD_destroy_response(resp);
     return rc;
@@ -189,6 +200,10 @@ static glia_request_t *request_new(glia_server_t *srv, struct MHD_Connection *co
         snprintf(req->last_event_id, sizeof(req->last_event_id), "%s", v);
     if ((v = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept")) != NULL)
         req->accepts_ndjson = strstr(v, "application/x-ndjson") != NULL;
+    if ((v = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-None-Match")) != NULL)
+        snprintf(req->if_none_match, sizeof(req->if_none_match), "%s", v);
+    if ((v = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept-Encoding")) != NULL)
+        snprintf(req->accept_encoding, sizeof(req->accept_encoding), "%s", v);
     req->is_authorized = check_auth(srv, req, url);
     v = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (v != NULL && strtoull(v, NULL, 10) > srv->opt.max_body_bytes)

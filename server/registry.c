@@ -107,8 +107,8 @@ size_t glia_registry_count(glia_registry_t *r)
     return n;
 }
 
-size_t glia_registry_page(glia_registry_t *r, const char *after, int state, size_t limit,
-                          glia_entry_t **out, int *more)
+size_t glia_registry_page(glia_registry_t *r, const char *after, int state, const char *experiment,
+                          size_t limit, glia_entry_t **out, int *more)
 {
     size_t i, n = 0;
 
@@ -120,6 +120,9 @@ size_t glia_registry_page(glia_registry_t *r, const char *after, int state, size
     for (; i < r->n; i++) {
         glia_entry_t *e = r->entries[i];
         if (state >= 0 && atomic_load(&e->pub_state) != state)
+            continue;
+        /* e->experiment is set before the entry is added, and never changes */
+        if (experiment != NULL && strcmp(e->experiment, experiment) != 0)
             continue;
         if (n == limit) {
             *more = 1;

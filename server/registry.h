@@ -24,9 +24,10 @@ void glia_registry_remove(glia_registry_t *r, glia_entry_t *e);
 size_t glia_registry_count(glia_registry_t *r);
 
 /* Up to `limit` entries with name > after (NULL: from the start) whose published state is
- * `state` (-1: any), as new references into `out`. Sets *more when entries remain. */
-size_t glia_registry_page(glia_registry_t *r, const char *after, int state, size_t limit,
-                          glia_entry_t **out, int *more);
+ * `state` (-1: any) and which belong to `experiment` (NULL: any), as new references into
+ * `out`. Sets *more when entries remain. */
+size_t glia_registry_page(glia_registry_t *r, const char *after, int state, const char *experiment,
+                          size_t limit, glia_entry_t **out, int *more);
 
 /* Every entry, in name order, as new references: returns how many and sets *out to a new
  * array (release it with glia_registry_list_free), or returns 0 with *out NULL when there

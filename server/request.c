@@ -126,6 +126,7 @@ static void set_reply(glia_request_t *req, int status, const char *type, char *t
     req->status = status;
     req->resp_type = type;
     req->resp_body = text;
+    req->resp_static = NULL;
     req->resp_len = len;
 }
 
@@ -138,6 +139,24 @@ void glia_reply_text(glia_request_t *req, int status, const char *type, char *te
 void glia_reply_empty(glia_request_t *req, int status)
 {
     glia_reply_text(req, status, NULL, NULL, 0);
+}
+
+void glia_reply_static(glia_request_t *req, int status, const char *type, const void *body,
+                       size_t len)
+{
+    set_reply(req, status, type, NULL, len);
+    req->resp_static = body;
+    hand_back(req);
+}
+
+int glia_reply_add_header(glia_request_t *req, const char *name, const char *value)
+{
+    if (req->n_resp_headers == GLIA_REPLY_HEADERS)
+        return GLIA_ELIMIT;
+    req->resp_headers[req->n_resp_headers][0] = name;
+    req->resp_headers[req->n_resp_headers][1] = value;
+    req->n_resp_headers++;
+    return 0;
 }
 
 /* Serialise `body` (stolen) as the reply; on out of memory a fixed 500 problem. */

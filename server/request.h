@@ -34,6 +34,15 @@ void glia_reply_json(glia_request_t *req, int status, json_t *body);
 void glia_reply_problem(glia_request_t *req, json_t *problem); /* status from the problem */
 void glia_reply_text(glia_request_t *req, int status, const char *type, char *text, size_t len);
 void glia_reply_empty(glia_request_t *req, int status); /* 204 */
+/* A reply whose body is static storage, sent as it is (never copied or freed): an
+ * embedded file of the web UI. `type` may be NULL (no body). */
+void glia_reply_static(glia_request_t *req, int status, const char *type, const void *body,
+                       size_t len);
+/* Add a header to the reply about to be made (before the glia_reply_* call, which hands
+ * the request back). Name and value are static strings. A "Cache-Control" given here
+ * replaces the default (no-store). At most GLIA_REPLY_HEADERS: returns GLIA_ELIMIT past
+ * them (the header is not sent), else 0. */
+int glia_reply_add_header(glia_request_t *req, const char *name, const char *value);
 /* 204: empty; >= 400: `body` is a problem; else JSON. */
 void glia_reply(glia_request_t *req, int status, json_t *body);
 

@@ -55,6 +55,10 @@ const glia_route_t glia_routes[] = {
     {"DELETE", "/v1/experiments/{name}",          glia_handle_experiment_delete,  NULL,                           LOOP | WRITE},
     {"POST",   "/v1/experiments/{name}/cancel",   glia_handle_experiment_cancel,  NULL,                           LOOP | WRITE},
     {"GET",    "/v1/experiments/{name}/report",   glia_handle_experiment_report,  NULL,                           LOOP},
+    {"GET",    "/v1/experiments/{name}/curves",   glia_handle_experiment_curves,  glia_prepare_experiment_curves, LOOP},
+    {"GET",    "/",                               glia_handle_ui_root,            NULL,                           0},
+    {"GET",    "/ui",                             glia_handle_ui_root,            NULL,                           0},
+    {"GET",    "/ui/{path...}",                   glia_handle_ui,                 NULL,                           0},
 };
 /* clang-format on */
 

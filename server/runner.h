@@ -16,8 +16,9 @@ typedef struct glia_job_spec {
     int has_target; /* stop once target_episodes episodes are done */
     uint64_t target_episodes;
     int max_steps;    /* stop after this many steps (0: no limit) */
-    double budget;    /* seconds of work, checked every 16 steps (0: none); with a
-                         budget, e->stop_flag also ends the job (a slice) */
+    double budget;    /* seconds of work (0: none), checked every 16 steps with records,
+                         else after each chunk of steps (16 to 1024, each under ~1 ms);
+                         with a budget, e->stop_flag also ends the job (a slice) */
     int with_records; /* keep one JSON record per step (POST /step) */
 } glia_job_spec_t;
 

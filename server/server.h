@@ -134,6 +134,11 @@ struct glia_entry {
     glia_request_t *after_commit; /* dispatch.c: writes waiting for the job's commit */
 };
 
+#define GLIA_REPLY_HEADERS 8 /* headers a reply may add (request.h) */
+
+/* How GET .../metrics?max_points thins points (handle_sessions.c). */
+enum { GLIA_DOWNSAMPLE_EVEN, GLIA_DOWNSAMPLE_MINMAX };
+
 /* An HTTP request on its way through the server (request.c builds its reply). */
 struct glia_request {
     glia_server_t *srv;
@@ -156,12 +161,17 @@ struct glia_request {
     char *query_keys[16], *query_values[16];
     int query_overflow;
     char last_event_id[32];
+    char if_none_match[160];   /* the header, cut at 159 bytes (a cut list matches less) */
+    char accept_encoding[128]; /* the header, cut at 127 bytes */
 
     /* Response, filled by whichever thread answers (request.c). */
     int status;
     char *resp_body;
     size_t resp_len;
     const char *resp_type;
+    const void *resp_static; /* a static body (an embedded UI file): sent, never freed */
+    const char *resp_headers[GLIA_REPLY_HEADERS][2]; /* more headers: static strings */
+    int n_resp_headers;
     char location[160];
     int is_ready;
     int is_suspended;
@@ -176,6 +186,8 @@ struct glia_request {
     int with_synapses;                       /* network */
     int64_t limit, after, max_points;        /* sessions list, metrics (-1 after: from the start) */
     int state_filter;                        /* sessions list: a state, or -1 for any */
+    const char *experiment_filter;           /* sessions list: an experiment, or NULL for any */
+    int downsample;                          /* metrics: GLIA_DOWNSAMPLE_* */
     glia_session_spec_t *spec;               /* create, PUT config */
     glia_session_t *loaded;                  /* create from a snapshot */
     glia_experiment_spec_t *experiment_spec; /* experiment create */

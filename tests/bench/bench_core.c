@@ -1,19 +1,24 @@
-/* bench_core.c: single-thread speed of the core learning loop, per preset.
+/* bench_core.c: speed of the core learning loop, per preset, in both generator modes.
  *
- * For every reference preset and the default config (glia_config_default) this builds
- * a session, runs a few warm-up episodes, then times glia_session_advance over a fixed
- * number of episodes with CLOCK_MONOTONIC; each repeat rebuilds the session from the
- * same (config, seed), so every repeat does identical work and the spread between
- * repeats is the machine's noise, not the workload's. It also times session builds,
- * the snapshot round trip (glia_session_save + glia_session_load) and frozen-weight
- * inference on a trained session, and optionally the paper's Table 5 run.
+ * For every reference preset it measures two configs: the preset as published (parity
+ * mode: mulberry32-js, the reference's draws) and the same preset on xoshiro256ss (fast
+ * mode: the latest stream, /rng_version). It adds the default config and the maturity
+ * preset on a network 10x larger at the same territory sizes (20 clusters instead of 2:
+ * 10x the neurons, ~100x the synapses, territories of the same radius). Each config is
+ * built, run for a few warm-up episodes, then timed over a fixed number of episodes; each
+ * repeat rebuilds the session from the same (config, seed), so every repeat does
+ * identical work and the spread between repeats is the machine's noise. The figure is
+ * steps per second of CPU time of the running thread (CLOCK_THREAD_CPUTIME_ID), with the
+ * wall-clock rate beside it. It also times session builds, the snapshot round trip and
+ * inference on a trained session, optionally the paper's Table 5 run, and, with
+ * --scaling, throughput on 1 and N worker threads (one session each).
  *
- * It measures one core: everything runs on the calling thread. Nothing is pinned; for
- * steadier numbers pin it yourself (`taskset -c 1 ./bench_core`) on an idle machine.
- * This is a benchmark, not a test: it never judges a time, and exits non-zero only when
- * the library reports an error or the flags are wrong.
+ * Nothing is pinned; for steadier numbers pin it yourself (`taskset -c 1 ./bench_core`)
+ * on an idle machine. This is a benchmark, not a test: it never judges a time, and exits
+ * non-zero only when the library reports an error or the flags are wrong.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +27,8 @@
 
 #include "../../api/json_write.h"
 #include "../../core/config.h"
+#include "../../core/net.h"
+#include "../../core/rng.h"
 #include "../../core/session.h"
 
 #define DEFAULT_EPISODES 5000
@@ -37,7 +44,10 @@
 #define TABLE5_EPISODES 20000
 #define TABLE5_ACCEPTED 71191
 #define TABLE5_REJECTED 128809
-#define TABLE5_JS_SEC   38.0 /* the reference JavaScript program on the same run */
+
+#define MAX_CONFIGS    24
+#define MAX_THREADS    64
+#define SCALE_CLUSTERS 20 /* the 10x network: 20 clusters of 35 neurons */
 
 #if defined(__clang__)
 #define COMPILER "clang " __clang_version__
@@ -53,22 +63,37 @@ typedef struct options {
     int repeat;
     uint32_t seed;
     const char *preset; /* NULL: all; "default" selects glia_config_default */
+    int modes;          /* MODE_PARITY | MODE_FAST */
     int is_json;
     int has_table5;
+    int threads; /* --scaling: 1 thread against this many (0: no scaling run) */
 } options_t;
+
+enum { MODE_PARITY = 1, MODE_FAST = 2 };
 
 /* One measured configuration. */
 typedef struct bench_config {
     const char *name;
+    const char *mode; /* "parity" or "fast" */
     glia_config_t cfg;
+    int neurons, synapses;
     uint64_t steps;    /* timed steps per repeat */
     double build_us;   /* median glia_session_new, BUILD_SAMPLES builds */
-    double sps_median; /* steps per second over the repeats */
+    double sps_median; /* steps per CPU second over the repeats */
     double sps_min;
     double sps_max;
-    double sec_median; /* seconds per timed run */
-    int is_trivial;    /* control: the learner takes no steps */
+    double wall_sps_median; /* steps per wall-clock second */
+    double sec_median;      /* CPU seconds per timed run */
+    int is_trivial;         /* control: the learner takes no steps */
 } bench_config_t;
+
+/* Throughput of `threads` sessions on as many threads (--scaling). */
+typedef struct scaling_result {
+    const char *name;
+    int threads;
+    double wall_sps; /* all threads' steps per wall-clock second */
+    double cpu_sps;  /* steps per CPU second, per thread, mean */
+} scaling_result_t;
 
 typedef struct snap_result {
     const char *name;
@@ -108,6 +133,15 @@ static double now_sec(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* CPU time of the calling thread. */
+static double cpu_sec(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -135,6 +169,11 @@ static const char *enum_name(const char *ptr, int v)
     return "?";
 }
 
+static const char *stream_name(const glia_config_t *cfg)
+{
+    return glia_rng_stream_name(cfg->rng, cfg->rng_version);
+}
+
 static void report_error(const char *what, const char *name, int rc, const glia_error_t *err)
 {
     fprintf(stderr, "bench_core: %s (%s): %s", what, name, glia_strerror(rc));
@@ -159,38 +198,48 @@ static int new_session(const char *name, const glia_config_t *cfg, uint32_t seed
 static int measure_build(bench_config_t *b, uint32_t seed)
 {
     double t[BUILD_SAMPLES];
+    const int samples = b->cfg.network.clusters > 2 ? 5 : BUILD_SAMPLES; /* 10x: slow builds */
 
-    for (int i = 0; i < BUILD_SAMPLES; i++) {
+    for (int i = 0; i < samples; i++) {
         glia_session_t *s;
         double t0 = now_sec();
         int rc = new_session(b->name, &b->cfg, seed, &s);
         double t1 = now_sec();
         if (rc != 0)
             return rc;
+        b->neurons = glia_net_neuron_count(glia_session_net(s));
+        b->synapses = glia_net_synapse_count(glia_session_net(s));
         glia_session_free(s);
         t[i] = (t1 - t0) * 1e6;
     }
-    b->build_us = median(t, BUILD_SAMPLES);
+    b->build_us = median(t, samples);
     return 0;
+}
+
+/* Episodes to time for `b`: the 10x network runs a tenth as many. */
+static uint64_t timed_episodes(const bench_config_t *b, const options_t *o)
+{
+    return b->cfg.network.clusters > 2 && o->episodes >= 10 ? o->episodes / 10 : o->episodes;
 }
 
 static int measure_steps(bench_config_t *b, const options_t *o)
 {
     const uint64_t spe = (uint64_t)b->cfg.training.steps_per_episode;
-    double *sps = NULL, *sec = NULL;
+    double *sps = NULL, *sec = NULL, *wall = NULL;
     int rc = GLIA_ENOMEM;
 
-    b->steps = o->episodes * spe;
+    b->steps = timed_episodes(b, o) * spe;
     sps = malloc((size_t)o->repeat * sizeof(*sps));
     sec = malloc((size_t)o->repeat * sizeof(*sec));
-    if (sps == NULL || sec == NULL) {
+    wall = malloc((size_t)o->repeat * sizeof(*wall));
+    if (sps == NULL || sec == NULL || wall == NULL) {
         report_error("malloc", b->name, rc, NULL);
         goto out;
     }
     for (int r = 0; r < o->repeat; r++) {
         glia_session_t *s;
         int64_t done;
-        double t0, t1;
+        double t0, t1, c0, c1;
 
         rc = new_session(b->name, &b->cfg, o->seed, &s);
         if (rc != 0)
@@ -202,7 +251,9 @@ static int measure_steps(bench_config_t *b, const options_t *o)
             goto out;
         }
         t0 = now_sec();
+        c0 = cpu_sec();
         done = glia_session_advance(s, b->steps, UINT64_MAX);
+        c1 = cpu_sec();
         t1 = now_sec();
         glia_session_free(s);
         if (done < 0) {
@@ -210,19 +261,94 @@ static int measure_steps(bench_config_t *b, const options_t *o)
             report_error("glia_session_advance", b->name, rc, NULL);
             goto out;
         }
-        sec[r] = t1 - t0;
+        sec[r] = c1 - c0;
         sps[r] = (double)done / sec[r];
+        wall[r] = (double)done / (t1 - t0);
     }
     b->sec_median = median(sec, o->repeat);
     b->sps_median = median(sps, o->repeat); /* sorted: min first, max last */
     b->sps_min = sps[0];
     b->sps_max = sps[o->repeat - 1];
+    b->wall_sps_median = median(wall, o->repeat);
     b->is_trivial = b->cfg.learner.kind == GLIA_LEARNER_CONTROL;
     rc = 0;
 out:
     free(sec);
     free(sps);
+    free(wall);
     return rc;
+}
+
+typedef struct worker {
+    const glia_config_t *cfg;
+    uint32_t seed;
+    uint64_t warmup, steps;
+    double cpu, start, end; /* CPU seconds of the timed part; its wall-clock span */
+    int rc;
+} worker_t;
+
+static void *worker_run(void *arg)
+{
+    worker_t *w = arg;
+    glia_session_t *s;
+    int64_t done;
+    double c0;
+
+    w->rc = glia_session_new(w->cfg, w->seed, &s, NULL);
+    if (w->rc != 0)
+        return NULL;
+    w->rc = glia_session_run_episodes(s, w->warmup);
+    if (w->rc == 0) {
+        w->start = now_sec();
+        c0 = cpu_sec();
+        done = glia_session_advance(s, w->steps, UINT64_MAX);
+        w->cpu = cpu_sec() - c0;
+        w->end = now_sec();
+        if (done < 0)
+            w->rc = (int)done;
+    }
+    glia_session_free(s);
+    return NULL;
+}
+
+/* `threads` sessions (seeds seed, seed+1, ...) on as many threads, started together:
+ * all their steps over the wall-clock span from the first start to the last end. */
+static int measure_threads(scaling_result_t *r, const bench_config_t *b, const options_t *o,
+                           int threads)
+{
+    pthread_t tid[MAX_THREADS];
+    worker_t w[MAX_THREADS];
+    double first = 0.0, last = 0.0, cpu_sps = 0.0;
+
+    for (int i = 0; i < threads; i++) {
+        w[i].cfg = &b->cfg;
+        w[i].seed = o->seed + (uint32_t)i;
+        w[i].warmup = o->warmup;
+        w[i].steps = timed_episodes(b, o) * (uint64_t)b->cfg.training.steps_per_episode;
+        w[i].rc = 0;
+        if (pthread_create(&tid[i], NULL, worker_run, &w[i]) != 0) {
+            fprintf(stderr, "bench_core: cannot start a thread\n");
+            for (int k = 0; k < i; k++)
+                pthread_join(tid[k], NULL);
+            return -1;
+        }
+    }
+    for (int i = 0; i < threads; i++)
+        pthread_join(tid[i], NULL);
+    for (int i = 0; i < threads; i++) {
+        if (w[i].rc != 0) {
+            report_error("worker", b->name, w[i].rc, NULL);
+            return w[i].rc;
+        }
+        first = i == 0 || w[i].start < first ? w[i].start : first;
+        last = i == 0 || w[i].end > last ? w[i].end : last;
+        cpu_sps += (double)w[i].steps / w[i].cpu / threads;
+    }
+    r->name = b->name;
+    r->threads = threads;
+    r->wall_sps = (double)w[0].steps * threads / (last - first);
+    r->cpu_sps = cpu_sps;
+    return 0;
 }
 
 /* Snapshot size and round-trip time of the trained session `s`. */
@@ -354,12 +480,12 @@ static int measure_table5(table5_result_t *r)
         report_error("glia_config_preset", "maturity", rc, NULL);
         return rc;
     }
-    t0 = now_sec();
+    t0 = cpu_sec();
     rc = new_session("maturity", &cfg, TABLE5_SEED, &s);
     if (rc != 0)
         return rc;
     rc = glia_session_run_episodes(s, TABLE5_EPISODES);
-    t1 = now_sec();
+    t1 = cpu_sec();
     if (rc != 0) {
         report_error("glia_session_run_episodes", "maturity", rc, NULL);
         glia_session_free(s);
@@ -380,25 +506,37 @@ static int measure_table5(table5_result_t *r)
 
 static void print_table(const options_t *o, const bench_config_t *b, int n,
                         const snap_result_t *snap, const infer_result_t *inf,
-                        const table5_result_t *t5)
+                        const table5_result_t *t5, const scaling_result_t *sc, int n_sc)
 {
-    printf("glia bench_core: one thread on one core (not pinned), seed %u\n", (unsigned)o->seed);
-    printf("timed: %llu episodes per run after %llu warm-up episodes; %d repeats, each from a "
-           "fresh build\n\n",
+    printf("glia bench_core: one thread (not pinned), seed %u\n", (unsigned)o->seed);
+    printf("timed: %llu episodes per run (the 10x network: a tenth) after %llu warm-up "
+           "episodes; %d repeats, each from a fresh build; steps per second of CPU time\n\n",
            (unsigned long long)o->episodes, (unsigned long long)o->warmup, o->repeat);
     /* "µs" is two bytes in UTF-8 but one column: its field is one byte wider. */
-    printf("%-18s %-13s %11s %13s %13s %13s %10s\n", "config", "rng", "build µs", "steps/s med",
-           "min", "max", "run ms");
+    printf("%-18s %-6s %-15s %7s %8s %12s %11s %11s %12s %11s\n", "config", "mode", "rng",
+           "neurons", "synapses", "steps/s med", "min", "max", "wall steps/s", "build µs");
     for (int i = 0; i < n; i++) {
-        printf("%-18s %-13s %10.1f %13.0f %13.0f %13.0f %10.2f%s\n", b[i].name,
-               enum_name("/rng", b[i].cfg.rng), b[i].build_us, b[i].sps_median, b[i].sps_min,
-               b[i].sps_max, b[i].sec_median * 1e3, b[i].is_trivial ? "  (trivial)" : "");
+        printf("%-18s %-6s %-15s %7d %8d %12.0f %11.0f %11.0f %12.0f %10.1f%s\n", b[i].name,
+               b[i].mode, stream_name(&b[i].cfg), b[i].neurons, b[i].synapses, b[i].sps_median,
+               b[i].sps_min, b[i].sps_max, b[i].wall_sps_median, b[i].build_us,
+               b[i].is_trivial ? "  (trivial)" : "");
     }
     for (int i = 0; i < n; i++) {
         if (b[i].is_trivial) {
             printf("\n(trivial): the control learner takes no real steps (no evaluation, no\n"
                    "draws); its figure only measures the step bookkeeping.\n");
             break;
+        }
+    }
+    if (n_sc > 0) {
+        printf("\nworkers (one session per thread, seeds %u..; steps per wall-clock second of all "
+               "threads together):\n",
+               (unsigned)o->seed);
+        for (int i = 0; i + 1 < n_sc; i += 2) {
+            printf("  maturity, %-6s 1 thread %10.0f steps/s, %d threads %10.0f: x%.2f "
+                   "(CPU steps/s per thread: %.0f, %.0f)\n",
+                   sc[i].name, sc[i].wall_sps, sc[i + 1].threads, sc[i + 1].wall_sps,
+                   sc[i + 1].wall_sps / sc[i].wall_sps, sc[i].cpu_sps, sc[i + 1].cpu_sps);
         }
     }
     if (snap != NULL) {
@@ -413,9 +551,9 @@ static void print_table(const options_t *o, const bench_config_t *b, int n,
                inf->us_max, inf->mean_accuracy);
     }
     if (t5 != NULL) {
-        printf("\ntable 5 (maturity, seed %d, %d episodes): %.2f s wall, build + run "
-               "(reference JS ~%.0f s)\n",
-               TABLE5_SEED, TABLE5_EPISODES, t5->build_run_sec, TABLE5_JS_SEC);
+        printf("\ntable 5 (maturity, seed %d, %d episodes): %.2f s CPU, build + run "
+               "(the reference program: see vs_reference.sh)\n",
+               TABLE5_SEED, TABLE5_EPISODES, t5->build_run_sec);
         printf("  accepted %llu, rejected %llu, %d distinct outputs, mean accuracy %.3f: %s\n",
                (unsigned long long)t5->accepted, (unsigned long long)t5->rejected,
                t5->distinct_outputs, t5->mean_accuracy,
@@ -430,14 +568,15 @@ static int set(json_t *obj, const char *key, json_t *v)
 
 static json_t *build_json(const options_t *o, const bench_config_t *b, int n,
                           const snap_result_t *snap, const infer_result_t *inf,
-                          const table5_result_t *t5)
+                          const table5_result_t *t5, const scaling_result_t *sc, int n_sc)
 {
-    json_t *root = json_object(), *arr = json_array();
-    int bad = root == NULL || arr == NULL;
+    json_t *root = json_object(), *arr = json_array(), *scj = json_array();
+    int bad = root == NULL || arr == NULL || scj == NULL;
 
     bad |= set(root, "benchmark", json_string("bench_core"));
     bad |= set(root, "threads", json_integer(1));
     bad |= set(root, "pinned", json_false());
+    bad |= set(root, "clock", json_string("CLOCK_THREAD_CPUTIME_ID"));
     bad |= set(root, "compiler", json_string(COMPILER));
     bad |= set(root, "seed", json_integer(o->seed));
     bad |= set(root, "episodes", json_integer((json_int_t)o->episodes));
@@ -449,17 +588,32 @@ static json_t *build_json(const options_t *o, const bench_config_t *b, int n,
         if (bad)
             break;
         bad |= set(c, "name", json_string(b[i].name));
-        bad |= set(c, "rng", json_string(enum_name("/rng", b[i].cfg.rng)));
+        bad |= set(c, "mode", json_string(b[i].mode));
+        bad |= set(c, "rng", json_string(stream_name(&b[i].cfg)));
         bad |= set(c, "learner", json_string(enum_name("/learner/kind", b[i].cfg.learner.kind)));
+        bad |= set(c, "neurons", json_integer(b[i].neurons));
+        bad |= set(c, "synapses", json_integer(b[i].synapses));
         bad |= set(c, "steps", json_integer((json_int_t)b[i].steps));
-        bad |= set(c, "steps_per_second_median", json_real(b[i].sps_median));
-        bad |= set(c, "steps_per_second_min", json_real(b[i].sps_min));
-        bad |= set(c, "steps_per_second_max", json_real(b[i].sps_max));
-        bad |= set(c, "run_seconds_median", json_real(b[i].sec_median));
+        bad |= set(c, "steps_per_cpu_second_median", json_real(b[i].sps_median));
+        bad |= set(c, "steps_per_cpu_second_min", json_real(b[i].sps_min));
+        bad |= set(c, "steps_per_cpu_second_max", json_real(b[i].sps_max));
+        bad |= set(c, "steps_per_wall_second_median", json_real(b[i].wall_sps_median));
+        bad |= set(c, "cpu_seconds_median", json_real(b[i].sec_median));
         bad |= set(c, "build_us_median", json_real(b[i].build_us));
         bad |= set(c, "trivial", json_boolean(b[i].is_trivial));
     }
     bad |= set(root, "configs", arr);
+    for (int i = 0; i < n_sc && !bad; i++) {
+        json_t *c = json_object();
+        bad |= c == NULL || json_array_append_new(scj, c) != 0;
+        if (bad)
+            break;
+        bad |= set(c, "name", json_string(sc[i].name));
+        bad |= set(c, "threads", json_integer(sc[i].threads));
+        bad |= set(c, "steps_per_wall_second", json_real(sc[i].wall_sps));
+        bad |= set(c, "steps_per_cpu_second_per_thread", json_real(sc[i].cpu_sps));
+    }
+    bad |= set(root, "workers", scj);
     if (snap != NULL) {
         json_t *sj = json_object(), *ij = json_object();
         bad |= set(root, "snapshot", sj);
@@ -489,8 +643,7 @@ static json_t *build_json(const options_t *o, const bench_config_t *b, int n,
             bad |= set(tj, "config", json_string("maturity"));
             bad |= set(tj, "seed", json_integer(TABLE5_SEED));
             bad |= set(tj, "episodes", json_integer(TABLE5_EPISODES));
-            bad |= set(tj, "wall_seconds", json_real(t5->build_run_sec));
-            bad |= set(tj, "reference_js_seconds", json_real(TABLE5_JS_SEC));
+            bad |= set(tj, "cpu_seconds", json_real(t5->build_run_sec));
             bad |= set(tj, "accepted", json_integer((json_int_t)t5->accepted));
             bad |= set(tj, "rejected", json_integer((json_int_t)t5->rejected));
             bad |= set(tj, "distinct_outputs", json_integer(t5->distinct_outputs));
@@ -510,17 +663,24 @@ static void usage(FILE *f)
     fprintf(
         f,
         "usage: bench_core [--episodes N] [--repeat R] [--seed S] [--warmup W]\n"
-        "                  [--preset NAME] [--json] [--table5]\n"
+        "                  [--preset NAME] [--mode parity|fast|both] [--scaling [N]]\n"
+        "                  [--json] [--table5]\n"
         "\n"
-        "Single-thread steps per second of every preset and the default config.\n"
-        "  --episodes N   timed episodes per run, and training before the snapshot and\n"
-        "                 inference figures (default %d; 10 steps per episode)\n"
+        "Steps per CPU second of every preset in both modes, the default config and the\n"
+        "10x network.\n"
+        "  --episodes N   timed episodes per run (the 10x network: N/10), and training\n"
+        "                 before the snapshot and inference figures (default %d; 10 steps\n"
+        "                 per episode)\n"
         "  --repeat R     timed runs per config; median, min and max are reported (default %d)\n"
         "  --seed S       session seed (default %d)\n"
         "  --warmup W     untimed episodes before each timed run (default %d)\n"
-        "  --preset NAME  only this config: a preset, its alias (exp020..) or 'default';\n"
-        "                 snapshot and inference are then measured on it (otherwise on\n"
-        "                 maturity)\n"
+        "  --preset NAME  only this preset (or its alias exp020.., or 'default', or\n"
+        "                 'maturity-10x'); snapshot and inference are then measured on it\n"
+        "                 (otherwise on maturity)\n"
+        "  --mode M       parity: the presets' own generator (mulberry32-js); fast: the same\n"
+        "                 presets on xoshiro256ss; both (default)\n"
+        "  --scaling [N]  also run maturity (each selected mode) as 1 session on 1 thread and\n"
+        "                 N sessions on N threads (default 2) and report the throughput ratio\n"
         "  --json         one JSON object on stdout instead of the table\n"
         "  --table5       also time the paper's Table 5 run (maturity, seed 314,\n"
         "                 20000 episodes)\n",
@@ -555,8 +715,10 @@ static int parse_args(int argc, char **argv, options_t *o)
     o->repeat = DEFAULT_REPEAT;
     o->seed = DEFAULT_SEED;
     o->preset = NULL;
+    o->modes = MODE_PARITY | MODE_FAST;
     o->is_json = 0;
     o->has_table5 = 0;
+    o->threads = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         uint64_t x;
@@ -572,12 +734,33 @@ static int parse_args(int argc, char **argv, options_t *o)
                 fprintf(stderr, "bench_core: --preset needs a value\n");
                 return -1;
             }
-            if (strcmp(v, "default") != 0 && glia_preset_find(v) == NULL) {
+            if (strcmp(v, "default") != 0 && strcmp(v, "maturity-10x") != 0 &&
+                glia_preset_find(v) == NULL) {
                 fprintf(stderr, "bench_core: unknown preset '%s'\n", v);
                 return -1;
             }
             o->preset = v;
             i++;
+        } else if (strcmp(a, "--mode") == 0) {
+            if (v != NULL && strcmp(v, "parity") == 0)
+                o->modes = MODE_PARITY;
+            else if (v != NULL && strcmp(v, "fast") == 0)
+                o->modes = MODE_FAST;
+            else if (v != NULL && strcmp(v, "both") == 0)
+                o->modes = MODE_PARITY | MODE_FAST;
+            else {
+                fprintf(stderr, "bench_core: --mode: expected parity, fast or both\n");
+                return -1;
+            }
+            i++;
+        } else if (strcmp(a, "--scaling") == 0) {
+            o->threads = 2;
+            if (v != NULL && v[0] != '-') {
+                if (parse_u64(a, v, 2, MAX_THREADS, &x) != 0)
+                    return -1;
+                o->threads = (int)x;
+                i++;
+            }
         } else if (strcmp(a, "--episodes") == 0) {
             if (parse_u64(a, v, 1, MAX_EPISODES, &o->episodes) != 0)
                 return -1;
@@ -604,24 +787,58 @@ static int parse_args(int argc, char **argv, options_t *o)
     return 0;
 }
 
+/* One config in each selected mode: parity keeps the config's own (reference) generator,
+ * fast puts it on the latest xoshiro256ss stream (a config already on it is listed once,
+ * as fast). */
+static int add_modes(const options_t *o, bench_config_t *b, int n, const char *name,
+                     const glia_config_t *cfg)
+{
+    if ((o->modes & MODE_PARITY) && cfg->rng != GLIA_RNG_XOSHIRO256SS) {
+        memset(&b[n], 0, sizeof(b[n]));
+        b[n].name = name;
+        b[n].mode = "parity";
+        b[n].cfg = *cfg;
+        n++;
+    }
+    if (o->modes & MODE_FAST) {
+        memset(&b[n], 0, sizeof(b[n]));
+        b[n].name = name;
+        b[n].mode = "fast";
+        b[n].cfg = *cfg;
+        b[n].cfg.rng = GLIA_RNG_XOSHIRO256SS;
+        b[n].cfg.rng_version = GLIA_RNG_STREAM_LATEST;
+        n++;
+    }
+    return n;
+}
+
 /* Fills `b` with the selected configs in table order; returns how many. */
 static int select_configs(const options_t *o, bench_config_t *b)
 {
+    glia_config_t cfg;
     int n = 0;
 
     for (const glia_preset_info_t *p = glia_presets; p->name != NULL; p++) {
         if (o->preset != NULL && glia_preset_find(o->preset) != p)
             continue;
-        memset(&b[n], 0, sizeof(b[n]));
-        b[n].name = p->name;
-        glia_config_preset(&b[n].cfg, p->name); /* cannot fail: the name is from the table */
-        n++;
+        glia_config_preset(&cfg, p->name); /* cannot fail: the name is from the table */
+        /* all: the phase 1b presets (the keep/revert learners this benchmark is about);
+         * a phase 1a preset only when named */
+        if (o->preset == NULL && cfg.rng != GLIA_RNG_MULBERRY32_JS)
+            continue;
+        if (n + 2 > MAX_CONFIGS - 4)
+            break;
+        n = add_modes(o, b, n, p->name, &cfg);
     }
     if (o->preset == NULL || strcmp(o->preset, "default") == 0) {
-        memset(&b[n], 0, sizeof(b[n]));
-        b[n].name = "default";
-        glia_config_default(&b[n].cfg);
-        n++;
+        glia_config_default(&cfg);
+        n = add_modes(o, b, n, "default", &cfg);
+    }
+    if (o->preset == NULL || strcmp(o->preset, "maturity-10x") == 0) {
+        /* 10x the neurons (20 clusters of 35), territories of the same radius */
+        glia_config_preset(&cfg, "maturity");
+        cfg.network.clusters = SCALE_CLUSTERS;
+        n = add_modes(o, b, n, "maturity-10x", &cfg);
     }
     return n;
 }
@@ -634,8 +851,8 @@ int main(int argc, char **argv)
     snap_result_t snap;
     infer_result_t inf;
     table5_result_t t5;
-    size_t n_presets = 0;
-    int n, status = 1;
+    scaling_result_t sc[4];
+    int n, n_sc = 0, status = 1;
 
     switch (parse_args(argc, argv, &o)) {
     case 0:
@@ -647,9 +864,7 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    while (glia_presets[n_presets].name != NULL)
-        n_presets++;
-    b = calloc(n_presets + 1, sizeof(*b)); /* the presets and the default */
+    b = calloc(MAX_CONFIGS, sizeof(*b));
     if (b == NULL) {
         fprintf(stderr, "bench_core: out of memory\n");
         return 1;
@@ -658,11 +873,25 @@ int main(int argc, char **argv)
 
     for (int i = 0; i < n; i++) {
         if (!o.is_json)
-            fprintf(stderr, "bench_core: %s...\n", b[i].name);
+            fprintf(stderr, "bench_core: %s (%s)...\n", b[i].name, b[i].mode);
         if (measure_build(&b[i], o.seed) != 0 || measure_steps(&b[i], &o) != 0)
             goto out;
-        if (o.preset != NULL || strcmp(b[i].name, "maturity") == 0)
+        if (trained == NULL && (o.preset != NULL || strcmp(b[i].name, "maturity") == 0))
             trained = &b[i];
+    }
+    if (o.threads > 0) {
+        for (int i = 0; i < n; i++) {
+            if (strcmp(b[i].name, "maturity") != 0)
+                continue;
+            if (!o.is_json)
+                fprintf(stderr, "bench_core: %s (%s) on 1 and %d threads...\n", b[i].name,
+                        b[i].mode, o.threads);
+            if (measure_threads(&sc[n_sc], &b[i], &o, 1) != 0 ||
+                measure_threads(&sc[n_sc + 1], &b[i], &o, o.threads) != 0)
+                goto out;
+            sc[n_sc].name = sc[n_sc + 1].name = b[i].mode;
+            n_sc += 2;
+        }
     }
     if (trained != NULL) {
         if (!o.is_json)
@@ -679,7 +908,7 @@ int main(int argc, char **argv)
 
     if (o.is_json) {
         json_t *root = build_json(&o, b, n, trained ? &snap : NULL, trained ? &inf : NULL,
-                                  o.has_table5 ? &t5 : NULL);
+                                  o.has_table5 ? &t5 : NULL, sc, n_sc);
         char *text = root ? glia_json_dumps(root, GLIA_JSON_PRETTY, NULL) : NULL;
         json_decref(root);
         if (text == NULL) {
@@ -690,7 +919,7 @@ int main(int argc, char **argv)
         free(text);
     } else {
         print_table(&o, b, n, trained ? &snap : NULL, trained ? &inf : NULL,
-                    o.has_table5 ? &t5 : NULL);
+                    o.has_table5 ? &t5 : NULL, sc, n_sc);
     }
     status = 0;
 out:

@@ -4,6 +4,9 @@
  * (see the README there). */
 #include <criterion/criterion.h>
 #include <dirent.h>
+#include <limits.h>
+#include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -270,6 +273,40 @@ Test(config, validation_reports_the_first_error_only)
     cr_assert_eq(glia_config_validate(&c, NULL), GLIA_EINVAL);
 }
 
+/* Found by tests/fuzz (snapshot harness): a config read from bytes can hold any int,
+ * and the validator summed the neuron counts before range-checking them (signed
+ * overflow, caught by the sanitizer build). Every huge count is refused by name. */
+Test(config, huge_counts_are_refused_before_sizes_are_derived)
+{
+    static const struct {
+        size_t offset;
+        const char *pointer;
+    } f[] = {
+        {offsetof(glia_config_t, network.inputs), "/network/inputs"},
+        {offsetof(glia_config_t, network.outputs), "/network/outputs"},
+        {offsetof(glia_config_t, network.modulatory), "/network/modulatory"},
+        {offsetof(glia_config_t, network.regular), "/network/regular"},
+        {offsetof(glia_config_t, network.id_stride), "/network/id_stride"},
+    };
+    static const int values[] = {INT_MAX, INT_MIN, INT_MAX / 2 + 1, -1};
+
+    for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+        for (size_t k = 0; k < sizeof(values) / sizeof(values[0]); k++) {
+            glia_config_t c;
+            glia_error_t err;
+            glia_config_default(&c);
+            c.network.regular = INT_MAX / 2 + 1; /* with any other count, the sum overflows */
+            memcpy((char *)&c + f[i].offset, &values[k], sizeof(int));
+            glia_error_clear(&err);
+            cr_assert_eq(glia_config_validate(&c, &err), GLIA_EINVAL, "%s = %d", f[i].pointer,
+                         values[k]);
+            cr_assert_str_eq(err.field, f[i].offset < offsetof(glia_config_t, network.regular)
+                                            ? f[i].pointer
+                                            : "/network/regular");
+        }
+    }
+}
+
 /* The config as JSON, then applied onto a different starting point: the document
  * carries every field, so the result is the same struct. */
 static void check_round_trip(const glia_config_t *cfg, const char *what)
@@ -332,6 +369,30 @@ Test(config, json_round_trip_keeps_unusual_values)
     c.task.patterns[2] = (glia_pattern_t){0x3, 0x40};
     cr_assert_eq(glia_config_validate(&c, NULL), 0);
     check_round_trip(&c, "custom");
+}
+
+/* Found by tests/fuzz (config harness): -0.0 was kept, written back as "-0", and read
+ * as the integer 0, so the config did not survive its own document. -0 is zero. */
+Test(config, negative_zero_is_zero_and_survives_the_round_trip)
+{
+    static const char *const docs[] = {
+        "{\"network\": {\"threshold\": -0.0, \"spread\": -0}}",
+        "{\"network\": {\"threshold\": -0e5, \"spread\": 0.0}}",
+    };
+
+    for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+        glia_config_t c;
+        glia_error_t err;
+        json_t *j = json_loads(docs[i], 0, NULL);
+        cr_assert_not_null(j);
+        glia_config_default(&c);
+        glia_error_clear(&err);
+        cr_assert_eq(glia_config_apply_json(&c, j, "", &err), 0, "%s", err.message);
+        cr_assert(c.network.threshold == 0.0 && !signbit(c.network.threshold), "%s", docs[i]);
+        cr_assert(c.network.spread == 0.0 && !signbit(c.network.spread), "%s", docs[i]);
+        check_round_trip(&c, docs[i]);
+        json_decref(j);
+    }
 }
 
 Test(config, json_has_every_field_at_its_pointer)

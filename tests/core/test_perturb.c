@@ -1,340 +1,226 @@
-/* test_perturb.c: the shared keep/revert step beyond one pattern per step: the reward
- * scopes (task: a cached score of the current weights; minibatch: base and candidate on
- * the same drawn patterns), perturbed thresholds kept or reverted with the weights, and
- * the firing rates sensing reads. Every expectation is recomputed here with fresh
- * forward passes, not read back from perturb.c.
+/* test_perturb.c: what a perturbation step does to the weights, checked from outside its
+ * shortcuts.
  *
- * White-box: the session and its perturbation scratch through core/internal.h. */
+ * perturb.c never takes most of a step's draws or samples: it plans mulberry32-js states
+ * arithmetically, computes the live synapses' samples first and the others only when a
+ * step keeps, walks territory sets as bit sets or cached lists. Here each astrocyte step
+ * is redone the plain way, from the spec (section 7): the eligible set is the union of
+ * the selected territories' lists, in selection order, each synapse once; sample k is
+ * the Box-Muller of the two draws after the 2k-th of the perturbation (mulberry32-js), or
+ * the stream-2 sample of (key, synapse), the key being the step's last 64-bit draw; a
+ * kept step leaves clamp(w + sample * std) on exactly those synapses, a reverted one the
+ * weights it found. */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../../core/internal.h"
+#include "../../core/sample.h"
 
-static glia_session_t *new_session(const glia_config_t *cfg, uint32_t seed)
+static double clamp_to(double v, double c)
+{
+    if (v > c)
+        v = c;
+    if (v < -c)
+        v = -c;
+    return v;
+}
+
+/* The union of the selected territories' synapses, in order, each once; returns its size. */
+static int eligible_of(const glia_session_t *s, const glia_step_info_t *info, int *out,
+                       uint8_t *seen)
+{
+    int n = 0;
+
+    memset(seen, 0, (size_t)s->net->n_syn);
+    for (int a = 0; a < info->n_active; a++) {
+        const glia_territory_t *t = &s->territories.t[info->active[a]];
+        for (int i = 0; i < t->n_syn; i++) {
+            if (!seen[t->syn[i]]) {
+                seen[t->syn[i]] = 1;
+                out[n++] = t->syn[i];
+            }
+        }
+    }
+    return n;
+}
+
+/* The mulberry32-js states (ToUint32) of the draws from `r0` up to the state `s_after`. */
+static uint32_t *mulberry_states(glia_rng_t r0, double s_after, int *count)
+{
+    uint32_t *st = malloc(1000000 * sizeof(uint32_t));
+    int n = 0;
+
+    cr_assert_not_null(st);
+    while (r0.s != s_after) {
+        glia_rng_next(&r0);
+        cr_assert(n < 1000000, "the step's draws were not found");
+        st[n++] = r0.s < 18446744073709551616.0 ? (uint32_t)(uint64_t)r0.s
+                                                : (uint32_t)fmod(r0.s, 4294967296.0);
+    }
+    *count = n;
+    return st;
+}
+
+/* The stream-2 key of a step: its last 64-bit draw. */
+static uint64_t keyed_key(glia_rng_t r0, const glia_rng_t *after)
+{
+    uint64_t key = 0;
+    int n = 0;
+
+    while (memcmp(r0.x, after->x, sizeof(r0.x)) != 0) {
+        key = glia_rng_next_u64(&r0);
+        cr_assert(++n < 1000, "the step's key was not found");
+    }
+    cr_assert(n > 0);
+    return key;
+}
+
+static void check_steps(const glia_config_t *cfg, uint32_t seed, int steps)
 {
     glia_session_t *s;
-    glia_error_t err;
+    double *w0;
+    int *elig;
+    uint8_t *seen;
+    int kept = 0, reverted = 0;
 
-    glia_error_clear(&err);
-    cr_assert_eq(glia_session_new(cfg, seed, &s, &err), 0, "%s: %s", err.field, err.message);
-    return s;
-}
-
-/* A fresh score of the session's current network over patterns idx[0..m) (all of them
- * when idx is NULL): mean soft and binary reward, mean firing per position. */
-static void fresh_score(glia_session_t *s, const int *idx, int m, double *soft, double *reward,
-                        double *rate)
-{
-    const glia_config_t *cfg = &s->cfg;
-    glia_net_t *net = s->net;
-    double so = 0.0, re = 0.0;
-
-    if (rate != NULL)
-        memset(rate, 0, (size_t)net->n * sizeof(double));
-    for (int i = 0; i < m; i++) {
-        const glia_pattern_t *p = &cfg->task.patterns[idx ? idx[i] : i];
-        glia_net_forward(net, p->input, cfg->network.passes);
-        so += glia_net_soft_reward(net, p->target);
-        re += glia_reward_binary(glia_net_output(net), p->target, cfg->task.target_width);
-        for (int j = 0; rate != NULL && j < net->n; j++)
-            rate[j] += net->fired[j];
-    }
-    for (int j = 0; rate != NULL && j < net->n; j++)
-        rate[j] /= m;
-    *soft = so / m;
-    *reward = re / m;
-}
-
-static void task_config(glia_config_t *cfg, int kind)
-{
-    glia_config_default(cfg);
-    cfg->training.reward_scope = GLIA_SCOPE_TASK;
-    cfg->learner.kind = kind;
-}
-
-/* Under task reward the cached score is a fresh evaluation of the current weights after
- * every step, decisions compare the task's mean soft reward, and the next step's base is
- * the cached score. */
-static void check_task_cache(const glia_config_t *cfg, uint32_t seed, int steps, const char *what)
-{
-    glia_session_t *s = new_session(cfg, seed);
-    double *rate = malloc((size_t)s->net->n * sizeof(double));
-    double prev_soft = NAN;
-    int kept = 0;
-
-    cr_assert_not_null(rate);
-    for (int k = 0; k < steps; k++) {
+    cr_assert_eq(glia_session_new(cfg, seed, &s, NULL), 0);
+    w0 = malloc((size_t)s->net->n_syn * sizeof(double));
+    elig = malloc((size_t)s->net->n_syn * sizeof(int));
+    seen = malloc((size_t)s->net->n_syn);
+    cr_assert(w0 && elig && seen);
+    for (int t = 0; t < steps; t++) {
+        const glia_rng_t r0 = s->rng;
+        const double std = cfg->training.perturbation_std, clamp = cfg->training.weight_clamp;
         glia_step_info_t info;
-        double soft, reward;
-        glia_inference_t inf;
-
+        int n;
+        memcpy(w0, s->net->w, (size_t)s->net->n_syn * sizeof(double));
         cr_assert_eq(glia_session_step(s, &info), 0);
-        cr_assert_eq(info.pattern, -1, "%s: a task step has no pattern of its own", what);
-        cr_assert_eq(info.scored, s->cfg.task.count, "%s", what);
-        if (!info.decided) /* the cursor with nothing in range */
-            cr_assert(!info.kept && info.after_soft == info.base_soft, "%s step %d", what, k);
-        if (k > 0)
-            cr_assert_eq(info.base_soft, prev_soft, "%s step %d: the base is the cached score",
-                         what, k);
-        cr_assert_eq(info.kept, info.after_soft > info.base_soft, "%s step %d", what, k);
-        kept += info.kept;
-        prev_soft = info.kept ? info.after_soft : info.base_soft;
-
-        cr_assert(s->perturb.cache_valid, "%s step %d", what, k);
-        fresh_score(s, NULL, s->cfg.task.count, &soft, &reward, rate);
-        cr_assert_eq(s->perturb.cur_soft, soft, "%s step %d: cached %.17g, fresh %.17g", what, k,
-                     s->perturb.cur_soft, soft);
-        cr_assert_eq(s->perturb.cur_reward, reward, "%s step %d", what, k);
-        cr_assert_eq(info.reward, reward, "%s step %d: the step scores the task", what, k);
-        cr_assert_eq(prev_soft, soft, "%s step %d", what, k);
-        if (s->perturb.want_rates) {
-            for (int j = 0; j < s->net->n; j++)
-                cr_assert_eq(s->perturb.cur_rate[j], rate[j], "%s step %d neuron %d", what, k, j);
-        }
-        /* The task's binary reward is inference's accuracy. */
-        glia_session_inference(s, &inf);
-        cr_assert_eq(inf.mean_accuracy, reward, "%s step %d", what, k);
-    }
-    cr_assert(kept > 0 && kept < steps, "%s: %d of %d kept", what, kept, steps);
-    free(rate);
-    glia_session_free(s);
-}
-
-Test(perturb, task_reward_cache_equals_a_fresh_evaluation)
-{
-    glia_config_t cfg;
-
-    task_config(&cfg, GLIA_LEARNER_ASTROCYTE); /* sensing reads the cached rates */
-    check_task_cache(&cfg, 42, 400, "astrocyte, sensing, 1 pass");
-    cfg.network.passes = 2;
-    cfg.learner.perturb_thresholds = 1;
-    check_task_cache(&cfg, 7, 400, "astrocyte, thresholds, 2 passes");
-    cfg.learner.astrocyte.selection = GLIA_SELECT_UNIFORM;
-    cfg.learner.astrocyte.max_active = 1;
-    check_task_cache(&cfg, 8, 400, "astrocyte, uniform");
-    cfg.network.bias = 1;
-    check_task_cache(&cfg, 9, 400, "astrocyte, uniform, bias");
-
-    task_config(&cfg, GLIA_LEARNER_CURSOR);
-    check_task_cache(&cfg, 43, 400, "cursor");
-    task_config(&cfg, GLIA_LEARNER_RANDOM_SEARCH);
-    check_task_cache(&cfg, 44, 300, "random search");
-    /* The update-scope learners: every synapse, or as many drawn from anywhere; their
-     * thresholds are the post neurons of what they perturb. */
-    task_config(&cfg, GLIA_LEARNER_GLOBAL);
-    cfg.learner.perturb_thresholds = 1;
-    check_task_cache(&cfg, 45, 300, "global, thresholds");
-    task_config(&cfg, GLIA_LEARNER_SCATTERED);
-    cfg.learner.perturb_thresholds = 1;
-    cfg.learner.astrocyte.selection = GLIA_SELECT_UNIFORM;
-    check_task_cache(&cfg, 46, 300, "scattered, uniform, thresholds");
-
-    /* The reference generator with one pass: samples of synapses whose pre neuron no
-     * pattern drives are deferred to keep; the cache must still be exact. */
-    cr_assert_eq(glia_config_preset(&cfg, "maturity"), 0);
-    cfg.training.reward_scope = GLIA_SCOPE_TASK;
-    check_task_cache(&cfg, 314, 400, "maturity preset, task reward");
-    cfg.network.bias = 1;
-    check_task_cache(&cfg, 315, 400, "maturity preset, task reward, bias");
-}
-
-Test(perturb, a_reloaded_session_recomputes_the_same_cache)
-{
-    glia_config_t cfg;
-    glia_session_t *a, *b;
-    glia_error_t err;
-    uint8_t *buf;
-    size_t len;
-
-    glia_config_preset(&cfg, "reach");
-    a = new_session(&cfg, 271);
-    cr_assert_eq(glia_session_advance(a, 537, UINT64_MAX), 537);
-    cr_assert(a->perturb.cache_valid);
-    cr_assert_eq(glia_session_save(a, &buf, &len), 0);
-    glia_error_clear(&err);
-    cr_assert_eq(glia_session_load(buf, len, &b, &err), 0, "%s", err.message);
-    cr_assert_not(b->perturb.cache_valid, "a cache is recomputed, not stored");
-    for (int k = 0; k < 50; k++) {
-        glia_step_info_t ia, ib;
-        cr_assert_eq(glia_session_step(a, &ia), 0);
-        cr_assert_eq(glia_session_step(b, &ib), 0);
-        cr_assert_eq(ia.base_soft, ib.base_soft, "step %d", k);
-        cr_assert_eq(ia.after_soft, ib.after_soft, "step %d", k);
-        cr_assert_eq(ia.kept, ib.kept, "step %d", k);
-    }
-    free(buf);
-    glia_session_free(a);
-    glia_session_free(b);
-}
-
-/* Minibatch: the session draws m distinct patterns per step, and base and candidate are
- * scored on those same m. Session `b` takes the step; `a`, in the same state, scores
- * the drawn patterns freshly before and after. */
-Test(perturb, minibatch_scores_base_and_candidate_on_the_same_patterns)
-{
-    glia_config_t cfg;
-    glia_session_t *a, *b;
-    int kept = 0, reverted = 0, hits[8] = {0};
-
-    glia_config_default(&cfg);
-    cfg.training.reward_scope = GLIA_SCOPE_MINIBATCH;
-    cfg.training.minibatch = 3;
-    a = new_session(&cfg, 5);
-    b = new_session(&cfg, 5);
-    for (int k = 0; k < 300; k++) {
-        glia_step_info_t ia, ib;
-        double soft, reward;
-        const int *idx = b->perturb.batch;
-
-        cr_assert_eq(glia_session_step(b, &ib), 0);
-        cr_assert_eq(ib.pattern, -1);
-        cr_assert_eq(ib.scored, 3);
-        cr_assert_eq(b->perturb.n_batch, 3);
-        for (int i = 0; i < 3; i++) {
-            cr_assert(idx[i] >= 0 && idx[i] < 8);
-            hits[idx[i]]++;
-            for (int j = 0; j < i; j++)
-                cr_assert_neq(idx[i], idx[j], "step %d: a pattern drawn twice", k);
-        }
-        fresh_score(a, idx, 3, &soft, &reward, NULL);
-        cr_assert_eq(ib.base_soft, soft, "step %d: the base is scored on the drawn patterns", k);
-        if (ib.kept) {
-            fresh_score(b, idx, 3, &soft, &reward, NULL);
-            cr_assert_eq(ib.after_soft, soft, "step %d: the candidate too", k);
-            cr_assert_eq(ib.reward, reward, "step %d", k);
-            kept++;
+        if (cfg->learner.kind == GLIA_LEARNER_GLOBAL) {
+            n = s->net->n_syn; /* every synapse, in id order */
+            for (int k = 0; k < n; k++)
+                elig[k] = k;
         } else {
-            cr_assert(memcmp(a->net->w, b->net->w, (size_t)a->net->n_syn * sizeof(double)) == 0,
-                      "step %d: reverted", k);
-            reverted++;
+            n = eligible_of(s, &info, elig, seen);
         }
-        cr_assert_eq(glia_session_step(a, &ia), 0); /* a follows b */
-        cr_assert(memcmp(a->net->w, b->net->w, (size_t)a->net->n_syn * sizeof(double)) == 0);
-    }
-    cr_assert(kept > 0 && reverted > 0);
-    for (int p = 0; p < 8; p++)
-        cr_expect(hits[p] > 60, "pattern %d drawn %d times in 900 draws", p, hits[p]);
-    glia_session_free(a);
-    glia_session_free(b);
-}
-
-/* With perturbed thresholds a reverted step restores weights and thresholds exactly; a
- * kept one moves thresholds only of non-source neurons in the selected territories,
- * within the clamp. */
-static void check_thresholds(glia_config_t *cfg, uint32_t seed, const char *what)
-{
-    glia_session_t *s = new_session(cfg, seed);
-    const glia_net_t *net = s->net;
-    double *w = malloc((size_t)net->n_syn * sizeof(double));
-    double *thr = malloc((size_t)net->n * sizeof(double));
-    uint8_t *in_scope = malloc((size_t)net->n);
-    int kept = 0, moved = 0;
-
-    cr_assert(w && thr && in_scope);
-    for (int k = 0; k < 400; k++) {
-        glia_step_info_t info;
-        memcpy(w, net->w, (size_t)net->n_syn * sizeof(double));
-        memcpy(thr, net->thr, (size_t)net->n * sizeof(double));
-        cr_assert_eq(glia_session_step(s, &info), 0);
+        cr_assert_eq(info.n_eligible, n, "step %d: eligible count", t);
+        cr_assert(info.decided);
         if (!info.kept) {
-            cr_assert(memcmp(w, net->w, (size_t)net->n_syn * sizeof(double)) == 0,
-                      "%s step %d: weights reverted", what, k);
-            cr_assert(memcmp(thr, net->thr, (size_t)net->n * sizeof(double)) == 0,
-                      "%s step %d: thresholds reverted with them", what, k);
+            reverted++;
+            cr_assert_eq(memcmp(w0, s->net->w, (size_t)s->net->n_syn * sizeof(double)), 0,
+                         "step %d: a reverted step moved weights", t);
             continue;
         }
         kept++;
-        memset(in_scope, 0, (size_t)net->n);
-        for (int a = 0; a < info.n_active; a++) {
-            const glia_territory_t *t = &s->territories.t[info.active[a]];
-            for (int i = 0; i < t->n_ids; i++)
-                in_scope[t->pos[i]] = 1;
+        if (cfg->rng == GLIA_RNG_MULBERRY32_JS) {
+            int count;
+            uint32_t *st = mulberry_states(r0, s->rng.s, &count);
+            const int first = count - 2 * n; /* the perturbation's draws come last */
+            cr_assert(first >= 1, "step %d", t);
+            for (int k = 0; k < n; k++) {
+                const double g = glia__gauss_mulberry(st[first + 2 * k], st[first + 2 * k + 1]);
+                w0[elig[k]] = clamp_to(w0[elig[k]] + g * std, clamp);
+            }
+            free(st);
+        } else {
+            const uint64_t key = keyed_key(r0, &s->rng);
+            for (int k = 0; k < n; k++)
+                w0[elig[k]] = clamp_to(w0[elig[k]] + glia__gauss_keyed(key, elig[k]) * std, clamp);
         }
-        for (int j = 0; j < net->n; j++) {
-            if (net->thr[j] == thr[j])
-                continue;
-            moved++;
-            cr_assert(in_scope[j], "%s step %d: neuron %d outside the territories moved", what, k,
-                      j);
-            cr_assert_not(GLIA_ROLE_IS_SOURCE(net->role[j]), "%s: a source threshold moved", what);
-            cr_assert(fabs(net->thr[j]) <= cfg->learner.threshold_clamp, "%s", what);
-        }
+        for (int k = 0; k < s->net->n_syn; k++)
+            cr_assert_eq(s->net->w[k], w0[k], "step %d synapse %d: %.17g, want %.17g", t, k,
+                         s->net->w[k], w0[k]);
     }
-    cr_assert(kept > 0, "%s", what);
-    cr_assert(moved > kept, "%s: %d thresholds moved over %d kept steps", what, moved, kept);
-    free(w);
-    free(thr);
-    free(in_scope);
+    cr_assert(kept > 0 && reverted > 0, "kept %d, reverted %d", kept, reverted);
+    free(w0);
+    free(elig);
+    free(seen);
     glia_session_free(s);
 }
 
-Test(perturb, thresholds_are_kept_or_reverted_with_the_weights)
+Test(perturb, mulberry32_js_steps_are_the_spec_s)
+{
+    glia_config_t cfg;
+
+    cr_assert_eq(glia_config_preset(&cfg, "maturity"), 0);
+    check_steps(&cfg, 5, 2000);
+    cr_assert_eq(glia_config_preset(&cfg, "astrocyte-traffic"), 0);
+    check_steps(&cfg, 6, 2000);
+}
+
+Test(perturb, mulberry32_js_with_more_passes_samples_everything_first)
+{
+    glia_config_t cfg;
+
+    cr_assert_eq(glia_config_preset(&cfg, "epsilon"), 0);
+    cfg.network.passes = 2;
+    check_steps(&cfg, 7, 1500);
+}
+
+Test(perturb, stream2_steps_are_the_spec_s)
 {
     glia_config_t cfg;
 
     glia_config_default(&cfg);
-    cfg.learner.perturb_thresholds = 1;
-    cfg.learner.threshold_clamp = 0.7;
-    check_thresholds(&cfg, 3, "pattern reward");
-    cfg.training.reward_scope = GLIA_SCOPE_TASK;
-    cfg.network.bias = 1;
-    check_thresholds(&cfg, 4, "task reward, bias");
-    cr_assert_eq(glia_config_preset(&cfg, "reach"), 0);
-    check_thresholds(&cfg, 5, "reach");
+    check_steps(&cfg, 8, 3000);
+    /* the reference's id collision: territory ids read at positions, ids 65-69 own nothing */
+    cfg.network.id_stride = 30;
+    check_steps(&cfg, 9, 2000);
+    /* more passes: every synapse is live, nothing is cached */
+    glia_config_default(&cfg);
+    cfg.network.passes = 3;
+    check_steps(&cfg, 10, 1500);
 }
 
-Test(perturb, without_the_switch_thresholds_never_move)
+Test(perturb, sparse_networks)
 {
+    /* few synapses a neuron: runs of one or two, synapses that pair with no neighbour */
     glia_config_t cfg;
-    glia_session_t *s;
 
     glia_config_default(&cfg);
-    cfg.training.reward_scope = GLIA_SCOPE_TASK;
-    s = new_session(&cfg, 11);
-    cr_assert_eq(glia_session_advance(s, 500, UINT64_MAX), 500);
-    cr_assert(s->accepted > 0);
-    for (int j = 0; j < s->net->n; j++)
-        cr_assert_eq(s->net->thr[j], cfg.network.threshold);
-    glia_session_free(s);
+    cfg.network.p_intra = 0.12;
+    cfg.network.p_inter = 0.05;
+    check_steps(&cfg, 14, 2000);
+    cr_assert_eq(glia_config_preset(&cfg, "maturity"), 0);
+    cfg.network.p_intra = 0.12;
+    cfg.network.p_inter = 0.05;
+    check_steps(&cfg, 15, 2000);
 }
 
-/* Learners that list no neurons (random search lists them all; a learner with only
- * synapses) get the post neurons of their eligible synapses. */
-Test(perturb, unlisted_thresholds_are_the_eligible_synapses_post_neurons)
+Test(perturb, a_learners_own_list_replaces_the_territories)
 {
+    /* global: the astrocytes' step, every synapse perturbed */
     glia_config_t cfg;
-    glia_session_t *s;
-    glia_step_info_t info = {0};
-    double *thr;
-    uint8_t *post;
-    int n = 0;
 
     glia_config_default(&cfg);
-    cfg.learner.perturb_thresholds = 1;
-    cfg.training.reward_scope = GLIA_SCOPE_TASK;
-    s = new_session(&cfg, 12);
-    thr = malloc((size_t)s->net->n * sizeof(double));
-    post = calloc((size_t)s->net->n, 1);
-    cr_assert(thr && post);
-    memcpy(thr, s->net->thr, (size_t)s->net->n * sizeof(double));
-    /* Synapses 0..9 leave neuron 0 (an input). */
-    for (int k = 0; k < 10; k++) {
-        s->perturb.eligible[n++] = k;
-        post[s->net->post[k]] = 1;
-    }
-    glia_perturb_base(&s->ctx, NULL, &info);
-    /* Force a keep: the candidate cannot lose against an impossible base. */
-    info.base_soft = -1.0;
-    cr_assert(glia_perturb_try(&s->ctx, n, NULL, &info));
-    for (int j = 0; j < s->net->n; j++) {
-        if (post[j])
-            cr_expect_neq(s->net->thr[j], thr[j], "post neuron %d", j);
-        else
-            cr_expect_eq(s->net->thr[j], thr[j], "neuron %d", j);
-    }
-    free(thr);
-    free(post);
-    glia_session_free(s);
+    cfg.learner.kind = GLIA_LEARNER_GLOBAL;
+    check_steps(&cfg, 16, 1000);
+    cr_assert_eq(glia_config_preset(&cfg, "maturity"), 0);
+    cfg.learner.kind = GLIA_LEARNER_GLOBAL;
+    check_steps(&cfg, 17, 1000);
+}
+
+Test(perturb, stream2_with_more_than_64_territories)
+{
+    /* 20 clusters of 35: 80 astrocytes, past the cache of territory sets */
+    glia_config_t cfg;
+
+    glia_config_default(&cfg);
+    cfg.network.clusters = 20;
+    check_steps(&cfg, 11, 300);
+}
+
+Test(perturb, mulberry32_js_on_a_large_network)
+{
+    /* 80 territories over ~245k synapses: the bit sets still fit their budget */
+    glia_config_t cfg;
+
+    cr_assert_eq(glia_config_preset(&cfg, "maturity"), 0);
+    cfg.network.clusters = 20;
+    check_steps(&cfg, 12, 200);
+    /* 30 clusters: 120 territories over ~550k synapses, past the bit sets' budget; the
+     * union is built as a list */
+    cfg.network.clusters = 30;
+    check_steps(&cfg, 13, 60);
 }

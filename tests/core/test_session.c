@@ -261,11 +261,18 @@ Test(session, snapshot_chain_of_resumes)
 Test(session, slices_of_any_size_equal_single_steps)
 {
     static const uint64_t sizes[] = {1, 2, 3, 7, 10, 13, 64, 100, 5};
-    static const char *const presets[] = {"cursor", "maturity"};
+    static const char *const presets[] = {"cursor", "maturity", "default"};
 
-    for (int p = 0; p < 2; p++) {
-        glia_session_t *a = preset_session(presets[p], 42), *b = preset_session(presets[p], 42);
+    for (int p = 0; p < 3; p++) {
+        glia_config_t cfg;
+        glia_session_t *a, *b;
         uint64_t done = 0;
+        if (strcmp(presets[p], "default") == 0)
+            glia_config_default(&cfg); /* xoshiro256ss, the latest stream */
+        else
+            cr_assert_eq(glia_config_preset(&cfg, presets[p]), 0);
+        a = new_session(&cfg, 42);
+        b = new_session(&cfg, 42);
         for (int t = 0; t < 1000; t++)
             cr_assert_eq(glia_session_step(a, NULL), 0);
         for (int i = 0; done < 1000; i++) {
@@ -276,6 +283,58 @@ Test(session, slices_of_any_size_equal_single_steps)
             done += n;
         }
         assert_same(a, b, presets[p]);
+        glia_session_free(a);
+        glia_session_free(b);
+    }
+}
+
+/* The inference of the last point is computed only when read (or saved, or before the
+ * weights move): read at any time, it is what it was when its episode ended. */
+Test(session, the_last_point_is_its_episode_ends_whenever_it_is_read)
+{
+    static const char *const presets[] = {"maturity", "cursor"};
+
+    for (int p = 0; p < 2; p++) {
+        glia_session_t *a = preset_session(presets[p], 17), *b = preset_session(presets[p], 17);
+        glia_point_t pa, pb;
+        glia_inference_t inf;
+        uint8_t *ba, *bb;
+        size_t la, lb;
+        const uint64_t *oa;
+
+        /* a: one call to the end of episode 36 (the last point pends); b: single steps, each
+         * of which computes the point before it moves anything */
+        cr_assert_eq(glia_session_run_episodes(a, 37), 0);
+        for (int t = 0; t < 370; t++)
+            cr_assert_eq(glia_session_step(b, NULL), 0);
+        save(a, &ba, &la); /* saved while pending */
+        cr_assert_eq(glia_session_last_point(b, &pb), 0);
+        save(b, &bb, &lb);
+        cr_assert(la == lb && memcmp(ba, bb, la) == 0, "%s: snapshots differ", presets[p]);
+        cr_assert_eq(glia_session_last_point(a, &pa), 0);
+        cr_assert(pa.episode == 36 && pb.episode == 36 && pa.accuracy == pb.accuracy &&
+                      pa.distinct_outputs == pb.distinct_outputs &&
+                      pa.avg_reward == pb.avg_reward && pa.accept_rate == pb.accept_rate,
+                  "%s", presets[p]);
+        /* nothing moved since: it is the inference of the weights now */
+        glia_session_inference(a, &inf);
+        oa = glia_session_last_outputs(a);
+        cr_assert_eq(pa.accuracy, inf.mean_accuracy);
+        cr_assert_eq(pa.distinct_outputs, inf.distinct_outputs);
+        cr_assert_eq(memcmp(oa, inf.outputs, (size_t)inf.count * sizeof(uint64_t)), 0);
+        cr_assert_eq(memcmp(oa, glia_session_last_outputs(b), (size_t)inf.count * sizeof(uint64_t)),
+                     0);
+        /* a slice that stops mid-episode computes it first: the point read after it is
+         * still episode 36's */
+        advance(a, 4);
+        advance(b, 4);
+        cr_assert_eq(glia_session_last_point(a, &pa), 0);
+        cr_assert(pa.episode == 36 && pa.accuracy == pb.accuracy &&
+                      pa.distinct_outputs == pb.distinct_outputs,
+                  "%s", presets[p]);
+        assert_same(a, b, presets[p]);
+        free(ba);
+        free(bb);
         glia_session_free(a);
         glia_session_free(b);
     }

@@ -476,6 +476,57 @@ Test(experiments, report_is_409_while_running_and_cancel_stops_the_sessions)
     cr_expect_eq(it_stop(&d), 0);
 }
 
+/* A study shows "completed" only once its document is stored, and the store keeps the
+ * order of what was submitted: by then every run's last commit (its final trajectory
+ * point, its completed state) is stored and published. Polled tight, so a reader racing
+ * the last commit would see the final point missing. */
+Test(experiments, completed_means_every_run_is_published)
+{
+    glia_daemon_t d;
+    it_resp_t r;
+
+    it_start(&d, NULL);
+    for (int round = 0; round < 3; round++) {
+        json_t *doc;
+        r = it_send(&d, "POST", "/v1/experiments",
+                    "{\"name\": \"pub%d\", \"conditions\": [{\"label\": \"c\", \"preset\": "
+                    "\"cursor\"}, {\"label\": \"m\", \"preset\": \"maturity\"}], \"seeds\": "
+                    "[1, 2, 3], \"episodes\": 37}",
+                    round);
+        cr_assert_eq(r.status, 202, "%.300s", r.body);
+        it_resp_free(&r);
+        for (;;) {
+            const char *st;
+            r = it_get(&d, "/v1/experiments/pub%d", round);
+            st = json_string_value(json_object_get(r.json, "state"));
+            if (st != NULL && strcmp(st, "running") != 0)
+                break;
+            it_resp_free(&r);
+        }
+        doc = json_incref(r.json);
+        it_resp_free(&r);
+        cr_assert_str_eq(json_string_value(json_object_get(doc, "state")), "completed");
+        for (int c = 0; c < 2; c++) {
+            for (int seed = 1; seed <= 3; seed++) {
+                json_t *pts, *last, *sum;
+                sum = it_get_json(&d, 200, "/v1/sessions/pub%d.%s.%d", round, c ? "m" : "c", seed);
+                cr_expect_str_eq(json_string_value(json_object_get(sum, "state")), "completed");
+                json_decref(sum);
+                pts = it_get_json(&d, 200, "/v1/sessions/pub%d.%s.%d/metrics", round,
+                                  c ? "m" : "c", seed);
+                last = json_array_get(json_object_get(pts, "points"),
+                                      json_array_size(json_object_get(pts, "points")) - 1);
+                cr_expect_eq(json_integer_value(json_object_get(last, "episode")), 36,
+                             "round %d %s.%d: the final point is published", round,
+                             c ? "m" : "c", seed);
+                json_decref(pts);
+            }
+        }
+        json_decref(doc);
+    }
+    cr_expect_eq(it_stop(&d), 0);
+}
+
 Test(experiments, delete_stops_a_running_experiment)
 {
     glia_daemon_t d;

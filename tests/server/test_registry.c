@@ -122,7 +122,7 @@ Test(registry, pages_after_a_cursor)
         snprintf(name, sizeof(name), "s%d", i);
         add(name, GLIA_STATE_IDLE);
     }
-    n = glia_registry_page(&reg, NULL, -1, 4, page, &more);
+    n = glia_registry_page(&reg, NULL, -1, NULL, 4, page, &more);
     cr_assert_eq(n, 4);
     cr_expect_eq(more, 1);
     cr_expect_str_eq(page[0]->name, "s0");
@@ -130,26 +130,26 @@ Test(registry, pages_after_a_cursor)
     for (size_t i = 0; i < n; i++)
         glia_entry_unref(page[i]);
 
-    n = glia_registry_page(&reg, "s3", -1, 4, page, &more);
+    n = glia_registry_page(&reg, "s3", -1, NULL, 4, page, &more);
     cr_assert_eq(n, 4);
     cr_expect_str_eq(page[0]->name, "s4", "the cursor itself is not repeated");
     for (size_t i = 0; i < n; i++)
         glia_entry_unref(page[i]);
 
-    n = glia_registry_page(&reg, "s7", -1, 4, page, &more);
+    n = glia_registry_page(&reg, "s7", -1, NULL, 4, page, &more);
     cr_expect_eq(n, 2);
     cr_expect_eq(more, 0, "the last page");
     for (size_t i = 0; i < n; i++)
         glia_entry_unref(page[i]);
 
-    n = glia_registry_page(&reg, "s45", -1, 4, page, &more);
+    n = glia_registry_page(&reg, "s45", -1, NULL, 4, page, &more);
     cr_expect_str_eq(page[0]->name, "s5", "a cursor that names no entry still orders");
     for (size_t i = 0; i < n; i++)
         glia_entry_unref(page[i]);
 
     {
         glia_entry_t *all[10];
-        n = glia_registry_page(&reg, NULL, -1, 10, all, &more);
+        n = glia_registry_page(&reg, NULL, -1, NULL, 10, all, &more);
         cr_expect_eq(n, 10);
         cr_expect_eq(more, 0, "exactly the limit left: no more");
         for (size_t i = 0; i < n; i++)
@@ -168,20 +168,64 @@ Test(registry, filters_pages_by_published_state)
     add("c", GLIA_STATE_RUNNING);
     add("d", GLIA_STATE_COMPLETED);
     add("e", GLIA_STATE_RUNNING);
-    n = glia_registry_page(&reg, NULL, GLIA_STATE_RUNNING, 2, page, &more);
+    n = glia_registry_page(&reg, NULL, GLIA_STATE_RUNNING, NULL, 2, page, &more);
     cr_assert_eq(n, 2);
     cr_expect_str_eq(page[0]->name, "a");
     cr_expect_str_eq(page[1]->name, "c");
     cr_expect_eq(more, 1);
     glia_entry_unref(page[0]);
     glia_entry_unref(page[1]);
-    n = glia_registry_page(&reg, "c", GLIA_STATE_RUNNING, 2, page, &more);
+    n = glia_registry_page(&reg, "c", GLIA_STATE_RUNNING, NULL, 2, page, &more);
     cr_assert_eq(n, 1);
     cr_expect_str_eq(page[0]->name, "e");
     cr_expect_eq(more, 0);
     glia_entry_unref(page[0]);
-    n = glia_registry_page(&reg, NULL, GLIA_STATE_FAILED, 8, page, &more);
+    n = glia_registry_page(&reg, NULL, GLIA_STATE_FAILED, NULL, 8, page, &more);
     cr_expect_eq(n, 0);
+}
+
+/* An entry of an experiment, as the experiment creates it: the name set before it is added. */
+static void add_in(const char *name, int state, const char *experiment)
+{
+    glia_entry_t *e = glia_entry_new(name);
+
+    cr_assert_not_null(e);
+    atomic_store(&e->pub_state, state);
+    snprintf(e->experiment, sizeof(e->experiment), "%s", experiment);
+    cr_assert_eq(glia_registry_add(&reg, e), 0, "add %s", name);
+    glia_entry_unref(e);
+}
+
+Test(registry, filters_pages_by_experiment_and_state)
+{
+    glia_entry_t *page[8];
+    int more;
+    size_t n;
+
+    add_in("x.a.1", GLIA_STATE_COMPLETED, "x");
+    add("x.a.2", GLIA_STATE_COMPLETED); /* named like one, but no experiment's */
+    add_in("x.b.1", GLIA_STATE_RUNNING, "x");
+    add_in("xy.a.1", GLIA_STATE_COMPLETED, "xy");
+    add_in("z.a.1", GLIA_STATE_COMPLETED, "x"); /* the experiment decides, not the name */
+    n = glia_registry_page(&reg, NULL, -1, "x", 8, page, &more);
+    cr_assert_eq(n, 3);
+    cr_expect_str_eq(page[0]->name, "x.a.1");
+    cr_expect_str_eq(page[1]->name, "x.b.1");
+    cr_expect_str_eq(page[2]->name, "z.a.1");
+    cr_expect_eq(more, 0);
+    for (size_t i = 0; i < n; i++)
+        glia_entry_unref(page[i]);
+    n = glia_registry_page(&reg, NULL, GLIA_STATE_COMPLETED, "x", 1, page, &more);
+    cr_assert_eq(n, 1);
+    cr_expect_str_eq(page[0]->name, "x.a.1");
+    cr_expect_eq(more, 1, "z.a.1 remains");
+    glia_entry_unref(page[0]);
+    n = glia_registry_page(&reg, "x.a.1", GLIA_STATE_COMPLETED, "x", 1, page, &more);
+    cr_assert_eq(n, 1);
+    cr_expect_str_eq(page[0]->name, "z.a.1");
+    cr_expect_eq(more, 0);
+    glia_entry_unref(page[0]);
+    cr_expect_eq(glia_registry_page(&reg, NULL, -1, "nope", 8, page, &more), 0);
 }
 
 Test(registry, grows_past_its_first_allocation)

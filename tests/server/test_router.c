@@ -108,8 +108,9 @@ Test(router, the_rows_that_read_published_data_run_on_http_threads)
 
 Test(router, unknown_paths_are_404)
 {
-    static const char *const paths[] = {"/",
-                                        "/nope",
+    static const char *const paths[] = {"/nope",
+                                        "/uix",
+                                        "//",
                                         "/v1",
                                         "/v1/",
                                         "/v1/sessions/",
@@ -123,6 +124,29 @@ Test(router, unknown_paths_are_404)
 
     for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
         cr_expect_eq(match("GET", paths[i], &m, allow), GLIA_MATCH_NOT_FOUND, "%s", paths[i]);
+}
+
+Test(router, the_web_ui_owns_the_root_and_everything_below_ui)
+{
+    glia_route_match_t m;
+    char allow[64];
+
+    cr_assert_eq(match("GET", "/", &m, allow), GLIA_MATCH_OK);
+    cr_expect_str_eq(m.template, "/");
+    cr_assert_eq(match("HEAD", "/ui", &m, allow), GLIA_MATCH_OK);
+    cr_expect_str_eq(m.template, "/ui");
+    cr_assert_eq(match("GET", "/ui/", &m, allow), GLIA_MATCH_OK);
+    cr_expect_str_eq(m.template, "/ui/{path...}");
+    cr_expect_str_eq(m.tail, "");
+    cr_assert_eq(match("GET", "/ui/sessions/exp021.astrocyte.42", &m, allow), GLIA_MATCH_OK);
+    cr_expect_str_eq(m.tail, "sessions/exp021.astrocyte.42", "a deep link is the tail");
+    cr_expect(m.name_valid, "no {name} to judge");
+    cr_expect_eq(m.route->flags, 0, "served on HTTP threads, nothing to parse or lock");
+    cr_expect_eq(match("POST", "/ui/x", &m, allow), GLIA_MATCH_BAD_METHOD);
+    cr_expect_str_eq(allow, "GET, HEAD");
+    cr_expect_eq(match("DELETE", "/", &m, allow), GLIA_MATCH_BAD_METHOD);
+    cr_expect_str_eq(allow, "GET, HEAD");
+    cr_expect_eq(match("GET", "/v1/ui/x", &m, allow), GLIA_MATCH_NOT_FOUND, "only /ui/");
 }
 
 Test(router, another_method_is_405_with_the_allowed_ones)

@@ -6,8 +6,8 @@ Usage: check_openapi.py OPENAPI_YAML ROUTES_C
 Offline (python3 + PyYAML only). Checks that:
   - the document is OpenAPI 3.1 with info (title, version) and paths;
   - every route in server/routes.c's table is documented with its method, and every
-    documented operation is a route;
-  - every operation has a 2xx response, and every 4xx/5xx response is
+    documented operation is a route (a {path...} tail is documented as {path});
+  - every operation has a 2xx response (a redirect: a 3xx), and every 4xx/5xx response is
     application/problem+json whose schema is Problem or built on it (allOf), or a
     choice (anyOf/oneOf) of such;
   - the Config schema matches core/config.c's glia_config_fields[] (found next to
@@ -93,6 +93,9 @@ def check_routes(doc, routes):
     paths = doc.get("paths") or {}
     wanted = set()
     for method, path in routes:
+        # A {path...} tail (the rest of the path, slashes included) has no OpenAPI form: it
+        # is documented as the parameter {path}, whose description says so.
+        path = path.replace("{path...}", "{path}")
         wanted.add((method.lower(), path))
         item = paths.get(path)
         if not isinstance(item, dict):
@@ -116,8 +119,9 @@ def check_responses(doc):
             count += 1
             where = f"{method.upper()} {path}"
             responses = op.get("responses") or {}
-            if not any(str(code).startswith("2") for code in responses):
-                fail(f"{where}: no 2xx response")
+            # (a redirect's answer is its 3xx: GET / and GET /ui)
+            if not any(str(code)[0] in "23" for code in responses):
+                fail(f"{where}: no 2xx (or 3xx redirect) response")
             for code, resp in responses.items():
                 code = str(code)
                 if not (code.startswith("4") or code.startswith("5")):
