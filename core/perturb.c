@@ -100,8 +100,8 @@ int glia_perturb_init(glia_perturb_t *p, const glia_net_t *net)
     p->cand_rate = calloc(n ? n : 1, sizeof(double));
     if (!p->eligible || !p->saved || !p->applied || !p->mark || !p->live || !p->draws || !p->g ||
         !p->batch || !p->batch_k || !p->in_u || !p->u_list || !p->in_start || !p->in_syn ||
-        !p->in_pre || !p->drv_index || !p->neurons || !p->saved_thr || !p->nmark ||
-        !p->cur_rate || !p->cand_rate)
+        !p->in_pre || !p->drv_index || !p->neurons || !p->saved_thr || !p->nmark || !p->cur_rate ||
+        !p->cand_rate)
         return GLIA_ENOMEM;
     /* Synapses by post position, ascending (a counting sort of the pre-major order). */
     for (int s = 0; s < net->n_syn; s++)

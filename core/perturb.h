@@ -70,24 +70,24 @@ typedef struct glia_perturb {
     int *drv_index; /* [n] input index of a driven position, else -1 */
 
     /* Thresholds moved by the next try (learner.perturb_thresholds, or redraw). */
-    int *neurons;       /* [n] positions, non-source, each once */
+    int *neurons; /* [n] positions, non-source, each once */
     int n_neurons;
     int neurons_listed; /* the learner listed them since the last try */
     double *saved_thr;  /* [n] thresholds before the perturbation, by neurons index */
     int n_thr_applied;
-    uint32_t *nmark;    /* [n] stamps for glia_perturb_neurons_add */
+    uint32_t *nmark; /* [n] stamps for glia_perturb_neurons_add */
     uint32_t nstamp;
-    int redraw;         /* the next try redraws its weights and thresholds uniformly within
-                           their clamps instead of adding noise (random search) */
+    int redraw; /* the next try redraws its weights and thresholds uniformly within
+                   their clamps instead of adding noise (random search) */
 
     /* Scoring more than one pattern (reward_scope task or minibatch). */
-    int n_drawn;                   /* minibatch: this step's patterns */
+    int n_drawn; /* minibatch: this step's patterns */
     int drawn[GLIA_MAX_PATTERNS];
-    int perm[GLIA_MAX_PATTERNS];   /* scratch of the draw */
-    int cache_valid;               /* task: cur_* are the current weights' score */
-    double cur_soft, cur_reward;   /* mean soft / binary reward of the current weights */
-    int want_rates;                /* a learner reads glia_perturb_rates (set at init) */
-    double *cur_rate, *cand_rate;  /* [n] mean firing per position over the patterns */
+    int perm[GLIA_MAX_PATTERNS];  /* scratch of the draw */
+    int cache_valid;              /* task: cur_* are the current weights' score */
+    double cur_soft, cur_reward;  /* mean soft / binary reward of the current weights */
+    int want_rates;               /* a learner reads glia_perturb_rates (set at init) */
+    double *cur_rate, *cand_rate; /* [n] mean firing per position over the patterns */
 } glia_perturb_t;
 
 /* Size the scratch for `net`. 0 or GLIA_ENOMEM (destroy is still safe). */
