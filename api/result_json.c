@@ -374,15 +374,32 @@ json_t *glia_network_to_json(const glia_session_t *s, int with_synapses)
                   glia_net_id_space(net), "neurons", neurons, "territories",
                   territories_json(s, 1));
     if (o != NULL && with_synapses) {
-        json_t *syn = json_array();
-        for (int k = 0; syn != NULL && k < glia_net_synapse_count(net); k++) {
-            int pre, post;
-            double w;
-            glia_net_synapse(net, k, &pre, &post, &w);
-            json_array_append_new(syn, json_pack("{s:i, s:i, s:i, s:f}", "id", k, "pre", pre,
-                                                 "post", post, "weight", w));
-        }
-        json_object_set_new(o, "synapses", syn);
+        int64_t next;
+        json_object_set_new(o, "synapses", glia_synapses_to_json(s, -1, INT32_MAX, &next));
     }
     return o;
+}
+
+json_t *glia_synapses_to_json(const glia_session_t *s, int64_t after, int64_t limit,
+                              int64_t *next_after)
+{
+    const glia_net_t *net = glia_session_net(s);
+    const int64_t n = glia_net_synapse_count(net);
+    json_t *syn = json_array();
+    int64_t k = after < 0 ? 0 : after + 1;
+
+    *next_after = -1;
+    for (; syn != NULL && k < n && limit-- > 0; k++) {
+        int pre, post;
+        double w;
+        glia_net_synapse(net, (int)k, &pre, &post, &w);
+        if (json_array_append_new(syn, json_pack("{s:I, s:i, s:i, s:f}", "id", (json_int_t)k,
+                                                 "pre", pre, "post", post, "weight", w)) != 0) {
+            json_decref(syn);
+            return NULL;
+        }
+    }
+    if (syn != NULL && k < n && k > 0)
+        *next_after = k - 1;
+    return syn;
 }

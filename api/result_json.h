@@ -44,8 +44,15 @@ json_t *glia_astrocytes_to_json(const glia_session_t *s);
 /* One step as POST /step reports it. */
 json_t *glia_step_to_json(const glia_session_t *s, const glia_step_info_t *st);
 
-/* Neurons and territories; with_synapses adds every synapse. */
+/* Neurons and territories; with_synapses adds every synapse (see glia_synapses_to_json for
+ * a page of them). */
 json_t *glia_network_to_json(const glia_session_t *s, int with_synapses);
+
+/* A page of synapses: those with id > after (-1: from the first), at most `limit`, as
+ * [{"id", "pre", "post", "weight"}]; *next_after is the last id returned when more follow,
+ * else -1. */
+json_t *glia_synapses_to_json(const glia_session_t *s, int64_t after, int64_t limit,
+                              int64_t *next_after);
 
 /* Role name ("input", ...). */
 const char *glia_role_name(int role);

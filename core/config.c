@@ -615,23 +615,6 @@ int glia_config_validate(const glia_config_t *cfg, glia_error_t *err)
              cfg->network.layout == GLIA_LAYOUT_PHASE1A ? (long)glia_config_neurons(cfg)
                                                        : (long)cfg->network.clusters * csize,
              GLIA_MAX_NEURONS);
-    {
-        /* The memory budget: every synapse costs about 70 bytes (weights, the perturbation
-         * scratch, territory lists). Ordered pairs (pre, post), post neither an input nor
-         * a bias unit, pre != post, each created with its probability. */
-        const double c = cfg->network.clusters, n = glia_config_neurons(cfg),
-                     sinks = csize - cfg->network.inputs - (cfg->network.bias ? 1 : 0);
-        const double expected =
-            cfg->network.layout == GLIA_LAYOUT_PHASE1A
-                ? fmax(cfg->network.p_intra, cfg->network.p_inter) * n * (n - 1) /* a bound */
-                : cfg->network.p_intra * c * (csize * sinks - sinks) +
-                      cfg->network.p_inter * c * (c - 1) * csize * sinks;
-        if (expected > GLIA_MAX_SYNAPSES)
-            FAIL("/network/clusters",
-                 "the network would hold about %.0f synapses; at most %d are allowed "
-                 "(fewer or smaller clusters, or lower p_intra / p_inter)",
-                 expected, GLIA_MAX_SYNAPSES);
-    }
     if ((long)stride * (cfg->network.clusters - 1) + csize > 2L * GLIA_MAX_NEURONS)
         FAIL("/network/id_stride", "ids would reach beyond %d", 2 * GLIA_MAX_NEURONS);
     if (cfg->network.input_cluster >= cfg->network.clusters)

@@ -20,7 +20,6 @@
 #define GLIA_MAX_WIDTH         64   /* pattern bits are stored in a uint64_t */
 #define GLIA_MAX_NEURONS       4096 /* network size bound: all clusters together */
 #define GLIA_MAX_CLUSTERS      64
-#define GLIA_MAX_SYNAPSES      4194304 /* expected synapses (the memory budget) */
 #define GLIA_MAX_ASTROCYTES    1024 /* all clusters together */
 #define GLIA_MAX_ACTIVE        16   /* astrocytes active in one step */
 #define GLIA_MAX_HISTORY       64   /* outcome history slots per astrocyte */

@@ -116,6 +116,13 @@ int glia_session_save(const glia_session_t *s, uint8_t **buf, size_t *len);
  * (the embedded config does not validate; err says why), GLIA_ENOMEM. */
 int glia_session_load(const uint8_t *buf, size_t len, glia_session_t **out, glia_error_t *err);
 
+/* What a snapshot would build, read without building it: its config (validated), seed and
+ * number of trajectory points (bounded by what the buffer can hold). Returns 0, or the
+ * errors of glia_session_load for its header and config (GLIA_EFORMAT, GLIA_EVERSION,
+ * GLIA_EINVAL); the rest of it is checked only by glia_session_load. */
+int glia_snapshot_peek(const uint8_t *buf, size_t len, glia_config_t *cfg, uint32_t *seed,
+                       uint64_t *points, glia_error_t *err);
+
 /* The snapshot format version glia_session_save writes. */
 unsigned glia_snapshot_version(void);
 

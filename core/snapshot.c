@@ -469,19 +469,16 @@ static int load_learner(glia_session_t *s, glia_reader_t *r, glia_error_t *err)
     return rc == 0 ? 0 : bad(err, "learner state");
 }
 
-static int load_v3(glia_reader_t *r, glia_session_t **out, glia_error_t *err)
+/* The CONF section of format 3: the config by field name, the task, the seed. */
+static int read_conf_v3(glia_reader_t *r, glia_config_t *cfg, uint32_t *seed, glia_error_t *err)
 {
     glia_reader_t sub;
-    glia_config_t cfg;
-    glia_session_t *s = NULL;
-    const char *why;
-    char name[64];
-    uint32_t nfields, seed;
-    int rc, names_version = 0;
+    uint32_t nfields;
+    int names_version = 0;
 
     if (section(r, TAG_CONF, &sub) != 0)
         return glia_error_set(err, GLIA_EFORMAT, "", "snapshot has no config section");
-    glia_config_default(&cfg);
+    glia_config_default(cfg);
     nfields = glia_get_u32(&sub);
     for (uint32_t i = 0; i < nfields && !sub.failed; i++) {
         char pointer[GLIA_FIELD_MAX];
@@ -494,14 +491,29 @@ static int load_v3(glia_reader_t *r, glia_session_t **out, glia_error_t *err)
                                   "snapshot config field %s is unknown to this build "
                                   "(written by a newer gliad?)",
                                   pointer);
-        get_field(&sub, &cfg, f);
+        get_field(&sub, cfg, f);
         names_version |= strcmp(pointer, "/rng_version") == 0;
     }
-    older_stream(&cfg, names_version);
-    get_task(&sub, &cfg);
-    seed = glia_get_u32(&sub);
+    older_stream(cfg, names_version);
+    get_task(&sub, cfg);
+    *seed = glia_get_u32(&sub);
     if (sub.failed || sub.pos != sub.len)
         return glia_error_set(err, GLIA_EFORMAT, "", "snapshot config section is malformed");
+    return 0;
+}
+
+static int load_v3(glia_reader_t *r, glia_session_t **out, glia_error_t *err)
+{
+    glia_reader_t sub;
+    glia_config_t cfg;
+    glia_session_t *s = NULL;
+    const char *why;
+    char name[64];
+    uint32_t seed;
+    int rc;
+
+    if ((rc = read_conf_v3(r, &cfg, &seed, err)) != 0)
+        return rc;
     if ((rc = build(&cfg, seed, &s, err)) != 0)
         return rc;
 
@@ -542,6 +554,20 @@ fail:
     return rc;
 }
 
+/* Format 2's config: that release's fields in its order, the task, the seed. */
+static int read_conf_v2(glia_reader_t *r, glia_config_t *cfg, uint32_t *seed, glia_error_t *err)
+{
+    glia_config_default(cfg);
+    for (int i = 0; v2_fields[i] != NULL; i++)
+        get_field(r, cfg, field_find(v2_fields[i]));
+    older_stream(cfg, 0);
+    get_task(r, cfg);
+    *seed = glia_get_u32(r);
+    if (r->failed)
+        return glia_error_set(err, GLIA_EFORMAT, "", "snapshot truncated");
+    return 0;
+}
+
 /* Format 2: the config in that release's field order, CORE's bytes, then the tail:
  * i32 id_space + sensing bytes, three f64 (cursor), i32 count + astrocyte records. */
 static int load_v2(glia_reader_t *r, glia_session_t **out, glia_error_t *err)
@@ -556,14 +582,8 @@ static int load_v2(glia_reader_t *r, glia_session_t **out, glia_error_t *err)
     uint32_t seed;
     int rc, id_space, n_astro;
 
-    glia_config_default(&cfg);
-    for (int i = 0; v2_fields[i] != NULL; i++)
-        get_field(r, &cfg, field_find(v2_fields[i]));
-    older_stream(&cfg, 0);
-    get_task(r, &cfg);
-    seed = glia_get_u32(r);
-    if (r->failed)
-        return glia_error_set(err, GLIA_EFORMAT, "", "snapshot truncated");
+    if ((rc = read_conf_v2(r, &cfg, &seed, err)) != 0)
+        return rc;
     if ((rc = build(&cfg, seed, &s, err)) != 0)
         return rc;
 
@@ -625,6 +645,66 @@ fail:
     free(sect.buf);
     glia_session_free(s);
     return rc;
+}
+
+/* The magic, checksum and version of a snapshot; `r` is left at its first section. */
+static int open_snapshot(const uint8_t *buf, size_t len, glia_reader_t *r, uint32_t *version,
+                         glia_error_t *err)
+{
+    r->buf = buf;
+    r->len = len;
+    r->pos = 0;
+    r->failed = 0;
+    if (len < 8 + 4 + 8 || memcmp(buf, SNAP_MAGIC, 8) != 0)
+        return glia_error_set(err, GLIA_EFORMAT, "", "not a glia snapshot");
+    r->pos = len - 8;
+    if (glia_fnv1a64(buf, len - 8) != glia_get_u64(r))
+        return glia_error_set(err, GLIA_EFORMAT, "", "snapshot checksum mismatch (corrupt)");
+    r->pos = 8;
+    r->len = len - 8;
+    *version = glia_get_u32(r);
+    if (*version > SNAP_VERSION)
+        return glia_error_set(err, GLIA_EVERSION, "",
+                              "snapshot format version %u is newer than this build reads (%u); "
+                              "load it with a newer gliad",
+                              *version, SNAP_VERSION);
+    if (*version < SNAP_OLDEST)
+        return glia_error_set(err, GLIA_EVERSION, "",
+                              "snapshot format version %u is older than this build reads (%u..%u)",
+                              *version, SNAP_OLDEST, SNAP_VERSION);
+    return 0;
+}
+
+int glia_snapshot_peek(const uint8_t *buf, size_t len, glia_config_t *cfg, uint32_t *seed,
+                       uint64_t *points, glia_error_t *err)
+{
+    glia_reader_t r, core;
+    glia_error_t verr = {0};
+    uint32_t version = 0;
+    uint64_t n_traj, per_point;
+    int rc;
+
+    if ((rc = open_snapshot(buf, len, &r, &version, err)) != 0)
+        return rc;
+    rc = version == 2 ? read_conf_v2(&r, cfg, seed, err) : read_conf_v3(&r, cfg, seed, err);
+    if (rc != 0)
+        return rc;
+    if (glia_config_validate(cfg, &verr) != 0)
+        return glia_error_set(err, GLIA_EINVAL, verr.field, "the snapshot's config: %s",
+                              verr.message);
+    if (version == 2)
+        core = r;
+    else if (section(&r, TAG_CORE, &core) != 0)
+        return glia_error_set(err, GLIA_EFORMAT, "", "snapshot has no session section");
+    /* CORE: generator (56 bytes), counters (52), the last point (4 + 36 + 8 per pattern),
+     * then the number of trajectory points. */
+    glia_get(&core, 56 + 52 + 4 + 36 + 8 * (size_t)cfg->task.count);
+    n_traj = glia_get_u64(&core);
+    if (core.failed)
+        return glia_error_set(err, GLIA_EFORMAT, "", "snapshot truncated");
+    per_point = 36 + 8 * (uint64_t)cfg->task.count;
+    *points = n_traj < len / per_point ? n_traj : len / per_point;
+    return 0;
 }
 
 int glia_session_load(const uint8_t *buf, size_t len, glia_session_t **out, glia_error_t *err)

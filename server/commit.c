@@ -77,6 +77,7 @@ void glia_commit_checkpoint(glia_commit_t *c)
     c->op->ckpt_steps = k.steps;
     c->op->ckpt_episodes = k.episodes;
     c->e->last_checkpoint = glia_now();
+    c->e->ckpts_in_flight++;
 }
 
 /* Give the event the entry's next id and add it to the op (takes `data`). An event that
@@ -174,6 +175,8 @@ void glia_commit_submit(glia_commit_t *c, glia_commit_cb cb, void *arg)
 
 void glia_commit_abandon(glia_commit_t *c)
 {
+    if (c->op->ckpt != NULL)
+        c->e->ckpts_in_flight--;
     glia_store_op_free(c->op);
     json_decref(c->published_points);
     glia_entry_unref(c->e);
@@ -195,10 +198,14 @@ static void stored_cb(glia_store_op_t *op, int status, void *arg)
     glia_server_t *srv = c->srv;
     glia_entry_t *e = c->e;
 
+    if (op->ckpt != NULL)
+        e->ckpts_in_flight--;
     if (status != 0) {
         atomic_fetch_add(&srv->stats.store_errors, 1);
         glia_log("error", e->name, "store: %s", op->error);
     } else {
+        if (op->ckpt != NULL)
+            e->ckpt_seconds = op->seconds;
         pthread_mutex_lock(&e->mu);
         for (size_t i = 0; i < json_array_size(c->published_points); i++) {
             if (glia_entry_add_point(e, json_array_get(c->published_points, i)) != 0)

@@ -56,6 +56,8 @@ void glia_entry_unref(glia_entry_t *e)
     json_decref(e->config_json);
     json_decref(e->latest_point);
     glia_session_free(e->session);
+    if (e->budget != NULL && e->mem_reserved > 0)
+        glia_budget_give(e->budget, e->mem_reserved);
     pthread_mutex_destroy(&e->mu);
     pthread_mutex_destroy(&e->clients_mu);
     free(e);

@@ -26,6 +26,7 @@
 #include "../api/experiment_curves.h"
 #include "../api/problem.h"
 #include "../api/requests.h"
+#include "../core/footprint.h"
 #include "entry.h"
 #include "handlers.h"
 #include "lifecycle.h"
@@ -36,9 +37,12 @@
 
 typedef struct glia_experiment {
     char name[GLIA_NAME_MAX + 1];
-    json_t *doc;   /* spec, state, created_at, records, results: the loop's working copy */
-    json_t *shown; /* the last stored copy of doc: what readers get (see stored_cb) */
-    int state;     /* GLIA_STATE_RUNNING, COMPLETED, CANCELLED or FAILED */
+    json_t *doc;                /* spec, state, created_at, records, results: the loop's copy */
+    json_t *shown;              /* the last stored copy of doc: what readers get (stored_cb) */
+    int state;                  /* GLIA_STATE_RUNNING, COMPLETED, CANCELLED or FAILED */
+    int building;               /* its sessions still being built on the pool */
+    glia_request_t *create_req; /* the create, answered once they are all stored ... */
+    json_t *create_body;        /* ... with the experiment as it was accepted */
     struct glia_experiment *next;
 } glia_experiment_t;
 
@@ -76,6 +80,7 @@ static void experiment_free(glia_experiment_t *x)
     if (x != NULL) {
         json_decref(x->doc);
         json_decref(x->shown);
+        json_decref(x->create_body);
         free(x);
     }
 }
@@ -258,7 +263,8 @@ static int condition_stopped(const glia_experiment_t *x, const char *label)
     json_t *by_seed = json_object_get(json_object_get(x->doc, "records"), label), *r;
     const char *seed;
 
-    json_object_foreach(by_seed, seed, r) {
+    json_object_foreach(by_seed, seed, r)
+    {
         if (json_integer_value(json_object_get(r, "pruned_at")) > 0)
             return 1;
     }
@@ -513,26 +519,102 @@ void glia_handle_experiment_get(glia_server_t *srv, glia_request_t *req)
         glia_reply_json(req, 200, experiment_json(srv, x, shown(x), 1));
 }
 
-/* Create and start one session of the experiment. */
+static void persist(glia_server_t *srv, glia_experiment_t *x, int is_delete, glia_request_t *req,
+                    int status, json_t *body);
+static json_t *experiment_json(glia_server_t *srv, glia_experiment_t *x, json_t *doc, int full);
+
+/* A session of an experiment was built and stored, or could not be (`arg`: the
+ * experiment's name). Once the last one is, the experiment is stored and its create
+ * answered: a 202 means every session it started is stored. */
+static void session_built_cb(glia_server_t *srv, glia_entry_t *e, const glia_outcome_t *out,
+                             void *arg)
+{
+    char *name = arg;
+    glia_experiment_t *x = find(srv, name);
+
+    (void)e;
+    if (out->status != 0 && out->status != GLIA_ESTATE)
+        glia_log("error", NULL, "experiment %s: a session could not be started: %s", name,
+                 out->error);
+    free(name);
+    if (x == NULL || x->building == 0 || --x->building > 0 || x->create_req == NULL)
+        return;
+    persist(srv, x, 0, x->create_req, 202, x->create_body);
+    x->create_req = NULL;
+    x->create_body = NULL;
+}
+
+/* Create and start one session of the experiment: built on the pool, then started. */
 static int start_session(glia_server_t *srv, const glia_experiment_spec_t *spec, int condition,
                          int seed_index, uint64_t episodes)
 {
     const glia_condition_t *cond = &spec->conditions[condition];
     glia_session_spec_t s_spec;
-    glia_session_t *s;
-    glia_entry_t *e;
+    uint64_t need;
     int rc;
 
     memset(&s_spec, 0, sizeof(s_spec));
     glia_experiment_session_name(spec->name, cond->label, spec->seeds[seed_index], s_spec.name,
                                  sizeof(s_spec.name));
     snprintf(s_spec.preset, sizeof(s_spec.preset), "%s", cond->preset);
-    if ((rc = glia_session_new(&cond->config, spec->seeds[seed_index], &s, NULL)) == 0)
-        rc = glia_lifecycle_create(srv, &s_spec, s, spec->name, episodes, NULL, NULL, &e);
+    s_spec.config = cond->config;
+    s_spec.seed = spec->seeds[seed_index];
+    char *arg = strdup(spec->name);
+
+    if (arg == NULL)
+        return GLIA_ENOMEM;
+    /* Counted for the whole study's points (a pruned study runs it on, rung by rung). */
+    rc = glia_lifecycle_build(srv, &s_spec, NULL, 0,
+                              glia_config_points(&cond->config, spec->episodes), spec->name,
+                              episodes, session_built_cb, arg, &need);
+    if (rc != 0)
+        free(arg);
     if (rc != 0)
         glia_log("error", s_spec.name, "experiment %s: cannot start session %s: %s", spec->name,
-                 s_spec.name, rc == GLIA_EEXIST ? "the name is taken" : glia_strerror(rc));
+                 s_spec.name,
+                 rc == GLIA_EEXIST   ? "the name is taken"
+                 : rc == GLIA_ELIMIT ? "not enough memory"
+                                     : glia_strerror(rc));
     return rc;
+}
+
+/* The experiment's sessions fit in --max-points (422) and in the memory budget (507), all
+ * of them together. Returns 1 if they do, 0 after replying. */
+static int experiment_fits(glia_server_t *srv, glia_request_t *req,
+                           const glia_experiment_spec_t *spec)
+{
+    uint64_t need = 0;
+
+    for (int c = 0; c < spec->n_conditions; c++) {
+        const glia_config_t *cfg = &spec->conditions[c].config;
+        uint64_t points = glia_config_points(cfg, spec->episodes) + 1;
+        if (points > (uint64_t)srv->opt.max_points) {
+            glia_error_t err;
+            json_t *p;
+            glia_error_clear(&err);
+            snprintf(err.field, sizeof(err.field), "/episodes");
+            snprintf(err.message, sizeof(err.message),
+                     "condition %s would record %llu trajectory points in %llu episodes (one "
+                     "every %d); a session may hold %d (--max-points)",
+                     spec->conditions[c].label, (unsigned long long)points,
+                     (unsigned long long)spec->episodes, cfg->training.trajectory_interval,
+                     srv->opt.max_points);
+            p = glia_problem_validation(&err);
+            if (p != NULL)
+                json_object_set_new(p, "type", json_string("urn:glia:problem:history-limit"));
+            glia_reply_problem(req, p);
+            return 0;
+        }
+        need += (uint64_t)spec->n_seeds * glia_session_bytes(cfg, points);
+    }
+    if (need > glia_budget_left(&srv->budget)) {
+        char what[GLIA_NAME_MAX + 64];
+        snprintf(what, sizeof(what), "experiment \"%s\" (%d sessions)", spec->name,
+                 spec->n_conditions * spec->n_seeds);
+        glia_reply_problem(req, glia_budget_problem(&srv->budget, need, what));
+        return 0;
+    }
+    return 1;
 }
 
 int glia_prepare_experiment_create(glia_request_t *req, glia_error_t *err)
@@ -582,6 +664,7 @@ void glia_handle_experiment_create(glia_server_t *srv, glia_request_t *req)
             glia_problem(409, "exists", "an experiment named \"%s\" already exists", spec->name));
         return;
     }
+    held += glia_lifecycle_building(srv);
     if (held + (size_t)n > (size_t)srv->opt.max_sessions) {
         glia_reply_problem(req, glia_problem(507, "too-many-sessions",
                                              "the experiment needs %d sessions; this server "
@@ -589,7 +672,7 @@ void glia_handle_experiment_create(glia_server_t *srv, glia_request_t *req)
                                              n, srv->opt.max_sessions, held));
         return;
     }
-    if (!names_are_free(srv, req, spec))
+    if (!names_are_free(srv, req, spec) || !experiment_fits(srv, req, spec))
         return;
     if ((x = calloc(1, sizeof(*x))) == NULL)
         goto fail_oom;
@@ -614,12 +697,19 @@ void glia_handle_experiment_create(glia_server_t *srv, glia_request_t *req)
      * start is logged and counted as not finished (the experiment ends cancelled). */
     for (int k = 0; k < spec->n_seeds; k++) {
         for (int c = 0; c < spec->n_conditions; c++)
-            start_session(srv, spec, c, k, spec->n_rungs > 0 ? spec->rungs[0] : spec->episodes);
+            x->building += start_session(srv, spec, c, k,
+                                         spec->n_rungs > 0 ? spec->rungs[0] : spec->episodes) == 0;
     }
     glia_log("info", NULL, "experiment %s: %d sessions started", x->name, n);
     snprintf(req->location, sizeof(req->location), "/v1/experiments/%s", x->name);
-    /* After the sessions' creations: the store applies them in order. */
-    persist(srv, x, 0, req, 202, experiment_json(srv, x, x->doc, 1));
+    /* Stored (and answered) after its sessions are built and stored: the store applies
+     * them in order. */
+    if (x->building > 0) {
+        x->create_req = req;
+        x->create_body = experiment_json(srv, x, x->doc, 1);
+    } else {
+        persist(srv, x, 0, req, 202, experiment_json(srv, x, x->doc, 1));
+    }
     return;
 
 fail_experiment:
@@ -646,6 +736,7 @@ void glia_handle_experiment_cancel(glia_server_t *srv, glia_request_t *req)
     if (x == NULL)
         return;
     if (x->state == GLIA_STATE_RUNNING) {
+        glia_lifecycle_forget_builds(srv, x->name);
         for_each_session(srv, x, cancel_session, NULL);
         set_state(x, GLIA_STATE_CANCELLED);
         json_object_set_new(x->doc, "results", glia_experiment_results(x->doc));
@@ -666,6 +757,16 @@ void glia_handle_experiment_delete(glia_server_t *srv, glia_request_t *req)
 
     if (x == NULL)
         return;
+    glia_lifecycle_forget_builds(srv, x->name);
+    if (x->create_req != NULL) /* deleted before its sessions were all built */
+        glia_reply_problem(x->create_req,
+                           glia_problem(409, "conflict",
+                                        "experiment \"%s\" was deleted while its sessions were "
+                                        "being created",
+                                        x->name));
+    x->create_req = NULL;
+    json_decref(x->create_body);
+    x->create_body = NULL;
     for_each_session(srv, x, delete_session, NULL);
     for (pp = &all_of(srv)->head; *pp; pp = &(*pp)->next) {
         if (*pp == x) {

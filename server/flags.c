@@ -1,5 +1,6 @@
 /* flags.c: gliad's options, from flags and GLIA_* environment variables.
  * Precedence: flag, then environment, then default. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,8 +20,10 @@ static const flag_def_t flags[] = {
     {"--workers", "GLIA_WORKERS", "learning worker threads (default: number of cores)"},
     {"--http-threads", "GLIA_HTTP_THREADS", "HTTP threads (default 2)"},
     {"--data-dir", "GLIA_DATA_DIR", "directory of the SQLite store (default ./data)"},
-    {"--token", "GLIA_TOKEN", "bearer token required on /v1 (required off loopback)"},
-    {"--token-file", "GLIA_TOKEN_FILE", "file holding the bearer token"},
+    {"--token", "GLIA_TOKEN",
+     "bearer token required on /v1 (required off loopback); visible to every user in ps: "
+     "prefer --token-file or GLIA_TOKEN"},
+    {"--token-file", "GLIA_TOKEN_FILE", "file holding the bearer token (recommended)"},
     {"--max-sessions", "GLIA_MAX_SESSIONS", "sessions at most (default 1000)"},
     {"--max-body-bytes", "GLIA_MAX_BODY_BYTES", "largest request body (default 1048576)"},
     {"--log-format", "GLIA_LOG_FORMAT", "text or json (default text)"},
@@ -30,15 +33,71 @@ static const flag_def_t flags[] = {
     {"--max-exported", "GLIA_MAX_EXPORTED", "sessions with per-session /metrics gauges at most (default 50)"},
     {"--max-db-bytes", "GLIA_MAX_DB_BYTES", "quota on the database size; writes past it fail like a full disk (default: none)"},
     {"--port-file", "GLIA_PORT_FILE", "write the bound port to this file once listening"},
+    {"--max-memory", "GLIA_MAX_MEMORY",
+     "memory budget for sessions and large replies, bytes or with K/M/G/T (default: half of "
+     "the machine's or the cgroup's memory)"},
+    {"--max-points", "GLIA_MAX_POINTS", "trajectory points one session may hold (default 100000)"},
+    {"--max-events", "GLIA_MAX_EVENTS",
+     "events one session keeps stored; the oldest are dropped beyond it (default 50000)"},
+    {"--max-connections-per-ip", "GLIA_MAX_CONNECTIONS_PER_IP",
+     "open connections from one client address (default: a quarter of --max-connections; 0: "
+     "no limit)"},
+    {"--request-timeout", "GLIA_REQUEST_TIMEOUT",
+     "seconds a client has to send a request's line and headers, and then its body (default 30)"},
+    {"--salvage", "GLIA_SALVAGE",
+     "start from a damaged store: back it up, keep what can be read, report what was lost"},
 };
 
 #define NFLAGS (sizeof(flags) / sizeof(flags[0]))
+
+/* Physical memory, or the cgroup's limit when lower (containers): 0 when unknown. */
+static uint64_t machine_memory(void)
+{
+    static const char *const limits[] = {"/sys/fs/cgroup/memory.max",
+                                         "/sys/fs/cgroup/memory/memory.limit_in_bytes"};
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+    uint64_t mem = pages > 0 && page > 0 ? (uint64_t)pages * (uint64_t)page : 0;
+
+    for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
+        FILE *f = fopen(limits[i], "r");
+        unsigned long long v;
+        if (f == NULL)
+            continue;
+        if (fscanf(f, "%llu", &v) == 1 && v > 0 && (mem == 0 || v < mem))
+            mem = v; /* "max" (no limit) does not scan */
+        fclose(f);
+    }
+    return mem;
+}
+
+/* "1073741824", "512M", "2G", "1.5G", "64KiB": bytes (powers of 1024). 0 or GLIA_EINVAL. */
+static int parse_bytes(const char *v, uint64_t *out)
+{
+    char *end;
+    double d = strtod(v, &end), mul = 1;
+
+    if (end == v || !(d >= 0))
+        return GLIA_EINVAL;
+    switch (toupper((unsigned char)*end)) {
+    case 'K': mul = 1024.0; end++; break;
+    case 'M': mul = 1024.0 * 1024; end++; break;
+    case 'G': mul = 1024.0 * 1024 * 1024; end++; break;
+    case 'T': mul = 1024.0 * 1024 * 1024 * 1024; end++; break;
+    default: break;
+    }
+    if (mul > 1 && (strcmp(end, "iB") == 0 || strcmp(end, "B") == 0))
+        end += strlen(end);
+    if (*end != '\0' || d * mul > 1e18)
+        return GLIA_EINVAL;
+    *out = (uint64_t)(d * mul);
+    return 0;
+}
 
 static void usage(FILE *f)
 {
     fprintf(f, "usage: gliad [serve] [options]\n\noptions (each also an environment variable):\n");
     for (size_t i = 0; i < NFLAGS; i++)
-        fprintf(f, "  %-22s %-26s %s\n", flags[i].flag, flags[i].env, flags[i].help);
+        fprintf(f, "  %-25s %-28s %s\n", flags[i].flag, flags[i].env, flags[i].help);
 }
 
 static int set_option(glia_options_t *opt, const char *flag, const char *v)
@@ -118,6 +177,33 @@ static int set_option(glia_options_t *opt, const char *flag, const char *v)
         opt->max_db_bytes = n;
     } else if (strcmp(flag, "--port-file") == 0) {
         snprintf(opt->port_file, sizeof(opt->port_file), "%s", v);
+    } else if (strcmp(flag, "--max-memory") == 0) {
+        if (parse_bytes(v, &n) != 0 || n < (16u << 20))
+            goto bad;
+        opt->max_memory = n;
+    } else if (strcmp(flag, "--max-points") == 0) {
+        if (glia_cli_parse_u64(v, 2, 100000000, &n) != 0)
+            goto bad;
+        opt->max_points = (int)n;
+    } else if (strcmp(flag, "--max-events") == 0) {
+        if (glia_cli_parse_u64(v, 2 * GLIA_EVENT_RING, 1000000000, &n) != 0)
+            goto bad;
+        opt->max_events = (int)n;
+    } else if (strcmp(flag, "--max-connections-per-ip") == 0) {
+        if (glia_cli_parse_u64(v, 0, 1000000, &n) != 0)
+            goto bad;
+        opt->max_conns_per_ip = (int)n;
+    } else if (strcmp(flag, "--request-timeout") == 0) {
+        char *end;
+        double d = strtod(v, &end);
+        if (*end != '\0' || !(d >= 1 && d <= 86400))
+            goto bad;
+        opt->request_timeout = d;
+    } else if (strcmp(flag, "--salvage") == 0) {
+        if (strcmp(v, "1") != 0 && strcmp(v, "true") != 0 && strcmp(v, "0") != 0 &&
+            strcmp(v, "false") != 0)
+            goto bad;
+        opt->salvage = strcmp(v, "1") == 0 || strcmp(v, "true") == 0;
     }
     return 0;
 bad:
@@ -140,6 +226,10 @@ int glia_options_parse(int argc, char **argv, glia_options_t *opt)
     opt->slice_ms = 50;
     opt->max_connections = 4096;
     opt->max_exported = 50;
+    opt->max_points = 100000;
+    opt->max_events = 50000;
+    opt->max_conns_per_ip = -1; /* a quarter of max_connections, once that is known */
+    opt->request_timeout = 30.0;
 
     /* Environment first, so flags override. --token-file before --token would let a
      * file override an explicit token, so tokens from either source simply apply in
@@ -168,7 +258,9 @@ int glia_options_parse(int argc, char **argv, glia_options_t *opt)
             return 2;
         }
         v = strchr(a, '=');
-        if (v != NULL) {
+        if (v == NULL && strcmp(flags[k].flag, "--salvage") == 0) {
+            v = "1"; /* a switch: no value follows */
+        } else if (v != NULL) {
             v++;
         } else if (i + 1 < argc) {
             v = argv[++i];
@@ -178,6 +270,12 @@ int glia_options_parse(int argc, char **argv, glia_options_t *opt)
         }
         if (set_option(opt, flags[k].flag, v) != 0)
             return 2;
+    }
+    if (opt->max_conns_per_ip < 0)
+        opt->max_conns_per_ip = opt->max_connections / 4;
+    if (opt->max_memory == 0) {
+        uint64_t mem = machine_memory();
+        opt->max_memory = mem > 0 ? mem / 2 : (uint64_t)4 << 30;
     }
     return 0;
 }

@@ -40,9 +40,8 @@ void glia_handle_prometheus(glia_server_t *srv, glia_request_t *req)
 
 void glia_handle_version(glia_server_t *srv, glia_request_t *req)
 {
-    glia_reply_json(
-        req, 200,
-        json_pack("{s:s, s:s, s:s, s:i, s:s, s:s, s:f, s:s}", "name", "gliad", "version",
+    const char *salvage = srv->store ? glia_store_salvage_report(srv->store) : "";
+    json_t *body = json_pack("{s:s, s:s, s:s, s:i, s:s, s:s, s:f, s:s}", "name", "gliad", "version",
                   GLIA_VERSION, "api", "v1", "store_schema", GLIA_STORE_SCHEMA, "compiler",
 #if defined(__clang__)
                   "clang " __clang_version__,
@@ -53,7 +52,15 @@ void glia_handle_version(glia_server_t *srv, glia_request_t *req)
 #endif
                   "built", __DATE__ " " __TIME__, "uptime_seconds", glia_now() - srv->started_at,
                   "default_rng",
-                  glia_rng_stream_name(GLIA_RNG_XOSHIRO256SS, GLIA_RNG_STREAM_LATEST)));
+                  glia_rng_stream_name(GLIA_RNG_XOSHIRO256SS, GLIA_RNG_STREAM_LATEST));
+
+    /* Started with --salvage from a damaged store: what was kept and lost, and where the
+     * damaged files are (until the next start). */
+    if (body != NULL && salvage[0] != '\0')
+        json_object_set_new(body, "salvage",
+                            json_pack("{s:s, s:s}", "report", salvage, "backup",
+                                      glia_store_backup(srv->store)));
+    glia_reply_json(req, 200, body);
 }
 
 static json_t *preset_json(const glia_preset_info_t *p)

@@ -7,12 +7,15 @@
  * answering from its callback once the change is stored.
  */
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../api/config_json.h"
 #include "../api/downsample.h"
 #include "../api/problem.h"
+#include "../core/footprint.h"
 #include "dispatch.h"
 #include "entry.h"
 #include "handlers.h"
@@ -26,18 +29,69 @@
 #define METRICS_DEFAULT_LIMIT 1000
 #define METRICS_MAX_LIMIT     10000
 #define POINT_SERIES          4 /* point_series[] */
+#define REPLY_MAX_BYTES       (16u << 20) /* a page of points is at most about this much text */
 
 /* ---- answers once a change is stored ------------------------------------------------ */
 
-/* 507 when the store refused, 500 when memory ran out, 404 when the session went away. */
+/* 507 when the store refused or memory is short, 500 when memory ran out, 404 when the
+ * session went away, 422 for a snapshot that does not load, 409 when the session changed
+ * meanwhile. */
 static void reply_failure(glia_request_t *req, const glia_outcome_t *out, const char *not_done)
 {
-    if (out->status == GLIA_EIO)
+    if (out->status == GLIA_EIO) {
         glia_reply_problem(req, glia_problem(507, "store-failed", "%s: %s", not_done, out->error));
-    else if (out->status == GLIA_ENOENT)
+    } else if (out->status == GLIA_ENOENT) {
         glia_reply_not_found(req, "session");
-    else
+    } else if (out->status == GLIA_ELIMIT) {
+        glia_reply_problem(req, glia_budget_problem(&req->srv->budget, out->need,
+                                                    "the session (as its snapshot holds it)"));
+    } else if (out->status == GLIA_ESTATE) {
+        glia_reply_problem(req, glia_problem(409, "conflict", "%s: %s", not_done, out->error));
+    } else if ((out->status == GLIA_EINVAL || out->status == GLIA_EFORMAT ||
+                out->status == GLIA_EVERSION) &&
+               out->err != NULL) {
+        glia_error_t err = *out->err;
+        snprintf(err.field, sizeof(err.field), "/snapshot");
+        glia_reply_problem(req, glia_problem_validation(&err));
+    } else {
         glia_reply_problem(req, glia_problem(500, "internal", "%s", out->error));
+    }
+}
+
+/* 422 for a request that would take a session past --max-points, at `pointer`. */
+static void reply_history_limit(glia_request_t *req, const char *pointer, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void reply_history_limit(glia_request_t *req, const char *pointer, const char *fmt, ...)
+{
+    glia_error_t err;
+    va_list ap;
+    json_t *p;
+
+    glia_error_clear(&err);
+    snprintf(err.field, sizeof(err.field), "%s", pointer);
+    va_start(ap, fmt);
+    vsnprintf(err.message, sizeof(err.message), fmt, ap);
+    va_end(ap);
+    p = glia_problem_validation(&err);
+    if (p != NULL) {
+        json_object_set_new(p, "type", json_string("urn:glia:problem:history-limit"));
+        json_object_set_new(p, "max_points", json_integer(req->srv->opt.max_points));
+    }
+    glia_reply_problem(req, p);
+}
+
+/* Trajectory points a session publishes by the end of `more` episodes (plus its last). */
+static uint64_t points_after(const glia_entry_t *e, uint64_t more)
+{
+    const glia_config_t *cfg = glia_session_config(e->session);
+    uint64_t published;
+
+    pthread_mutex_lock((pthread_mutex_t *)&e->mu);
+    published = e->n_points;
+    pthread_mutex_unlock((pthread_mutex_t *)&e->mu);
+    return published + glia_config_points(cfg, e->counters.episodes + more) -
+           glia_config_points(cfg, e->counters.episodes) + 1;
 }
 
 /* 200 with the summary this commit published. */
@@ -61,7 +115,7 @@ static void created_cb(glia_server_t *srv, glia_entry_t *e, const glia_outcome_t
 {
     (void)srv;
     if (out->status != 0)
-        reply_failure(arg, out, "the session was not stored");
+        reply_failure(arg, out, "the session was not created");
     else
         reply_located(arg, e, 201);
 }
@@ -95,10 +149,11 @@ static void stepped_cb(glia_server_t *srv, glia_entry_t *e, const glia_outcome_t
         return;
     }
     glia_reply_json(arg, 200,
-                    json_pack("{s:s, s:I, s:I, s:I, s:I, s:O}", "name", e->name, "episode",
-                              (json_int_t)k->episodes, "steps_total", (json_int_t)k->steps,
-                              "accepted", (json_int_t)k->accepted, "rejected",
-                              (json_int_t)k->rejected, "steps", out->steps));
+                    json_pack("{s:s, s:I, s:I, s:I, s:I, s:i, s:s?, s:O}", "name", e->name,
+                              "episode", (json_int_t)k->episodes, "steps_total",
+                              (json_int_t)k->steps, "accepted", (json_int_t)k->accepted, "rejected",
+                              (json_int_t)k->rejected, "requested", ((glia_request_t *)arg)->steps,
+                              "stopped", out->stopped, "steps", out->steps));
 }
 
 /* ---- the collection -------------------------------------------------------------------- */
@@ -137,14 +192,24 @@ void glia_handle_sessions_list(glia_server_t *srv, glia_request_t *req)
         glia_registry_page(&srv->registry, glia_request_query(req, "cursor"), req->state_filter,
                            req->experiment_filter, (size_t)req->limit, page, &more);
 
+    size_t bytes = 0;
+
     for (size_t i = 0; i < n; i++) {
-        json_t *summary;
-        pthread_mutex_lock(&page[i]->mu);
-        summary = page[i]->summary ? json_copy(page[i]->summary) : NULL;
-        pthread_mutex_unlock(&page[i]->mu);
+        json_t *summary = NULL;
+        if (bytes < REPLY_MAX_BYTES) { /* past it the page ends early: next_cursor goes on */
+            pthread_mutex_lock(&page[i]->mu);
+            summary = page[i]->summary ? json_copy(page[i]->summary) : NULL;
+            pthread_mutex_unlock(&page[i]->mu);
+        } else {
+            more = 1;
+        }
         if (summary != NULL) {
+            const json_t *outs =
+                json_object_get(json_object_get(summary, "latest_point"), "outputs");
+            const char *first = json_string_value(json_array_get(outs, 0));
             json_object_del(summary, "config");
             json_array_append_new(items, summary);
+            bytes += 2048 + json_array_size(outs) * ((first ? strlen(first) : 0) + 12);
         }
         glia_entry_unref(page[i]);
     }
@@ -171,11 +236,12 @@ static void preset_of(const glia_config_t *cfg, char *out, size_t size)
     }
 }
 
-/* The body of POST /v1/sessions (with_name) or PUT .../config; a snapshot is loaded. */
+/* The body of POST /v1/sessions (with_name) or PUT .../config. A snapshot is decoded and
+ * read as far as its config and point count (it is built later, on the pool). */
 static int prepare_spec(glia_request_t *req, int with_name, glia_error_t *err)
 {
-    uint8_t *bytes;
-    size_t len;
+    glia_config_t cfg;
+    uint32_t seed;
     int rc;
 
     if (req->json == NULL)
@@ -187,18 +253,18 @@ static int prepare_spec(glia_request_t *req, int with_name, glia_error_t *err)
     if ((rc = glia_parse_session_spec(req->json, with_name, req->spec, err)) != 0 ||
         req->spec->snapshot == NULL)
         return rc;
-    if (glia_base64_decode(req->spec->snapshot, &bytes, &len) != 0)
+    if (glia_base64_decode(req->spec->snapshot, &req->snapshot, &req->snapshot_len) != 0)
         return glia_error_set(err, GLIA_EINVAL, "/snapshot", "is not base64 text");
-    rc = glia_session_load(bytes, len, &req->loaded, err);
-    free(bytes);
+    rc = glia_snapshot_peek(req->snapshot, req->snapshot_len, &cfg, &seed, &req->snapshot_points,
+                            err);
     if (rc == GLIA_ENOMEM)
         return rc;
     if (rc != 0) {
         snprintf(err->field, sizeof(err->field), "/snapshot");
         return GLIA_EINVAL;
     }
-    req->spec->config = *glia_session_config(req->loaded);
-    req->spec->seed = glia_session_seed(req->loaded);
+    req->spec->config = cfg;
+    req->spec->seed = seed;
     preset_of(&req->spec->config, req->spec->preset, sizeof(req->spec->preset));
     return 0;
 }
@@ -210,11 +276,12 @@ int glia_prepare_session_create(glia_request_t *req, glia_error_t *err)
 
 void glia_handle_session_create(glia_server_t *srv, glia_request_t *req)
 {
-    glia_session_t *s = req->loaded;
-    glia_entry_t *e;
+    size_t held = glia_registry_count(&srv->registry) + glia_lifecycle_building(srv);
+    uint64_t need = 0;
+    char what[GLIA_NAME_MAX + 32];
     int rc;
 
-    if (glia_registry_count(&srv->registry) >= (size_t)srv->opt.max_sessions) {
+    if (held >= (size_t)srv->opt.max_sessions) {
         glia_reply_problem(req, glia_problem(507, "too-many-sessions",
                                              "this server holds its maximum of %d sessions; "
                                              "delete some or start gliad with a larger "
@@ -222,16 +289,22 @@ void glia_handle_session_create(glia_server_t *srv, glia_request_t *req)
                                              srv->opt.max_sessions));
         return;
     }
-    req->loaded = NULL;
-    if (s == NULL && (rc = glia_session_new(&req->spec->config, req->spec->seed, &s, NULL)) != 0) {
-        glia_reply_problem(
-            req, glia_problem(500, "internal", "cannot build the session: %s", glia_strerror(rc)));
+    if (req->snapshot != NULL && req->snapshot_points + 1 > (uint64_t)srv->opt.max_points) {
+        reply_history_limit(req, "/snapshot",
+                            "the snapshot holds %llu trajectory points; a session may hold %d "
+                            "(--max-points)",
+                            (unsigned long long)req->snapshot_points, srv->opt.max_points);
         return;
     }
-    rc = glia_lifecycle_create(srv, req->spec, s, NULL, 0, created_cb, req, &e);
+    /* Built on the pool, never here: a big network takes seconds to build. */
+    rc = glia_lifecycle_build(srv, req->spec, req->snapshot, req->snapshot_len,
+                              req->snapshot_points, NULL, 0, created_cb, req, &need);
+    snprintf(what, sizeof(what), "session \"%s\"", req->spec->name);
     if (rc == GLIA_EEXIST)
         glia_reply_problem(req, glia_problem(409, "exists", "a session named \"%s\" already exists",
                                              req->spec->name));
+    else if (rc == GLIA_ELIMIT)
+        glia_reply_problem(req, glia_budget_problem(&srv->budget, need, what));
     else if (rc != 0)
         glia_reply_problem(
             req, glia_problem(500, "internal", "out of memory creating \"%s\"", req->spec->name));
@@ -319,6 +392,21 @@ static size_t minmax_indices(json_t *const *sel, size_t n, size_t max_points, si
     return count;
 }
 
+/* How many points like `sample` fit in a reply of REPLY_MAX_BYTES (at least 2): with many
+ * wide patterns a point is tens of kB of text. */
+static size_t reply_points_most(const json_t *sample)
+{
+    const json_t *outs = json_object_get(sample, "outputs");
+    size_t count = json_array_size(outs), width = 0, per;
+
+    if (count > 0)
+        width = strlen(json_string_value(json_array_get(outs, 0))
+                           ? json_string_value(json_array_get(outs, 0))
+                           : "");
+    per = 512 + count * (width + 12);
+    return REPLY_MAX_BYTES / per > 2 ? REPLY_MAX_BYTES / per : 2;
+}
+
 void glia_handle_session_points(glia_server_t *srv, glia_request_t *req)
 {
     glia_entry_t *e = req->entry;
@@ -346,6 +434,12 @@ void glia_handle_session_points(glia_server_t *srv, glia_request_t *req)
      * last kept); or each bucket's min and max of every series (a spike cannot vanish). */
     if (sel != NULL) {
         size_t *idx = malloc((n ? n : 1) * sizeof(*idx)), count = 0;
+        size_t most = reply_points_most(n > 0 ? sel[0] : NULL);
+        /* The reply stays bounded: thinned further, or paged. */
+        if (req->max_points > 0 && (size_t)req->max_points > most)
+            req->max_points = (int64_t)most;
+        if ((size_t)req->limit > most)
+            req->limit = (int64_t)most;
         if (idx != NULL && req->downsample == GLIA_DOWNSAMPLE_MINMAX) {
             count = minmax_indices(sel, n, (size_t)req->max_points, idx);
         } else if (idx != NULL) {
@@ -427,7 +521,8 @@ void glia_handle_session_config(glia_server_t *srv, glia_request_t *req)
 {
     glia_entry_t *e = req->entry;
     glia_session_spec_t *spec = req->spec;
-    glia_session_t *s;
+    uint64_t need;
+    int rc;
 
     if (e->state == GLIA_STATE_RUNNING || e->counters.steps > 0) {
         glia_reply_conflict(req, e,
@@ -445,9 +540,17 @@ void glia_handle_session_config(glia_server_t *srv, glia_request_t *req)
         spec->seed = e->seed;
     if (json_object_get(req->json, "export_metrics") == NULL)
         spec->export_metrics = e->is_exported;
-    if (glia_session_new(&spec->config, spec->seed, &s, NULL) != 0 ||
-        glia_lifecycle_configure(srv, e, spec, s, changed_cb, req) != 0)
+    /* The new session is built on the pool, with this one held meanwhile. */
+    rc = glia_lifecycle_rebuild(srv, e, spec, changed_cb, req, &need);
+    if (rc == GLIA_ELIMIT) {
+        char what[GLIA_NAME_MAX + 40];
+        snprintf(what, sizeof(what), "session \"%s\" with this config", e->name);
+        glia_reply_problem(req, glia_budget_problem(&srv->budget, need, what));
+    } else if (rc == GLIA_ESTATE) {
+        glia_reply_conflict(req, e, "its config can only be replaced before it has taken a step");
+    } else if (rc != 0) {
         glia_reply_oom(req);
+    }
 }
 
 int glia_prepare_session_step(glia_request_t *req, glia_error_t *err)
@@ -455,21 +558,82 @@ int glia_prepare_session_step(glia_request_t *req, glia_error_t *err)
     return glia_parse_step(req->json, &req->steps, err);
 }
 
+/* 507 for a session whose reservation cannot grow to `points`. Returns 1 after replying. */
+static int refuse_memory(glia_server_t *srv, glia_request_t *req, glia_entry_t *e, uint64_t points,
+                         const char *doing)
+{
+    char what[GLIA_NAME_MAX + 64];
+    uint64_t need;
+
+    if (glia_lifecycle_reserve(srv, e, points, &need) == 0)
+        return 0;
+    snprintf(what, sizeof(what), "%s session \"%s\" (%llu trajectory points)", doing, e->name,
+             (unsigned long long)points);
+    glia_reply_problem(req, glia_budget_problem(&srv->budget, need, what));
+    return 1;
+}
+
 void glia_handle_session_step(glia_server_t *srv, glia_request_t *req)
 {
     glia_entry_t *e = req->entry;
+    const glia_config_t *cfg;
+    uint64_t finishing, points;
 
-    if (e->state == GLIA_STATE_RUNNING)
+    if (e->state == GLIA_STATE_RUNNING) {
         glia_reply_conflict(req, e, "pause it before stepping by hand");
-    else if (e->in_worker)
+        return;
+    }
+    if (e->in_worker) {
         glia_dispatch_park(e, req);
-    else if (glia_lifecycle_step(srv, e, req->steps, stepped_cb, req) != 0)
+        return;
+    }
+    cfg = glia_session_config(e->session);
+    finishing = ((uint64_t)e->counters.step_in_episode + (uint64_t)req->steps) /
+                (uint64_t)cfg->training.steps_per_episode;
+    points = points_after(e, finishing);
+    if (points > (uint64_t)srv->opt.max_points) {
+        reply_history_limit(req, "/steps",
+                            "these steps would bring session \"%s\" to %llu trajectory points; "
+                            "a session may hold %d (--max-points)",
+                            e->name, (unsigned long long)points, srv->opt.max_points);
+        return;
+    }
+    if (refuse_memory(srv, req, e, points, "stepping"))
+        return;
+    if (glia_lifecycle_step(srv, e, req->steps, stepped_cb, req) != 0)
         glia_reply_problem(req, glia_problem(500, "internal", "cannot schedule the steps"));
 }
 
 int glia_prepare_session_run(glia_request_t *req, glia_error_t *err)
 {
     return glia_parse_run(req->json, &req->episodes, err);
+}
+
+/* A run must fit in --max-points (422) and in the memory budget (507). Returns 1 if it
+ * does, 0 after replying. */
+static int run_fits(glia_server_t *srv, glia_request_t *req, glia_entry_t *e)
+{
+    uint64_t points = points_after(e, req->episodes);
+
+    if (points > (uint64_t)srv->opt.max_points) {
+        const glia_config_t *cfg = glia_session_config(e->session);
+        uint64_t every = (uint64_t)cfg->training.trajectory_interval;
+        uint64_t held = points - (glia_config_points(cfg, e->counters.episodes + req->episodes) -
+                                  glia_config_points(cfg, e->counters.episodes) + 1);
+        uint64_t room =
+            (uint64_t)srv->opt.max_points > held + 1 ? (uint64_t)srv->opt.max_points - held - 1 : 0;
+        uint64_t most =
+            every * (glia_config_points(cfg, e->counters.episodes) + room) - e->counters.episodes;
+        reply_history_limit(req, "/episodes",
+                            "this run would bring session \"%s\" to %llu trajectory points (one "
+                            "every %llu episodes, /training/trajectory_interval); a session may "
+                            "hold %d (--max-points): run at most %llu episodes, or raise the "
+                            "interval",
+                            e->name, (unsigned long long)points, (unsigned long long)every,
+                            srv->opt.max_points, (unsigned long long)most);
+        return 0;
+    }
+    return !refuse_memory(srv, req, e, points, "running");
 }
 
 void glia_handle_session_run(glia_server_t *srv, glia_request_t *req)
@@ -483,7 +647,8 @@ void glia_handle_session_run(glia_server_t *srv, glia_request_t *req)
                                 : "wait for the run to end, or pause or cancel it");
     else if (e->in_worker)
         glia_dispatch_park(e, req);
-    else if (glia_lifecycle_run(srv, e, req->episodes, started_cb, req) != 0)
+    else if (run_fits(srv, req, e) &&
+             glia_lifecycle_run(srv, e, req->episodes, started_cb, req) != 0)
         glia_reply_oom(req);
 }
 
@@ -505,7 +670,10 @@ static void control(glia_server_t *srv, glia_request_t *req, int want, const cha
         glia_lifecycle_stop(srv, e, want);
         glia_dispatch_park(e, req);
     } else if (e->state == GLIA_STATE_PAUSED && want != GLIA_STATE_PAUSED) {
-        if (e->in_worker) { /* a step request holds it */
+        if (e->in_worker) {
+            /* A step request holds it: a cancel ends the steps after their slice. */
+            if (want == GLIA_STATE_CANCELLED)
+                glia_lifecycle_stop_step(srv, e);
             glia_dispatch_park(e, req);
             return;
         }

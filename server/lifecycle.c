@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../api/config_json.h"
+#include "../core/footprint.h"
 #include "commit.h"
 #include "entry.h"
 #include "log.h"
@@ -24,6 +25,8 @@ typedef struct pending {
     json_t *steps;            /* step: the records */
     glia_counters_t counters; /* step: as the job left them */
     int job_rc;               /* step: the core's error */
+    int steps_left;           /* step: steps still to take, slice by slice */
+    const char *stopped;      /* step: why it ended before taking them all (NULL: it did not) */
 } pending_t;
 
 static pending_t *pending_new(glia_lifecycle_cb cb, void *arg)
@@ -51,10 +54,12 @@ static void report(glia_server_t *srv, glia_entry_t *e, pending_t *p, int status
 
     if (p == NULL)
         return;
+    memset(&out, 0, sizeof(out));
     out.status = status;
     out.error = error;
     out.counters = &p->counters;
     out.steps = p->steps;
+    out.stopped = p->stopped;
     if (p->cb != NULL)
         p->cb(srv, e, &out, p->arg);
     pending_free(p);
@@ -166,6 +171,23 @@ static void job_done_cb(glia_server_t *srv, glia_entry_t *e, const glia_job_resu
         return;
     }
     book_counters(srv, e, r);
+    if (is_step && r->records != NULL)
+        json_array_extend(p->steps, r->records);
+    if (is_step && r->rc == 0 && (p->steps_left -= (int)r->steps_done) > 0) {
+        /* A step request runs in slices like a run: between two, other sessions get the
+         * pool. It goes on unless something asked it to stop. */
+        p->stopped = atomic_load(&srv->is_shutting_down) ? "the server is shutting down"
+                     : e->cancel_requested               ? "the session was cancelled"
+                     : e->state == GLIA_STATE_FAILED     ? "the session failed"
+                                                         : NULL;
+        if (p->stopped == NULL) {
+            glia_job_spec_t spec = {0, 0, p->steps_left, srv->opt.slice_ms / 1000.0, 1};
+            atomic_store(&e->stop_flag, 0);
+            if (glia_runner_submit(srv, e, &spec, job_done_cb, p) == 0)
+                return;
+            p->job_rc = GLIA_ENOMEM;
+        }
+    }
     atomic_store(&e->stop_flag, 0);
     if (e->state == GLIA_STATE_FAILED && !is_step) {
         /* The store failed while this slice ran: the session stays failed, with its
@@ -214,17 +236,26 @@ static void job_done_cb(glia_server_t *srv, glia_entry_t *e, const glia_job_resu
     } else {
         if (glia_now() - e->last_progress >= 0.5)
             glia_commit_progress(c);
-        if (glia_now() - e->last_checkpoint >= srv->opt.checkpoint_seconds) {
+        /* At most every --checkpoint-seconds, never while one is still being stored,
+         * and no more often than keeps the store busy a twentieth of the time with this
+         * session: a big session's checkpoint (hundreds of MB) holds the store's one
+         * writer while it is written. */
+        if (e->ckpts_in_flight == 0 &&
+            glia_now() - e->last_checkpoint >= (srv->opt.checkpoint_seconds > 20 * e->ckpt_seconds
+                                                    ? srv->opt.checkpoint_seconds
+                                                    : 20 * e->ckpt_seconds)) {
             glia_commit_row(c);
             glia_commit_checkpoint(c);
         }
         again = 1;
     }
-    e->pause_requested = e->cancel_requested = 0;
+    if (!is_step || e->state != GLIA_STATE_PAUSED)
+        e->pause_requested = e->cancel_requested = 0; /* a cancel that stopped a step on a
+                                                          paused session is answered next */
     if (p != NULL) {
         p->counters = e->counters;
-        p->steps = json_incref(r->records);
-        p->job_rc = r->rc;
+        if (r->rc != 0)
+            p->job_rc = r->rc;
     }
     /* Between slices the loop holds the session: what only reads it is served now, before
      * the next slice takes it; what changes it waits for this commit, to see its state. */
@@ -311,6 +342,9 @@ int glia_lifecycle_create(glia_server_t *srv, const glia_session_spec_t *spec, g
         goto fail_entry;
     snprintf(e->experiment, sizeof(e->experiment), "%s", experiment ? experiment : "");
     e->created_at = e->updated_at = glia_wall();
+    /* A new session is rebuilt from its config and seed: its first periodic checkpoint
+     * is due one interval into its run, not at its first slice. */
+    e->last_checkpoint = glia_now();
     e->target_episodes = e->counters.episodes + episodes;
     if ((rc = glia_registry_add(&srv->registry, e)) != 0)
         goto fail_entry;
@@ -343,7 +377,8 @@ int glia_lifecycle_configure(glia_server_t *srv, glia_entry_t *e, const glia_ses
     pending_t *p;
     int rc;
 
-    if (e->state == GLIA_STATE_RUNNING || e->counters.steps > 0 || e->in_worker) {
+    if (e->state == GLIA_STATE_RUNNING || e->counters.steps > 0 ||
+        (e->in_worker && !e->in_job_cb)) {
         glia_session_free(s);
         return GLIA_ESTATE;
     }
@@ -385,17 +420,316 @@ int glia_lifecycle_run(glia_server_t *srv, glia_entry_t *e, uint64_t episodes, g
 int glia_lifecycle_step(glia_server_t *srv, glia_entry_t *e, int steps, glia_lifecycle_cb cb,
                         void *arg)
 {
-    glia_job_spec_t spec = {0, 0, steps, 0, 1};
+    glia_job_spec_t spec = {0, 0, steps, srv->opt.slice_ms / 1000.0, 1};
     pending_t *p;
 
     if (e->state == GLIA_STATE_RUNNING || e->in_worker || steps < 1)
         return GLIA_ESTATE;
-    if ((p = pending_new(cb, arg)) == NULL)
+    if ((p = pending_new(cb, arg)) == NULL || (p->steps = json_array()) == NULL) {
+        pending_free(p);
         return GLIA_ENOMEM;
+    }
+    p->steps_left = steps;
+    e->cancel_requested = 0;
+    atomic_store(&e->stop_flag, 0);
     if (glia_runner_submit(srv, e, &spec, job_done_cb, p) != 0) {
         pending_free(p);
         return GLIA_ENOMEM;
     }
+    return 0;
+}
+
+int glia_lifecycle_stop_step(glia_server_t *srv, glia_entry_t *e)
+{
+    if (e->state != GLIA_STATE_PAUSED || !e->in_worker)
+        return GLIA_ESTATE;
+    e->cancel_requested = 1;
+    glia_runner_stop(srv, e);
+    return 0;
+}
+
+/* ---- sessions built on the pool -------------------------------------------------------- */
+
+/* A session being built on the pool, for a create or a configure. Loop thread but for
+ * build_work. */
+struct glia_build {
+    struct glia_build *next; /* in srv->builds */
+    glia_server_t *srv;
+    glia_session_spec_t spec; /* a copy: snapshot and config_overrides are not used */
+    char experiment[GLIA_NAME_MAX + 1];
+    uint64_t episodes;
+    uint64_t points; /* trajectory points it is counted for, beyond those of `episodes` */
+    uint64_t taken;  /* bytes of the budget taken for it */
+    uint8_t *snapshot;
+    size_t snapshot_len;
+    glia_entry_t *target; /* configure: the session that gets it (referenced) */
+    int is_forgotten;
+    glia_lifecycle_cb cb;
+    void *arg;
+    /* The worker's result. */
+    glia_session_t *s;
+    int rc;
+    glia_error_t err;
+};
+
+static void build_free(glia_build_t *b)
+{
+    glia_session_free(b->s);
+    free(b->snapshot);
+    glia_entry_unref(b->target);
+    free(b);
+}
+
+/* Worker thread: build it. Touches nothing but the build. */
+static void build_work(void *arg)
+{
+    glia_build_t *b = arg;
+
+    glia_error_clear(&b->err);
+    if (b->snapshot != NULL)
+        b->rc = glia_session_load(b->snapshot, b->snapshot_len, &b->s, &b->err);
+    else
+        b->rc = glia_session_new(&b->spec.config, b->spec.seed, &b->s, &b->err);
+}
+
+static void build_report(glia_server_t *srv, glia_build_t *b, glia_entry_t *e, int status,
+                         const char *error, uint64_t need)
+{
+    glia_outcome_t out;
+    glia_counters_t none;
+
+    memset(&out, 0, sizeof(out));
+    memset(&none, 0, sizeof(none));
+    out.status = status;
+    out.error = error;
+    out.err = &b->err;
+    out.need = need;
+    out.counters = &none;
+    if (b->cb != NULL)
+        b->cb(srv, e, &out, b->arg);
+}
+
+static void unlink_build(glia_server_t *srv, glia_build_t *b)
+{
+    for (glia_build_t **pp = &srv->builds; *pp; pp = &(*pp)->next) {
+        if (*pp == b) {
+            *pp = b->next;
+            return;
+        }
+    }
+}
+
+static void build_done(glia_server_t *srv, void *arg)
+{
+    glia_build_t *b = arg;
+    glia_session_t *s = b->s;
+    glia_entry_t *e;
+    size_t n_points = 0;
+    uint64_t bytes;
+    int rc;
+
+    unlink_build(srv, b);
+    if (s == NULL || b->is_forgotten) {
+        glia_budget_give(&srv->budget, b->taken);
+        build_report(srv, b, NULL, s == NULL ? (b->rc ? b->rc : GLIA_ENOMEM) : GLIA_ESTATE,
+                     s == NULL ? (b->err.message[0] ? b->err.message : "out of memory")
+                               : "its experiment was deleted or cancelled",
+                     0);
+        build_free(b);
+        return;
+    }
+    /* A fork: what it really holds (its config and points were known before it was
+     * built; this settles the count). */
+    glia_session_trajectory(s, &n_points);
+    bytes = glia_session_bytes(glia_session_config(s),
+                               (n_points > b->points ? (uint64_t)n_points : b->points) +
+                                   glia_config_points(glia_session_config(s), b->episodes) + 1);
+    if (bytes > b->taken && glia_budget_take(&srv->budget, bytes - b->taken) != 0) {
+        glia_budget_give(&srv->budget, b->taken);
+        build_report(srv, b, NULL, GLIA_ELIMIT, "not enough memory", bytes);
+        build_free(b);
+        return;
+    }
+    if (bytes < b->taken)
+        glia_budget_give(&srv->budget, b->taken - bytes);
+    b->s = NULL;
+    rc = glia_lifecycle_create(srv, &b->spec, s, b->experiment[0] ? b->experiment : NULL,
+                               b->episodes, b->cb, b->arg, &e);
+    if (rc != 0) {
+        glia_budget_give(&srv->budget, bytes);
+        build_report(srv, b, NULL, rc, rc == GLIA_EEXIST ? "the name is taken" : "out of memory",
+                     0);
+    } else {
+        e->budget = &srv->budget;
+        e->mem_reserved = bytes;
+    }
+    build_free(b);
+}
+
+static int name_is_building(const glia_server_t *srv, const char *name)
+{
+    for (const glia_build_t *b = srv->builds; b; b = b->next) {
+        if (b->target == NULL && strcmp(b->spec.name, name) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+size_t glia_lifecycle_building(const glia_server_t *srv)
+{
+    size_t n = 0;
+    for (const glia_build_t *b = srv->builds; b; b = b->next)
+        n += b->target == NULL;
+    return n;
+}
+
+void glia_lifecycle_forget_builds(glia_server_t *srv, const char *experiment)
+{
+    for (glia_build_t *b = srv->builds; b; b = b->next) {
+        if (strcmp(b->experiment, experiment) == 0)
+            b->is_forgotten = 1;
+    }
+}
+
+int glia_lifecycle_build(glia_server_t *srv, const glia_session_spec_t *spec,
+                         const uint8_t *snapshot, size_t snapshot_len, uint64_t points,
+                         const char *experiment, uint64_t episodes, glia_lifecycle_cb cb, void *arg,
+                         uint64_t *need)
+{
+    glia_entry_t *taken = glia_registry_get(&srv->registry, spec->name);
+    glia_build_t *b;
+    uint64_t bytes;
+
+    glia_entry_unref(taken);
+    if (taken != NULL || name_is_building(srv, spec->name))
+        return GLIA_EEXIST;
+    bytes =
+        glia_session_bytes(&spec->config, points + glia_config_points(&spec->config, episodes) + 1);
+    *need = bytes;
+    if ((b = calloc(1, sizeof(*b))) == NULL)
+        return GLIA_ENOMEM;
+    if (snapshot != NULL && (b->snapshot = malloc(snapshot_len ? snapshot_len : 1)) == NULL) {
+        free(b);
+        return GLIA_ENOMEM;
+    }
+    if (glia_budget_take(&srv->budget, bytes) != 0) {
+        build_free(b);
+        return GLIA_ELIMIT;
+    }
+    b->srv = srv;
+    b->spec = *spec;
+    b->spec.snapshot = NULL;
+    b->spec.config_overrides = NULL;
+    snprintf(b->experiment, sizeof(b->experiment), "%s", experiment ? experiment : "");
+    b->episodes = episodes;
+    b->points = points;
+    b->taken = bytes;
+    if (snapshot != NULL) {
+        memcpy(b->snapshot, snapshot, snapshot_len);
+        b->snapshot_len = snapshot_len;
+    }
+    b->cb = cb;
+    b->arg = arg;
+    if (glia_runner_call(srv, build_work, build_done, b) != 0) {
+        glia_budget_give(&srv->budget, bytes);
+        build_free(b);
+        return GLIA_ENOMEM;
+    }
+    b->next = srv->builds;
+    srv->builds = b;
+    return 0;
+}
+
+int glia_lifecycle_reserve(glia_server_t *srv, glia_entry_t *e, uint64_t points, uint64_t *need)
+{
+    uint64_t bytes = glia_session_bytes(glia_session_config(e->session), points);
+
+    *need = bytes > e->mem_reserved ? bytes - e->mem_reserved : 0;
+    if (*need == 0)
+        return 0;
+    if (glia_budget_take(&srv->budget, *need) != 0)
+        return GLIA_ELIMIT;
+    e->budget = &srv->budget;
+    e->mem_reserved = bytes;
+    return 0;
+}
+
+/* Worker (as a read of e, which holds it): build the replacement. */
+static void rebuild_work(glia_entry_t *e, void *arg)
+{
+    (void)e;
+    build_work(arg);
+}
+
+static void rebuild_done(glia_server_t *srv, glia_entry_t *e, void *arg)
+{
+    glia_build_t *b = arg;
+    glia_session_t *s = b->s;
+    uint64_t bytes;
+    int rc;
+
+    unlink_build(srv, b);
+    if (s == NULL || e->is_deleting || e->is_deleted) {
+        glia_budget_give(&srv->budget, b->taken);
+        build_report(srv, b, e, s == NULL ? (b->rc ? b->rc : GLIA_ENOMEM) : GLIA_ENOENT,
+                     s == NULL ? (b->err.message[0] ? b->err.message : "out of memory")
+                               : "the session was deleted",
+                     0);
+        build_free(b);
+        return;
+    }
+    bytes = glia_session_bytes(glia_session_config(s), 0);
+    b->s = NULL;
+    rc = glia_lifecycle_configure(srv, e, &b->spec, s, b->cb, b->arg);
+    if (rc != 0) {
+        glia_budget_give(&srv->budget, b->taken);
+        build_report(srv, b, e, rc,
+                     rc == GLIA_ESTATE ? "it has taken a step meanwhile" : "out of memory", 0);
+    } else {
+        /* Counted for the new session now: what was taken for the difference joins the
+         * reservation, which shrinks to the new size when that is smaller. */
+        e->budget = &srv->budget;
+        e->mem_reserved += b->taken;
+        if (e->mem_reserved > bytes) {
+            glia_budget_give(&srv->budget, e->mem_reserved - bytes);
+            e->mem_reserved = bytes;
+        }
+    }
+    build_free(b);
+}
+
+int glia_lifecycle_rebuild(glia_server_t *srv, glia_entry_t *e, const glia_session_spec_t *spec,
+                           glia_lifecycle_cb cb, void *arg, uint64_t *need)
+{
+    uint64_t bytes = glia_session_bytes(&spec->config, 0);
+    uint64_t delta = bytes > e->mem_reserved ? bytes - e->mem_reserved : 0;
+    glia_build_t *b;
+
+    *need = bytes;
+    if (e->state == GLIA_STATE_RUNNING || e->counters.steps > 0 || e->in_worker)
+        return GLIA_ESTATE;
+    if ((b = calloc(1, sizeof(*b))) == NULL)
+        return GLIA_ENOMEM;
+    if (glia_budget_take(&srv->budget, delta) != 0) {
+        free(b);
+        return GLIA_ELIMIT;
+    }
+    b->srv = srv;
+    b->spec = *spec;
+    b->spec.snapshot = NULL;
+    b->spec.config_overrides = NULL;
+    b->taken = delta;
+    b->target = e;
+    glia_entry_ref(e);
+    b->cb = cb;
+    b->arg = arg;
+    if (glia_runner_read(srv, e, rebuild_work, rebuild_done, b) != 0) {
+        glia_budget_give(&srv->budget, delta);
+        build_free(b);
+        return GLIA_ENOMEM;
+    }
+    b->next = srv->builds;
+    srv->builds = b;
     return 0;
 }
 
@@ -524,8 +858,17 @@ int glia_lifecycle_restore(glia_server_t *srv, const glia_stored_session_t *ss)
         glia_log("error", e->name, "%s", e->error);
     }
     e->config_json = cfg_json ? cfg_json : json_object();
-    if (e->session != NULL)
+    if (e->session != NULL) {
+        size_t n_traj;
+        uint64_t points = json_array_size(ss->points);
         glia_session_counters(e->session, &e->counters);
+        glia_session_trajectory(e->session, &n_traj);
+        /* What it holds is counted, even past the budget: it is already there. */
+        e->budget = &srv->budget;
+        e->mem_reserved = glia_session_bytes(glia_session_config(e->session),
+                                             (n_traj > points ? n_traj : points) + 1);
+        glia_budget_force(&srv->budget, e->mem_reserved);
+    }
     glia_commit_publish_restored(e, ss); /* nobody sees the entry yet: no lock needed */
     e->last_checkpoint = glia_now();
     rc = glia_registry_add(&srv->registry, e);

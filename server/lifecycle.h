@@ -22,13 +22,21 @@
 #include "server.h"
 #include "store.h"
 
+typedef struct glia_build glia_build_t;
+
 /* How an operation ended, once stored. */
 typedef struct glia_outcome {
     int status; /* 0; GLIA_EIO: the store refused (error says why); GLIA_ENOMEM (error says
-                   what); GLIA_ENOENT: the session was deleted meanwhile */
+                   what); GLIA_ENOENT: the session was deleted meanwhile; build:
+                   GLIA_EINVAL, GLIA_EFORMAT or GLIA_EVERSION (a snapshot that does not load:
+                   `err`), GLIA_ELIMIT (it is larger than the memory left: `need`),
+                   GLIA_ESTATE (the build was called off) */
     const char *error;
+    const glia_error_t *err;         /* build: why the snapshot did not load */
+    uint64_t need;                   /* build: bytes it needs (GLIA_ELIMIT) */
     const glia_counters_t *counters; /* step: the counters as stored */
-    json_t *steps;                   /* step: one record per step (borrowed) */
+    json_t *steps;                   /* step: one record per step taken (borrowed) */
+    const char *stopped;             /* step: why it ended before every step was taken */
 } glia_outcome_t;
 
 /* Loop thread. `e` is referenced for the duration of the call. */
@@ -44,6 +52,33 @@ int glia_lifecycle_create(glia_server_t *srv, const glia_session_spec_t *spec, g
                           const char *experiment, uint64_t episodes, glia_lifecycle_cb cb,
                           void *arg, glia_entry_t **out);
 
+/* Build a session on the pool (from spec->config and spec->seed, or by loading `snapshot`,
+ * which is copied) and then register it as glia_lifecycle_create does; `cb` reports both
+ * (the entry is NULL when the build failed). The memory budget is taken first, for the
+ * session with `points` trajectory points and the points a run of `episodes` adds. Returns
+ * 0 (cb to come), GLIA_EEXIST (the name is taken or being built), GLIA_ELIMIT (*need: the
+ * bytes it would take) or GLIA_ENOMEM. */
+int glia_lifecycle_build(glia_server_t *srv, const glia_session_spec_t *spec,
+                         const uint8_t *snapshot, size_t snapshot_len, uint64_t points,
+                         const char *experiment, uint64_t episodes, glia_lifecycle_cb cb,
+                         void *arg, uint64_t *need);
+
+/* Sessions being built (counted against --max-sessions). */
+size_t glia_lifecycle_building(const glia_server_t *srv);
+
+/* Call off the builds of an experiment's sessions: they are dropped when built. */
+void glia_lifecycle_forget_builds(glia_server_t *srv, const char *experiment);
+
+/* Make e's memory reservation cover `points` trajectory points (taking more of the budget
+ * if needed). 0, or GLIA_ELIMIT with *need the bytes the session would then be counted for. */
+int glia_lifecycle_reserve(glia_server_t *srv, glia_entry_t *e, uint64_t points, uint64_t *need);
+
+/* Build a replacement session for `spec` on the pool, with e held, then configure e with
+ * it as glia_lifecycle_configure does; cb reports both. The budget is taken for the
+ * difference first. 0, GLIA_ESTATE, GLIA_ELIMIT (*need) or GLIA_ENOMEM. */
+int glia_lifecycle_rebuild(glia_server_t *srv, glia_entry_t *e, const glia_session_spec_t *spec,
+                           glia_lifecycle_cb cb, void *arg, uint64_t *need);
+
 /* Replace the session, config, preset, seed and export flag of a session that has taken no
  * step (always takes `s`): idle again. GLIA_ESTATE, GLIA_ENOMEM or 0 (cb to come). */
 int glia_lifecycle_configure(glia_server_t *srv, glia_entry_t *e, const glia_session_spec_t *spec,
@@ -54,10 +89,16 @@ int glia_lifecycle_configure(glia_server_t *srv, glia_entry_t *e, const glia_ses
 int glia_lifecycle_run(glia_server_t *srv, glia_entry_t *e, uint64_t episodes, glia_lifecycle_cb cb,
                        void *arg);
 
-/* Take `steps` steps on the pool (not while running); `cb` gets the records once the
- * steps are stored. */
+/* Take `steps` steps on the pool (not while running), in slices like a run; `cb` gets the
+ * records once the steps are stored. A delete ends it within a slice (GLIA_ENOENT), and so
+ * does a cancel of a paused session, the failure of the session or shutdown (the steps
+ * taken are stored and reported, with `stopped` saying why). */
 int glia_lifecycle_step(glia_server_t *srv, glia_entry_t *e, int steps, glia_lifecycle_cb cb,
                         void *arg);
+
+/* A paused session whose step request is running: end it after its slice, and cancel the
+ * session then (the cancel request waits for it). GLIA_ESTATE otherwise. */
+int glia_lifecycle_stop_step(glia_server_t *srv, glia_entry_t *e);
 
 /* Paused -> running (cb once stored), and paused -> cancelled. */
 int glia_lifecycle_resume(glia_server_t *srv, glia_entry_t *e, glia_lifecycle_cb cb, void *arg);

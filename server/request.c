@@ -97,12 +97,16 @@ void glia_request_free(glia_request_t *req)
         free(req->query_keys[i]);
         free(req->query_values[i]);
     }
+    free(req->route_path);
     free(req->body);
     free(req->resp_body);
     json_decref(req->json);
     free(req->spec);
     free(req->experiment_spec);
-    glia_session_free(req->loaded);
+    free(req->snapshot);
+    json_decref(req->snapshot_config);
+    if (req->mem_reserved > 0)
+        glia_budget_give(&req->srv->budget, req->mem_reserved);
     free(req);
 }
 
@@ -183,6 +187,23 @@ static void set_json(glia_request_t *req, int status, const char *type, json_t *
         }
     }
     set_reply(req, status, type, text, len);
+}
+
+char *glia_render_json(json_t *body, size_t *len)
+{
+    char *text = body ? glia_json_dumps(body, GLIA_JSON_PRETTY, len) : NULL;
+    char *t;
+
+    json_decref(body);
+    if (text == NULL)
+        return NULL;
+    if ((t = realloc(text, *len + 2)) == NULL) {
+        free(text);
+        return NULL;
+    }
+    t[(*len)++] = '\n';
+    t[*len] = '\0';
+    return t;
 }
 
 void glia_reply_json(glia_request_t *req, int status, json_t *body)

@@ -29,6 +29,10 @@ int glia_request_parse_body(glia_request_t *req);
 /* Free the request and everything it holds. NULL is a no-op. */
 void glia_request_free(glia_request_t *req);
 
+/* A JSON body as a reply renders it (pretty, with a final newline), on any thread: a new
+ * string (free()) and its length, or NULL on out of memory. Takes `body`. */
+char *glia_render_json(json_t *body, size_t *len);
+
 /* Replies. Each takes ownership of what it is given (body, problem, text). */
 void glia_reply_json(glia_request_t *req, int status, json_t *body);
 void glia_reply_problem(glia_request_t *req, json_t *problem); /* status from the problem */

@@ -98,28 +98,56 @@ static int restore_cb(const glia_stored_session_t *ss, void *arg)
     return glia_lifecycle_restore(arg, ss);
 }
 
+/* Refuse to start: say why, and leave the data dir as it was found. Returns 1. */
+static int refuse(glia_server_t *srv, const char *msg)
+{
+    glia_log("error", NULL, "%s", msg);
+    fprintf(stderr, "gliad: %s\n", msg);
+    if (srv->store != NULL) {
+        glia_store_close_untouched(srv->store);
+        srv->store = NULL;
+        uv_run(&srv->loop, UV_RUN_NOWAIT); /* the store's handle closes */
+    }
+    return 1;
+}
+
 /* Open the store and bring back what it holds. 0, or 1 after saying why. */
 static int recover(glia_server_t *srv)
 {
-    char msg[1024];
+    glia_store_options_t so = {srv->opt.max_db_bytes, srv->opt.max_events, srv->opt.salvage};
+    char msg[4096];
     double t0;
+    int rc;
 
-    if (glia_store_open(srv->opt.data_dir, srv->opt.max_db_bytes, &srv->loop, &srv->store, msg,
-                        sizeof(msg)) != 0) {
-        glia_log("error", NULL, "%s", msg);
-        fprintf(stderr, "gliad: %s\n", msg);
-        return 1;
-    }
+    if (glia_store_open_with(srv->opt.data_dir, &so, &srv->loop, &srv->store, msg, sizeof(msg)) !=
+        0)
+        return refuse(srv, msg);
+    if (glia_store_salvage_report(srv->store)[0] != '\0')
+        glia_log("warn", NULL, "--salvage: %s", glia_store_salvage_report(srv->store));
+    else if (srv->opt.salvage)
+        glia_log("info", NULL, "--salvage: the store is not damaged; nothing was changed");
     glia_store_set_timing_cb(srv->store, checkpoint_timing_cb, srv);
     t0 = glia_now();
-    if (glia_store_load(srv->store, GLIA_EVENT_RING, restore_cb, srv) != 0) {
-        glia_log("error", NULL, "cannot read the sessions in %s", srv->opt.data_dir);
-        fprintf(stderr, "gliad: cannot read the sessions in %s\n", srv->opt.data_dir);
-        return 1;
+    if ((rc = glia_store_load(srv->store, GLIA_EVENT_RING, restore_cb, srv)) != 0) {
+        snprintf(msg, sizeof(msg), "%s",
+                 rc == GLIA_EFORMAT ? glia_store_error(srv->store) : glia_strerror(rc));
+        return refuse(srv, msg);
     }
-    if (glia_experiments_start(srv) != 0) {
-        fprintf(stderr, "gliad: cannot read the experiments in %s\n", srv->opt.data_dir);
-        return 1;
+    if ((rc = glia_experiments_start(srv)) != 0) {
+        snprintf(msg, sizeof(msg), "%s",
+                 rc == GLIA_EFORMAT ? glia_store_error(srv->store) : "cannot read the experiments");
+        return refuse(srv, msg);
+    }
+    if (glia_store_begin(srv->store, msg, sizeof(msg)) != 0)
+        return refuse(srv, msg);
+    if (atomic_load(&srv->budget.used) > srv->budget.limit) {
+        char used[32], limit[32];
+        glia_format_bytes(atomic_load(&srv->budget.used), used, sizeof(used));
+        glia_format_bytes(srv->budget.limit, limit, sizeof(limit));
+        glia_log("warn", NULL,
+                 "the stored sessions are counted for %s, more than --max-memory %s: new "
+                 "sessions, runs and large replies are refused (507) until some are deleted",
+                 used, limit);
     }
     glia_log("info", NULL, "recovered %zu sessions from %s in %.3f s",
              glia_registry_count(&srv->registry), srv->opt.data_dir, glia_now() - t0);
@@ -157,6 +185,8 @@ int glia_serve(int argc, char **argv)
     setenv("UV_THREADPOOL_SIZE", env, 1); /* read once, at the pool's first use */
     srv->started_at = glia_now();
     srv->listen_fd = -1;
+    srv->budget.limit = srv->opt.max_memory;
+    atomic_init(&srv->budget.used, 0);
     srv->routes = glia_routes;
     srv->n_routes = glia_n_routes;
     srv->hooks.job_returned_cb = glia_dispatch_job_returned;
@@ -186,8 +216,15 @@ int glia_serve(int argc, char **argv)
         fprintf(stderr, "gliad: cannot listen on %s (see the log above)\n", srv->opt.listen);
         return 2;
     }
-    glia_log("info", NULL, "listening on %s (port %d), %d workers, data dir %s", srv->opt.listen,
-             srv->port, srv->opt.workers, srv->opt.data_dir);
+    {
+        char limit[32], used[32];
+        glia_format_bytes(srv->budget.limit, limit, sizeof(limit));
+        glia_format_bytes(atomic_load(&srv->budget.used), used, sizeof(used));
+        glia_log("info", NULL,
+                 "listening on %s (port %d), %d workers, data dir %s, memory budget %s (%s "
+                 "held by the sessions)",
+                 srv->opt.listen, srv->port, srv->opt.workers, srv->opt.data_dir, limit, used);
+    }
     if (srv->opt.port_file[0])
         write_port_file(srv);
     glia_lifecycle_resume_running(srv);

@@ -46,11 +46,15 @@
 #include "../api/requests.h"
 #include "../api/router.h"
 #include "../core/session.h"
+#include "budget.h"
 #include "event_ring.h"
 #include "queue.h"
 
 struct glia_store;
 struct glia_stream;
+struct glia_conns;
+struct glia_job;
+struct glia_build;
 
 enum glia_state {
     GLIA_STATE_IDLE = 0,
@@ -77,6 +81,12 @@ typedef struct glia_options {
     int max_exported;
     uint64_t max_db_bytes; /* 0: no quota */
     char port_file[1024];
+    uint64_t max_memory;    /* the memory budget in bytes (see budget.h) */
+    int max_points;         /* trajectory points a session may hold */
+    int max_events;         /* events a session keeps stored (the oldest go first) */
+    int max_conns_per_ip;   /* open connections from one client address (0: no limit) */
+    double request_timeout; /* seconds for a request's line and headers, and for its body */
+    int salvage;            /* start from a damaged store with what can be read */
 } glia_options_t;
 
 typedef struct glia_entry glia_entry_t;
@@ -124,11 +134,20 @@ struct glia_entry {
     uint64_t published_upto; /* points up to this episode are stored (dedupe on recovery) */
     int has_published_points;
     double last_checkpoint; /* monotonic seconds */
+    double ckpt_seconds;    /* how long its last checkpoint took to store (commit.c) */
+    int ckpts_in_flight;    /* checkpoints submitted, not yet stored (commit.c) */
     double last_progress;   /* monotonic seconds of the last progress event */
 
-    int in_worker;        /* runner.c: a job holds the session */
+    int in_worker;        /* runner.c: a job holds the session (or waits for it) */
     uv_work_t *queued;    /* runner.c: the job while it may still be cancelled */
     atomic_int stop_flag; /* read by the job: end the slice now */
+    struct glia_job *next_jobs; /* runner.c: jobs waiting for the one that holds it */
+    int in_job_cb;              /* runner.c: a job's callback is running */
+
+    /* The memory budget (budget.h): what this session is counted for, given back when the
+     * entry is freed. Written on the loop (lifecycle.c). */
+    glia_budget_t *budget;
+    uint64_t mem_reserved;
 
     glia_request_t *waiters;      /* dispatch.c: requests waiting for the job to return */
     glia_request_t *after_commit; /* dispatch.c: writes waiting for the job's commit */
@@ -144,7 +163,12 @@ struct glia_request {
     glia_server_t *srv;
     struct MHD_Connection *conn;
     char method[8];
-    char path[256];
+    char path[256];      /* for logs and problems: printable, cut to fit */
+    char *route_path;    /* the decoded path that is routed (transport: http.c) */
+    size_t uri_len;      /* the request target as sent, query included */
+    char nul_param[64];  /* a query parameter whose key or value holds %00 ("" if none) */
+    int is_started;      /* the transport has read its headers */
+    int transport_error; /* 414, 431 or 400 (no Host): refused before anything else */
     glia_route_match_t match;
     const glia_route_t *route; /* the matched row (NULL: unmatched) */
     int match_status;          /* GLIA_MATCH_* */
@@ -188,8 +212,14 @@ struct glia_request {
     int state_filter;                        /* sessions list: a state, or -1 for any */
     const char *experiment_filter;           /* sessions list: an experiment, or NULL for any */
     int downsample;                          /* metrics: GLIA_DOWNSAMPLE_* */
+    int64_t syn_after, syn_limit;            /* network: a page of synapses */
     glia_session_spec_t *spec;               /* create, PUT config */
-    glia_session_t *loaded;                  /* create from a snapshot */
+    uint8_t *snapshot;                       /* create from a snapshot: its bytes */
+    size_t snapshot_len;
+    uint64_t snapshot_points;                /* ... and the trajectory points it holds */
+    uint64_t mem_reserved; /* budget taken for this request's reply, given back when freed */
+    char spec_preset[32];    /* result, snapshot: the session's preset, copied on the loop */
+    json_t *snapshot_config; /* snapshot: the session's config as served */
     glia_experiment_spec_t *experiment_spec; /* experiment create */
 
     glia_entry_t *entry; /* the session of a GLIA_ROUTE_SESSION route, during its handler */
@@ -250,6 +280,8 @@ struct glia_server {
     uv_timer_t keepalive_timer;
     uv_timer_t shutdown_timer;
     struct MHD_Daemon *mhd;
+    struct glia_conns *conns; /* http.c: open connections and their deadlines */
+    uv_timer_t deadline_timer;
     int listen_fd;
     int port;
 
@@ -258,6 +290,7 @@ struct glia_server {
     glia_hooks_t hooks;
 
     glia_registry_t registry;
+    struct glia_build *builds; /* lifecycle.c: sessions being built on the pool (loop) */
     struct glia_store *store;
 
     pthread_mutex_t sse_mu; /* guards the list of all streams (keepalive) */
@@ -267,7 +300,8 @@ struct glia_server {
     int jobs_in_flight; /* loop thread */
     double started_at;
     glia_stats_t stats;
-    void *experiments; /* experiments.c state */
+    glia_budget_t budget; /* --max-memory (budget.h) */
+    void *experiments;    /* experiments.c state */
 };
 
 #endif

@@ -60,16 +60,48 @@ struct glia_store_op {
     glia_store_done_cb done; /* called on the loop thread; then the op is freed */
     void *arg;
     char error[256]; /* why it failed, when status != 0 */
+    double seconds;  /* with a checkpoint: how long its transaction took (store thread) */
 };
 
+typedef struct glia_store_options {
+    uint64_t max_bytes; /* quota on the database size (0: none): past it writes fail as on a
+                           full disk */
+    int max_events;     /* events kept per session; older ones are deleted (0: all) */
+    int salvage;        /* a damaged store is backed up and rebuilt from what reads */
+} glia_store_options_t;
+
 /* Open (creating if needed) the store in `dir` and attach its completion handle to `loop`.
- * `max_bytes` (0: none) caps the database size: writes beyond it fail as on a full disk.
- * Returns 0, or on failure a negative code with a plain message in `msg` (nothing is
- * overwritten): GLIA_EIO (not a directory, not writable, cannot open, disk full),
- * GLIA_EFORMAT (not a glia database), GLIA_EVERSION (a newer schema), GLIA_ELIMIT (the
- * database is already larger than max_bytes), GLIA_ENOMEM. */
+ * Nothing is written before the file is known sound: the write-ahead log is read frame by
+ * frame and the database checked (PRAGMA quick_check); damage is refused (or, with
+ * `salvage`, the store is rebuilt first: glia_store_salvage_report). Returns 0, or on
+ * failure a negative code with a plain message in `msg` (nothing is overwritten): GLIA_EIO
+ * (not a directory, not writable, cannot open), GLIA_EFORMAT (not a glia database, or
+ * damaged: the message names PRAGMA integrity_check and where --salvage would back it up),
+ * GLIA_EVERSION (a newer schema), GLIA_ELIMIT (the database is already larger than
+ * max_bytes), GLIA_ENOMEM. */
+int glia_store_open_with(const char *dir, const glia_store_options_t *opt, uv_loop_t *loop,
+                         glia_store_t **out, char *msg, size_t msg_size);
+/* The same with only a quota (max_bytes; 0: none). */
 int glia_store_open(const char *dir, uint64_t max_bytes, uv_loop_t *loop, glia_store_t **out,
                     char *msg, size_t msg_size);
+
+/* After loading: the first write (an unwritable file or a full disk is found now, not
+ * during a run). 0 or GLIA_EIO with `msg`. */
+int glia_store_begin(glia_store_t *st, char *msg, size_t msg_size);
+
+/* Why the last glia_store_load or glia_store_load_experiments failed: the damage found and
+ * what to do (borrowed; "" when they did not fail for damage). */
+const char *glia_store_error(const glia_store_t *st);
+
+/* What --salvage kept and lost, and where it put the damaged files ("" when it did
+ * nothing). Borrowed. */
+const char *glia_store_salvage_report(const glia_store_t *st);
+const char *glia_store_backup(const glia_store_t *st);
+
+/* Refusing to start: stop the thread and close without a checkpoint, taking away only the
+ * -wal and -shm files this open created (the data dir is left as found). Frees like
+ * glia_store_close. */
+void glia_store_close_untouched(glia_store_t *st);
 
 /* Stop the thread after the queue drains and close. NULL is a no-op. The loop must keep
  * running until glia_store_idle() is true before calling this; the loop must run once
@@ -92,7 +124,9 @@ void glia_store_set_timing_cb(glia_store_t *st, void (*cb)(double seconds, void 
 
 /* Startup: every stored session, in name order, with its newest checkpoint, its points
  * and its newest `max_events` events. The callback owns nothing it is given and returns
- * 0 to go on or a negative code to stop (which glia_store_load returns). */
+ * 0 to go on or a negative code to stop (which glia_store_load returns). Every step is
+ * checked and every JSON text parsed: a store that cannot be read whole is GLIA_EFORMAT
+ * (glia_store_error says what and what to do), never a store that looks smaller. */
 typedef struct glia_stored_session {
     glia_store_row_t row;
     const uint8_t *ckpt;

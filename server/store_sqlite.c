@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 
 #include "../api/event_json.h"
 #include "../core/error.h"
+#include "store_repair.h"
 
 #define GLIA_APPLICATION_ID 0x676c6961 /* "glia" */
 
@@ -63,7 +65,13 @@ static const char *const migrations[] = {
 
 struct glia_store {
     char path[1100];
+    char dir[1024];
     sqlite3 *db;
+    int had_wal, had_shm; /* the files existed before this open (close_untouched keeps them) */
+    int max_events;       /* events kept per session (0: all) */
+    char error[4096];     /* why the last load failed */
+    char salvage[4096];   /* what --salvage kept and lost ("" if it did nothing) */
+    char backup[1100];    /* where --salvage kept the damaged files */
     pthread_t thread;
     glia_queue_t submitted; /* loop -> store thread */
     glia_queue_t finished;  /* store thread -> loop (then `async` is sent) */
@@ -129,8 +137,49 @@ static const char *describe(int rc)
     }
 }
 
-/* Checks and migrations, on a connection nobody else uses yet. */
-static int prepare_db(glia_store_t *st, char *msg, size_t size)
+/* The message for a damaged store: nothing was changed, how to look, how to go on. */
+static void damaged(const glia_store_t *st, const char *what, char *msg, size_t size)
+{
+    char backup[1100];
+
+    glia__store_backup_path(st->path, backup, sizeof(backup));
+    snprintf(msg, size,
+             "%.500s is damaged: %.400s. gliad did not start and changed nothing. Check the "
+             "file with `sqlite3 %.500s 'PRAGMA integrity_check'`. To start with what can still "
+             "be read, run gliad with --salvage: it first copies the damaged files to %.500s "
+             "(and %.500s-wal), then keeps every row it can read and reports what it could not",
+             st->path, what, st->path, backup, backup);
+}
+
+/* PRAGMA quick_check: 0 when "ok", 1 (with the first finding in `what`) when not, or an
+ * SQLite error code. */
+static int quick_check(sqlite3 *db, char *what, size_t size)
+{
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(db, "PRAGMA quick_check(8)", -1, &st, NULL), bad = 0;
+
+    if (rc != SQLITE_OK)
+        return rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *line = (const char *)sqlite3_column_text(st, 0);
+        if (line != NULL && strcmp(line, "ok") != 0 && !bad) {
+            snprintf(what, size, "PRAGMA quick_check: %.200s", line);
+            for (char *c = what; *c; c++)
+                *c = *c == '\n' ? ' ' : *c;
+            bad = 1;
+        }
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE && !bad) {
+        snprintf(what, size, "PRAGMA quick_check failed: %s", describe(rc));
+        bad = 1;
+    }
+    return bad;
+}
+
+/* Checks and migrations, on a connection nobody else uses yet. Nothing is written before
+ * the file is known to be a sound glia database. */
+static int prepare_db(glia_store_t *st, int *is_damaged, char *msg, size_t size)
 {
     sqlite3 *db = st->db;
     int app_id = 0, version = 0, tables = 0, rc;
@@ -160,6 +209,14 @@ static int prepare_db(glia_store_t *st, char *msg, size_t size)
                  "or use another --data-dir; nothing was changed",
                  st->path, version, GLIA_STORE_SCHEMA);
         return GLIA_EVERSION;
+    }
+    if (tables > 0 && quick_check(db, detail, sizeof(detail)) != 0) {
+        if (is_damaged != NULL) {
+            *is_damaged = 1;
+            return 0;
+        }
+        damaged(st, detail, msg, size);
+        return GLIA_EFORMAT;
     }
     if (tables == 0 && (rc = exec(db, "PRAGMA auto_vacuum=INCREMENTAL", msg, size)) != SQLITE_OK)
         goto fail;
@@ -192,20 +249,32 @@ static int prepare_db(glia_store_t *st, char *msg, size_t size)
             goto fail;
         }
     }
-    /* A write probe: an unwritable or full disk is found now, not during a run. */
-    {
-        char sql[160];
-        snprintf(sql, sizeof(sql),
-                 "INSERT OR REPLACE INTO meta(key, value) VALUES('last_started', '%.3f')",
-                 wall_now());
-        if ((rc = exec(db, sql, msg, size)) != SQLITE_OK)
-            goto fail;
-    }
     return 0;
 fail:
     snprintf(detail, sizeof(detail), "%s", msg);
     snprintf(msg, size, "%s: %s (%s)", st->path, describe(sqlite3_extended_errcode(db)), detail);
     return GLIA_EIO;
+}
+
+int glia__store_create_schema(const char *path, sqlite3 **db, char *msg, size_t size)
+{
+    glia_store_t tmp;
+    int rc;
+
+    memset(&tmp, 0, sizeof(tmp));
+    snprintf(tmp.path, sizeof(tmp.path), "%s", path);
+    if (sqlite3_open_v2(path, &tmp.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK) {
+        snprintf(msg, size, "%s", sqlite3_errmsg(tmp.db));
+        sqlite3_close(tmp.db);
+        return GLIA_EIO;
+    }
+    if ((rc = prepare_db(&tmp, NULL, msg, size)) != 0) {
+        sqlite3_close(tmp.db);
+        return rc;
+    }
+    *db = tmp.db;
+    return 0;
 }
 
 /* ---- operations (store thread) ---------------------------------------------------- */
@@ -361,6 +430,18 @@ static int apply_op(glia_store_t *s, glia_store_op_t *op)
         sqlite3_bind_text(st, 4, ev->data, -1, SQLITE_STATIC);
         RUN(st);
     }
+    if (s->max_events > 0 && op->n_events > 0 &&
+        op->events[op->n_events - 1].id > (uint64_t)s->max_events) {
+        /* Keep the newest max_events: the oldest go (--max-events). */
+        CHECK(sqlite3_prepare_v2(db, "DELETE FROM events WHERE session_id = ? AND id <= ?", -1,
+                                 &st, NULL));
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_int64(st, 2,
+                           (sqlite3_int64)(op->events[op->n_events - 1].id - (uint64_t)s->max_events));
+        RUN(st);
+        if (sqlite3_changes(db) > 0)
+            s->vacuum_due = 1;
+    }
     return SQLITE_OK;
 fail:
     if (st != NULL)
@@ -399,9 +480,12 @@ static void apply_batch(glia_store_t *s, glia_qnode_t *batch)
         exec(s->db, "ROLLBACK", NULL, 0);
     if (has_ckpt && s->timing_cb != NULL)
         s->timing_cb(mono_now() - t0, s->timing_arg);
+    t0 = mono_now() - t0;
     while (batch) {
         glia_store_op_t *op = GLIA_QUEUE_ITEM(batch, glia_store_op_t, node);
         batch = batch->next;
+        if (op->ckpt != NULL)
+            op->seconds = t0;
         if (rc != SQLITE_OK && op->error[0] == '\0')
             snprintf(op->error, sizeof(op->error), "store commit failed: %s", describe(rc));
         /* Handed back before it stops counting as uncommitted: glia_store_idle never sees
@@ -518,10 +602,86 @@ static void async_closed(uv_handle_t *h)
     free(s);
 }
 
+/* Open the connection and check the file (prepare_db). With `is_damaged`, damage found by
+ * quick_check is reported there instead of refused. */
+static int open_connection(glia_store_t *s, uint64_t max_bytes, int *is_damaged, char *msg,
+                           size_t msg_size)
+{
+    int rc;
+
+    if ((rc = sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                              NULL)) != SQLITE_OK) {
+        snprintf(msg, msg_size, "cannot open %s: %s", s->path, describe(rc));
+        return rc == SQLITE_NOMEM ? GLIA_ENOMEM : GLIA_EIO;
+    }
+    /* Closing must never checkpoint by itself: a store refused as damaged is left exactly
+     * as found (glia_store_close checkpoints explicitly). */
+    sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+    sqlite3_busy_timeout(s->db, 5000);
+    if (max_bytes > 0 && (rc = apply_quota(s, max_bytes, msg, msg_size)) != 0)
+        return rc;
+    return prepare_db(s, is_damaged, msg, msg_size);
+}
+
+static int file_exists(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0;
+}
+
+/* Close without a checkpoint and take away the -wal and -shm files this open created: the
+ * data dir is as it was found. */
+static void close_untouched(glia_store_t *s)
+{
+    char path[1200];
+
+    sqlite3_close(s->db);
+    s->db = NULL;
+    snprintf(path, sizeof(path), "%s-wal", s->path);
+    if (!s->had_wal)
+        unlink(path);
+    snprintf(path, sizeof(path), "%s-shm", s->path);
+    if (!s->had_shm)
+        unlink(path);
+}
+
+/* --salvage: find damage (the WAL, quick_check, then every row), and if there is any,
+ * rebuild the store from what reads. The connection is closed afterwards. */
+static int salvage(glia_store_t *s, const glia_store_options_t *o, const char *wal_why,
+                   char *msg, size_t msg_size)
+{
+    int is_damaged = 0, rc;
+    char report[sizeof(s->salvage)];
+
+    rc = open_connection(s, o->max_bytes, &is_damaged, msg, msg_size);
+    close_untouched(s);
+    if (rc != 0)
+        return rc;
+    rc = glia__store_salvage(s->path, wal_why, is_damaged, report, sizeof(report), s->backup,
+                             sizeof(s->backup));
+    if (rc < 0) {
+        snprintf(msg, msg_size, "--salvage: %s", report);
+        return rc;
+    }
+    if (rc == 1) {
+        snprintf(s->salvage, sizeof(s->salvage), "%s", report);
+        s->had_wal = s->had_shm = 0; /* a new store: its log was taken away */
+    }
+    return 0;
+}
+
 int glia_store_open(const char *dir, uint64_t max_bytes, uv_loop_t *loop, glia_store_t **out,
                     char *msg, size_t msg_size)
 {
+    glia_store_options_t o = {max_bytes, 0, 0};
+    return glia_store_open_with(dir, &o, loop, out, msg, msg_size);
+}
+
+int glia_store_open_with(const char *dir, const glia_store_options_t *o, uv_loop_t *loop,
+                         glia_store_t **out, char *msg, size_t msg_size)
+{
     glia_store_t *s;
+    char wal[1200], why[512];
     int rc;
 
     *out = NULL;
@@ -532,17 +692,28 @@ int glia_store_open(const char *dir, uint64_t max_bytes, uv_loop_t *loop, glia_s
         snprintf(msg, msg_size, "out of memory");
         goto fail_alloc;
     }
+    snprintf(s->dir, sizeof(s->dir), "%s", dir);
     snprintf(s->path, sizeof(s->path), "%s/glia.db", dir);
-    if ((rc = sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                              NULL)) != SQLITE_OK) {
-        snprintf(msg, msg_size, "cannot open %s: %s", s->path, describe(rc));
-        rc = rc == SQLITE_NOMEM ? GLIA_ENOMEM : GLIA_EIO;
-        goto fail_db;
+    s->max_events = o->max_events;
+    snprintf(wal, sizeof(wal), "%s-wal", s->path);
+    s->had_wal = file_exists(wal);
+    snprintf(wal, sizeof(wal), "%s-shm", s->path);
+    s->had_shm = file_exists(wal);
+    snprintf(wal, sizeof(wal), "%s-wal", s->path);
+
+    /* The log first: opening the database would read past its damage silently. */
+    if ((rc = glia__wal_check(wal, why, sizeof(why))) < 0) {
+        snprintf(msg, msg_size, "cannot read %s: %s", wal, strerror(errno));
+        goto fail_free;
     }
-    sqlite3_busy_timeout(s->db, 5000);
-    if (max_bytes > 0 && (rc = apply_quota(s, max_bytes, msg, msg_size)) != 0)
-        goto fail_db;
-    if ((rc = prepare_db(s, msg, msg_size)) != 0)
+    if (rc == 1 && !o->salvage) {
+        damaged(s, why, msg, msg_size);
+        rc = GLIA_EFORMAT;
+        goto fail_free;
+    }
+    if (o->salvage && (rc = salvage(s, o, rc == 1 ? why : NULL, msg, msg_size)) != 0)
+        goto fail_free;
+    if ((rc = open_connection(s, o->max_bytes, NULL, msg, msg_size)) != 0)
         goto fail_db;
     if ((rc = glia_queue_init(&s->submitted)) != 0) {
         snprintf(msg, msg_size, "out of memory");
@@ -580,10 +751,53 @@ fail_finished:
 fail_submitted:
     glia_queue_destroy(&s->submitted);
 fail_db:
-    sqlite3_close(s->db);
+    close_untouched(s);
+fail_free:
     free(s);
 fail_alloc:
     return rc;
+}
+
+int glia_store_begin(glia_store_t *s, char *msg, size_t msg_size)
+{
+    char sql[160], detail[256];
+
+    /* A write probe: an unwritable or full disk is found now, not during a run. */
+    snprintf(sql, sizeof(sql),
+             "INSERT OR REPLACE INTO meta(key, value) VALUES('last_started', '%.3f')", wall_now());
+    if (exec(s->db, sql, detail, sizeof(detail)) != SQLITE_OK) {
+        snprintf(msg, msg_size, "%s: %s (%s)", s->path, describe(sqlite3_extended_errcode(s->db)),
+                 detail);
+        return GLIA_EIO;
+    }
+    return 0;
+}
+
+void glia_store_close_untouched(glia_store_t *s)
+{
+    if (s == NULL)
+        return;
+    atomic_store(&s->is_stopping, 1);
+    glia_queue_close(&s->submitted);
+    pthread_join(s->thread, NULL);
+    async_cb(&s->async);
+    close_untouched(s);
+    uv_close((uv_handle_t *)&s->async, async_closed);
+}
+
+const char *glia_store_error(const glia_store_t *s)
+{
+    return s->error;
+}
+
+const char *glia_store_salvage_report(const glia_store_t *s)
+{
+    return s->salvage;
+}
+
+const char *glia_store_backup(const glia_store_t *s)
+{
+    return s->backup;
 }
 
 void glia_store_close(glia_store_t *s)
@@ -595,6 +809,7 @@ void glia_store_close(glia_store_t *s)
     pthread_join(s->thread, NULL);
     async_cb(&s->async); /* deliver anything left */
     exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, 0);
+    sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, NULL); /* and remove the WAL */
     sqlite3_close(s->db);
     s->db = NULL;
     uv_close((uv_handle_t *)&s->async, async_closed);
@@ -655,34 +870,54 @@ void glia_store_set_timing_cb(glia_store_t *s, void (*cb)(double, void *), void 
 
 /* ---- reads ---------------------------------------------------------------------- */
 
-/* Rows of one JSON text column, as an array (NULL on failure). */
-static json_t *read_json_rows(sqlite3 *db, const char *sql, int64_t id)
+/* Rows of one JSON text column, as an array. 0, or GLIA_EFORMAT (a step failed or a row
+ * is not JSON: `why` says which) or GLIA_ENOMEM. */
+static int read_json_rows(sqlite3 *db, const char *sql, int64_t id, json_t **out, char *why,
+                          size_t size)
 {
     sqlite3_stmt *st;
     json_t *arr = json_array();
+    int rc;
 
-    if (arr == NULL || sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+    *out = NULL;
+    if (arr == NULL)
+        return GLIA_ENOMEM;
+    if ((rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL)) != SQLITE_OK) {
+        snprintf(why, size, "%s", describe(rc));
         json_decref(arr);
-        return NULL;
+        return GLIA_EFORMAT;
     }
     sqlite3_bind_int64(st, 1, id);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        json_t *v = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
-        if (v != NULL)
-            json_array_append_new(arr, v);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *text = (const char *)sqlite3_column_text(st, 0);
+        json_t *v = text ? json_loads(text, 0, NULL) : NULL;
+        if (v == NULL) {
+            snprintf(why, size, "row %zu holds no readable JSON", json_array_size(arr) + 1);
+            rc = SQLITE_CORRUPT;
+            break;
+        }
+        json_array_append_new(arr, v);
     }
     sqlite3_finalize(st);
-    return arr;
+    if (rc != SQLITE_DONE) {
+        if (rc != SQLITE_CORRUPT || why[0] == '\0')
+            snprintf(why, size, "after row %zu: %s", json_array_size(arr), describe(rc));
+        json_decref(arr);
+        return GLIA_EFORMAT;
+    }
+    *out = arr;
+    return 0;
 }
 
-/* Events of session `id` with id > after (at most limit), id order. */
-static int read_events(sqlite3 *db, int64_t id, int64_t after, int64_t limit,
+/* Events of session `id` with id > after (at most limit), id order. A step that fails is
+ * GLIA_EIO; with `check_json`, an event whose data is not JSON is GLIA_EFORMAT. */
+static int read_events(sqlite3 *db, int64_t id, int64_t after, int64_t limit, int check_json,
                        glia_event_t **out, size_t *n)
 {
     sqlite3_stmt *st;
     glia_event_t *evs = NULL;
     size_t count = 0, cap = 0;
-    int rc = 0;
+    int rc = 0, step;
 
     *out = NULL;
     *n = 0;
@@ -694,8 +929,16 @@ static int read_events(sqlite3 *db, int64_t id, int64_t after, int64_t limit,
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_int64(st, 2, after);
     sqlite3_bind_int64(st, 3, limit);
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         const char *data = (const char *)sqlite3_column_text(st, 2);
+        if (check_json) {
+            json_t *j = data ? json_loads(data, JSON_DECODE_ANY, NULL) : NULL;
+            json_decref(j);
+            if (j == NULL) {
+                rc = GLIA_EFORMAT;
+                break;
+            }
+        }
         if (count == cap) {
             size_t ncap = cap ? 2 * cap : 64;
             glia_event_t *ne = realloc(evs, ncap * sizeof(*ne));
@@ -714,6 +957,8 @@ static int read_events(sqlite3 *db, int64_t id, int64_t after, int64_t limit,
         }
         count++;
     }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = GLIA_EIO;
     sqlite3_finalize(st);
     if (rc != 0) {
         glia_event_array_free(evs, count);
@@ -724,25 +969,43 @@ static int read_events(sqlite3 *db, int64_t id, int64_t after, int64_t limit,
     return 0;
 }
 
+/* A load found damage: say so with the advice (glia_store_error). */
+static int load_failed(glia_store_t *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int load_failed(glia_store_t *s, const char *fmt, ...)
+{
+    char what[512];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof(what), fmt, ap);
+    va_end(ap);
+    damaged(s, what, s->error, sizeof(s->error));
+    return GLIA_EFORMAT;
+}
+
 int glia_store_load(glia_store_t *s, size_t max_events,
                     int (*cb)(const glia_stored_session_t *ss, void *arg), void *arg)
 {
     sqlite3_stmt *st;
-    int rc = 0;
+    size_t loaded = 0;
+    int rc = 0, step;
 
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT s.id, s.name, s.preset, s.seed, s.config, s.state, "
-                           "s.target_episodes, s.export_metrics, s.experiment, s.error, "
-                           "s.created_at, s.updated_at, c.data, "
-                           "(SELECT max(id) FROM events e WHERE e.session_id = s.id) "
-                           "FROM sessions s LEFT JOIN checkpoints c ON c.session_id = s.id "
-                           "ORDER BY s.name",
-                           -1, &st, NULL) != SQLITE_OK)
-        return GLIA_EIO;
-    while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+    s->error[0] = '\0';
+    if ((step = sqlite3_prepare_v2(s->db,
+                                   "SELECT s.id, s.name, s.preset, s.seed, s.config, s.state, "
+                                   "s.target_episodes, s.export_metrics, s.experiment, s.error, "
+                                   "s.created_at, s.updated_at, c.data, "
+                                   "(SELECT max(id) FROM events e WHERE e.session_id = s.id) "
+                                   "FROM sessions s LEFT JOIN checkpoints c ON c.session_id = s.id "
+                                   "ORDER BY s.name",
+                                   -1, &st, NULL)) != SQLITE_OK)
+        return load_failed(s, "the sessions cannot be read (%s)", describe(step));
+    while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
         glia_stored_session_t ss;
         int64_t id = sqlite3_column_int64(st, 0);
         int64_t max_id = sqlite3_column_int64(st, 13);
+        char why[256] = "";
 
         memset(&ss, 0, sizeof(ss));
         snprintf(ss.row.name, sizeof(ss.row.name), "%s", sqlite3_column_text(st, 1));
@@ -760,19 +1023,30 @@ int glia_store_load(glia_store_t *s, size_t max_events,
         ss.ckpt = sqlite3_column_blob(st, 12);
         ss.ckpt_len = (size_t)sqlite3_column_bytes(st, 12);
         ss.next_event_id = (uint64_t)max_id + 1;
-        ss.points =
-            read_json_rows(s->db, "SELECT data FROM points WHERE session_id = ?1 ORDER BY episode",
-                           id);
-        if (ss.points == NULL)
-            rc = GLIA_EIO;
-        else
-            rc = read_events(s->db, id, max_id - (int64_t)max_events, (int64_t)max_events,
+        if (ss.row.config == NULL) {
+            rc = load_failed(s, "session %s has no config", ss.row.name);
+            break;
+        }
+        rc = read_json_rows(s->db,
+                            "SELECT data FROM points WHERE session_id = ?1 ORDER BY episode", id,
+                            &ss.points, why, sizeof(why));
+        if (rc == GLIA_EFORMAT)
+            rc = load_failed(s, "the points of session %s cannot be read (%s)", ss.row.name, why);
+        if (rc == 0) {
+            rc = read_events(s->db, id, max_id - (int64_t)max_events, (int64_t)max_events, 1,
                              &ss.events, &ss.n_events);
+            if (rc == GLIA_EFORMAT || rc == GLIA_EIO)
+                rc = load_failed(s, "the events of session %s cannot be read", ss.row.name);
+        }
         if (rc == 0)
             rc = cb(&ss, arg);
         json_decref(ss.points);
         glia_event_array_free(ss.events, ss.n_events);
+        loaded++;
     }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = load_failed(s, "the sessions after the first %zu cannot be read (%s)", loaded,
+                         describe(step));
     sqlite3_finalize(st);
     return rc;
 }
@@ -780,17 +1054,28 @@ int glia_store_load(glia_store_t *s, size_t max_events,
 int glia_store_load_experiments(glia_store_t *s, int (*cb)(json_t *doc, void *arg), void *arg)
 {
     sqlite3_stmt *st;
-    int rc = 0;
+    size_t loaded = 0;
+    int rc = 0, step;
 
-    if (sqlite3_prepare_v2(s->db, "SELECT doc FROM experiments ORDER BY name", -1, &st, NULL) !=
-        SQLITE_OK)
-        return GLIA_EIO;
-    while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
-        json_t *doc = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
-        if (doc != NULL)
-            rc = cb(doc, arg);
+    s->error[0] = '\0';
+    if ((step = sqlite3_prepare_v2(s->db, "SELECT name, doc FROM experiments ORDER BY name", -1,
+                                   &st, NULL)) != SQLITE_OK)
+        return load_failed(s, "the experiments cannot be read (%s)", describe(step));
+    while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *text = (const char *)sqlite3_column_text(st, 1);
+        json_t *doc = text ? json_loads(text, 0, NULL) : NULL;
+        if (doc == NULL) {
+            rc = load_failed(s, "experiment %s holds no readable JSON",
+                             (const char *)sqlite3_column_text(st, 0));
+            break;
+        }
+        rc = cb(doc, arg);
         json_decref(doc);
+        loaded++;
     }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = load_failed(s, "the experiments after the first %zu cannot be read (%s)", loaded,
+                         describe(step));
     sqlite3_finalize(st);
     return rc;
 }
@@ -811,7 +1096,7 @@ int glia_store_read_events(glia_store_t *s, const char *session, uint64_t after,
     sqlite3_busy_timeout(db, 2000);
     id = session_id(db, session);
     if (id != 0)
-        rc = read_events(db, id, (int64_t)after, (int64_t)limit, out, n);
+        rc = read_events(db, id, (int64_t)after, (int64_t)limit, 0, out, n);
     sqlite3_close(db);
     return rc;
 }

@@ -33,7 +33,7 @@ post() { curl -sf -X POST "$U$1" -d "$2" >/dev/null; }
 state() { curl -sf "$U/v1/sessions/$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["state"])'; }
 
 echo "== 1. wrk: GET /v1/sessions/{name} while 2 sessions train"
-start --max-connections 8192
+start --max-connections 8192 --max-connections-per-ip 0
 for s in a b; do post /v1/sessions "{\"name\":\"$s\",\"preset\":\"maturity\",\"seed\":1}"; post /v1/sessions/$s/run '{"episodes":10000000}'; done
 sleep 1
 wrk -t2 -c32 -d10s --latency "$U/v1/sessions/a" | grep -E "Requests/sec|50%|99%|Latency|requests in"

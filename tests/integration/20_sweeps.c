@@ -747,8 +747,8 @@ Test(sweeps, a_pruned_study_over_the_api_equals_the_offline_one)
 Test(sweeps, a_pruned_study_survives_a_crash_and_a_restart)
 {
     const char *body = PRUNED_STUDY(
-        "restarted", "{\"config\": {\"learner\": {\"astrocyte\": {\"per_cluster\": 4}}}}", "3000",
-        "[1000, 2000]");
+        "restarted", "{\"config\": {\"learner\": {\"astrocyte\": {\"per_cluster\": 4}}}}", "9000",
+        "[3000, 6000]");
     const char *path = put_file("restarted.json", body);
     glia_daemon_t d;
     it_resp_t r;
@@ -759,7 +759,9 @@ Test(sweeps, a_pruned_study_survives_a_crash_and_a_restart)
     r = it_request(&d, "POST", "/v1/experiments", body);
     cr_assert_eq(r.status, 202, "%.500s", r.body);
     it_resp_free(&r);
-    it_sleep(0.6);
+    /* Kill once the first run has begun: the study is then surely in its first stage,
+     * however fast this machine learns. */
+    json_decref(it_wait_episode(&d, "restarted.g0.5", 100, 60));
     it_kill(&d);
     it_restart(&d, (const char *[]){"--workers", "1", NULL});
     {
@@ -773,9 +775,9 @@ Test(sweeps, a_pruned_study_survives_a_crash_and_a_restart)
     it_restart(&d, NULL);
     doc = wait_experiment(&d, "restarted", "completed", 300);
     expect_same_as_offline(doc, path);
-    cr_expect(it_log_contains(&d, "experiment restarted: at episode 1000, 2 of 4 conditions go on"),
+    cr_expect(it_log_contains(&d, "experiment restarted: at episode 3000, 2 of 4 conditions go on"),
               "the first rung was decided");
-    cr_expect(it_log_contains(&d, "experiment restarted: at episode 2000, 1 of 2 conditions go on"),
+    cr_expect(it_log_contains(&d, "experiment restarted: at episode 6000, 1 of 2 conditions go on"),
               "and the second");
     json_decref(doc);
     cr_expect_eq(it_stop(&d), 0);

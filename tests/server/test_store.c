@@ -198,6 +198,7 @@ static void expect_file_unchanged(const char *before, size_t before_len)
 Test(store, a_fresh_database_gets_every_migration)
 {
     cr_assert_eq(open_store(0), 0, "%s", fx.msg);
+    cr_assert_eq(glia_store_begin(fx.st, fx.msg, sizeof(fx.msg)), 0, "%s", fx.msg);
     close_store();
     cr_expect_eq(sql_int("PRAGMA user_version"), GLIA_STORE_SCHEMA);
     cr_expect_eq(sql_int("PRAGMA application_id"), 0x676c6961, "marked as glia's");

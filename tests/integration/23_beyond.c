@@ -1,4 +1,4 @@
-/* 22_beyond: the mechanisms beyond the paper through the daemon and the CLI: the reach
+/* 23_beyond: the mechanisms beyond the paper through the daemon and the CLI: the reach
  * preset over the API equals `gliad run`, task-reward steps say what they scored, a
  * generated task is stored and served as its patterns, and `gliad run --preset reach`
  * meets the README's targets on two paper seeds at a reduced length. */
