@@ -1,6 +1,7 @@
 /* config_json.c: the config document, walked with the core's field table. */
 #include "config_json.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -134,7 +135,102 @@ int glia_config_set_field(glia_config_t *cfg, const glia_config_field_t *f, cons
     return set_field(cfg, f, value, where, err);
 }
 
-static int apply_task(glia_config_t *cfg, const json_t *task, const char *where,
+/* ptr := where + "/" + key (a pointer too long is cut, not wrong). */
+static void child_pointer(char *ptr, size_t size, const char *where, const char *key)
+{
+    snprintf(ptr, size, "%s", where);
+    glia_json_pointer_append(ptr, size, key);
+}
+
+/* One integer member of a generated task's spec; absent keeps *out. */
+static int gen_int(const json_t *gen, const char *key, const char *where, int *out,
+                   glia_error_t *err)
+{
+    json_t *v = json_object_get(gen, key);
+    char ptr[GLIA_FIELD_MAX];
+
+    if (v == NULL)
+        return 0;
+    child_pointer(ptr, sizeof(ptr), where, key);
+    if (!json_is_integer(v))
+        return glia_error_set(err, GLIA_EINVAL, ptr, "must be an integer, not %s",
+                              glia_json_type_name(v));
+    if (json_integer_value(v) < 0 ||
+        json_integer_value(v) > (strcmp(key, "seed") == 0 ? UINT32_MAX : INT_MAX))
+        return glia_error_set(err, GLIA_EINVAL, ptr, "must be an integer in [0, %lld]",
+                              strcmp(key, "seed") == 0 ? (long long)UINT32_MAX
+                                                       : (long long)INT_MAX);
+    *out = (int)(uint32_t)json_integer_value(v);
+    return 0;
+}
+
+/* task.generate: {"kind": "random", "patterns", "input_width", "target_width", "seed"},
+ * {"kind": "parity", "bits"} or {"kind": "xor"}, resolved into explicit patterns. */
+static int apply_generate(glia_config_t *cfg, const json_t *gen, const char *where,
+                          const char *base, glia_error_t *err)
+{
+    static const char *const kinds[] = {"random", "parity", "xor", NULL};
+    static const char *const members[][6] = {
+        {"kind", "patterns", "input_width", "target_width", "seed", NULL},
+        {"kind", "bits", NULL},
+        {"kind", NULL},
+    };
+    glia_task_spec_t spec = {.kind = -1, .seed = 1};
+    glia_error_t gerr = {0};
+    const char *key;
+    json_t *val, *kind = json_object_get(gen, "kind");
+    char ptr[GLIA_FIELD_MAX];
+    int seed = 1, rc;
+
+    if (!json_is_object(gen))
+        return glia_error_set(err, GLIA_EINVAL, where, "must be an object {\"kind\", ...}, not %s",
+                              glia_json_type_name(gen));
+    child_pointer(ptr, sizeof(ptr), where, "kind");
+    for (int k = 0; json_is_string(kind) && kinds[k] != NULL; k++) {
+        if (strcmp(json_string_value(kind), kinds[k]) == 0)
+            spec.kind = k;
+    }
+    if (spec.kind < 0)
+        return glia_error_set(err, GLIA_EINVAL, ptr,
+                              "required: one of \"random\", \"parity\", \"xor\"");
+    json_object_foreach((json_t *)gen, key, val)
+    {
+        int known = 0;
+        for (int m = 0; members[spec.kind][m] != NULL; m++)
+            known |= strcmp(key, members[spec.kind][m]) == 0;
+        if (!known) {
+            child_pointer(ptr, sizeof(ptr), where, key);
+            return glia_error_set(err, GLIA_EINVAL, ptr, "unknown field for kind \"%s\"",
+                                  kinds[spec.kind]);
+        }
+    }
+    if (spec.kind == GLIA_TASK_RANDOM) {
+        static const char *const required[] = {"patterns", "input_width", "target_width"};
+        for (int m = 0; m < 3; m++) {
+            if (json_object_get(gen, required[m]) == NULL) {
+                child_pointer(ptr, sizeof(ptr), where, required[m]);
+                return glia_error_set(err, GLIA_EINVAL, ptr, "required for kind \"random\"");
+            }
+        }
+    } else if (spec.kind == GLIA_TASK_PARITY && json_object_get(gen, "bits") == NULL) {
+        child_pointer(ptr, sizeof(ptr), where, "bits");
+        return glia_error_set(err, GLIA_EINVAL, ptr, "required for kind \"parity\"");
+    }
+    if ((rc = gen_int(gen, "patterns", where, &spec.patterns, err)) != 0 ||
+        (rc = gen_int(gen, "input_width", where, &spec.input_width, err)) != 0 ||
+        (rc = gen_int(gen, "target_width", where, &spec.target_width, err)) != 0 ||
+        (rc = gen_int(gen, "bits", where, &spec.bits, err)) != 0 ||
+        (rc = gen_int(gen, "seed", where, &seed, err)) != 0)
+        return rc;
+    spec.seed = (uint32_t)seed;
+    if ((rc = glia_task_generate(cfg, &spec, &gerr)) != 0) {
+        snprintf(ptr, sizeof(ptr), "%s%s", base, gerr.field);
+        return glia_error_set(err, rc, ptr, "%s", gerr.message);
+    }
+    return 0;
+}
+
+static int apply_task(glia_config_t *cfg, const json_t *task, const char *where, const char *base,
                       glia_error_t *err)
 {
     const char *key;
@@ -144,6 +240,22 @@ static int apply_task(glia_config_t *cfg, const json_t *task, const char *where,
     if (!json_is_object(task))
         return glia_error_set(err, GLIA_EINVAL, where, "must be an object, not %s",
                               glia_json_type_name(task));
+    if (json_object_get(task, "generate") != NULL) {
+        child_pointer(ptr, sizeof(ptr), where, "generate");
+        if (json_object_get(task, "patterns") != NULL)
+            return glia_error_set(err, GLIA_EINVAL, ptr,
+                                  "give either patterns or generate, not both");
+        if (json_object_size(task) > 1) {
+            json_object_foreach((json_t *)task, key, val)
+            {
+                if (strcmp(key, "generate") != 0) {
+                    child_pointer(ptr, sizeof(ptr), where, key);
+                    return glia_error_set(err, GLIA_EINVAL, ptr, "unknown field");
+                }
+            }
+        }
+        return apply_generate(cfg, json_object_get(task, "generate"), ptr, base, err);
+    }
     json_object_foreach((json_t *)task, key, val) {
         size_t n;
         snprintf(ptr, sizeof(ptr), "%s", where);
@@ -228,7 +340,7 @@ static int apply_object(glia_config_t *cfg, const json_t *obj, const char *path,
         glia_json_pointer_append(sub, sizeof(sub), key);
         snprintf(where, sizeof(where), "%s%s", base, sub);
         if (strcmp(sub, "/task") == 0)
-            rc = apply_task(cfg, val, where, err);
+            rc = apply_task(cfg, val, where, base, err);
         else if ((f = glia_config_field_find(sub)) != NULL)
             rc = set_field(cfg, f, val, where, err);
         else if (is_object_path(sub))
@@ -250,8 +362,12 @@ int glia_config_apply_json(glia_config_t *cfg, const json_t *overrides, const ch
         base = "";
     if ((rc = apply_object(cfg, overrides, "", base, err)) != 0)
         return rc;
-    if ((rc = glia_config_validate(cfg, err)) != 0 && err != NULL && base[0] != '\0') {
+    if ((rc = glia_config_validate(cfg, err)) != 0 && err != NULL) {
         char where[GLIA_FIELD_MAX];
+        /* A generated task has no patterns in the document: name its spec instead. */
+        if (strncmp(err->field, "/task/patterns", 14) == 0 &&
+            json_object_get(json_object_get(overrides, "task"), "generate") != NULL)
+            snprintf(err->field, sizeof(err->field), "/task/generate");
         snprintf(where, sizeof(where), "%s%s", base, err->field);
         snprintf(err->field, sizeof(err->field), "%s", where);
     }

@@ -2,7 +2,10 @@
  *
  * The document mirrors the field table in core/config.h: every scalar field sits at its
  * JSON pointer ("/learner/astrocyte/exploration"), and the task is
- * {"patterns": [{"input": "10000", "target": "01010"}, ...]}. Parsing applies a JSON
+ * {"patterns": [{"input": "10000", "target": "01010"}, ...]}. In overrides the task may
+ * instead be generated, {"generate": {"kind": "random" | "parity" | "xor", ...}}
+ * (core/task.h): it is resolved into the explicit patterns, which is what the config
+ * holds and serves. Parsing applies a JSON
  * object as overrides on an existing config (a preset or the defaults): fields present
  * replace, absent fields keep their value, unknown fields are errors.
  */
@@ -13,6 +16,7 @@
 
 #include "../core/config.h"
 #include "../core/error.h"
+#include "../core/task.h"
 
 /* Apply `overrides` (a JSON object) onto *cfg, then validate the result. On error *cfg
  * may be partly changed; err names the field with a JSON pointer prefixed by `base`

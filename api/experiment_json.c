@@ -996,6 +996,31 @@ void glia_experiment_session_name(const char *experiment, const char *label, uin
         out[size - 1] = '\0';
 }
 
+/* The accuracy levels a record times (time to 90%, 95% and 100%). */
+static const struct {
+    const char *key; /* record member: "episodes_to_<key>" */
+    double level;
+} levels[] = {{"90", 0.9}, {"95", 0.95}, {"100", 1.0}};
+#define N_LEVELS (sizeof(levels) / sizeof(levels[0]))
+
+/* The episode of the first trajectory point (or the last episode's point) whose
+ * inference accuracy reached `level`, or null. Accuracies are sums of fractions of
+ * bits: a level is reached within 1e-9. */
+static json_t *episodes_to(glia_session_t *s, double level)
+{
+    size_t n;
+    const glia_point_t *pts = glia_session_trajectory(s, &n);
+    glia_point_t last;
+
+    for (size_t i = 0; i < n; i++) {
+        if (pts[i].accuracy + 1e-9 >= level)
+            return json_integer((json_int_t)pts[i].episode);
+    }
+    if (glia_session_last_point(s, &last) == 0 && last.accuracy + 1e-9 >= level)
+        return json_integer((json_int_t)last.episode);
+    return json_null();
+}
+
 json_t *glia_experiment_record(glia_session_t *s)
 {
     glia_inference_t inf;
@@ -1017,15 +1042,60 @@ json_t *glia_experiment_record(glia_session_t *s)
     }
     /* correct_bits is what comparisons use: two runs with the same number of correct
      * bits can have mean accuracies that differ in the last bit (summation order). */
-    return json_pack("{s:I, s:I, s:f, s:i, s:i, s:I, s:I, s:o, s:i, s:b, s:o, s:o}", "seed",
-                     (json_int_t)glia_session_seed(s), "episodes", (json_int_t)k.episodes,
-                     "accuracy", inf.mean_accuracy, "correct_bits", correct, "total_bits",
-                     inf.count * inf.width, "accepted", (json_int_t)k.accepted,
-                     "rejected", (json_int_t)k.rejected, "accept_rate",
-                     decisions ? json_real((double)k.accepted / (double)decisions) : json_null(),
-                     "distinct_outputs", inf.distinct_outputs, "constant_output",
-                     inf.constant_output, "outputs", glia_outputs_to_json(&inf),
-                     "pattern_accuracy", pacc);
+    return json_pack(
+        "{s:I, s:I, s:f, s:i, s:i, s:I, s:I, s:o, s:i, s:b, s:o, s:o, s:o, s:o, "
+        "s:o}",
+        "seed", (json_int_t)glia_session_seed(s), "episodes", (json_int_t)k.episodes, "accuracy",
+        inf.mean_accuracy, "correct_bits", correct, "total_bits", inf.count * inf.width, "accepted",
+        (json_int_t)k.accepted, "rejected", (json_int_t)k.rejected, "accept_rate",
+        decisions ? json_real((double)k.accepted / (double)decisions) : json_null(),
+        "distinct_outputs", inf.distinct_outputs, "constant_output", inf.constant_output, "outputs",
+        glia_outputs_to_json(&inf), "pattern_accuracy", pacc, "episodes_to_90", episodes_to(s, 0.9),
+        "episodes_to_95", episodes_to(s, 0.95), "episodes_to_100", episodes_to(s, 1.0));
+}
+
+static json_t *record_of(const json_t *doc, const char *label, json_int_t seed);
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Per level: how many seeds reached it, and the median of their episodes (null when
+ * none did). */
+static json_t *reach_stats(const json_t *doc, const char *label)
+{
+    json_t *seeds = json_object_get(doc, "seeds"), *o = json_object();
+    size_t ns = json_array_size(seeds);
+    double *e = calloc(ns ? ns : 1, sizeof(double));
+
+    if (e == NULL || o == NULL) {
+        free(e);
+        json_decref(o);
+        return NULL;
+    }
+    for (size_t l = 0; l < N_LEVELS; l++) {
+        char key[32];
+        size_t n = 0;
+        json_t *median = json_null();
+        snprintf(key, sizeof(key), "episodes_to_%s", levels[l].key);
+        for (size_t k = 0; k < ns; k++) {
+            json_t *r = record_of(doc, label, json_integer_value(json_array_get(seeds, k)));
+            if (json_is_integer(json_object_get(r, key)))
+                e[n++] = (double)json_integer_value(json_object_get(r, key));
+        }
+        if (n > 0) {
+            qsort(e, n, sizeof(double), cmp_double);
+            json_decref(median);
+            median = json_real(n % 2 ? e[n / 2] : (e[n / 2 - 1] + e[n / 2]) / 2.0);
+        }
+        json_object_set_new(
+            o, levels[l].key,
+            json_pack("{s:I, s:o}", "seeds", (json_int_t)n, "median_episodes", median));
+    }
+    free(e);
+    return o;
 }
 
 /* The record of (label, seed), borrowed, or NULL. */
@@ -1096,6 +1166,8 @@ static json_t *condition_stats(const json_t *doc, const json_t *cond)
         json_object_set(o, "values", json_object_get(cond, "values"));
     if (o != NULL && pruned_at > 0)
         json_object_set_new(o, "pruned_at", json_integer(pruned_at));
+    if (o != NULL)
+        json_object_set_new(o, "episodes_to", reach_stats(doc, label));
     free(acc);
     free(rate);
     free(pat);
@@ -1575,6 +1647,54 @@ char *glia_experiment_report_md(const json_t *doc, size_t *len)
         }
     }
 
+    /* Time to accuracy: per condition, then per seed. */
+    glia_strbuf_puts(&b, "\n## Time to accuracy (episode of the first trajectory point at or "
+                         "above the level)\n\n");
+    table_head(&b, cs, "Level", 1);
+    for (size_t l = 0; l < N_LEVELS; l++) {
+        glia_strbuf_printf(&b, "| %s%% |", levels[l].key);
+        for (size_t i = 0; i < nc; i++) {
+            json_t *c = json_array_get(cs, i);
+            json_t *lv = json_object_get(json_object_get(c, "episodes_to"), levels[l].key);
+            json_t *med = json_object_get(lv, "median_episodes");
+            glia_strbuf_printf(&b, " %lld/%lld",
+                               (long long)json_integer_value(json_object_get(lv, "seeds")),
+                               (long long)json_integer_value(json_object_get(c, "n")));
+            if (json_is_number(med))
+                glia_strbuf_printf(&b, ", median %g", json_number_value(med));
+            glia_strbuf_puts(&b, " |");
+        }
+        glia_strbuf_puts(&b, "\n");
+    }
+    glia_strbuf_puts(&b, "\nPer seed, episodes to 90% / 95% / 100% (- when never reached):\n\n");
+    table_head(&b, cs, "Seed", 1);
+    for (size_t k = 0; k < json_array_size(json_object_get(res, "per_seed")); k++) {
+        json_t *row = json_array_get(json_object_get(res, "per_seed"), k);
+        glia_strbuf_printf(&b, "| %lld |",
+                           (long long)json_integer_value(json_object_get(row, "seed")));
+        for (size_t i = 0; i < nc; i++) {
+            const char *label = json_string_value(json_object_get(json_array_get(cs, i), "label"));
+            json_t *r = json_object_get(json_object_get(row, "records"), label);
+            if (!json_is_object(r)) {
+                glia_strbuf_puts(&b, " (not run) |");
+                continue;
+            }
+            for (size_t l = 0; l < N_LEVELS; l++) {
+                char key[32];
+                json_t *e;
+                snprintf(key, sizeof(key), "episodes_to_%s", levels[l].key);
+                e = json_object_get(r, key);
+                glia_strbuf_puts(&b, l == 0 ? " " : " / ");
+                if (json_is_integer(e))
+                    glia_strbuf_printf(&b, "%lld", (long long)json_integer_value(e));
+                else
+                    glia_strbuf_puts(&b, "-");
+            }
+            glia_strbuf_puts(&b, " |");
+        }
+        glia_strbuf_puts(&b, "\n");
+    }
+
     /* Per-pattern accuracy, with the task's patterns. */
     {
         json_t *pats = json_object_get(json_object_get(json_object_get(json_array_get(conds, 0), "config"), "task"), "patterns");
@@ -1639,6 +1759,8 @@ char *glia_experiment_report_csv(const json_t *doc, size_t *len)
         glia_strbuf_printf(&b, ",P%zu_output", p + 1);
     for (size_t p = 0; p < npat; p++)
         glia_strbuf_printf(&b, ",P%zu_accuracy", p + 1);
+    for (size_t l = 0; l < N_LEVELS; l++)
+        glia_strbuf_printf(&b, ",episodes_to_%s", levels[l].key);
     /* A sweep adds its fields (named by pointer), pruning the episode a run stopped at. */
     for (int i = 0; i < nsw; i++)
         glia_strbuf_printf(&b, ",%s", swept[i]);
@@ -1673,6 +1795,15 @@ char *glia_experiment_report_csv(const json_t *doc, size_t *len)
                 glia_json_format_real(json_number_value(json_array_get(json_object_get(r, "pattern_accuracy"), p)),
                                       num, sizeof(num));
                 glia_strbuf_printf(&b, ",%s", num);
+            }
+            for (size_t l = 0; l < N_LEVELS; l++) {
+                char key[32];
+                snprintf(key, sizeof(key), "episodes_to_%s", levels[l].key);
+                if (json_is_integer(json_object_get(r, key)))
+                    glia_strbuf_printf(&b, ",%lld",
+                                       (long long)json_integer_value(json_object_get(r, key)));
+                else
+                    glia_strbuf_puts(&b, ",");
             }
             for (int f = 0; f < nsw; f++) {
                 value_text(
@@ -1736,6 +1867,17 @@ json_t *glia_experiment_templates(void)
          {"maturity", "cursor", "maturity", "maturity"},
          {NULL, NULL, "{\"learner\": {\"kind\": \"global\"}}",
           "{\"learner\": {\"kind\": \"scattered\"}}"}},
+        {"reach",
+         "Beyond the paper (README): the paper's best (maturity) vs reach (task-level reward, "
+         "thresholds perturbed, one random territory per step) vs global perturbation and "
+         "random search under reach's reward and settings, with the episodes to 90/95/100% "
+         "(trajectory points every 10 episodes).",
+         20000,
+         {"maturity", "reach", "global", "random-search"},
+         {"maturity", "reach", "reach", "reach"},
+         {"{\"training\": {\"trajectory_interval\": 10}}", NULL,
+          "{\"learner\": {\"kind\": \"global\"}}",
+          "{\"learner\": {\"kind\": \"random-search\"}}"}},
     };
     static const int seeds[10] = {42, 137, 271, 314, 500, 618, 777, 888, 999, 1234};
     json_t *items = json_array();

@@ -10,8 +10,8 @@
 
 const char *glia_role_name(int role)
 {
-    static const char *const names[] = {"input", "output", "modulatory", "regular"};
-    return role >= 0 && role <= GLIA_ROLE_REGULAR ? names[role] : "unknown";
+    static const char *const names[] = {"input", "output", "modulatory", "regular", "bias"};
+    return role >= 0 && role <= GLIA_ROLE_BIAS ? names[role] : "unknown";
 }
 
 static json_t *pattern_string(uint64_t bits, int width)
@@ -338,9 +338,16 @@ json_t *glia_step_to_json(const glia_session_t *s, const glia_step_info_t *st)
 
     for (int i = 0; active != NULL && i < st->n_active; i++)
         json_array_append_new(active, json_integer(st->active[i]));
-    if (st->pattern < 0) /* control: the step changes nothing */
+    if (st->pattern < 0 && st->scored == 0) /* control: the step changes nothing */
         return json_pack("{s:I, s:I, s:n, s:b, s:o}", "step", (json_int_t)st->step, "episode",
                          (json_int_t)st->episode, "pattern", "decided", 0, "active_astrocytes",
+                         active);
+    if (st->pattern < 0) /* a reward over several patterns (training.reward_scope) */
+        return json_pack("{s:I, s:I, s:n, s:i, s:f, s:f, s:f, s:b, s:b, s:i, s:o}", "step",
+                         (json_int_t)st->step, "episode", (json_int_t)st->episode, "pattern",
+                         "patterns_scored", st->scored, "reward", st->reward, "base_soft_reward",
+                         st->base_soft, "after_soft_reward", st->after_soft, "decided", st->decided,
+                         "kept", st->kept, "eligible_synapses", st->n_eligible, "active_astrocytes",
                          active);
     snprintf(label, sizeof(label), "P%d", st->pattern + 1);
     return json_pack(

@@ -4,6 +4,12 @@
  * ties in id order) are selected, their synapses are perturbed together, and the change
  * is kept on a strict soft-reward improvement (perturb.c). Each astrocyte remembers its
  * recent outcomes and moves its activation threshold by its success rate.
+ *
+ * Beyond the paper: `selection: uniform` draws max_active astrocytes at random instead
+ * of sensing. When a step scores more than one pattern (training.reward_scope), there is
+ * no previous pattern's pass to sense: an astrocyte senses the mean firing of the
+ * current weights over the patterns scored (the last kept evaluation, under task
+ * reward), which perturb.c computes with the base score.
  */
 #include "astrocyte.h"
 
@@ -35,6 +41,7 @@ static void astro_destroy(void *state)
         free(st->astro[i].by_pattern);
     free(st->astro);
     free(st->prev_fired);
+    free(st->rate);
     free(st->base_fired);
     free(st->order);
     free(st->score);
@@ -51,14 +58,18 @@ static int astro_init(void *state, const glia_learner_ctx_t *ctx)
     st->id_space = ctx->net->id_space;
     st->astro = calloc(n ? n : 1, sizeof(glia_astro_t));
     st->prev_fired = calloc((size_t)st->id_space, 1);
+    st->rate = calloc((size_t)st->id_space, sizeof(double));
     st->base_fired = calloc((size_t)ctx->net->n, 1);
     st->order = calloc(n ? n : 1, sizeof(int));
     st->score = calloc(n ? n : 1, sizeof(double));
     st->is_active = calloc(n ? n : 1, 1);
     st->by_epsilon = calloc(n ? n : 1, 1);
-    if (!st->astro || !st->prev_fired || !st->base_fired || !st->order || !st->score ||
+    if (!st->astro || !st->prev_fired || !st->rate || !st->base_fired || !st->order || !st->score ||
         !st->is_active || !st->by_epsilon)
         return GLIA_ENOMEM;
+    if (ctx->cfg->training.reward_scope != GLIA_SCOPE_PATTERN &&
+        ctx->cfg->learner.astrocyte.selection == GLIA_SELECT_SENSING)
+        ctx->perturb->want_rates = 1;
     for (int i = 0; i < st->n; i++) {
         st->astro[i].threshold = ctx->cfg->learner.astrocyte.threshold_init;
         st->astro[i].by_pattern = calloc((size_t)ctx->cfg->task.count, sizeof(uint64_t));
@@ -68,10 +79,34 @@ static int astro_init(void *state, const glia_learner_ctx_t *ctx)
     return 0;
 }
 
+/* Sensing over several patterns: the same scores with firing rates for fired bits. */
+static double sense_rates(const glia_astro_state_t *st, const glia_learner_ctx_t *ctx, int i)
+{
+    const glia_territory_t *t = &ctx->territories->t[i];
+    double sum = 0.0;
+
+    if (ctx->cfg->learner.astrocyte.sensing == GLIA_SENSE_FIRING) {
+        if (t->n_ids == 0)
+            return 0.0;
+        for (int k = 0; k < t->n_ids; k++)
+            sum += st->rate[t->ids[k]];
+        return sum / t->n_ids;
+    }
+    if (t->n_syn == 0)
+        return 0.0;
+    for (int k = 0; k < t->n_syn; k++) {
+        int syn = t->syn[k];
+        sum += st->rate[ctx->net->pre[syn]] * fabs(ctx->net->w[syn]); /* as sense() reads */
+    }
+    return sum / t->n_syn;
+}
+
 static double sense(const glia_astro_state_t *st, const glia_learner_ctx_t *ctx, int i)
 {
     const glia_territory_t *t = &ctx->territories->t[i];
 
+    if (ctx->cfg->training.reward_scope != GLIA_SCOPE_PATTERN)
+        return sense_rates(st, ctx, i);
     if (ctx->cfg->learner.astrocyte.sensing == GLIA_SENSE_FIRING) {
         double sum = 0.0;
         if (t->n_ids == 0)
@@ -142,6 +177,26 @@ static int select_active(glia_astro_state_t *st, glia_learner_ctx_t *ctx, glia_s
     return count;
 }
 
+/* Uniform selection: max_active distinct astrocytes, one draw each (a partial
+ * Fisher-Yates shuffle of the ids). */
+static int select_uniform(glia_astro_state_t *st, glia_learner_ctx_t *ctx, glia_step_info_t *info)
+{
+    const int n = st->n, k = ctx->cfg->learner.astrocyte.max_active;
+
+    for (int i = 0; i < n; i++) {
+        st->order[i] = i;
+        st->by_epsilon[i] = 0;
+    }
+    for (int r = 0; r < k; r++) {
+        int j = r + (int)(glia_rng_next(ctx->rng) * (n - r));
+        int t = st->order[j];
+        st->order[j] = st->order[r];
+        st->order[r] = t;
+        info->active[r] = t;
+    }
+    return k;
+}
+
 static void adapt(glia_astro_state_t *st, const glia_config_t *cfg)
 {
     for (int i = 0; i < st->n; i++) {
@@ -182,31 +237,48 @@ static void write_by_id(glia_astro_state_t *st, const glia_net_t *net, const uin
         st->prev_fired[net->id[j]] = fired[j];
 }
 
+/* rate := `r` (by position) written by id, as write_by_id does. */
+static void rates_by_id(glia_astro_state_t *st, const glia_net_t *net, const double *r)
+{
+    memset(st->rate, 0, (size_t)net->id_space * sizeof(double));
+    for (int j = 0; j < net->n; j++)
+        st->rate[net->id[j]] = r[j];
+}
+
 void glia_astro_step_with(glia_astro_state_t *st, glia_learner_ctx_t *ctx,
                           const glia_pattern_t *pat, glia_step_info_t *info,
                           glia_astro_choose_cb choose_cb, void *arg)
 {
     glia_net_t *net = ctx->net;
     const glia_config_t *cfg = ctx->cfg;
+    const int many = cfg->training.reward_scope != GLIA_SCOPE_PATTERN;
+    const int uniform = cfg->learner.astrocyte.selection == GLIA_SELECT_UNIFORM;
     int n, kept;
 
-    /* 1. At an episode's first step the sensing state restarts from the pattern. */
-    if (ctx->step_in_episode == 0) {
+    if (many) {
+        /* 1. The current weights' score over the patterns, and what sensing reads. */
+        glia_perturb_base(ctx, pat, info);
+        if (!uniform)
+            rates_by_id(st, net, glia_perturb_rates(ctx->perturb));
+    } else if (ctx->step_in_episode == 0) {
+        /* 1. At an episode's first step the sensing state restarts from the pattern. */
         memset(st->prev_fired, 0, (size_t)net->id_space);
         for (int i = 0; i < net->n_driven; i++)
             st->prev_fired[net->id[net->driven[i]]] = (uint8_t)((pat->input >> i) & 1);
     }
 
     /* 2-3. Sense and select. */
-    info->n_active = select_active(st, ctx, info);
+    info->n_active = uniform ? select_uniform(st, ctx, info) : select_active(st, ctx, info);
     for (int a = 0; a < info->n_active; a++) {
         glia_astro_t *as = &st->astro[info->active[a]];
         as->epsilon_activations += st->by_epsilon[info->active[a]];
-        as->by_pattern[info->pattern]++;
+        if (info->pattern >= 0)
+            as->by_pattern[info->pattern]++;
     }
 
     /* 4. Eligible synapses: the union of the selected territories' synapses, in
-     * selection order, then id order, each once. */
+     * selection order, then id order, each once; with perturbed thresholds, the
+     * territories' neurons too. */
     n = glia_perturb_union_territories(ctx, info->active, info->n_active);
     if (choose_cb != NULL) {
         /* the learner's own list replaces the territories' (it may use their size) */
@@ -214,15 +286,27 @@ void glia_astro_step_with(glia_astro_state_t *st, glia_learner_ctx_t *ctx,
         n = choose_cb(arg, ctx, n);
     }
     info->n_eligible = n;
+    /* Synapses chosen elsewhere (global, scattered) move the thresholds of their post
+     * neurons, perturb.c's default. */
+    if (cfg->learner.perturb_thresholds && choose_cb == NULL) {
+        glia_perturb_neurons_begin(ctx->perturb, net);
+        for (int a = 0; a < info->n_active; a++) {
+            const glia_territory_t *t = &ctx->territories->t[info->active[a]];
+            glia_perturb_neurons_add(ctx->perturb, net, t->pos, t->n_ids);
+        }
+    }
 
     /* 5. Base pass; remember its state. */
-    glia_perturb_base(ctx, pat, info);
-    memcpy(st->base_fired, net->fired, (size_t)net->n);
+    if (!many) {
+        glia_perturb_base(ctx, pat, info);
+        memcpy(st->base_fired, net->fired, (size_t)net->n);
+    }
 
     /* 6-7. Perturb, evaluate, keep on strict improvement, else revert; the sensing state
      * follows the pass that was kept. */
     kept = glia_perturb_try(ctx, n, pat, info);
-    write_by_id(st, net, kept ? net->fired : st->base_fired);
+    if (!many)
+        write_by_id(st, net, kept ? net->fired : st->base_fired);
 
     /* 8. Book-keeping and threshold adaptation (counted in learner steps). */
     for (int a = 0; a < info->n_active; a++)
@@ -293,7 +377,8 @@ static int astro_ok(const glia_astro_t *a, const glia_config_t *cfg)
             return 0;
         by_sum += a->by_pattern[p];
     }
-    return by_sum == a->activations;
+    /* Steps that score several patterns have none of their own to count. */
+    return by_sum == (cfg->training.reward_scope == GLIA_SCOPE_PATTERN ? a->activations : 0);
 }
 
 static int astro_load(void *state, const glia_learner_ctx_t *ctx, glia_reader_t *r)

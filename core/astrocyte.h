@@ -21,6 +21,8 @@ typedef struct glia_astro_state {
     glia_astro_t *astro; /* [n] */
     int id_space;
     uint8_t *prev_fired; /* [id_space] by id: the sensing state */
+    double *rate;        /* [id_space] by id: the sensing state when a step scores more than
+                            one pattern (mean firing of the current weights over them) */
     uint8_t *base_fired; /* [net n] scratch: the base pass's firing */
     int *order;          /* [n] scratch */
     double *score;       /* [n] last step's sensing scores */

@@ -7,8 +7,8 @@
 #include "internal.h"
 
 static const char *const rng_names[] = {"mulberry32-js", "xoshiro256ss", "mulberry32", NULL};
-static const char *const learner_names[] = {"control",  "cursor", "astrocyte",
-                                            "neuromod", "global", "scattered", NULL};
+static const char *const learner_names[] = {"control", "cursor",    "astrocyte",     "neuromod",
+                                            "global",  "scattered", "random-search", NULL};
 static const char *const sensing_names[] = {"firing", "traffic", NULL};
 static const char *const exploration_names[] = {"none", "flat", "maturity", NULL};
 static const char *const layout_names[] = {"clusters", "phase1a", NULL};
@@ -19,6 +19,8 @@ static const char *const flag_mode_names[] = {"none", "unsigned", "signed", "con
 static const char *const chem_scope_names[] = {"global", "per-bit", NULL};
 static const char *const falloff_names[] = {"constant", "inverse", "inverse-square", "linear",
                                             NULL};
+static const char *const scope_names[] = {"pattern", "task", "minibatch", NULL};
+static const char *const selection_names[] = {"sensing", "uniform", NULL};
 
 #define OFF(member) offsetof(glia_config_t, member)
 #define F_INT(ptr, member, lo, hi, doc) {ptr, GLIA_FIELD_INT, OFF(member), lo, hi, NULL, doc}
@@ -57,6 +59,9 @@ const glia_config_field_t glia_config_fields[] = {
           "-weight_init/2 + u * weight_init)"),
     F_DBL("/network/threshold", network.threshold, -1e6, 1e6,
           "initial neuron firing threshold (strict > unless fire_rule is ge)"),
+    F_BOOL("/network/bias", network.bias,
+           "one always-on bias unit per cluster (its last neuron), with outgoing synapses "
+           "like any neuron (clusters layout)"),
     F_INT("/training/steps_per_episode", training.steps_per_episode, 1, GLIA_MAX_STEPS_EPISODE,
           "steps per episode"),
     F_INT("/training/trajectory_interval", training.trajectory_interval, 1, 1000000000,
@@ -71,7 +76,19 @@ const glia_config_field_t glia_config_fields[] = {
           "homeostasis target firing rate"),
     F_DBL("/training/homeostasis_rate", training.homeostasis_rate, 0, 10,
           "homeostasis threshold change per unit of rate error"),
+    F_ENUM("/training/reward_scope", training.reward_scope, scope_names,
+           "what a keep/revert decision scores: the step's pattern (the paper), every pattern "
+           "of the task (the current weights' score cached), or a minibatch drawn per step"),
+    F_INT("/training/minibatch", training.minibatch, 1, GLIA_MAX_PATTERNS,
+          "patterns per step with reward_scope minibatch (drawn without repeats)"),
     F_ENUM("/learner/kind", learner.kind, learner_names, "which learner changes the weights"),
+    F_BOOL("/learner/perturb_thresholds", learner.perturb_thresholds,
+           "a perturbation also moves the thresholds of the non-input neurons in the learner's "
+           "scope; kept or reverted with the weights"),
+    F_DBL("/learner/threshold_std", learner.threshold_std, 0, 100,
+          "standard deviation of a threshold perturbation"),
+    F_DBL("/learner/threshold_clamp", learner.threshold_clamp, 0, 1e6,
+          "perturbed (or redrawn) thresholds are clamped to [-threshold_clamp, threshold_clamp]"),
     F_DBL("/learner/cursor/radius", learner.cursor.radius, 0, 1e6, "cursor radius (3-D)"),
     F_DBL("/learner/cursor/walk_step", learner.cursor.walk_step, 0, 1e6,
           "largest walk move per axis"),
@@ -83,6 +100,9 @@ const glia_config_field_t glia_config_fields[] = {
            "activation score: fraction of territory neurons that fired, or mean traffic"),
     F_ENUM("/learner/astrocyte/exploration", learner.astrocyte.exploration, exploration_names,
            "spontaneous activation of astrocytes below threshold"),
+    F_ENUM("/learner/astrocyte/selection", learner.astrocyte.selection, selection_names,
+           "sensing: the best-scoring astrocytes (and exploration); uniform: max_active "
+           "astrocytes drawn at random each step"),
     F_INT("/learner/astrocyte/min_active", learner.astrocyte.min_active, 1, GLIA_MAX_ACTIVE,
           "astrocytes active per step, at least"),
     F_INT("/learner/astrocyte/max_active", learner.astrocyte.max_active, 1, GLIA_MAX_ACTIVE,
@@ -244,6 +264,10 @@ const glia_preset_info_t glia_presets[] = {
     {"astrocyte-traffic", "exp022", "8 astrocytes sensing synaptic traffic (exp 022)", 5000},
     {"epsilon", "exp023", "astrocytes with flat 1% exploration (exp 023)", 5000},
     {"maturity", "exp024", "astrocytes with maturity-scaled exploration (exp 024)", 20000},
+    {"reach", NULL,
+     "beyond the paper: task-level reward, thresholds perturbed with the weights, one of 18 "
+     "territories drawn at random per step, 3 passes",
+     20000},
     /* Phase 1a (neuromod learner, presets_phase1a.c): exp 001 is exp 002's configuration
      * (the reference never seeded it). */
 #define P1A(name, alias, what, cond, episodes) {name "-" cond, alias, what " -- " cond, episodes}
@@ -329,6 +353,7 @@ void glia_config_default(glia_config_t *cfg)
     cfg->network.p_inter = 0.5;
     cfg->network.weight_init = 0.2;
     cfg->network.threshold = 0.5;
+    cfg->network.bias = 0;
 
     cfg->task.count = 8;
     for (int i = 0; i < 8; i++) {
@@ -344,14 +369,20 @@ void glia_config_default(glia_config_t *cfg)
     cfg->training.homeostasis = 0;
     cfg->training.homeostasis_target = 0.2;
     cfg->training.homeostasis_rate = 0.01;
+    cfg->training.reward_scope = GLIA_SCOPE_PATTERN;
+    cfg->training.minibatch = 2;
 
     cfg->learner.kind = GLIA_LEARNER_ASTROCYTE;
+    cfg->learner.perturb_thresholds = 0;
+    cfg->learner.threshold_std = 0.1;
+    cfg->learner.threshold_clamp = 2.0;
     cfg->learner.cursor.radius = 2.0;
     cfg->learner.cursor.walk_step = 1.5;
     cfg->learner.cursor.jump_probability = 0.05;
     cfg->learner.astrocyte.per_cluster = 4;
     cfg->learner.astrocyte.sensing = GLIA_SENSE_FIRING;
     cfg->learner.astrocyte.exploration = GLIA_EXPLORE_MATURITY;
+    cfg->learner.astrocyte.selection = GLIA_SELECT_SENSING;
     cfg->learner.astrocyte.min_active = 1;
     cfg->learner.astrocyte.max_active = 3;
     cfg->learner.astrocyte.history = 20;
@@ -438,6 +469,21 @@ int glia_config_preset(glia_config_t *cfg, const char *name)
     if (glia__preset_phase1a(cfg, p->name) == 0)
         return 0;
     glia_config_default(cfg);
+    if (strcmp(p->name, "reach") == 0) {
+        /* Not a reference condition: glia's defaults (xoshiro256**, no id collision) and
+         * the mechanisms of README "Beyond the paper". */
+        cfg->network.passes = 3;
+        cfg->training.reward_scope = GLIA_SCOPE_TASK;
+        cfg->training.trajectory_interval = 10;
+        cfg->learner.kind = GLIA_LEARNER_ASTROCYTE;
+        cfg->learner.perturb_thresholds = 1;
+        cfg->learner.astrocyte.selection = GLIA_SELECT_UNIFORM;
+        cfg->learner.astrocyte.exploration = GLIA_EXPLORE_NONE;
+        cfg->learner.astrocyte.per_cluster = 9; /* smaller territories: finer steps */
+        cfg->learner.astrocyte.min_active = 1;
+        cfg->learner.astrocyte.max_active = 1;
+        return 0;
+    }
     /* What the reference program does: its generator and its id collision (spec 1, 2). */
     cfg->rng = GLIA_RNG_MULBERRY32_JS;
     cfg->network.id_stride = 30;
@@ -484,7 +530,7 @@ int glia_config_cluster_size(const glia_config_t *cfg)
     if (cfg->network.layout == GLIA_LAYOUT_PHASE1A)
         return cfg->network.modulatory + cfg->network.regular;
     return cfg->network.inputs + cfg->network.outputs + cfg->network.modulatory +
-           cfg->network.regular;
+           cfg->network.regular + (cfg->network.bias ? 1 : 0);
 }
 
 int glia_config_cluster_neurons(const glia_config_t *cfg, int c)
@@ -613,6 +659,27 @@ int glia_config_validate(const glia_config_t *cfg, glia_error_t *err)
     /* Training. */
     if (cfg->training.homeostasis && cfg->training.homeostasis_rate <= 0)
         FAIL("/training/homeostasis_rate", "must be positive when homeostasis is on");
+    if (cfg->training.homeostasis && cfg->training.reward_scope != GLIA_SCOPE_PATTERN)
+        FAIL("/training/homeostasis",
+             "needs reward_scope pattern (it counts the firing of one pattern per step)");
+    if (cfg->training.reward_scope == GLIA_SCOPE_MINIBATCH &&
+        cfg->training.minibatch > cfg->task.count)
+        FAIL("/training/minibatch", "the task has only %d patterns", cfg->task.count);
+    /* The mechanisms beyond the paper live in the keep/revert step (perturb.c): the
+     * neuromod learner has none, and a carried state would make a score depend on the
+     * order the patterns are scored in. */
+    if (cfg->training.reward_scope != GLIA_SCOPE_PATTERN &&
+        cfg->learner.kind == GLIA_LEARNER_NEUROMOD)
+        FAIL("/training/reward_scope",
+             "the neuromod learner learns from one pattern per step (a keep/revert learner "
+             "is needed)");
+    if (cfg->training.reward_scope != GLIA_SCOPE_PATTERN && cfg->network.carry_state)
+        FAIL("/training/reward_scope", "needs network.carry_state off");
+    if (cfg->learner.perturb_thresholds && cfg->learner.kind == GLIA_LEARNER_NEUROMOD)
+        FAIL("/learner/perturb_thresholds",
+             "the neuromod learner makes no keep/revert perturbations");
+    if (cfg->network.bias && cfg->network.layout != GLIA_LAYOUT_CLUSTERS)
+        FAIL("/network/bias", "needs layout clusters");
 
     /* Astrocytes: the layout is checked for every learner, since every result reports
      * the territories the astrocyte configuration would have. */
@@ -633,6 +700,14 @@ int glia_config_validate(const glia_config_t *cfg, glia_error_t *err)
              cfg->learner.kind == GLIA_LEARNER_SCATTERED) &&
             cfg->learner.astrocyte.min_active > per * cfg->network.clusters)
             FAIL("/learner/astrocyte/min_active", "there are only %d astrocytes",
+                 per * cfg->network.clusters);
+        if ((cfg->learner.kind == GLIA_LEARNER_ASTROCYTE ||
+             cfg->learner.kind == GLIA_LEARNER_GLOBAL ||
+             cfg->learner.kind == GLIA_LEARNER_SCATTERED) &&
+            cfg->learner.astrocyte.selection == GLIA_SELECT_UNIFORM &&
+            cfg->learner.astrocyte.max_active > per * cfg->network.clusters)
+            FAIL("/learner/astrocyte/max_active",
+                 "uniform selection draws max_active astrocytes; there are only %d",
                  per * cfg->network.clusters);
         if (cfg->learner.astrocyte.success_low > cfg->learner.astrocyte.success_high)
             FAIL("/learner/astrocyte/success_low", "must not exceed success_high");

@@ -33,6 +33,7 @@ enum glia_learner_kind {
     GLIA_LEARNER_NEUROMOD = 3,
     GLIA_LEARNER_GLOBAL = 4,    /* astrocytes, every synapse perturbed */
     GLIA_LEARNER_SCATTERED = 5, /* astrocytes, as many synapses drawn from anywhere */
+    GLIA_LEARNER_RANDOM_SEARCH = 6, /* every weight and threshold redrawn, the best kept */
 };
 
 /* How the network is laid out and wired (net.c, net_phase1a.c). */
@@ -74,6 +75,18 @@ enum glia_falloff {
     GLIA_FALLOFF_INVERSE = 1,
     GLIA_FALLOFF_INVERSE_SQUARE = 2,
     GLIA_FALLOFF_LINEAR = 3,
+};
+
+/* What a keep/revert decision scores (perturb.c). */
+enum glia_reward_scope {
+    GLIA_SCOPE_PATTERN = 0,   /* the step's one pattern (the paper) */
+    GLIA_SCOPE_TASK = 1,      /* every pattern; the current weights' score is cached */
+    GLIA_SCOPE_MINIBATCH = 2, /* training.minibatch patterns drawn per step */
+};
+
+enum glia_selection {
+    GLIA_SELECT_SENSING = 0, /* by sensing score and exploration (the paper) */
+    GLIA_SELECT_UNIFORM = 1, /* max_active astrocytes drawn at random */
 };
 
 enum glia_sensing {
@@ -119,6 +132,7 @@ typedef struct glia_config {
         int fire_rule;           /* enum glia_fire_rule */
         int carry_state;         /* bool: neuron outputs carry over between passes, steps
                                     and into inference (recurrent state) */
+        int bias;               /* bool: one always-on unit per cluster (last in it) */
     } network;
 
     struct {
@@ -137,10 +151,15 @@ typedef struct glia_config {
         double homeostasis_target;
         double homeostasis_rate;
         int pattern_order;       /* enum glia_pattern_order */
+        int reward_scope;        /* enum glia_reward_scope */
+        int minibatch;           /* patterns per step with reward_scope minibatch */
     } training;
 
     struct {
         int kind; /* enum glia_learner_kind */
+        int perturb_thresholds; /* bool: non-input thresholds move with the weights */
+        double threshold_std;   /* standard deviation of a threshold perturbation */
+        double threshold_clamp; /* perturbed thresholds stay in [-clamp, clamp] */
         struct {
             double radius;
             double walk_step;
@@ -150,6 +169,7 @@ typedef struct glia_config {
             int per_cluster; /* a square number: astrocytes sit on a grid */
             int sensing;     /* enum glia_sensing */
             int exploration; /* enum glia_exploration */
+            int selection;   /* enum glia_selection */
             int min_active;
             int max_active;
             int history;

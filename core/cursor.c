@@ -69,17 +69,24 @@ static void cursor_step(void *state, glia_learner_ctx_t *ctx, const glia_pattern
     const double r = ctx->cfg->learner.cursor.radius;
     const double r2 = r * r;
     int *eligible = ctx->perturb->eligible;
+    const int thresholds = ctx->cfg->learner.perturb_thresholds;
     int n = 0;
 
     glia_perturb_base(ctx, pat, info);
     cursor_move(c, ctx);
 
-    /* In-range flags by id, in position order; read at synapse positions (spec 2). */
+    /* In-range flags by id, in position order; read at synapse positions (spec 2). The
+     * thresholds moved (perturb_thresholds) are those of the neurons in range. */
+    if (thresholds)
+        glia_perturb_neurons_begin(ctx->perturb, net);
     for (int j = 0; j < net->n; j++) {
         double dx = net->x[j] - c->pos[0];
         double dy = net->y[j] - c->pos[1];
         double dz = net->z[j] - c->pos[2];
-        c->in_range[net->id[j]] = dx * dx + dy * dy + dz * dz <= r2;
+        int in = dx * dx + dy * dy + dz * dz <= r2;
+        c->in_range[net->id[j]] = (uint8_t)in;
+        if (thresholds && in)
+            glia_perturb_neurons_add(ctx->perturb, net, &j, 1);
     }
     for (int k = 0; k < net->n_syn; k++) {
         if (c->in_range[net->pre[k]] || c->in_range[net->post[k]])

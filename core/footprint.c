@@ -44,9 +44,9 @@ typedef struct sizes {
 static double astrocyte_bytes(const glia_config_t *cfg, const sizes_t *z)
 {
     /* per astrocyte: its record (threshold, history, counters), its per-pattern counters,
-     * and four scratch slots; then the firing arrays */
+     * and four scratch slots; then the firing arrays and the firing rates by id */
     return 128 + z->astrocytes * (128 + 8.0 * cfg->task.count + BLOCK + 14) + z->id_space + z->n +
-           8 * BLOCK;
+           8 * z->id_space + 9 * BLOCK;
 }
 
 /* The neuromod learner (neuromod.c): per synapse its trace, history, chemistry, flags,
@@ -76,7 +76,8 @@ static double learner_bytes(const glia_config_t *cfg, const sizes_t *z)
 {
     switch (cfg->learner.kind) {
     case GLIA_LEARNER_CONTROL:
-        return BLOCK;
+    case GLIA_LEARNER_RANDOM_SEARCH:
+        return BLOCK; /* no state: the network is the best candidate */
     case GLIA_LEARNER_CURSOR:
         return 128 + z->id_space + 2 * BLOCK;
     case GLIA_LEARNER_ASTROCYTE:
@@ -181,7 +182,7 @@ uint64_t glia_config_memory_estimate(const glia_config_t *cfg, uint64_t points,
             intra[c] = pre[c] * (pre[c] - 1);
         } else {
             pre[c] = size;
-            post[c] = size - inputs;
+            post[c] = size - inputs - (cfg->network.bias ? 1 : 0); /* not into sources */
             intra[c] = post[c] * (size - 1);
         }
         modulatory += mod;
@@ -207,12 +208,17 @@ uint64_t glia_config_memory_estimate(const glia_config_t *cfg, uint64_t points,
      * (54 bytes), act by id; synapses: pre, post, weight at capacity; initial weights. */
     /* ... and the lookups of the incremental pass (readers by id, the synapses each
      * driven input reaches, touched stamps by id, the soft reward's terms). */
+    /* ... and the bias units' positions. */
     fp.network = (uint64_t)(64 + 54 * n + 8 * z.id_space + 16 * cap + 8 * syn + 16 * BLOCK +
-                            8 * z.id_space + 4 * n + 4 * (nd + 1) * n + 16 * outputs + 8 * BLOCK);
+                            8 * z.id_space + 4 * n + 4 * (nd + 1) * n + 16 * outputs + 8 * BLOCK +
+                            4 * n + BLOCK);
     /* perturb.c: eligible, saved, applied, mark, batch, in_syn, in_pre (4-8 bytes a
      * synapse), draws and samples (a pair a synapse plus one a neuron), batch keys; live,
      * in_start, drv_index by neuron; in_u and u_list by id. */
-    fp.scratch = (uint64_t)(64 * syn + 29 * n + 5 * z.id_space + 64 + 16 * BLOCK);
+    /* Beyond the paper: the thresholds a step moves and their saved values, their stamps,
+     * and the firing rates of the current and the candidate weights. */
+    fp.scratch = (uint64_t)(64 * syn + 29 * n + 5 * z.id_space + 64 + 16 * BLOCK + 32 * n +
+                            5 * BLOCK);
 
     /* Territories: a list of every neuron (sized n) and the synapses touching the
      * territory. With neurons uniform over the cluster's spread x spread square, a disc of
@@ -246,8 +252,9 @@ uint64_t glia_config_memory_estimate(const glia_config_t *cfg, uint64_t points,
         if (t > t_max)
             t_max = t;
     }
+    /* (each territory's neuron ids and positions, sized n, and its synapses) */
     fp.territories =
-        (uint64_t)(z.astrocytes * (48 + 4 * n + 2 * BLOCK) + 4 * terr_all + z.id_space + 2 * BLOCK);
+        (uint64_t)(z.astrocytes * (48 + 8 * n + 3 * BLOCK) + 4 * terr_all + z.id_space + 2 * BLOCK);
 
     fp.learner = (uint64_t)learner_bytes(cfg, &z);
     fp.caches = (uint64_t)caches_bytes(cfg, &z, t_max, csize);

@@ -26,6 +26,8 @@ struct glia_net {
     int *driven; /* positions driven by input bit i */
     int n_readout;
     int *readout; /* positions read as output bit i */
+    int n_bias;
+    int *bias;    /* positions of the bias units (network.bias), fired in every pass */
     int v8_exp;   /* soft reward with V8's exp (sample.c), not the platform's: every
                      generator but xoshiro256ss stream 1, whose results predate it */
     /* Last pass. `act` is written at post positions and read at ids (spec 3). */

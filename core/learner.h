@@ -29,10 +29,13 @@ struct glia_perturb;
 typedef struct glia_step_info {
     uint64_t step;    /* 0-based index of this step since the session began */
     uint64_t episode; /* episode this step belongs to */
-    int pattern;      /* task pattern index; -1 when the learner takes no steps */
+    int pattern;      /* task pattern index; -1 when the learner takes no steps, or the
+                         step scored more than one pattern (training.reward_scope) */
+    int scored;       /* patterns the step scored: 1, the task's, or the minibatch's */
     uint64_t target;
-    uint64_t output;   /* the output vector the step scored (after if kept, else base) */
-    double reward;     /* binary reward scored */
+    uint64_t output;   /* the output vector the step scored (after if kept, else base);
+                          0 when it scored more than one pattern */
+    double reward;     /* binary reward scored (the mean over the patterns scored) */
     double base_soft;  /* soft reward before the perturbation */
     double after_soft; /* soft reward after it (equal to base_soft when none) */
     int decided;       /* a perturbation was evaluated (keep or revert) */
@@ -73,8 +76,10 @@ typedef struct glia_learner_ops {
     void (*destroy)(void *state);
 
     /* One learning step on `pat` (info->pattern is its index; info is zeroed but for
-     * step, episode, pattern and target). NULL: the learner takes no steps and the
-     * session draws no pattern (control). */
+     * step, episode, pattern, scored and target). With a reward over more than one
+     * pattern (training.reward_scope task or minibatch) `pat` is NULL and pattern -1:
+     * glia_perturb_base/try score the patterns themselves. NULL: the learner takes no
+     * steps and the session draws no pattern (control). */
     void (*step)(void *state, glia_learner_ctx_t *ctx, const glia_pattern_t *pat,
                  glia_step_info_t *info);
     /* After each episode's last step, before the session's homeostasis. May be NULL. */

@@ -7,6 +7,7 @@ extern const glia_learner_ops_t glia_astrocyte_learner;
 extern const glia_learner_ops_t glia_neuromod_learner;
 extern const glia_learner_ops_t glia_global_learner;
 extern const glia_learner_ops_t glia_scattered_learner;
+extern const glia_learner_ops_t glia_random_search_learner;
 
 static const glia_learner_ops_t *const learners[] = {
     [GLIA_LEARNER_CONTROL] = &glia_control_learner,
@@ -15,6 +16,7 @@ static const glia_learner_ops_t *const learners[] = {
     [GLIA_LEARNER_NEUROMOD] = &glia_neuromod_learner,
     [GLIA_LEARNER_GLOBAL] = &glia_global_learner,
     [GLIA_LEARNER_SCATTERED] = &glia_scattered_learner,
+    [GLIA_LEARNER_RANDOM_SEARCH] = &glia_random_search_learner,
 };
 
 const glia_learner_ops_t *glia_learner_ops(int kind)

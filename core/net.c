@@ -29,8 +29,9 @@ int glia__net_alloc_neurons(glia_net_t *net, int n, int id_space)
     net->act = calloc((size_t)id_space, sizeof(double));
     net->driven = calloc((size_t)n, sizeof(int));
     net->readout = calloc((size_t)n, sizeof(int));
+    net->bias = calloc((size_t)n, sizeof(int));
     if (!net->id || !net->role || !net->cluster || !net->x || !net->y || !net->z || !net->thr ||
-        !net->out_start || !net->fired || !net->act || !net->driven || !net->readout)
+        !net->out_start || !net->fired || !net->act || !net->driven || !net->readout || !net->bias)
         return GLIA_ENOMEM;
     return 0;
 }
@@ -101,7 +102,7 @@ static int net_index_update(glia_net_t *net)
         !net->touched || !net->soft_e || !net->soft_term)
         return GLIA_ENOMEM;
     for (size_t j = 0; j < n; j++) {
-        if (net->role[j] != GLIA_ROLE_INPUT)
+        if (!GLIA_ROLE_IS_SOURCE(net->role[j]))
             net->reader_start[net->id[j] + 1]++;
     }
     for (size_t x = 0; x < ids; x++)
@@ -113,12 +114,13 @@ static int net_index_update(glia_net_t *net)
             return GLIA_ENOMEM;
         memcpy(cur, net->reader_start, ids * sizeof(int));
         for (size_t j = 0; j < n; j++) {
-            if (net->role[j] != GLIA_ROLE_INPUT)
+            if (!GLIA_ROLE_IS_SOURCE(net->role[j]))
                 net->reader[cur[net->id[j]]++] = (int)j;
         }
         free(cur);
     }
-    net->can_update = 1;
+    /* Bias units fire without input: the inputs-only shortcuts do not hold. */
+    net->can_update = net->n_bias == 0;
     for (int i = 0; i < net->n_driven; i++) {
         const int v = net->driven[i];
         int *row = net->driven_syn + (size_t)i * n;
@@ -163,6 +165,7 @@ void glia_net_free(glia_net_t *net)
     free(net->out_start);
     free(net->driven);
     free(net->readout);
+    free(net->bias);
     free(net->fired);
     free(net->act);
     free(net->reader_start);
@@ -197,7 +200,9 @@ static glia_net_t *net_new_clusters(const glia_config_t *cfg, glia_rng_t *rng)
     for (int c = 0, j = 0; c < clusters; c++) {
         for (int k = 0; k < csize; k++, j++) {
             int role;
-            if (k < cfg->network.inputs)
+            if (cfg->network.bias && k == csize - 1)
+                role = GLIA_ROLE_BIAS;
+            else if (k < cfg->network.inputs)
                 role = GLIA_ROLE_INPUT;
             else if (k < cfg->network.inputs + cfg->network.outputs)
                 role = GLIA_ROLE_OUTPUT;
@@ -212,6 +217,8 @@ static glia_net_t *net_new_clusters(const glia_config_t *cfg, glia_rng_t *rng)
             net->y[j] = -half + cfg->network.spread * glia_rng_next(rng);
             net->z[j] = -half + cfg->network.spread * glia_rng_next(rng);
             net->thr[j] = cfg->network.threshold;
+            if (role == GLIA_ROLE_BIAS)
+                net->bias[net->n_bias++] = j;
         }
     }
 
@@ -222,13 +229,13 @@ static glia_net_t *net_new_clusters(const glia_config_t *cfg, glia_rng_t *rng)
     for (int i = 0; i < net->n_readout; i++)
         net->readout[i] = cfg->network.output_cluster * csize + cfg->network.inputs + i;
 
-    /* Synapses: every ordered pair (pre, post), post not an input, pre != post. A pair
+    /* Synapses: every ordered pair (pre, post), post not a source, pre != post. A pair
      * with a draw below p is created and draws its weight right away (spec 2). */
     cap = 1024;
     for (int pre = 0; pre < n; pre++) {
         for (int post = 0; post < n; post++) {
             double p;
-            if (pre == post || net->role[post] == GLIA_ROLE_INPUT)
+            if (pre == post || GLIA_ROLE_IS_SOURCE(net->role[post]))
                 continue;
             p = net->cluster[pre] == net->cluster[post] ? cfg->network.p_intra
                                                          : cfg->network.p_inter;
@@ -293,7 +300,7 @@ glia_net_t *glia_net_new_manual(int n, const int *role, const int *cluster, cons
             return NULL;
     }
     for (int j = 0; j < n; j++) {
-        if (id[j] < 0 || role[j] < 0 || role[j] > GLIA_ROLE_REGULAR)
+        if (id[j] < 0 || role[j] < 0 || role[j] > GLIA_ROLE_BIAS)
             return NULL;
         if (id[j] + 1 > id_space)
             id_space = id[j] + 1;
@@ -312,6 +319,8 @@ glia_net_t *glia_net_new_manual(int n, const int *role, const int *cluster, cons
         net->cluster[j] = cluster[j];
         net->id[j] = id[j];
         net->thr[j] = threshold;
+        if (role[j] == GLIA_ROLE_BIAS)
+            net->bias[net->n_bias++] = j;
     }
     net->n_driven = n_driven;
     memcpy(net->driven, driven, (size_t)n_driven * sizeof(int));
@@ -417,7 +426,7 @@ const uint8_t *glia_net_fired(const glia_net_t *net)
 
 /* One propagation cycle from the outputs in `fired`: act[post] += w over the synapses of
  * neurons that fired (in synapse id order: synapses are grouped by pre), then every
- * non-input neuron fires on its act (spec 3; phase 1a step 2). `first_from_inputs`: only
+ * non-source neuron fires on its act (spec 3; phase 1a step 2). `first_from_inputs`: only
  * the driven inputs can have fired (a pass's first cycle without carried state), so only
  * they are visited, in position order, which is the full scan's order. */
 static inline void net_cycle_to(const glia_net_t *net, uint64_t input, int first_from_inputs,
@@ -446,12 +455,12 @@ static inline void net_cycle_to(const glia_net_t *net, uint64_t input, int first
     }
     if (net->fire_ge) {
         for (int j = 0; j < n; j++) {
-            if (net->role[j] != GLIA_ROLE_INPUT)
+            if (!GLIA_ROLE_IS_SOURCE(net->role[j]))
                 fired[j] = act[net->id[j]] >= net->thr[j];
         }
     } else {
         for (int j = 0; j < n; j++) {
-            if (net->role[j] != GLIA_ROLE_INPUT)
+            if (!GLIA_ROLE_IS_SOURCE(net->role[j]))
                 fired[j] = act[net->id[j]] > net->thr[j];
         }
     }
@@ -466,6 +475,8 @@ void glia_net_clamp(glia_net_t *net, uint64_t input)
 {
     for (int i = 0; i < net->n_driven; i++)
         net->fired[net->driven[i]] = (uint8_t)((input >> i) & 1);
+    for (int i = 0; i < net->n_bias; i++)
+        net->fired[net->bias[i]] = 1;
 }
 
 uint64_t glia_net_forward_to(const glia_net_t *net, uint64_t input, int passes, uint8_t *fired,
@@ -477,6 +488,8 @@ uint64_t glia_net_forward_to(const glia_net_t *net, uint64_t input, int passes, 
         memset(fired, 0, (size_t)net->n);
     for (int i = 0; i < net->n_driven; i++)
         fired[net->driven[i]] = (uint8_t)((input >> i) & 1);
+    for (int i = 0; i < net->n_bias; i++)
+        fired[net->bias[i]] = 1;
     for (int p = 0; p < passes; p++)
         net_cycle_to(net, input, p == 0 && !net->carry && net->can_update, fired, act);
     for (int i = 0; i < net->n_readout; i++)

@@ -20,7 +20,12 @@ enum glia_role {
     GLIA_ROLE_OUTPUT = 1,
     GLIA_ROLE_MODULATORY = 2,
     GLIA_ROLE_REGULAR = 3,
+    GLIA_ROLE_BIAS = 4, /* network.bias: always fires, never driven or read */
 };
+
+/* Input and bias neurons are sources: their state is set, never computed, so nothing
+ * (synapses, thresholds, homeostasis) acts on them. */
+#define GLIA_ROLE_IS_SOURCE(role) ((role) == GLIA_ROLE_INPUT || (role) == GLIA_ROLE_BIAS)
 
 typedef struct glia_neuron_info {
     int position;
@@ -67,9 +72,9 @@ double *glia_net_weights(glia_net_t *net);
 const uint8_t *glia_net_fired(const glia_net_t *net);
 
 /* Forward pass: clear the state (unless the network carries its state), drive the input
- * neurons with `input`, then `passes` times accumulate act[post] += w over the synapses
- * of neurons that fired (in synapse id order) and fire every non-input neuron j with
- * act[id(j)] > threshold(j) (>= with the ge fire rule). */
+ * neurons with `input` and fire the bias units, then `passes` times accumulate
+ * act[post] += w over the synapses of neurons that fired (in synapse id order) and fire
+ * every non-source neuron j with act[id(j)] > threshold(j) (>= with the ge fire rule). */
 void glia_net_forward(glia_net_t *net, uint64_t input, int passes);
 
 /* The parts of a forward pass: set the driven inputs' outputs to `input`, and one

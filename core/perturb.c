@@ -20,6 +20,12 @@
  * the territories' synapses give the size of the union and the place of each live
  * synapse in it without building it; with stream 2 only membership matters, and the
  * territories' neurons give it. The list is built only when a step keeps.
+ *
+ * Beyond the paper (training.reward_scope, learner.perturb_thresholds, random search):
+ * a step that scores several patterns evaluates them all with full passes, and "live"
+ * means driven by an input that is on in any of them; thresholds are drawn after the
+ * weights and applied before the evaluation; a redraw replaces every weight at once.
+ * Bias units fire in every pass, so a network with them has every synapse live.
  */
 #include "perturb.h"
 
@@ -54,7 +60,7 @@ typedef struct glia_keyed_set {
     uint32_t *pair;
 } keyed_set_t;
 
-enum { MODE_SEQUENTIAL, MODE_MULBERRY, MODE_KEYED };
+enum { MODE_SEQUENTIAL, MODE_MULBERRY, MODE_KEYED, MODE_REDRAW };
 
 int glia_perturb_init(glia_perturb_t *p, const glia_net_t *net)
 {
@@ -87,9 +93,15 @@ int glia_perturb_init(glia_perturb_t *p, const glia_net_t *net)
     }
     p->words = (int)((nsyn + 63) / 64);
     p->nwords = (int)((n + 63) / 64);
+    p->neurons = malloc((n ? n : 1) * sizeof(int));
+    p->saved_thr = malloc((n ? n : 1) * sizeof(double));
+    p->nmark = calloc(n ? n : 1, sizeof(uint32_t));
+    p->cur_rate = calloc(n ? n : 1, sizeof(double));
+    p->cand_rate = calloc(n ? n : 1, sizeof(double));
     if (!p->eligible || !p->saved || !p->applied || !p->mark || !p->live || !p->draws || !p->g ||
         !p->batch || !p->batch_k || !p->in_u || !p->u_list || !p->in_start || !p->in_syn ||
-        !p->in_pre || !p->drv_index)
+        !p->in_pre || !p->drv_index || !p->neurons || !p->saved_thr || !p->nmark || !p->cur_rate ||
+        !p->cand_rate)
         return GLIA_ENOMEM;
     /* Synapses by post position, ascending (a counting sort of the pre-major order). */
     for (int s = 0; s < net->n_syn; s++)
@@ -136,6 +148,11 @@ void glia_perturb_destroy(glia_perturb_t *p)
         free(p->sets);
     }
     free(p->scratch_set);
+    free(p->neurons);
+    free(p->saved_thr);
+    free(p->nmark);
+    free(p->cur_rate);
+    free(p->cand_rate);
     memset(p, 0, sizeof(*p));
 }
 
@@ -160,6 +177,108 @@ int glia_perturb_union_add(glia_perturb_t *p, int n_eligible, const int *syn, in
         }
     }
     return n_eligible;
+}
+
+/* ---- beyond the paper: thresholds, several patterns -------------------------------------- */
+
+void glia_perturb_neurons_begin(glia_perturb_t *p, const glia_net_t *net)
+{
+    if (++p->nstamp == 0) {
+        memset(p->nmark, 0, (size_t)net->n * sizeof(uint32_t));
+        p->nstamp = 1;
+    }
+    p->n_neurons = 0;
+    p->neurons_listed = 1;
+}
+
+void glia_perturb_neurons_add(glia_perturb_t *p, const glia_net_t *net, const int *pos, int n)
+{
+    for (int i = 0; i < n; i++) {
+        int j = pos[i];
+        if (!GLIA_ROLE_IS_SOURCE(net->role[j]) && p->nmark[j] != p->nstamp) {
+            p->nmark[j] = p->nstamp;
+            p->neurons[p->n_neurons++] = j;
+        }
+    }
+}
+
+void glia_perturb_draw_batch(glia_perturb_t *p, glia_rng_t *rng, int count, int m)
+{
+    /* A partial Fisher-Yates shuffle of 0..count-1: m draws, no repeats. */
+    for (int i = 0; i < count; i++)
+        p->perm[i] = i;
+    for (int i = 0; i < m; i++) {
+        int k = i + (int)(glia_rng_next(rng) * (count - i));
+        int t = p->perm[k];
+        p->perm[k] = p->perm[i];
+        p->perm[i] = t;
+        p->drawn[i] = t;
+    }
+    p->n_drawn = m;
+}
+
+void glia_perturb_invalidate(glia_perturb_t *p)
+{
+    p->cache_valid = 0;
+}
+
+const double *glia_perturb_rates(const glia_perturb_t *p)
+{
+    return p->want_rates ? p->cur_rate : NULL;
+}
+
+/* The patterns an evaluation scores beyond the paper's one: the whole task, or this
+ * step's minibatch. Returns how many; *idx is NULL for the task (pattern i is i). */
+static int score_set(const glia_learner_ctx_t *ctx, const int **idx)
+{
+    if (ctx->cfg->training.reward_scope == GLIA_SCOPE_TASK) {
+        *idx = NULL;
+        return ctx->cfg->task.count;
+    }
+    *idx = ctx->perturb->drawn;
+    return ctx->perturb->n_drawn;
+}
+
+/* Score the network over several patterns: the mean soft and binary rewards, in pattern
+ * order, and with `rate`, the mean firing per position. */
+static void score_many(glia_learner_ctx_t *ctx, double *soft, double *reward, double *rate)
+{
+    const glia_config_t *cfg = ctx->cfg;
+    glia_net_t *net = ctx->net;
+    const int *idx;
+    const int m = score_set(ctx, &idx);
+    double s = 0.0, r = 0.0;
+
+    if (rate != NULL)
+        memset(rate, 0, (size_t)net->n * sizeof(double));
+    for (int i = 0; i < m; i++) {
+        const glia_pattern_t *pat = &cfg->task.patterns[idx ? idx[i] : i];
+        glia_net_forward(net, pat->input, cfg->network.passes);
+        s += glia_net_soft_reward(net, pat->target);
+        r += glia_reward_binary(glia_net_output(net), pat->target, cfg->task.target_width);
+        for (int j = 0; rate != NULL && j < net->n; j++)
+            rate[j] += net->fired[j];
+    }
+    for (int j = 0; rate != NULL && j < net->n; j++)
+        rate[j] /= m;
+    *soft = s / m;
+    *reward = r / m;
+}
+
+/* The inputs a perturbation's evaluation drives: the pattern's, or those on in any
+ * pattern scored (what makes a synapse live). */
+static uint64_t scored_inputs(const glia_learner_ctx_t *ctx, const glia_pattern_t *pat)
+{
+    const int *idx;
+    uint64_t any = 0;
+    int m;
+
+    if (ctx->cfg->training.reward_scope == GLIA_SCOPE_PATTERN)
+        return pat->input;
+    m = score_set(ctx, &idx);
+    for (int i = 0; i < m; i++)
+        any |= ctx->cfg->task.patterns[idx ? idx[i] : i].input;
+    return any;
 }
 
 /* ---- the territory form of the set ---------------------------------------------------- */
@@ -546,7 +665,20 @@ static void count_fires(glia_learner_ctx_t *ctx)
 void glia_perturb_base(glia_learner_ctx_t *ctx, const glia_pattern_t *pat, glia_step_info_t *info)
 {
     glia_net_t *net = ctx->net;
+    glia_perturb_t *p = ctx->perturb;
 
+    if (ctx->cfg->training.reward_scope != GLIA_SCOPE_PATTERN) {
+        /* The task's score of the current weights is cached: every try either keeps its
+         * own score or puts back the weights this one was taken on. */
+        if (!p->cache_valid) {
+            score_many(ctx, &p->cur_soft, &p->cur_reward, p->want_rates ? p->cur_rate : NULL);
+            p->cache_valid = ctx->cfg->training.reward_scope == GLIA_SCOPE_TASK;
+        }
+        info->base_soft = info->after_soft = p->cur_soft;
+        info->reward = p->cur_reward;
+        info->output = 0;
+        return;
+    }
     glia_net_forward(net, pat->input, ctx->cfg->network.passes);
     count_fires(ctx);
     ctx->perturb->has_base = 1;
@@ -864,6 +996,58 @@ static void keyed_set_keep(step_t *st, uint64_t key, const keyed_set_t *ks, uint
     keyed_set_driven(st, key, ks, input, 0);
 }
 
+/* ---- thresholds and redraws (beyond the paper) ------------------------------------------ */
+
+/* Without a list from the learner, the thresholds a step moves are those of the
+ * non-source post neurons of its eligible synapses. */
+static void neurons_from_eligible(step_t *st)
+{
+    glia_perturb_t *p = st->p;
+
+    if (!p->has_list)
+        union_list(p, st->net, st->ctx->territories);
+    glia_perturb_neurons_begin(p, st->net);
+    for (int k = 0; k < st->n; k++)
+        glia_perturb_neurons_add(p, st->net, &st->net->post[p->eligible[k]], 1);
+}
+
+/* Move the listed thresholds after the weights (their draws follow the weights'):
+ * thr += gauss * threshold_std, clamped, or with a redraw a uniform value within the
+ * clamp; saved for revert, and applied before the evaluation. */
+static void perturb_thresholds(step_t *st)
+{
+    glia_perturb_t *p = st->p;
+    double *thr = st->net->thr;
+    const double std = st->ctx->cfg->learner.threshold_std;
+    const double clamp = st->ctx->cfg->learner.threshold_clamp;
+
+    for (int k = 0; k < p->n_neurons; k++) {
+        const int j = p->neurons[k];
+        p->saved_thr[k] = thr[j];
+        if (p->redraw)
+            thr[j] = (2.0 * glia_rng_next(st->ctx->rng) - 1.0) * clamp;
+        else
+            thr[j] = clamped(thr[j] + glia_rng_gauss(st->ctx->rng) * std, clamp);
+    }
+    p->n_thr_applied = p->n_neurons;
+}
+
+/* Random search: every eligible weight redrawn uniformly within the clamp, in order. */
+static void redraw_all(step_t *st)
+{
+    glia_perturb_t *p = st->p;
+    double *w = st->net->w;
+
+    if (!p->has_list)
+        union_list(p, st->net, st->ctx->territories);
+    for (int k = 0; k < st->n; k++) {
+        const int s = p->eligible[k];
+        p->applied[p->n_applied] = s;
+        p->saved[p->n_applied++] = w[s];
+        w[s] = (2.0 * glia_rng_next(st->ctx->rng) - 1.0) * st->clamp;
+    }
+}
+
 /* ---- the step --------------------------------------------------------------------------- */
 
 static void revert(step_t *st)
@@ -872,6 +1056,8 @@ static void revert(step_t *st)
 
     for (int k = p->n_applied - 1; k >= 0; k--)
         st->net->w[p->applied[k]] = p->saved[k];
+    for (int k = 0; k < p->n_thr_applied; k++)
+        st->net->thr[p->neurons[k]] = p->saved_thr[k];
 }
 
 int glia_perturb_try(glia_learner_ctx_t *ctx, int n, const glia_pattern_t *pat,
@@ -879,63 +1065,91 @@ int glia_perturb_try(glia_learner_ctx_t *ctx, int n, const glia_pattern_t *pat,
 {
     glia_perturb_t *p = ctx->perturb;
     glia_net_t *net = ctx->net;
+    const int many = ctx->cfg->training.reward_scope != GLIA_SCOPE_PATTERN;
+    const int thresholds = ctx->cfg->learner.perturb_thresholds || p->redraw;
+    const uint64_t input = scored_inputs(ctx, pat);
     glia_mulberry_plan_t plan;
     step_t st;
     uint64_t key = 0;
-    int mode = mode_of(ctx), kept;
+    int mode = p->redraw ? MODE_REDRAW : mode_of(ctx), kept;
+    double reward = 0.0;
 
     st.ctx = ctx;
     st.p = p;
     st.net = net;
     st.std = ctx->cfg->training.perturbation_std;
     st.clamp = ctx->cfg->training.weight_clamp;
-    st.all_live = ctx->cfg->network.passes != 1;
+    /* more than one pass, or bias units: any neuron can fire, every synapse is live */
+    st.all_live = ctx->cfg->network.passes != 1 || net->n_bias > 0;
     st.n = p->n_terr > 0 ? p->n_set : n;
     if (p->n_terr == 0)
         p->has_list = 1;
     p->n_applied = 0;
+    p->n_thr_applied = 0;
     for (int i = 0; i < net->n_driven; i++)
-        p->live[net->driven[i]] = (uint8_t)((pat->input >> i) & 1);
+        p->live[net->driven[i]] = (uint8_t)((input >> i) & 1);
+    if (thresholds && !p->neurons_listed)
+        neurons_from_eligible(&st);
 
     if (mode == MODE_MULBERRY && glia_rng_mulberry_plan(ctx->rng, 2 * (uint64_t)st.n, &plan) != 0)
         mode = MODE_SEQUENTIAL; /* millions of draws in one step: take them one by one */
-    if (mode == MODE_SEQUENTIAL) {
+    if (mode == MODE_REDRAW) {
+        redraw_all(&st);
+    } else if (mode == MODE_SEQUENTIAL) {
         if (!p->has_list)
             union_list(p, net, ctx->territories);
         sequential_all(&st);
     } else if (mode == MODE_MULBERRY) {
         mulberry_before(&st, &plan);
+        ctx->rng->s = plan.s_after; /* as if every draw were taken; the thresholds draw next */
     } else {
         key = glia_rng_next_u64(ctx->rng);
         if (p->cur_set != NULL)
-            keyed_set_driven(&st, key, p->cur_set, pat->input, 1);
+            keyed_set_driven(&st, key, p->cur_set, input, 1);
         else
             keyed_apply(&st, key, 1);
     }
+    if (thresholds)
+        perturb_thresholds(&st);
 
-    /* The evaluation pass: from the base pass, only what the applied synapses reach. */
-    if (ctx->cfg->network.passes == 1 && p->has_base && p->base_input == pat->input)
+    /* The evaluation: over the patterns scored; or from the base pass, only what the
+     * applied synapses reach (not when thresholds moved: their neurons may lie beyond). */
+    if (many)
+        score_many(ctx, &info->after_soft, &reward, p->want_rates ? p->cand_rate : NULL);
+    else if (ctx->cfg->network.passes == 1 && p->has_base && p->base_input == pat->input &&
+             p->n_thr_applied == 0)
         glia_net_forward_update(net, pat->input, p->applied, p->n_applied);
     else
         glia_net_forward(net, pat->input, ctx->cfg->network.passes);
-    info->after_soft = glia_net_soft_reward(net, pat->target);
+    if (!many)
+        info->after_soft = glia_net_soft_reward(net, pat->target);
     info->decided = 1;
     kept = info->after_soft > info->base_soft; /* strict improvement only */
     if (kept) {
         if (mode == MODE_MULBERRY)
             mulberry_keep(&st, &plan);
         else if (mode == MODE_KEYED && p->cur_set != NULL)
-            keyed_set_keep(&st, key, p->cur_set, pat->input);
+            keyed_set_keep(&st, key, p->cur_set, input);
         else if (mode == MODE_KEYED)
             keyed_apply(&st, key, 0);
         info->kept = 1;
-        info->output = glia_net_output(net);
-        info->reward = glia_reward_binary(info->output, pat->target, ctx->cfg->task.target_width);
+        if (many) {
+            /* the candidate's score is the current weights' now */
+            p->cur_soft = info->after_soft;
+            p->cur_reward = info->reward = reward;
+            if (p->want_rates) {
+                double *t = p->cur_rate;
+                p->cur_rate = p->cand_rate;
+                p->cand_rate = t;
+            }
+        } else {
+            info->output = glia_net_output(net);
+            info->reward =
+                glia_reward_binary(info->output, pat->target, ctx->cfg->task.target_width);
+        }
     } else {
         revert(&st);
     }
-    if (mode == MODE_MULBERRY)
-        ctx->rng->s = plan.s_after;
 
     for (int i = 0; i < net->n_driven; i++)
         p->live[net->driven[i]] = 0;
@@ -943,6 +1157,10 @@ int glia_perturb_try(glia_learner_ctx_t *ctx, int n, const glia_pattern_t *pat,
     p->cur_set = NULL;
     p->n_terr = 0;
     p->n_applied = 0;
+    p->n_thr_applied = 0;
     p->has_base = 0;
+    /* a neuron list and a redraw are for one try */
+    p->neurons_listed = 0;
+    p->redraw = 0;
     return kept;
 }

@@ -7,6 +7,15 @@
  * they are the union of astrocyte territories, with glia_perturb_union_territories,
  * which lets the step skip building the list for the steps it reverts. The scratch is
  * sized for every synapse once and reused by every step.
+ *
+ * What an evaluation scores is the session's training.reward_scope, handled here so
+ * every keep/revert learner has it: the step's pattern (the paper), every pattern of the
+ * task (mean soft reward; the score of the current weights is cached, so a step costs
+ * one evaluation of the task, not two), or the minibatch the session drew for the step
+ * (glia_perturb_draw_batch). With learner.perturb_thresholds a perturbation also moves
+ * the thresholds of the non-source neurons in the learner's scope (listed by the learner
+ * with glia_perturb_neurons_*, else the post neurons of the eligible synapses), and they
+ * are kept or reverted with the weights.
  */
 #ifndef GLIA_PERTURB_H
 #define GLIA_PERTURB_H
@@ -59,6 +68,26 @@ typedef struct glia_perturb {
     struct glia_keyed_set *scratch_set, *cur_set;
     size_t sets_bytes;
     int *drv_index; /* [n] input index of a driven position, else -1 */
+
+    /* Thresholds moved by the next try (learner.perturb_thresholds, or redraw). */
+    int *neurons; /* [n] positions, non-source, each once */
+    int n_neurons;
+    int neurons_listed; /* the learner listed them since the last try */
+    double *saved_thr;  /* [n] thresholds before the perturbation, by neurons index */
+    int n_thr_applied;
+    uint32_t *nmark; /* [n] stamps for glia_perturb_neurons_add */
+    uint32_t nstamp;
+    int redraw; /* the next try redraws its weights and thresholds uniformly within
+                   their clamps instead of adding noise (random search) */
+
+    /* Scoring more than one pattern (reward_scope task or minibatch). */
+    int n_drawn; /* minibatch: this step's patterns */
+    int drawn[GLIA_MAX_PATTERNS];
+    int perm[GLIA_MAX_PATTERNS];  /* scratch of the draw */
+    int cache_valid;              /* task: cur_* are the current weights' score */
+    double cur_soft, cur_reward;  /* mean soft / binary reward of the current weights */
+    int want_rates;               /* a learner reads glia_perturb_rates (set at init) */
+    double *cur_rate, *cand_rate; /* [n] mean firing per position over the patterns */
 } glia_perturb_t;
 
 /* Size the scratch for `net`. 0 or GLIA_ENOMEM (destroy is still safe). */
@@ -70,23 +99,46 @@ void glia_perturb_destroy(glia_perturb_t *p);
 void glia_perturb_union_begin(glia_perturb_t *p, const glia_net_t *net);
 int glia_perturb_union_add(glia_perturb_t *p, int n_eligible, const int *syn, int n);
 
+/* List the neurons whose thresholds the next try moves (with perturb_thresholds):
+ * begin, then add positions; sources are skipped and each neuron is kept once. Without
+ * a list, the try takes the non-source post neurons of its eligible synapses. */
+void glia_perturb_neurons_begin(glia_perturb_t *p, const glia_net_t *net);
+void glia_perturb_neurons_add(glia_perturb_t *p, const glia_net_t *net, const int *pos, int n);
+
 /* The union of the synapses of territories t[0..k) of ctx->territories, in that order
  * and each synapse once (what union_begin/union_add over their lists would build), as
  * the set the next glia_perturb_try perturbs. Returns its size. */
 int glia_perturb_union_territories(glia_learner_ctx_t *ctx, const int *t, int k);
 
-/* The base pass of a step: forward on `pat`, count firings for homeostasis, and set
- * info->base_soft, and info->output/reward/after_soft to what the step scores if no
- * perturbation is kept. When it is the last pass before glia_perturb_try and no weight
- * moves in between, the evaluation pass only recomputes what the perturbation reaches. */
+/* The base pass of a step: score the current network (on `pat` with reward_scope
+ * pattern, where `pat` must not be NULL and firings are counted for homeostasis; over
+ * the task or the drawn minibatch otherwise, where `pat` is ignored and may be NULL),
+ * and set info->base_soft, and info->output/reward/after_soft to what the step scores
+ * if no perturbation is kept (over several patterns: reward is the mean binary reward
+ * and output 0). On one pattern, when it is the last pass before glia_perturb_try and no
+ * weight moves in between, the evaluation pass only recomputes what the perturbation
+ * reaches. */
 void glia_perturb_base(glia_learner_ctx_t *ctx, const glia_pattern_t *pat, glia_step_info_t *info);
 
 /* Perturb the eligible synapses (w += gauss * perturbation_std, clamped): the n of
- * eligible[], or the set of the last glia_perturb_union_territories (n its size).
- * Evaluate `pat` and keep the change on a strict soft-reward improvement over
- * info->base_soft (info's output and reward then follow the new pass), else revert it.
- * Sets info->decided and info->kept; returns kept. */
+ * eligible[], or the set of the last glia_perturb_union_territories (n its size), and
+ * the listed thresholds. Score again as glia_perturb_base did, and keep the change on a
+ * strict soft-reward improvement over info->base_soft (info's output and reward then
+ * follow the new score), else revert weights and thresholds. Sets info->decided and
+ * info->kept; returns kept. */
 int glia_perturb_try(glia_learner_ctx_t *ctx, int n, const glia_pattern_t *pat,
                      glia_step_info_t *info);
+
+/* reward_scope minibatch: draw this step's m patterns of `count`, without repeats (m
+ * draws from `rng`). The session calls it before the learner's step. */
+void glia_perturb_draw_batch(glia_perturb_t *p, glia_rng_t *rng, int count, int m);
+
+/* Forget the cached score (the weights or thresholds changed outside a try). */
+void glia_perturb_invalidate(glia_perturb_t *p);
+
+/* With more than one pattern scored and want_rates set: the mean firing per position of
+ * the current network over the patterns of the last base or kept try (borrowed; NULL
+ * otherwise). */
+const double *glia_perturb_rates(const glia_perturb_t *p);
 
 #endif

@@ -99,8 +99,9 @@ static void homeostasis(glia_session_t *s)
 
     if (!s->cfg.training.homeostasis)
         return;
+    glia_perturb_invalidate(&s->perturb); /* thresholds move: no cached score survives */
     for (int j = 0; j < s->net->n; j++) {
-        if (s->net->role[j] != GLIA_ROLE_INPUT)
+        if (!GLIA_ROLE_IS_SOURCE(s->net->role[j]))
             s->net->thr[j] += s->cfg.training.homeostasis_rate *
                               (s->fire_count[j] / steps - s->cfg.training.homeostasis_target);
         s->fire_count[j] = 0;
@@ -269,20 +270,31 @@ static int session_step(glia_session_t *s, glia_step_info_t *info, int to_episod
     if (!to_episode_end)
         last_materialize(s);
 
-    /* A learner without steps draws nothing: no pattern either (control, spec 6). */
+    /* A learner without steps draws nothing: no pattern either (control, spec 6). With a
+     * reward over more than one pattern, the step has no pattern of its own: perturb.c
+     * scores the task, or the minibatch drawn here. */
     if (s->learner->step != NULL) {
-        const glia_pattern_t *pat;
-        if (s->cfg.training.pattern_order == GLIA_ORDER_CYCLE)
-            info->pattern = (int)(s->steps % (uint64_t)s->cfg.task.count);
-        else
-            info->pattern = (int)(glia_rng_next(&s->rng) * s->cfg.task.count);
-        pat = &s->cfg.task.patterns[info->pattern];
-        info->target = pat->target;
+        const glia_pattern_t *pat = NULL;
+        if (s->cfg.training.reward_scope == GLIA_SCOPE_PATTERN) {
+            if (s->cfg.training.pattern_order == GLIA_ORDER_CYCLE)
+                info->pattern = (int)(s->steps % (uint64_t)s->cfg.task.count);
+            else
+                info->pattern = (int)(glia_rng_next(&s->rng) * s->cfg.task.count);
+            pat = &s->cfg.task.patterns[info->pattern];
+            info->target = pat->target;
+            info->scored = 1;
+        } else if (s->cfg.training.reward_scope == GLIA_SCOPE_MINIBATCH) {
+            glia_perturb_draw_batch(&s->perturb, &s->rng, s->cfg.task.count,
+                                    s->cfg.training.minibatch);
+            info->scored = s->cfg.training.minibatch;
+        } else {
+            info->scored = s->cfg.task.count;
+        }
         s->ctx.steps = s->steps;
         s->ctx.step_in_episode = s->step_in_episode;
         s->learner->step(s->learner_state, &s->ctx, pat, info);
     }
-    if (info->pattern >= 0) {
+    if (s->learner->step != NULL) {
         s->ep_reward_sum += info->reward;
         if (info->decided) {
             if (info->kept) {

@@ -255,6 +255,9 @@ static const char *get_core(glia_reader_t *r, glia_session_t *s)
     const uint64_t spe = (uint64_t)cfg->training.steps_per_episode;
     const uint64_t interval = (uint64_t)cfg->training.trajectory_interval;
     const int learns = s->learner->step != NULL;
+    const int thr_clamped =
+        !cfg->training.homeostasis &&
+        (cfg->learner.perturb_thresholds || cfg->learner.kind == GLIA_LEARNER_RANDOM_SEARCH);
     uint64_t n_traj, want_traj;
 
     s->rng.kind = glia_get_i32(r);
@@ -321,15 +324,18 @@ static const char *get_core(glia_reader_t *r, glia_session_t *s)
             return "weights";
         net->w[k] = w;
     }
-    /* Thresholds: finite, and never moved for inputs (nothing adapts an input). The
-     * homeostasis counts are base passes of the current episode. */
+    /* Thresholds: finite, and never moved for inputs and bias units (nothing adapts a
+     * source); perturbed or redrawn ones stay within their clamp unless homeostasis
+     * moves them too. The homeostasis counts are base passes of the current episode. */
     if (glia_get_i32(r) != net->n)
         return "neuron count";
     for (int j = 0; j < net->n; j++) {
         double t = glia_get_f64(r);
         uint32_t fc = glia_get_u32(r);
         if (!isfinite(t) || fabs(t) > 1e12 ||
-            (net->role[j] == GLIA_ROLE_INPUT && t != cfg->network.threshold) ||
+            (GLIA_ROLE_IS_SOURCE(net->role[j]) && t != cfg->network.threshold) ||
+            (thr_clamped && t != cfg->network.threshold &&
+             fabs(t) > cfg->learner.threshold_clamp) ||
             fc > (uint32_t)s->step_in_episode || (!cfg->training.homeostasis && fc != 0))
             return "thresholds";
         net->thr[j] = t;

@@ -13,7 +13,8 @@ static int territory(const glia_config_t *cfg, const glia_net_t *net, glia_terri
     const double radius = cfg->learner.astrocyte.territory_radius;
 
     a->ids = malloc((size_t)net->n * sizeof(int));
-    if (a->ids == NULL)
+    a->pos = malloc((size_t)net->n * sizeof(int));
+    if (a->ids == NULL || a->pos == NULL)
         return GLIA_ENOMEM;
     memset(in_terr, 0, (size_t)net->id_space);
     for (int j = 0; j < net->n; j++) {
@@ -24,6 +25,7 @@ static int territory(const glia_config_t *cfg, const glia_net_t *net, glia_terri
         dy = net->y[j] - a->y;
         /* The square root is taken, then compared (not d^2 against r^2). */
         if (sqrt(dx * dx + dy * dy) <= radius) {
+            a->pos[a->n_ids] = j;
             a->ids[a->n_ids++] = net->id[j];
             in_terr[net->id[j]] = 1;
         }
@@ -45,6 +47,7 @@ void glia_territories_destroy(glia_territories_t *t)
 {
     for (int i = 0; t->t != NULL && i < t->count; i++) {
         free(t->t[i].ids);
+        free(t->t[i].pos);
         free(t->t[i].syn);
     }
     free(t->t);

@@ -19,6 +19,7 @@ typedef struct glia_territory {
     double x, y;
     int n_ids;
     int *ids; /* territory: neuron ids, position order */
+    int *pos; /* [n_ids] the same neurons' positions */
     int n_syn;
     int *syn; /* owned synapses, ascending */
 } glia_territory_t;

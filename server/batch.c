@@ -59,7 +59,7 @@ static void usage(FILE *f)
     fprintf(f, "usage: gliad run [--preset NAME] [--seed N] [--episodes E] [--config FILE.json]\n"
                "                 [--compact]\n"
                "  --preset    control, cursor, astrocyte-firing, astrocyte-traffic, epsilon,\n"
-               "              maturity (or exp020..exp024); phase 1a: exp002..exp018 with\n"
+               "              maturity (or exp020..exp024), reach; phase 1a: exp002..exp018 with\n"
                "              -baseline|-ambient|-dampening|-full (exp012b-full, ...; GET\n"
                "              /v1/presets lists them); default: glia's defaults\n"
                "  --seed      0..4294967295 (default 42)\n"

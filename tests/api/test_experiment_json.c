@@ -78,7 +78,7 @@ Test(experiment_json, templates_parse_as_they_are)
     static const char *const names[5] = {"exp020", "exp021", "exp022", "exp023", "exp024"};
 
     cr_assert(json_is_array(items));
-    cr_assert_eq(json_array_size(items), 8);
+    cr_assert_eq(json_array_size(items), 9, "the paper's five studies, phase 1's three, reach");
     for (size_t i = 0; i < 5; i++) {
         json_t *t = json_array_get(items, i), *body = json_object_get(t, "body");
         glia_error_t err;
@@ -118,6 +118,39 @@ Test(experiment_json, templates_parse_as_they_are)
     cr_expect_str_eq(spec.conditions[0].preset, "astrocyte-firing");
     cr_expect_str_eq(spec.conditions[1].label, "cursor");
     cr_expect_str_eq(spec.conditions[2].label, "control");
+
+    /* reach: the paper's best, reach, global perturbation and random search under reach's
+     * reward and settings, paper seeds */
+    {
+        json_t *t = json_array_get(items, 8);
+        glia_config_t want;
+        glia_error_t err;
+        glia_error_clear(&err);
+        cr_expect_str_eq(json_string_value(json_object_get(t, "name")), "reach");
+        cr_assert_eq(glia_experiment_parse(json_object_get(t, "body"), &spec, &err), 0, "%s: %s",
+                     err.field, err.message);
+        cr_expect_eq(spec.episodes, 20000u);
+        cr_expect_eq(spec.n_seeds, 10);
+        for (int k = 0; k < 10; k++)
+            cr_expect_eq(spec.seeds[k], paper_seeds[k]);
+        cr_assert_eq(spec.n_conditions, 4);
+        cr_expect_str_eq(spec.conditions[0].label, "maturity");
+        glia_config_preset(&want, "maturity");
+        want.training.trajectory_interval = 10; /* only the points are denser */
+        cr_expect(glia_config_equal(&spec.conditions[0].config, &want));
+        cr_expect_str_eq(spec.conditions[1].label, "reach");
+        glia_config_preset(&want, "reach");
+        cr_expect(glia_config_equal(&spec.conditions[1].config, &want));
+        cr_expect_str_eq(spec.conditions[2].label, "global");
+        want.learner.kind = GLIA_LEARNER_GLOBAL;
+        cr_expect(glia_config_equal(&spec.conditions[2].config, &want));
+        cr_expect_str_eq(spec.conditions[3].label, "random-search");
+        want.learner.kind = GLIA_LEARNER_RANDOM_SEARCH;
+        cr_expect(glia_config_equal(&spec.conditions[3].config, &want));
+        for (int c = 0; c < 4; c++)
+            cr_expect_eq(spec.conditions[c].config.training.trajectory_interval, 10,
+                         "time to accuracy is read every 10 episodes");
+    }
     json_decref(items);
 }
 
@@ -984,25 +1017,27 @@ Test(experiment_json, csv_report_has_a_header_and_one_row_per_condition_and_seed
                 "experiment,condition,seed,episodes,accuracy,accept_rate,accepted,rejected,"
                 "distinct_outputs,constant_output,P1_output,P2_output,P3_output,P4_output,"
                 "P5_output,P6_output,P7_output,P8_output,P1_accuracy,P2_accuracy,"
-                "P3_accuracy,P4_accuracy,P5_accuracy,P6_accuracy,P7_accuracy,P8_accuracy\n",
+                "P3_accuracy,P4_accuracy,P5_accuracy,P6_accuracy,P7_accuracy,P8_accuracy,"
+                "episodes_to_90,episodes_to_95,episodes_to_100\n",
                 strlen("experiment,condition,seed,episodes,accuracy,accept_rate,accepted,"
                        "rejected,distinct_outputs,constant_output,P1_output,P2_output,"
                        "P3_output,P4_output,P5_output,P6_output,P7_output,P8_output,"
                        "P1_accuracy,P2_accuracy,P3_accuracy,P4_accuracy,P5_accuracy,"
-                       "P6_accuracy,P7_accuracy,P8_accuracy\n")),
+                       "P6_accuracy,P7_accuracy,P8_accuracy,episodes_to_90,episodes_to_95,"
+                       "episodes_to_100\n")),
         0, "header:\n%.400s", csv);
     expect_has(csv, "\nhand,astro,1,50,0.7,0.4,40,60,3,false,00101,10101,00000,00101,10101,00000,"
-                    "00101,10101,0.7,0.7,0.7,0.7,0.7,0.7,0.7,0.7\n");
+                    "00101,10101,0.7,0.7,0.7,0.7,0.7,0.7,0.7,0.7,,,\n");
     expect_has(csv, "\nhand,control,2,50,0.5,,0,0,1,true,00000,");
     expect_has(csv, "\nhand,cursor,3,50,0.675,0.03,3,97,2,false,");
     /* the last-bit difference is kept in the CSV (shortest round trip) */
     expect_has(csv, "\nhand,cursor,2,50,0.6750000000000002,0.04,");
-    /* every row has 26 fields */
+    /* every row has 29 fields */
     for (line = strtok_r(csv, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
         int commas = 0;
         for (const char *c = line; *c; c++)
             commas += *c == ',';
-        cr_expect_eq(commas, 25, "fields in: %s", line);
+        cr_expect_eq(commas, 28, "fields in: %s", line);
         rows++;
     }
     cr_expect_eq(rows, 13);

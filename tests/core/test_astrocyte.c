@@ -574,3 +574,94 @@ Test(astrocyte, larger_grids_and_limits)
     }
     glia_session_free(s);
 }
+
+/* selection uniform: each step draws max_active distinct astrocytes, one generator draw
+ * each (a partial Fisher-Yates shuffle of the ids, recomputed here from a copy of the
+ * generator), whatever their sensing scores; over many steps each is chosen about
+ * equally often. */
+Test(astrocyte, uniform_selection_draws_max_active_distinct_astrocytes)
+{
+    glia_config_t cfg;
+    glia_session_t *s;
+    int count[8] = {0};
+    const int steps = 4000;
+
+    glia_config_default(&cfg);
+    cfg.training.reward_scope = GLIA_SCOPE_TASK; /* no pattern draw: selection draws first */
+    cfg.learner.astrocyte.selection = GLIA_SELECT_UNIFORM;
+    cfg.learner.astrocyte.max_active = 3;
+    s = new_session(&cfg, 77);
+    for (int t = 0; t < steps; t++) {
+        glia_step_info_t info;
+        glia_rng_t copy = s->rng;
+        int order[8];
+        for (int i = 0; i < 8; i++)
+            order[i] = i;
+        for (int r = 0; r < 3; r++) {
+            int j = r + (int)(glia_rng_next(&copy) * (8 - r)), tmp = order[j];
+            order[j] = order[r];
+            order[r] = tmp;
+        }
+        cr_assert_eq(glia_session_step(s, &info), 0);
+        cr_assert_eq(info.n_active, 3, "step %d", t);
+        for (int k = 0; k < 3; k++) {
+            cr_assert_eq(info.active[k], order[k], "step %d, pick %d", t, k);
+            count[info.active[k]]++;
+        }
+    }
+    for (int i = 0; i < 8; i++) {
+        astro_view_t a;
+        astro_info(s, i, &a);
+        cr_assert_eq(a.activations, (uint64_t)count[i]);
+        cr_assert_eq(a.epsilon_activations, 0, "uniform draws are not exploration");
+        /* expected 1500 each; sd about 34 */
+        cr_expect(count[i] > 1350 && count[i] < 1650, "astrocyte %d chosen %d times", i, count[i]);
+        for (int p = 0; p < 8; p++)
+            cr_assert_eq(a.activations_by_pattern[p], 0, "task steps have no pattern");
+    }
+    glia_session_free(s);
+}
+
+/* Under task-level reward, sensing reads the mean firing of the current weights over the
+ * task: the astrocyte whose territory fires most is chosen (no exploration). */
+Test(astrocyte, task_reward_sensing_reads_firing_rates_over_the_task)
+{
+    glia_config_t cfg;
+    glia_session_t *s;
+
+    glia_config_default(&cfg);
+    cfg.training.reward_scope = GLIA_SCOPE_TASK;
+    cfg.learner.astrocyte.exploration = GLIA_EXPLORE_NONE;
+    cfg.learner.astrocyte.threshold_init = 0.1;
+    cfg.learner.astrocyte.threshold_min = 0.0;
+    cfg.learner.astrocyte.max_active = 1;
+    s = new_session(&cfg, 78);
+    for (int t = 0; t < 300; t++) {
+        glia_step_info_t info;
+        double best = -1.0;
+        int want = -1;
+        /* The rates of the current weights over all 8 patterns, by position. */
+        double rate[80] = {0};
+        cr_assert(s->net->n <= 80);
+        for (int p = 0; p < 8; p++) {
+            glia_net_forward(s->net, s->cfg.task.patterns[p].input, 1);
+            for (int j = 0; j < s->net->n; j++)
+                rate[j] += s->net->fired[j];
+        }
+        for (int i = 0; i < 8; i++) {
+            const glia_territory_t *tr = &TERR(s)->t[i];
+            double sum = 0.0, score;
+            for (int k = 0; k < tr->n_ids; k++)
+                sum += rate[tr->pos[k]] / 8; /* no id collision: ids are positions */
+            score = tr->n_ids ? sum / tr->n_ids : 0.0;
+            if (score > best && score > ST(s)->astro[i].threshold) {
+                best = score;
+                want = i;
+            }
+        }
+        cr_assert_eq(glia_session_step(s, &info), 0);
+        if (want >= 0)
+            cr_assert_eq(info.active[0], want, "step %d", t);
+    }
+    glia_session_free(s);
+}

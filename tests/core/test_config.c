@@ -102,7 +102,12 @@ Test(config, every_preset_and_alias_validates)
         cr_assert_eq(glia_config_preset(&a, p->name), 0, "%s", p->name);
         cr_assert_eq(glia_config_validate(&a, &err), 0, "%s: %s %s", p->name, err.field,
                      err.message);
-        if (a.learner.kind == GLIA_LEARNER_NEUROMOD) {
+        if (strcmp(p->name, "reach") == 0) {
+            /* Beyond the paper: glia's own generator and addressing. */
+            cr_assert_eq(a.rng, GLIA_RNG_XOSHIRO256SS);
+            cr_assert_eq(a.network.id_stride, 0);
+            cr_assert_eq(glia_config_neurons(&a), 70);
+        } else if (a.learner.kind == GLIA_LEARNER_NEUROMOD) {
             /* Phase 1a: its own generator, layout and task (spec phase 1a). */
             n_phase1a++;
             cr_assert_eq(a.rng, GLIA_RNG_MULBERRY32, "%s", p->name);
@@ -128,7 +133,7 @@ Test(config, every_preset_and_alias_validates)
             cr_assert_eq(glia_preset_find(p->alias), p);
         }
     }
-    cr_assert_eq(n, 80);
+    cr_assert_eq(n, 81); /* 6 reference, reach, 74 phase 1a */
     cr_assert_eq(n_phase1a, 74);
 }
 

@@ -123,6 +123,26 @@ Test(footprint, every_learner_kind)
     }
 }
 
+/* Beyond the paper: bias units, perturbed thresholds, the task's firing rates (sensing
+ * under task reward), minibatches, random search. */
+Test(footprint, beyond_the_paper)
+{
+    glia_config_t cfg = big_network(300, 0.5, GLIA_LEARNER_ASTROCYTE);
+
+    cfg.network.bias = 1;
+    cfg.network.passes = 2;
+    cfg.training.reward_scope = GLIA_SCOPE_TASK;
+    cfg.learner.perturb_thresholds = 1;
+    check(&cfg, 0, "bias, thresholds, task reward with sensing");
+    cfg.training.reward_scope = GLIA_SCOPE_MINIBATCH;
+    cfg.training.minibatch = 4;
+    check(&cfg, 20, "bias, thresholds, minibatches");
+    cfg.learner.kind = GLIA_LEARNER_RANDOM_SEARCH;
+    check(&cfg, 20, "random search");
+    cr_assert_eq(glia_config_preset(&cfg, "reach"), 0);
+    check(&cfg, 50, "reach");
+}
+
 Test(footprint, a_fully_connected_network)
 {
     glia_config_t cfg = big_network(600, 1.0, GLIA_LEARNER_ASTROCYTE);

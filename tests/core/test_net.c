@@ -408,3 +408,61 @@ Test(net, weight_summaries)
     cr_assert_eq(glia_net_weight_sum(net), 0.875);
     glia_net_free(net);
 }
+
+/* network.bias: one always-on unit per cluster, the cluster's last neuron. It has
+ * outgoing synapses like any neuron, none incoming, and fires in every pass, so a
+ * network can answer the all-zero input (the paper's P1). */
+Test(net, bias_units_fire_always_and_only_send)
+{
+    glia_config_t cfg;
+    glia_rng_t rng;
+    glia_net_t *net;
+    const uint8_t *fired;
+    int bias[2], out_from_bias = 0;
+
+    glia_config_default(&cfg);
+    cfg.network.bias = 1;
+    cr_assert_eq(glia_config_cluster_size(&cfg), 36);
+    glia_rng_seed(&rng, cfg.rng, 42);
+    net = glia_net_new(&cfg, &rng);
+    cr_assert_not_null(net);
+    cr_assert_eq(glia_net_neuron_count(net), 72);
+    for (int j = 0; j < 72; j++) {
+        glia_neuron_info_t nf;
+        glia_net_neuron(net, j, &nf);
+        cr_assert_eq(nf.role == GLIA_ROLE_BIAS, j % 36 == 35, "neuron %d role %d", j, nf.role);
+    }
+    bias[0] = 35;
+    bias[1] = 71;
+    for (int k = 0; k < glia_net_synapse_count(net); k++) {
+        int pre, post;
+        double w;
+        glia_net_synapse(net, k, &pre, &post, &w);
+        cr_assert(post != bias[0] && post != bias[1], "synapse %d ends at a bias unit", k);
+        out_from_bias += pre == bias[0] || pre == bias[1];
+    }
+    cr_assert(out_from_bias > 30, "the bias units send %d synapses", out_from_bias);
+
+    glia_net_forward(net, 0, 3);
+    fired = glia_net_fired(net);
+    cr_assert(fired[bias[0]] && fired[bias[1]], "bias units fire without input");
+    glia_net_free(net);
+}
+
+Test(net, bias_unit_drives_an_output_on_the_zero_input)
+{
+    /* 0 input, 1 bias, 2 output: without the bias the output can never fire for 0. */
+    static const int role[3] = {GLIA_ROLE_INPUT, GLIA_ROLE_BIAS, GLIA_ROLE_OUTPUT};
+    static const int cluster[3] = {0, 0, 0}, id[3] = {0, 1, 2}, driven[1] = {0}, readout[1] = {2};
+    static const int pre[2] = {0, 1}, post[2] = {2, 2};
+    static const double w[2] = {-1.0, 0.75};
+    glia_net_t *net =
+        glia_net_new_manual(3, role, cluster, id, 1, driven, 1, readout, 2, pre, post, w, 0.5);
+
+    cr_assert_not_null(net);
+    glia_net_forward(net, 0x0, 1);
+    cr_assert_eq(glia_net_output(net), 1, "0 -> 1 through the bias");
+    glia_net_forward(net, 0x1, 1);
+    cr_assert_eq(glia_net_output(net), 0, "1 -> 0: the input inhibits");
+    glia_net_free(net);
+}

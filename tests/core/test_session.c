@@ -7,6 +7,7 @@
 
 #include "../../api/result_json.h"
 #include "../../core/internal.h"
+#include "../../core/task.h"
 
 static glia_session_t *new_session(const glia_config_t *cfg, uint32_t seed)
 {
@@ -175,6 +176,63 @@ Test(session, snapshot_resume_is_bit_identical_for_the_default_config)
     cfg.training.homeostasis = 1;
     cfg.network.passes = 2;
     check_resume(&cfg, 9, 455, 1200, "homeostasis, 2 passes");
+}
+
+/* Every mechanism beyond the paper: its state is in the snapshot (weights, thresholds,
+ * generator), and what is cached (the task's score, sensing rates) is recomputed on load
+ * to the same values. */
+Test(session, snapshot_resume_is_bit_identical_beyond_the_paper)
+{
+    glia_config_t cfg;
+    glia_task_spec_t parity = {.kind = GLIA_TASK_PARITY, .bits = 3};
+
+    glia_config_default(&cfg);
+    cfg.training.reward_scope = GLIA_SCOPE_TASK;
+    check_resume(&cfg, 42, 537, 1300, "task reward, sensing");
+    cfg.learner.kind = GLIA_LEARNER_CURSOR;
+    cfg.learner.perturb_thresholds = 1;
+    check_resume(&cfg, 43, 333, 900, "task reward, cursor, thresholds");
+    cfg.learner.kind = GLIA_LEARNER_RANDOM_SEARCH;
+    check_resume(&cfg, 44, 251, 700, "task reward, random search");
+    cfg.learner.kind = GLIA_LEARNER_GLOBAL;
+    check_resume(&cfg, 48, 251, 600, "task reward, global, thresholds");
+    cfg.learner.kind = GLIA_LEARNER_SCATTERED;
+    cfg.training.reward_scope = GLIA_SCOPE_MINIBATCH;
+    check_resume(&cfg, 49, 251, 600, "minibatch, scattered, thresholds");
+
+    glia_config_default(&cfg);
+    cfg.training.reward_scope = GLIA_SCOPE_MINIBATCH;
+    cfg.training.minibatch = 4;
+    cfg.network.bias = 1;
+    cfg.network.passes = 2;
+    check_resume(&cfg, 45, 455, 1200, "minibatch, bias, 2 passes");
+
+    glia_config_default(&cfg);
+    cfg.learner.perturb_thresholds = 1;
+    cfg.learner.astrocyte.selection = GLIA_SELECT_UNIFORM;
+    cr_assert_eq(glia_task_generate(&cfg, &parity, NULL), 0);
+    check_resume(&cfg, 46, 377, 1000, "pattern reward, uniform, thresholds, parity");
+
+    cr_assert_eq(glia_config_preset(&cfg, "maturity"), 0);
+    cfg.training.reward_scope = GLIA_SCOPE_TASK;
+    cfg.network.bias = 1;
+    check_resume(&cfg, 47, 1253, 2000, "maturity with task reward and bias (deferred samples)");
+
+    /* A larger network: 4 clusters, the task driven in cluster 1 and read in cluster 3,
+     * a generated 8 -> 8 task. */
+    {
+        glia_task_spec_t rnd = {.kind = GLIA_TASK_RANDOM, .patterns = 12, .input_width = 8,
+                                .target_width = 8, .seed = 4};
+        cr_assert_eq(glia_config_preset(&cfg, "reach"), 0);
+        cfg.network.clusters = 4;
+        cfg.network.inputs = 8;
+        cfg.network.outputs = 8;
+        cfg.network.input_cluster = 1;
+        cfg.network.output_cluster = 3;
+        cfg.network.p_inter = 0.2;
+        cr_assert_eq(glia_task_generate(&cfg, &rnd, NULL), 0);
+        check_resume(&cfg, 50, 151, 400, "4 clusters, inputs in 1, outputs in 3, 8 -> 8");
+    }
 }
 
 Test(session, snapshot_chain_of_resumes)

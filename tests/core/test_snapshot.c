@@ -318,17 +318,14 @@ Test(snapshot, newer_and_older_versions_are_refused_by_name)
  * bytes, save it (the checksum is then right), and expect the load to refuse it. */
 typedef void (*forge_fn)(glia_session_t *s);
 
-static void refused(const char *preset, forge_fn forge, const char *what)
+static void refused_cfg(const glia_config_t *cfg, forge_fn forge, const char *what)
 {
-    glia_config_t cfg;
     glia_session_t *s, *out;
     glia_error_t err;
     uint8_t *buf;
     size_t len;
 
-    cr_assert_eq(glia_config_preset(&cfg, preset), 0);
-    cfg.training.homeostasis = 1;
-    cr_assert_eq(glia_session_new(&cfg, 42, &s, NULL), 0);
+    cr_assert_eq(glia_session_new(cfg, 42, &s, NULL), 0);
     cr_assert_eq(glia_session_advance(s, 5003, UINT64_MAX), 5003);
     /* Unforged, it loads. */
     cr_assert_eq(glia_session_save(s, &buf, &len), 0);
@@ -344,6 +341,15 @@ static void refused(const char *preset, forge_fn forge, const char *what)
     cr_assert(strstr(err.message, "snapshot") != NULL, "%s: %s", what, err.message);
     free(buf);
     glia_session_free(s);
+}
+
+static void refused(const char *preset, forge_fn forge, const char *what)
+{
+    glia_config_t cfg;
+
+    cr_assert_eq(glia_config_preset(&cfg, preset), 0);
+    cfg.training.homeostasis = 1;
+    refused_cfg(&cfg, forge, what);
 }
 
 #define AS(s) ((glia_astro_state_t *)(s)->learner_state)
@@ -420,6 +426,36 @@ static void fire_count_over_steps(glia_session_t *s)
 static void rng_nan(glia_session_t *s)
 {
     s->rng.s = NAN;
+}
+
+static void threshold_past_its_clamp(glia_session_t *s)
+{
+    s->net->thr[20] = s->cfg.learner.threshold_clamp + 0.5;
+}
+static void bias_threshold_moved(glia_session_t *s)
+{
+    s->net->thr[s->net->bias[0]] = 0.7;
+}
+static void task_step_counted_by_pattern(glia_session_t *s)
+{
+    AS(s)->astro[0].by_pattern[2] = 1;
+}
+
+/* Beyond the paper: perturbed thresholds stay within their clamp, a bias unit's never
+ * moves, and steps over the whole task count no pattern. */
+Test(snapshot, forged_values_beyond_the_paper_are_refused)
+{
+    glia_config_t cfg;
+
+    cr_assert_eq(glia_config_preset(&cfg, "reach"), 0);
+    refused_cfg(&cfg, threshold_past_its_clamp, "threshold past its clamp");
+    cfg.learner.kind = GLIA_LEARNER_RANDOM_SEARCH;
+    refused_cfg(&cfg, threshold_past_its_clamp, "random search: threshold past its clamp");
+    cr_assert_eq(glia_config_preset(&cfg, "reach"), 0);
+    cfg.network.bias = 1;
+    refused_cfg(&cfg, bias_threshold_moved, "bias threshold");
+    cfg.learner.astrocyte.selection = GLIA_SELECT_SENSING;
+    refused_cfg(&cfg, task_step_counted_by_pattern, "activations by pattern under task reward");
 }
 
 Test(snapshot, forged_values_are_refused)

@@ -52,8 +52,13 @@ Test(health, presets_list_all_with_full_configs)
     it_start(&d, NULL);
     r = it_get(&d, "/v1/presets");
     cr_assert_eq(r.status, 200);
-    /* The six phase 1b presets, and 74 phase 1a ones (exp002-018 x conditions). */
-    cr_expect_eq(json_array_size(json_object_get(r.json, "items")), 80);
+    /* The six phase 1b presets, reach, and 74 phase 1a ones (exp002-018 x conditions). */
+    cr_expect_eq(json_array_size(json_object_get(r.json, "items")), 81);
+    it_resp_free(&r);
+    r = it_get(&d, "/v1/presets/reach");
+    cr_expect_eq(r.status, 200);
+    cr_expect_str_eq(json_string_value(json_object_get(json_object_get(r.json, "config"), "rng")),
+                     "xoshiro256ss");
     it_resp_free(&r);
     for (int i = 0; i < 6; i++) {
         r = it_get(&d, "/v1/presets/%s", names[i]);

@@ -595,22 +595,23 @@ Test(experiments, templates_are_the_paper_studies_with_its_10_seeds)
         const char *name;
         unsigned episodes;
         int conditions;
-    } want[8] = {{"exp020", 5000, 2},
+    } want[9] = {{"exp020", 5000, 2},
                  {"exp021", 5000, 3},
                  {"exp022", 5000, 3},
                  {"exp023", 5000, 3},
                  {"exp024", 20000, 3},
                  {"phase1-attractor", 1000, 3},
                  {"phase1-vs-phase1b", 20000, 2},
-                 {"scope", 20000, 4}};
+                 {"scope", 20000, 4},
+                 {"reach", 20000, 4}};
     glia_daemon_t d;
     json_t *t, *items;
 
     it_start(&d, NULL);
     t = it_get_json(&d, 200, "/v1/experiments/templates");
     items = json_object_get(t, "items");
-    cr_assert_eq(json_array_size(items), 8, "%s", it_dump(t));
-    for (size_t i = 0; i < 8; i++) {
+    cr_assert_eq(json_array_size(items), 9, "%s", it_dump(t));
+    for (size_t i = 0; i < 9; i++) {
         json_t *x = json_array_get(items, i), *body = json_object_get(x, "body");
         json_t *seeds = json_object_get(body, "seeds"),
                *conds = json_object_get(body, "conditions");
