@@ -109,7 +109,7 @@ int glia_perturb_init(glia_perturb_t *p, const glia_net_t *net)
     for (int q = 0; q < net->n; q++)
         p->in_start[q + 1] += p->in_start[q];
     {
-        int *at = p->batch; /* free until the first step */
+        int *at = p->neurons; /* n ints, free until the first step (n may exceed n_syn) */
         memcpy(at, p->in_start, n * sizeof(int));
         for (int s = 0; s < net->n_syn; s++)
             p->in_syn[at[net->post[s]]++] = s;

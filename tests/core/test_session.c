@@ -750,3 +750,27 @@ Test(session, invalid_config_is_refused)
     cr_assert_str_eq(err.field, "/learner/astrocyte/per_cluster");
     glia_session_free(NULL);
 }
+
+/* Fewer synapses than neurons (none at all here) is a valid network: every learner builds,
+ * steps, saves and resumes it (the perturb scratch once overran a synapse-sized buffer by
+ * the neuron count; the fuzzer found it). */
+Test(session, a_network_without_synapses_runs_under_every_learner)
+{
+    for (int kind = GLIA_LEARNER_CONTROL; kind <= GLIA_LEARNER_RANDOM_SEARCH; kind++) {
+        glia_config_t cfg;
+        glia_session_t *s;
+
+        if (kind == GLIA_LEARNER_NEUROMOD)
+            cr_assert_eq(glia_config_preset(&cfg, "exp012b-full"), 0);
+        else
+            glia_config_default(&cfg);
+        cfg.learner.kind = kind;
+        cfg.network.p_intra = 0;
+        cfg.network.p_inter = 0;
+        s = new_session(&cfg, 7);
+        cr_assert_eq(glia_session_net(s)->n_syn, 0, "kind %d", kind);
+        cr_assert_lt(glia_session_net(s)->n_syn, glia_session_net(s)->n);
+        glia_session_free(s);
+        check_resume(&cfg, 7, 25, 60, "no synapses");
+    }
+}
