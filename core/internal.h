@@ -53,9 +53,11 @@ struct glia_net {
     int has_soft;
 };
 
-/* Network construction helpers shared by the layouts (net.c, net_phase1a.c). */
+/* A network's arrays (net_storage.c), shared by the layouts (net.c, net_phase1a.c): 0 or
+ * GLIA_ENOMEM. */
 int glia__net_alloc_neurons(glia_net_t *net, int n, int id_space);
-/* Append synapse (pre, post, w), growing the arrays geometrically. 0 or GLIA_ENOMEM. */
+int glia__net_alloc_synapses(glia_net_t *net, int cap);
+/* Append synapse (pre, post, w), growing the arrays geometrically. */
 int glia__net_push_synapse(glia_net_t *net, int *cap, int pre, int post, double w);
 void glia__net_index_synapses(glia_net_t *net);
 /* The phase1a layout (spec phase 1a, 2): NULL on out of memory. */

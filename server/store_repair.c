@@ -414,7 +414,8 @@ void glia__store_backup_path(const char *db_path, char *out, size_t size)
 }
 
 int glia__store_salvage(const char *db_path, const char *wal_damage, int is_db_damaged,
-                        char *report, size_t size, char *backup, size_t backup_size)
+                        glia_store_create_fn create, char *report, size_t size, char *backup,
+                        size_t backup_size)
 {
     char wal[1100], tmp[1100], bwal[1200], msg[256];
     salvage_t v;
@@ -465,7 +466,7 @@ int glia__store_salvage(const char *db_path, const char *wal_damage, int is_db_d
     if (is_db_damaged)
         note(&v, "PRAGMA quick_check found damage");
     unlink(tmp);
-    if ((rc = glia__store_create_schema(tmp, &v.dst, msg, sizeof(msg))) != 0) {
+    if ((rc = create(tmp, &v.dst, msg, sizeof(msg))) != 0) {
         snprintf(report, size, "cannot create %s: %s", tmp, msg);
         sqlite3_close(v.src);
         return rc;

@@ -14,16 +14,18 @@ int glia__wal_check(const char *wal_path, char *why, size_t size);
 /* Where --salvage keeps a damaged store: <db>.damaged, or .damaged.1, ... (the first free). */
 void glia__store_backup_path(const char *db_path, char *out, size_t size);
 
-/* Salvage the store at `db_path` (stopped, no connection open): back its files up, copy
- * every row that reads into a new store and put it in place. `wal_damage` (may be NULL or
- * "") and `is_db_damaged` say what was found before. Returns 1 after salvaging (`report`
- * says what was kept, what was lost and where the backup is), 0 when nothing was damaged
- * (nothing changed), or a negative code (`report` says why; the store is as it was). */
-int glia__store_salvage(const char *db_path, const char *wal_damage, int is_db_damaged,
-                        char *report, size_t size, char *backup, size_t backup_size);
+/* Creates a new, empty store of the current schema at `path` and returns its connection
+ * open in *db: 0, or a negative code with `msg`. The store (store_sqlite.c) passes its own. */
+typedef int (*glia_store_create_fn)(const char *path, sqlite3 **db, char *msg, size_t size);
 
-/* Create a new, empty store of the current schema at `path` (store_sqlite.c); the
- * connection is returned open in *db. 0 or GLIA_EIO with `msg`. */
-int glia__store_create_schema(const char *path, sqlite3 **db, char *msg, size_t size);
+/* Salvage the store at `db_path` (stopped, no connection open): back its files up, copy
+ * every row that reads into a new store made by `create` and put it in place.
+ * `wal_damage` (may be NULL or "") and `is_db_damaged` say what was found before. Returns 1
+ * after salvaging (`report` says what was kept, what was lost and where the backup is), 0
+ * when nothing was damaged (nothing changed), or a negative code (`report` says why; the
+ * store is as it was). */
+int glia__store_salvage(const char *db_path, const char *wal_damage, int is_db_damaged,
+                        glia_store_create_fn create, char *report, size_t size, char *backup,
+                        size_t backup_size);
 
 #endif

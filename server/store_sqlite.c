@@ -256,7 +256,8 @@ fail:
     return GLIA_EIO;
 }
 
-int glia__store_create_schema(const char *path, sqlite3 **db, char *msg, size_t size)
+/* A new, empty store for --salvage to fill (store_repair.c). */
+static int create_schema(const char *path, sqlite3 **db, char *msg, size_t size)
 {
     glia_store_t tmp;
     int rc;
@@ -657,8 +658,8 @@ static int salvage(glia_store_t *s, const glia_store_options_t *o, const char *w
     close_untouched(s);
     if (rc != 0)
         return rc;
-    rc = glia__store_salvage(s->path, wal_why, is_damaged, report, sizeof(report), s->backup,
-                             sizeof(s->backup));
+    rc = glia__store_salvage(s->path, wal_why, is_damaged, create_schema, report, sizeof(report),
+                             s->backup, sizeof(s->backup));
     if (rc < 0) {
         snprintf(msg, msg_size, "--salvage: %s", report);
         return rc;
