@@ -12,6 +12,8 @@
 #include "support/extra.h"
 #include "support/harness.h"
 
+#define LIVE_EPISODES 20000u
+
 #define PRESET "maturity"
 #define SEED   9u
 
@@ -226,12 +228,13 @@ Test(snapshot, snapshot_while_running_forks_to_the_same_end)
 
     it_start(&d, NULL);
     it_create(&d, "live", "maturity", 12);
-    it_run(&d, "live", 3000);
+    it_run(&d, "live", LIVE_EPISODES); /* still running at the snapshot, however fast */
     json_decref(it_wait_episode(&d, "live", 100, 30));
     snap = snapshot_of(&d, "live");
     episode = json_integer_value(json_object_get(snap, "episode"));
     steps = json_integer_value(json_object_get(snap, "steps"));
-    cr_assert(episode >= 100 && episode < 3000, "snapshot at episode %lld", (long long)episode);
+    cr_assert(episode >= 100 && episode < LIVE_EPISODES, "snapshot at episode %lld",
+              (long long)episode);
     cr_log_info("snapshot of a running session at episode %lld, step %lld", (long long)episode,
                 (long long)steps);
     r = create_from(&d, "fork", json_string_value(json_object_get(snap, "snapshot")), NULL);
@@ -243,8 +246,8 @@ Test(snapshot, snapshot_while_running_forks_to_the_same_end)
                      steps, "the fork starts at the snapshot's step");
         json_decref(s);
     }
-    it_run(&d, "fork", (unsigned)(3000 - episode));
-    batch = it_batch_run("maturity", 12, 3000);
+    it_run(&d, "fork", (unsigned)(LIVE_EPISODES - episode));
+    batch = it_batch_run("maturity", 12, LIVE_EPISODES);
     json_decref(it_wait_state(&d, "fork", "completed", 60));
     json_decref(it_wait_state(&d, "live", "completed", 60));
     fork = it_result(&d, "fork");

@@ -109,7 +109,7 @@ Test(durability, every_session_comes_back_as_it_was)
     cr_assert_eq(r.status, 200, "step: %ld %.200s", r.status, r.body);
     it_resp_free(&r);
     it_create(&d, "paused", "cursor", 3);
-    it_run(&d, "paused", 4000);
+    it_run(&d, "paused", 20000); /* still running when paused, however fast the machine */
     json_decref(it_wait_episode(&d, "paused", 5, 30));
     control(&d, "paused", "pause");
     it_create(&d, "cancelled", "astrocyte-firing", 4);
@@ -184,7 +184,7 @@ Test(durability, every_session_comes_back_as_it_was)
         json_decref(all);
     }
     {
-        json_t *got = it_result(&d, "paused"), *want = it_batch_run("cursor", 3, 4000);
+        json_t *got = it_result(&d, "paused"), *want = it_batch_run("cursor", 3, 20000);
         it_expect_same_run(got, want, "paused, restarted, resumed vs gliad run");
         json_decref(got);
         json_decref(want);

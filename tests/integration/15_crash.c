@@ -138,7 +138,7 @@ static void crash_mid_run(const char *const *extra, int kills)
     static const struct {
         const char *name, *preset;
         unsigned seed, episodes;
-    } runs[] = {{"mat", "maturity", 41, 3000}, {"cur", "cursor", 42, 3000}};
+    } runs[] = {{"mat", "maturity", 41, 20000}, {"cur", "cursor", 42, 20000}};
     glia_daemon_t d;
     json_t *served[2] = {NULL, NULL};
 
