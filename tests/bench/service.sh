@@ -18,7 +18,7 @@ if [ ! -x "$B/gliad" ] || [ ! -x "$B/tests/sse_streams" ]; then
   cmake --build "$B" -j"$(nproc)" --target gliad sse_streams bench_core >/dev/null
 fi
 T=$(mktemp -d /tmp/glia-bench-XXXXXX)
-trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$T"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$T"' EXIT
 ulimit -n 65536 2>/dev/null || true
 
 start() { # start [flags...]: gliad on an ephemeral port, data in $T/data
