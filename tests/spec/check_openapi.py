@@ -35,6 +35,24 @@ def fail(msg):
     problems.append(msg)
 
 
+class StrictLoader(yaml.SafeLoader):
+    """A YAML loader that reports a mapping key given twice (YAML forbids it; PyYAML
+    would silently keep the last one, and other tools refuse the file)."""
+
+
+def _mapping(loader, node, deep=False):
+    seen = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            fail(f"line {key_node.start_mark.line + 1}: duplicated mapping key {key!r}")
+        seen.add(key)
+    return yaml.SafeLoader.construct_mapping(loader, node, deep)
+
+
+StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+
+
 def resolve(doc, node):
     """Follow local $refs until a node without one (None when a ref dangles)."""
     seen = set()
@@ -279,7 +297,7 @@ def main(argv):
         sys.exit(__doc__.split("\n\n")[1])
     spec_path, router_c = argv[1], argv[2]
     with open(spec_path, encoding="utf-8") as fh:
-        doc = yaml.safe_load(fh)
+        doc = yaml.load(fh, Loader=StrictLoader)  # nosec: SafeLoader subclass
     check_document(doc)
     n_routes = check_routes(doc, parse_routes(router_c))
     n_ops = check_responses(doc)
