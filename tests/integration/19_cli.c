@@ -3,118 +3,32 @@
  * the JSON pointer of what is wrong), reports in json/md/csv whose records equal
  * `gliad run`, and the daemon's own flag errors (`gliad serve`), all without a server. */
 #include <criterion/criterion.h>
-#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
+#include "support/cli.h"
 #include "support/extra.h"
 #include "support/harness.h"
 
-typedef struct cli {
-    int status; /* exit code; 128 + signal when killed */
-    char *out;
-    char *err;
-} cli_t;
-
-static char workdir[64];
-
-static void make_workdir(void)
-{
-    snprintf(workdir, sizeof(workdir), "/tmp/glia-it-XXXXXX");
-    cr_assert_not_null(mkdtemp(workdir));
-}
-
-static void remove_workdir(void)
-{
-    char cmd[128];
-    if (strncmp(workdir, "/tmp/glia-it-", 13) == 0) {
-        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", workdir);
-        cr_expect_eq(system(cmd), 0);
-    }
-}
-
-TestSuite(cli, .init = make_workdir, .fini = remove_workdir);
-
-/* Run GLIAD_PATH with argv (NULL-terminated, without argv[0]) in `workdir`; capture
- * stdout and stderr whole. */
-static cli_t gliad(const char *const *args)
-{
-    const char *argv[32];
-    char out_path[128], err_path[128];
-    cli_t c = {0};
-    int n = 0, status;
-    pid_t pid;
-
-    argv[n++] = GLIAD_PATH;
-    for (int i = 0; args[i] && n < 31; i++)
-        argv[n++] = args[i];
-    argv[n] = NULL;
-    snprintf(out_path, sizeof(out_path), "%s/stdout", workdir);
-    snprintf(err_path, sizeof(err_path), "%s/stderr", workdir);
-    pid = fork();
-    cr_assert(pid >= 0, "fork");
-    if (pid == 0) {
-        int o = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int e = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (o < 0 || e < 0 || chdir(workdir) != 0)
-            _exit(126);
-        dup2(o, 1);
-        dup2(e, 2);
-        /* the environment must not configure the daemon behind the test's back */
-        unsetenv("GLIA_TOKEN");
-        unsetenv("GLIA_TOKEN_FILE");
-        unsetenv("GLIA_LISTEN");
-        unsetenv("GLIA_DATA_DIR");
-        unsetenv("GLIA_WORKERS");
-        unsetenv("GLIA_MAX_DB_BYTES");
-        execv(GLIAD_PATH, (char *const *)argv);
-        _exit(127);
-    }
-    cr_assert_eq(waitpid(pid, &status, 0), pid);
-    c.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    c.out = it_read_file(out_path, NULL);
-    c.err = it_read_file(err_path, NULL);
-    cr_assert(c.out && c.err, "cannot read the captured output");
-    return c;
-}
-
-static void cli_free(cli_t *c)
-{
-    free(c->out);
-    free(c->err);
-    memset(c, 0, sizeof(*c));
-}
+TestSuite(cli, .init = it_cli_dir_make, .fini = it_cli_dir_remove);
 
 /* Expect exit 2 with every needle in stderr and nothing on stdout. */
 static void expect_usage_error(const char *const *args, const char *const *needles,
                                const char *what)
 {
-    cli_t c = gliad(args);
+    it_cli_t c = it_cli(args);
     cr_expect_eq(c.status, 2, "%s: exit %d, want 2 (stderr: %s)", what, c.status, c.err);
     for (int i = 0; needles && needles[i]; i++)
         cr_expect_not_null(strstr(c.err, needles[i]), "%s: stderr should name \"%s\": %s", what,
                            needles[i], c.err);
     cr_expect_str_eq(c.out, "", "%s: nothing on stdout", what);
-    cli_free(&c);
-}
-
-/* Write `text` to <workdir>/<name>; returns the path (static buffer per call site use). */
-static const char *put_file(const char *name, const char *text)
-{
-    static char path[8][160];
-    static int next;
-    char *p = path[next++ % 8];
-    snprintf(p, 160, "%s/%s", workdir, name);
-    cr_assert_eq(it_write_file(p, text, strlen(text)), 0, "write %s", p);
-    return p;
+    it_cli_free(&c);
 }
 
 /* The whole stdout as exactly one JSON object. */
-static json_t *one_object(const cli_t *c, const char *what)
+static json_t *one_object(const it_cli_t *c, const char *what)
 {
     json_error_t jerr;
     json_t *j = json_loads(c->out, 0, &jerr); /* the whole text: trailing data is an error */
@@ -128,10 +42,10 @@ static json_t *one_object(const cli_t *c, const char *what)
 
 Test(cli, run_succeeds_with_one_json_object)
 {
-    cli_t c = gliad(
+    it_cli_t c = it_cli(
         (const char *[]){"run", "--preset", "cursor", "--seed", "3", "--episodes", "50", NULL});
     json_t *j, *k;
-    cli_t c2;
+    it_cli_t c2;
 
     cr_expect_eq(c.status, 0, "stderr: %s", c.err);
     cr_expect_str_eq(c.err, "", "nothing on stderr");
@@ -142,7 +56,7 @@ Test(cli, run_succeeds_with_one_json_object)
     cr_expect(json_is_object(json_object_get(j, "inference")));
 
     /* --compact: the same document on one line; --flag=value is the same flag */
-    c2 = gliad(
+    c2 = it_cli(
         (const char *[]){"run", "--preset=cursor", "--seed=3", "--episodes=50", "--compact", NULL});
     cr_expect_eq(c2.status, 0, "stderr: %s", c2.err);
     k = one_object(&c2, "run --compact");
@@ -150,22 +64,22 @@ Test(cli, run_succeeds_with_one_json_object)
     cr_expect_eq(strchr(c2.out, '\n'), c2.out + strlen(c2.out) - 1, "one line");
     json_decref(j);
     json_decref(k);
-    cli_free(&c);
-    cli_free(&c2);
+    it_cli_free(&c);
+    it_cli_free(&c2);
 
     /* defaults: seed 42 and the preset's episodes are used when not given */
-    c = gliad((const char *[]){"run", "--preset", "control", "--episodes", "5", "--compact", NULL});
+    c = it_cli((const char *[]){"run", "--preset", "control", "--episodes", "5", "--compact", NULL});
     cr_expect_eq(c.status, 0, "stderr: %s", c.err);
     j = one_object(&c, "run without --seed");
     cr_expect_eq(json_integer_value(json_object_get(j, "seed")), 42);
     json_decref(j);
-    cli_free(&c);
+    it_cli_free(&c);
 }
 
 Test(cli, run_config_overrides_apply_on_the_preset)
 {
-    const char *path = put_file("radius.json", "{\"learner\": {\"cursor\": {\"radius\": 2.5}}}\n");
-    cli_t c = gliad((const char *[]){"run", "--preset", "cursor", "--seed", "1", "--episodes", "20",
+    const char *path = it_cli_put_file("radius.json", "{\"learner\": {\"cursor\": {\"radius\": 2.5}}}\n");
+    it_cli_t c = it_cli((const char *[]){"run", "--preset", "cursor", "--seed", "1", "--episodes", "20",
                                      "--config", path, "--compact", NULL});
     json_t *j;
 
@@ -177,7 +91,7 @@ Test(cli, run_config_overrides_apply_on_the_preset)
             "radius")),
         2.5, "the result carries the config with the override: %.300s", c.out);
     json_decref(j);
-    cli_free(&c);
+    it_cli_free(&c);
 }
 
 Test(cli, run_bad_flags_exit_2_naming_the_flag)
@@ -210,12 +124,12 @@ Test(cli, run_bad_flags_exit_2_naming_the_flag)
 
 Test(cli, run_config_file_errors_exit_2_with_position_or_pointer)
 {
-    const char *bad = put_file("bad.json", "{\n  \"network\": {\n    \"p_intra\": 0.5,,\n  }\n}\n");
-    const char *inv = put_file("inv.json", "{\"network\": {\"p_intra\": 2}}");
-    const char *unk = put_file("unk.json", "{\"learner\": {\"cursor\": {\"bogus\": 1}}}");
-    const char *typ = put_file("typ.json", "{\"network\": {\"clusters\": \"two\"}}");
+    const char *bad = it_cli_put_file("bad.json", "{\n  \"network\": {\n    \"p_intra\": 0.5,,\n  }\n}\n");
+    const char *inv = it_cli_put_file("inv.json", "{\"network\": {\"p_intra\": 2}}");
+    const char *unk = it_cli_put_file("unk.json", "{\"learner\": {\"cursor\": {\"bogus\": 1}}}");
+    const char *typ = it_cli_put_file("typ.json", "{\"network\": {\"clusters\": \"two\"}}");
     const char *dup =
-        put_file("dup.json", "{\"rng\": \"xoshiro256ss\", \"rng\": \"mulberry32-js\"}");
+        it_cli_put_file("dup.json", "{\"rng\": \"xoshiro256ss\", \"rng\": \"mulberry32-js\"}");
     char where[200];
 
     /* malformed: path:line:col */
@@ -240,14 +154,14 @@ Test(cli, run_config_file_errors_exit_2_with_position_or_pointer)
 /* A file that cannot be read is named without a (meaningless) line and column. */
 Test(cli, a_missing_file_has_no_bogus_position)
 {
-    cli_t c = gliad((const char *[]){"run", "--config", "/nonexistent/x.json", NULL});
+    it_cli_t c = it_cli((const char *[]){"run", "--config", "/nonexistent/x.json", NULL});
     cr_expect_eq(c.status, 2);
     cr_expect_null(strstr(c.err, ":-1:-1"), "stderr: %s", c.err);
-    cli_free(&c);
-    c = gliad((const char *[]){"experiment", "/nonexistent/x.json", NULL});
+    it_cli_free(&c);
+    c = it_cli((const char *[]){"experiment", "/nonexistent/x.json", NULL});
     cr_expect_eq(c.status, 2);
     cr_expect_null(strstr(c.err, ":-1:-1"), "stderr: %s", c.err);
-    cli_free(&c);
+    it_cli_free(&c);
 }
 
 /* ---- gliad experiment ------------------------------------------------------------------- */
@@ -267,8 +181,8 @@ static const struct {
 
 Test(cli, experiment_report_records_equal_gliad_run)
 {
-    const char *study = put_file("study.json", STUDY);
-    cli_t c = gliad((const char *[]){"experiment", study, "--threads", "2", NULL});
+    const char *study = it_cli_put_file("study.json", STUDY);
+    it_cli_t c = it_cli((const char *[]){"experiment", study, "--threads", "2", NULL});
     json_t *doc, *res;
 
     cr_expect_eq(c.status, 0, "stderr: %s", c.err);
@@ -306,24 +220,24 @@ Test(cli, experiment_report_records_equal_gliad_run)
     cr_expect_eq(json_array_size(json_object_get(res, "conditions")), 2);
     cr_expect_eq(json_array_size(json_object_get(res, "pairwise")), 1);
     json_decref(doc);
-    cli_free(&c);
+    it_cli_free(&c);
 
     /* one thread: the same report */
     {
-        cli_t a = gliad((const char *[]){"experiment", study, "--threads", "1", NULL});
-        cli_t b = gliad((const char *[]){"experiment", study, NULL});
+        it_cli_t a = it_cli((const char *[]){"experiment", study, "--threads", "1", NULL});
+        it_cli_t b = it_cli((const char *[]){"experiment", study, NULL});
         cr_expect_eq(a.status, 0);
         cr_expect_eq(b.status, 0);
         cr_expect_str_eq(a.out, b.out, "the report does not depend on --threads");
-        cli_free(&a);
-        cli_free(&b);
+        it_cli_free(&a);
+        it_cli_free(&b);
     }
 }
 
 Test(cli, experiment_formats_md_and_csv)
 {
-    const char *study = put_file("study.json", STUDY);
-    cli_t c = gliad((const char *[]){"experiment", study, "--format", "md", NULL});
+    const char *study = it_cli_put_file("study.json", STUDY);
+    it_cli_t c = it_cli((const char *[]){"experiment", study, "--format", "md", NULL});
     int lines = 0;
 
     cr_expect_eq(c.status, 0, "stderr: %s", c.err);
@@ -332,9 +246,9 @@ Test(cli, experiment_formats_md_and_csv)
     cr_expect_not_null(strstr(c.out, "| Mean accuracy |"));
     cr_expect_not_null(strstr(c.out, "| astro vs cur |"));
     cr_expect_not_null(strstr(c.out, "\n| 8 | "), "a per-seed row for seed 8");
-    cli_free(&c);
+    it_cli_free(&c);
 
-    c = gliad((const char *[]){"experiment", "--format", "csv", study, NULL});
+    c = it_cli((const char *[]){"experiment", "--format", "csv", study, NULL});
     cr_expect_eq(c.status, 0, "stderr: %s", c.err);
     cr_expect_eq(strncmp(c.out,
                          "experiment,condition,seed,episodes,accuracy,accept_rate,accepted,"
@@ -346,27 +260,27 @@ Test(cli, experiment_formats_md_and_csv)
         lines += *p == '\n';
     cr_expect_eq(lines, 1 + 4, "a header and one row per (condition, seed): %s", c.out);
     cr_expect_not_null(strstr(c.out, "\ncli,cur,9,60,"), "%s", c.out);
-    cli_free(&c);
+    it_cli_free(&c);
 
-    c = gliad((const char *[]){"experiment", study, "--format", "json", NULL});
+    c = it_cli((const char *[]){"experiment", study, "--format", "json", NULL});
     cr_expect_eq(c.status, 0);
     json_decref(one_object(&c, "--format json"));
-    cli_free(&c);
+    it_cli_free(&c);
 }
 
 Test(cli, experiment_errors_exit_2)
 {
-    const char *bad_label = put_file(
+    const char *bad_label = it_cli_put_file(
         "label.json", "{\"name\": \"x\", \"conditions\": [{\"label\": \"ok\"}, {\"label\": "
                       "\"Bad\"}], \"seeds\": [1], \"episodes\": 5}");
-    const char *bad_seeds = put_file("seeds.json", "{\"name\": \"x\", \"conditions\": [{\"label\": "
+    const char *bad_seeds = it_cli_put_file("seeds.json", "{\"name\": \"x\", \"conditions\": [{\"label\": "
                                                    "\"a\"}], \"seeds\": [1, 1], \"episodes\": 5}");
     const char *bad_cfg =
-        put_file("cfg.json",
+        it_cli_put_file("cfg.json",
                  "{\"name\": \"x\", \"conditions\": [{\"label\": \"a\", \"preset\": \"cursor\", "
                  "\"config\": {\"network\": {\"p_inter\": 9}}}], \"seeds\": [1], \"episodes\": 5}");
-    const char *malformed = put_file("mal.json", "{\"name\": \"x\",\n \"seeds\": [1,]}\n");
-    const char *study = put_file("study.json", STUDY);
+    const char *malformed = it_cli_put_file("mal.json", "{\"name\": \"x\",\n \"seeds\": [1,]}\n");
+    const char *study = it_cli_put_file("study.json", STUDY);
     char where[200];
 
     expect_usage_error((const char *[]){"experiment", bad_label, NULL},
@@ -397,26 +311,26 @@ Test(cli, experiment_errors_exit_2)
 
 Test(cli, help_version_and_serve_flag_errors)
 {
-    cli_t c = gliad((const char *[]){"--help", NULL});
+    it_cli_t c = it_cli((const char *[]){"--help", NULL});
     cr_expect_eq(c.status, 0, "gliad --help: %d %s", c.status, c.err);
     cr_expect_not_null(strstr(c.out, "usage: gliad"), "%s", c.out);
     cr_expect_not_null(strstr(c.out, "--max-db-bytes"), "--help lists the flags: %s", c.out);
-    cli_free(&c);
-    c = gliad((const char *[]){"serve", "--help", NULL});
+    it_cli_free(&c);
+    c = it_cli((const char *[]){"serve", "--help", NULL});
     cr_expect_eq(c.status, 0);
-    cli_free(&c);
-    c = gliad((const char *[]){"run", "--help", NULL});
+    it_cli_free(&c);
+    c = it_cli((const char *[]){"run", "--help", NULL});
     cr_expect_eq(c.status, 0);
     cr_expect_not_null(strstr(c.out, "usage: gliad run"), "%s", c.out);
-    cli_free(&c);
-    c = gliad((const char *[]){"experiment", "--help", NULL});
+    it_cli_free(&c);
+    c = it_cli((const char *[]){"experiment", "--help", NULL});
     cr_expect_eq(c.status, 0);
     cr_expect_not_null(strstr(c.out, "usage: gliad experiment"), "%s", c.out);
-    cli_free(&c);
-    c = gliad((const char *[]){"version", NULL});
+    it_cli_free(&c);
+    c = it_cli((const char *[]){"version", NULL});
     cr_expect_eq(c.status, 0);
     cr_expect_eq(strncmp(c.out, "gliad ", 6), 0, "%s", c.out);
-    cli_free(&c);
+    it_cli_free(&c);
 
     expect_usage_error((const char *[]){"serve", "--bogus", NULL},
                        (const char *[]){"--bogus", NULL}, "serve --bogus");

@@ -12,106 +12,28 @@
  * over HTTP (and nothing created).
  */
 #include <criterion/criterion.h>
-#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
+#include "support/cli.h"
 #include "support/extra.h"
 #include "support/harness.h"
 
-typedef struct cli {
-    int status;
-    char *out;
-    char *err;
-} cli_t;
-
-static char workdir[64];
-
-static void make_workdir(void)
-{
-    snprintf(workdir, sizeof(workdir), "/tmp/glia-it-XXXXXX");
-    cr_assert_not_null(mkdtemp(workdir));
-}
-
-static void remove_workdir(void)
-{
-    char cmd[128];
-    if (strncmp(workdir, "/tmp/glia-it-", 13) == 0) {
-        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", workdir);
-        cr_expect_eq(system(cmd), 0);
-    }
-}
-
-TestSuite(sweeps, .init = make_workdir, .fini = remove_workdir);
-
-/* Run gliad with args (NULL-terminated) in `workdir`; capture stdout and stderr. */
-static cli_t gliad(const char *const *args)
-{
-    const char *argv[40];
-    char out_path[128], err_path[128];
-    cli_t c = {0};
-    int n = 0, status;
-    pid_t pid;
-
-    argv[n++] = GLIAD_PATH;
-    for (int i = 0; args[i] && n < 39; i++)
-        argv[n++] = args[i];
-    argv[n] = NULL;
-    snprintf(out_path, sizeof(out_path), "%s/stdout", workdir);
-    snprintf(err_path, sizeof(err_path), "%s/stderr", workdir);
-    pid = fork();
-    cr_assert(pid >= 0, "fork");
-    if (pid == 0) {
-        int o = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int e = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (o < 0 || e < 0 || chdir(workdir) != 0)
-            _exit(126);
-        dup2(o, 1);
-        dup2(e, 2);
-        execv(GLIAD_PATH, (char *const *)argv);
-        _exit(127);
-    }
-    cr_assert_eq(waitpid(pid, &status, 0), pid);
-    c.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    c.out = it_read_file(out_path, NULL);
-    c.err = it_read_file(err_path, NULL);
-    cr_assert(c.out && c.err, "cannot read the captured output");
-    return c;
-}
-
-static void cli_free(cli_t *c)
-{
-    free(c->out);
-    free(c->err);
-    memset(c, 0, sizeof(*c));
-}
-
-/* <workdir>/<name>, written with `text`. */
-static const char *put_file(const char *name, const char *text)
-{
-    static char path[16][160];
-    static int next;
-    char *p = path[next++ % 16];
-    snprintf(p, 160, "%s/%s", workdir, name);
-    cr_assert_eq(it_write_file(p, text, strlen(text)), 0, "write %s", p);
-    return p;
-}
+TestSuite(sweeps, .init = it_cli_dir_make, .fini = it_cli_dir_remove);
 
 static const char *put_json(const char *name, const json_t *j)
 {
     char *text = json_dumps(j, JSON_REAL_PRECISION(17));
     const char *p;
     cr_assert_not_null(text);
-    p = put_file(name, text);
+    p = it_cli_put_file(name, text);
     free(text);
     return p;
 }
 
-static json_t *parse_out(const cli_t *c, const char *what)
+static json_t *parse_out(const it_cli_t *c, const char *what)
 {
     json_error_t jerr;
     json_t *j = json_loads(c->out, 0, &jerr);
@@ -125,22 +47,22 @@ static json_t *parse_out(const cli_t *c, const char *what)
 static json_t *run_config(const json_t *config, unsigned seed, unsigned episodes)
 {
     char s[16], e[16], path[160], *text = json_dumps(config, JSON_REAL_PRECISION(17));
-    cli_t c;
+    it_cli_t c;
     json_t *j;
 
     /* its own file name: the paths put_file hands out stay valid */
     cr_assert_not_null(text);
-    snprintf(path, sizeof(path), "%s/condition.json", workdir);
+    snprintf(path, sizeof(path), "%s/condition.json", it_cli_dir());
     cr_assert_eq(it_write_file(path, text, strlen(text)), 0);
     free(text);
 
     snprintf(s, sizeof(s), "%u", seed);
     snprintf(e, sizeof(e), "%u", episodes);
-    c = gliad(
+    c = it_cli(
         (const char *[]){"run", "--config", path, "--seed", s, "--episodes", e, "--compact", NULL});
     cr_assert_eq(c.status, 0, "gliad run --config: %s", c.err);
     j = parse_out(&c, "gliad run");
-    cli_free(&c);
+    it_cli_free(&c);
     return j;
 }
 
@@ -227,8 +149,8 @@ static void expect_records_are_gliad_run(const json_t *doc, const char *what)
 
 Test(sweeps, an_offline_grid_sweep_runs_each_condition_as_gliad_run)
 {
-    const char *path = put_file("grid.json", GRID_STUDY("grid"));
-    cli_t c = gliad((const char *[]){"experiment", path, "--threads", "2", NULL});
+    const char *path = it_cli_put_file("grid.json", GRID_STUDY("grid"));
+    it_cli_t c = it_cli((const char *[]){"experiment", path, "--threads", "2", NULL});
     json_t *doc, *conds, *rank;
     static const double stds[2] = {0.05, 0.2}, radii[2] = {1.5, 3};
 
@@ -254,14 +176,14 @@ Test(sweeps, an_offline_grid_sweep_runs_each_condition_as_gliad_run)
     cr_expect(json_is_object(json_object_get(json_array_get(rank, 0), "values")),
               "the ranking shows the swept values");
     json_decref(doc);
-    cli_free(&c);
+    it_cli_free(&c);
 }
 
 static const char *const formats[3] = {"json", "md", "csv"};
 
 Test(sweeps, three_shards_merged_equal_the_unsharded_study)
 {
-    const char *path = put_file(
+    const char *path = it_cli_put_file(
         "study.json",
         "{\"name\": \"sharded\", \"base\": {\"preset\": \"cursor\"}, \"sweep\": {\"grid\": "
         "{\"/training/perturbation_std\": [0.05, 0.1, 0.2], \"/learner/cursor/radius\": [1.5, "
@@ -272,11 +194,11 @@ Test(sweeps, three_shards_merged_equal_the_unsharded_study)
 
     for (int k = 1; k <= 3; k++) {
         char shard[8], name[32];
-        cli_t c;
+        it_cli_t c;
         json_t *part, *records, *by_seed;
         const char *label;
         snprintf(shard, sizeof(shard), "%d/3", k);
-        c = gliad((const char *[]){"experiment", path, "--shard", shard, "--threads", "1", NULL});
+        c = it_cli((const char *[]){"experiment", path, "--shard", shard, "--threads", "1", NULL});
         cr_assert_eq(c.status, 0, "shard %s: %s", shard, c.err);
         part = parse_out(&c, shard);
         cr_expect_eq(json_integer_value(json_object_get(json_object_get(part, "shard"), "index")),
@@ -289,17 +211,17 @@ Test(sweeps, three_shards_merged_equal_the_unsharded_study)
         records = json_object_get(part, "records");
         json_object_foreach(records, label, by_seed) total += (int)json_object_size(by_seed);
         snprintf(name, sizeof(name), "part-%d.json", k);
-        snprintf(part_paths[k - 1], sizeof(part_paths[k - 1]), "%s", put_file(name, c.out));
+        snprintf(part_paths[k - 1], sizeof(part_paths[k - 1]), "%s", it_cli_put_file(name, c.out));
         json_decref(part);
-        cli_free(&c);
+        it_cli_free(&c);
     }
     cr_expect_eq(total, 24, "the parts hold 24 records together");
 
     for (int f = 0; f < 3; f++) {
-        cli_t whole = gliad((const char *[]){"experiment", path, "--format", formats[f], NULL});
-        cli_t merged = gliad((const char *[]){"experiment", "merge", part_paths[0], part_paths[1],
+        it_cli_t whole = it_cli((const char *[]){"experiment", path, "--format", formats[f], NULL});
+        it_cli_t merged = it_cli((const char *[]){"experiment", "merge", part_paths[0], part_paths[1],
                                               part_paths[2], "--format", formats[f], NULL});
-        cli_t shuffled = gliad((const char *[]){"experiment", "merge", "--format", formats[f],
+        it_cli_t shuffled = it_cli((const char *[]){"experiment", "merge", "--format", formats[f],
                                                 part_paths[2], part_paths[0], part_paths[1], NULL});
         cr_expect_eq(whole.status, 0, "%s", whole.err);
         cr_expect_eq(merged.status, 0, "%s", merged.err);
@@ -317,28 +239,28 @@ Test(sweeps, three_shards_merged_equal_the_unsharded_study)
             json_decref(a);
             json_decref(b);
         }
-        cli_free(&whole);
-        cli_free(&merged);
-        cli_free(&shuffled);
+        it_cli_free(&whole);
+        it_cli_free(&merged);
+        it_cli_free(&shuffled);
     }
 }
 
 /* Expect `gliad experiment merge` with these arguments to exit 2 naming `needle`. */
 static void expect_merge_refused(const char *const *args, const char *needle, const char *what)
 {
-    cli_t c = gliad(args);
+    it_cli_t c = it_cli(args);
     cr_expect_eq(c.status, 2, "%s: exit %d (stderr %s)", what, c.status, c.err);
     cr_expect_not_null(strstr(c.err, needle), "%s: stderr should say \"%s\": %s", what, needle,
                        c.err);
     cr_expect_str_eq(c.out, "", "%s: nothing on stdout", what);
-    cli_free(&c);
+    it_cli_free(&c);
 }
 
 Test(sweeps, merge_refuses_parts_that_do_not_make_the_study)
 {
-    const char *path = put_file("study.json", GRID_STUDY("m"));
+    const char *path = it_cli_put_file("study.json", GRID_STUDY("m"));
     const char *other =
-        put_file("other.json", "{\"name\": \"m\", \"description\": \"a grid\", \"base\": "
+        it_cli_put_file("other.json", "{\"name\": \"m\", \"description\": \"a grid\", \"base\": "
                                "{\"preset\": \"cursor\"}, \"sweep\": {\"grid\": "
                                "{\"/training/perturbation_std\": [0.05, 0.2], "
                                "\"/learner/cursor/radius\": [1.5, 3]}}, \"seeds\": [1, 3], "
@@ -348,19 +270,19 @@ Test(sweeps, merge_refuses_parts_that_do_not_make_the_study)
 
     for (int k = 1; k <= 3; k++) {
         char shard[8], name[32];
-        cli_t c;
+        it_cli_t c;
         snprintf(shard, sizeof(shard), "%d/3", k);
-        c = gliad((const char *[]){"experiment", path, "--shard", shard, NULL});
+        c = it_cli((const char *[]){"experiment", path, "--shard", shard, NULL});
         cr_assert_eq(c.status, 0, "%s", c.err);
         snprintf(name, sizeof(name), "p%d.json", k);
-        snprintf(p[k], sizeof(p[k]), "%s", put_file(name, c.out));
-        cli_free(&c);
+        snprintf(p[k], sizeof(p[k]), "%s", it_cli_put_file(name, c.out));
+        it_cli_free(&c);
     }
     {
-        cli_t c = gliad((const char *[]){"experiment", other, "--shard", "3/3", NULL});
+        it_cli_t c = it_cli((const char *[]){"experiment", other, "--shard", "3/3", NULL});
         cr_assert_eq(c.status, 0, "%s", c.err);
-        snprintf(o, sizeof(o), "%s", put_file("other3.json", c.out));
-        cli_free(&c);
+        snprintf(o, sizeof(o), "%s", it_cli_put_file("other3.json", c.out));
+        it_cli_free(&c);
     }
     expect_merge_refused((const char *[]){"experiment", "merge", p[1], p[2], NULL}, "shard 3/3",
                          "a missing part");
@@ -426,12 +348,12 @@ Test(sweeps, merge_refuses_parts_that_do_not_make_the_study)
 Test(sweeps, pruned_runs_are_recorded_and_the_best_continue)
 {
     /* 4 conditions; rungs 60 and 120 keeping half: 4 -> 2 -> 1 runs to 200 */
-    const char *path = put_file(
+    const char *path = it_cli_put_file(
         "prune.json",
         "{\"name\": \"halving\", \"base\": {\"preset\": \"cursor\"}, \"sweep\": {\"grid\": "
         "{\"/training/perturbation_std\": [0.02, 0.1, 0.2, 0.4]}}, \"prune\": {\"rungs\": [60, "
         "120], \"keep\": 0.5}, \"seeds\": [5, 6, 7], \"episodes\": 200}");
-    cli_t c = gliad((const char *[]){"experiment", path, NULL});
+    it_cli_t c = it_cli((const char *[]){"experiment", path, NULL});
     json_t *doc, *conds;
     int at60 = 0, at120 = 0, full = 0, bits60[4] = {0}, stopped60[4] = {0};
 
@@ -478,78 +400,78 @@ Test(sweeps, pruned_runs_are_recorded_and_the_best_continue)
                   "a pruned condition is not compared with the best");
     }
     json_decref(doc);
-    cli_free(&c);
+    it_cli_free(&c);
 
     /* csv marks every row; a pruned study does not shard */
-    c = gliad((const char *[]){"experiment", path, "--format", "csv", NULL});
+    c = it_cli((const char *[]){"experiment", path, "--format", "csv", NULL});
     cr_expect_eq(c.status, 0);
     cr_expect_not_null(strstr(c.out, ",pruned_at\n"), "%.400s", c.out);
     cr_expect_not_null(strstr(c.out, ",60\n"), "%.400s", c.out);
-    cli_free(&c);
-    c = gliad((const char *[]){"experiment", path, "--shard", "1/2", NULL});
+    it_cli_free(&c);
+    c = it_cli((const char *[]){"experiment", path, "--shard", "1/2", NULL});
     cr_expect_eq(c.status, 2);
     cr_expect_not_null(strstr(c.err, "prune"), "%s", c.err);
-    cli_free(&c);
+    it_cli_free(&c);
 }
 
 Test(sweeps, bad_sweeps_and_shard_flags_exit_2_before_anything_runs)
 {
-    const char *bad = put_file("bad.json", "{\"name\": \"b\", \"sweep\": {\"grid\": "
+    const char *bad = it_cli_put_file("bad.json", "{\"name\": \"b\", \"sweep\": {\"grid\": "
                                            "{\"/training/bogus\": [1]}}, \"seeds\": [1], "
                                            "\"episodes\": 5}");
-    const char *val = put_file("val.json", "{\"name\": \"b\", \"sweep\": {\"grid\": "
+    const char *val = it_cli_put_file("val.json", "{\"name\": \"b\", \"sweep\": {\"grid\": "
                                            "{\"/training/perturbation_std\": [0.1, -2]}}, "
                                            "\"seeds\": [1], \"episodes\": 5}");
-    const char *path = put_file("study.json", GRID_STUDY("s"));
+    const char *path = it_cli_put_file("study.json", GRID_STUDY("s"));
     static const struct {
         const char *flag, *needle;
     } shards[] = {{"0/3", "--shard"}, {"4/3", "--shard"}, {"3", "--shard"},
                   {"1/0", "--shard"}, {"a/3", "--shard"}, {"1/10001", "--shard"}};
-    cli_t c;
+    it_cli_t c;
 
-    c = gliad((const char *[]){"experiment", bad, NULL});
+    c = it_cli((const char *[]){"experiment", bad, NULL});
     cr_expect_eq(c.status, 2);
     cr_expect_not_null(strstr(c.err, "/sweep/grid/~1training~1bogus"), "%s", c.err);
     cr_expect_str_eq(c.out, "");
-    cli_free(&c);
-    c = gliad((const char *[]){"experiment", val, NULL});
+    it_cli_free(&c);
+    c = it_cli((const char *[]){"experiment", val, NULL});
     cr_expect_eq(c.status, 2);
     cr_expect_not_null(strstr(c.err, "/sweep/grid/~1training~1perturbation_std/1"), "%s", c.err);
-    cli_free(&c);
+    it_cli_free(&c);
     for (size_t i = 0; i < sizeof(shards) / sizeof(shards[0]); i++) {
-        c = gliad((const char *[]){"experiment", path, "--shard", shards[i].flag, NULL});
+        c = it_cli((const char *[]){"experiment", path, "--shard", shards[i].flag, NULL});
         cr_expect_eq(c.status, 2, "--shard %s", shards[i].flag);
         cr_expect_not_null(strstr(c.err, shards[i].needle), "--shard %s: %s", shards[i].flag,
                            c.err);
         cr_expect_str_eq(c.out, "");
-        cli_free(&c);
+        it_cli_free(&c);
     }
-    c = gliad((const char *[]){"experiment", path, "--shard", "1/2", "--format", "md", NULL});
+    c = it_cli((const char *[]){"experiment", path, "--shard", "1/2", "--format", "md", NULL});
     cr_expect_eq(c.status, 2);
     cr_expect_not_null(strstr(c.err, "merge"), "%s", c.err);
-    cli_free(&c);
+    it_cli_free(&c);
     /* more shards than runs: empty parts, still a whole study when merged */
     {
         char parts[10][160];
         const char *args[16] = {"experiment", "merge"};
-        cli_t whole;
+        it_cli_t whole;
         for (int k = 1; k <= 10; k++) {
             char shard[8], name[32];
             snprintf(shard, sizeof(shard), "%d/10", k);
-            c = gliad((const char *[]){"experiment", path, "--shard", shard, NULL});
+            c = it_cli((const char *[]){"experiment", path, "--shard", shard, NULL});
             cr_assert_eq(c.status, 0, "%s", c.err);
             snprintf(name, sizeof(name), "q%d.json", k);
-            snprintf(parts[k - 1], sizeof(parts[k - 1]), "%s", put_file(name, c.out));
+            snprintf(parts[k - 1], sizeof(parts[k - 1]), "%s", it_cli_put_file(name, c.out));
             args[1 + k] = parts[k - 1];
-            cli_free(&c);
+            it_cli_free(&c);
         }
         args[12] = NULL;
-        c = gliad(args);
-        whole = gliad((const char *[]){"experiment", path, NULL});
+        c = it_cli(args);
+        whole = it_cli((const char *[]){"experiment", path, NULL});
         cr_expect_eq(c.status, 0, "%s", c.err);
         cr_expect_str_eq(c.out, whole.out, "8 runs in 10 shards merge to the study");
-        cli_free(&c);
-        cli_free(&whole);
+        it_cli_free(&c);
+        it_cli_free(&whole);
     }
 }
 
@@ -580,8 +502,8 @@ Test(sweeps, a_grid_sweep_over_the_api_equals_gliad_run_and_the_offline_study)
     glia_daemon_t d;
     it_resp_t r;
     json_t *doc, *offline;
-    const char *path = put_file("grid.json", GRID_STUDY("api"));
-    cli_t c;
+    const char *path = it_cli_put_file("grid.json", GRID_STUDY("api"));
+    it_cli_t c;
 
     it_start(&d, NULL);
     r = it_request(&d, "POST", "/v1/experiments", GRID_STUDY("api"));
@@ -605,7 +527,7 @@ Test(sweeps, a_grid_sweep_over_the_api_equals_gliad_run_and_the_offline_study)
     it_resp_free(&r);
 
     /* the same study offline: the same hash, records and results */
-    c = gliad((const char *[]){"experiment", path, NULL});
+    c = it_cli((const char *[]){"experiment", path, NULL});
     cr_assert_eq(c.status, 0, "%s", c.err);
     offline = parse_out(&c, "offline");
     cr_expect_str_eq(json_string_value(json_object_get(doc, "study")),
@@ -615,7 +537,7 @@ Test(sweeps, a_grid_sweep_over_the_api_equals_gliad_run_and_the_offline_study)
     cr_expect(json_equal(json_object_get(doc, "results"), json_object_get(offline, "results")),
               "and so are the results");
     json_decref(offline);
-    cli_free(&c);
+    it_cli_free(&c);
     json_decref(doc);
     cr_expect_eq(it_stop(&d), 0);
 }
@@ -682,7 +604,7 @@ Test(sweeps, bad_sweeps_over_the_api_are_422_at_the_pointer_and_create_nothing)
 /* Compare an API experiment document with `gliad experiment` on the same file. */
 static void expect_same_as_offline(const json_t *doc, const char *path)
 {
-    cli_t c = gliad((const char *[]){"experiment", path, NULL});
+    it_cli_t c = it_cli((const char *[]){"experiment", path, NULL});
     json_t *offline;
 
     cr_assert_eq(c.status, 0, "%s", c.err);
@@ -694,7 +616,7 @@ static void expect_same_as_offline(const json_t *doc, const char *path)
     cr_expect(json_equal(json_object_get(doc, "results"), json_object_get(offline, "results")),
               "and so are the results");
     json_decref(offline);
-    cli_free(&c);
+    it_cli_free(&c);
 }
 
 #define PRUNED_STUDY(name, base, episodes, rungs)                                                  \
@@ -705,7 +627,7 @@ static void expect_same_as_offline(const json_t *doc, const char *path)
 Test(sweeps, a_pruned_study_over_the_api_equals_the_offline_one)
 {
     const char *body = PRUNED_STUDY("halving", "{\"preset\": \"cursor\"}", "200", "[60, 120]");
-    const char *path = put_file("prune.json", body);
+    const char *path = it_cli_put_file("prune.json", body);
     glia_daemon_t d;
     it_resp_t r;
     json_t *doc, *conds;
@@ -749,7 +671,7 @@ Test(sweeps, a_pruned_study_survives_a_crash_and_a_restart)
     const char *body = PRUNED_STUDY(
         "restarted", "{\"config\": {\"learner\": {\"astrocyte\": {\"per_cluster\": 4}}}}", "9000",
         "[3000, 6000]");
-    const char *path = put_file("restarted.json", body);
+    const char *path = it_cli_put_file("restarted.json", body);
     glia_daemon_t d;
     it_resp_t r;
     json_t *doc;
