@@ -139,42 +139,6 @@ Test(memory, what_does_not_fit_the_budget_is_507_and_nothing_is_built)
     cr_expect_eq(it_stop(&d), 0);
 }
 
-/* A request on its own thread, and when it was answered. */
-typedef struct bg_request {
-    pthread_t thread;
-    glia_daemon_t *d;
-    char method[8], path[128], *body;
-    it_resp_t resp;
-    double done_at;
-    atomic_int is_done;
-} bg_request_t;
-
-static void *bg_main(void *arg)
-{
-    bg_request_t *b = arg;
-    b->resp = it_request(b->d, b->method, b->path, b->body);
-    b->done_at = it_now();
-    atomic_store(&b->is_done, 1);
-    return NULL;
-}
-
-static void bg_start(bg_request_t *b, glia_daemon_t *d, const char *method, const char *path,
-                     const char *body)
-{
-    memset(b, 0, sizeof(*b));
-    b->d = d;
-    snprintf(b->method, sizeof(b->method), "%s", method);
-    snprintf(b->path, sizeof(b->path), "%s", path);
-    b->body = body ? strdup(body) : NULL;
-    cr_assert_eq(pthread_create(&b->thread, NULL, bg_main, b), 0);
-}
-
-static void bg_join(bg_request_t *b)
-{
-    pthread_join(b->thread, NULL);
-    free(b->body);
-}
-
 static double busy_workers(glia_daemon_t *d)
 {
     it_resp_t r = it_request(d, "GET", "/metrics", NULL);
@@ -186,7 +150,7 @@ static double busy_workers(glia_daemon_t *d)
 
 /* While `big` is in flight (and a worker is on it), other requests answer before it does.
  * Returns the worst latency seen. */
-static double others_answer_first(glia_daemon_t *d, bg_request_t *big, const char *what)
+static double others_answer_first(glia_daemon_t *d, it_bg_request_t *big, const char *what)
 {
     static const char *const paths[] = {"/healthz", "/v1/sessions/other",
                                         "/v1/sessions/other/inference", "/v1/sessions?limit=5"};
@@ -220,7 +184,7 @@ static double others_answer_first(glia_daemon_t *d, bg_request_t *big, const cha
 Test(memory, big_work_is_on_the_pool_and_others_keep_answering, .timeout = 600)
 {
     glia_daemon_t d;
-    bg_request_t big;
+    it_bg_request_t big;
     double worst;
     long rss0, rss1, rss2;
     json_t *page;
@@ -233,10 +197,10 @@ Test(memory, big_work_is_on_the_pool_and_others_keep_answering, .timeout = 600)
     {
         char body[512];
         snprintf(body, sizeof(body), "{\"name\": \"big\", \"config\": %s}", big_config(2048));
-        bg_start(&big, &d, "POST", "/v1/sessions", body);
+        it_bg_request_start(&big, &d, "POST", "/v1/sessions", body);
     }
     worst = others_answer_first(&d, &big, "create 2048 neurons");
-    bg_join(&big);
+    it_bg_request_join(&big);
     cr_expect_eq(big.resp.status, 201, "the big session: %ld %.300s", big.resp.status,
                  big.resp.body);
     it_resp_free(&big.resp);
@@ -246,9 +210,9 @@ Test(memory, big_work_is_on_the_pool_and_others_keep_answering, .timeout = 600)
                 worst, rss0, rss1);
 
     /* Its snapshot (tens of MB): rendered on the pool too. */
-    bg_start(&big, &d, "GET", "/v1/sessions/big/snapshot", NULL);
+    it_bg_request_start(&big, &d, "GET", "/v1/sessions/big/snapshot", NULL);
     worst = others_answer_first(&d, &big, "snapshot of 2048 neurons");
-    bg_join(&big);
+    it_bg_request_join(&big);
     cr_expect_eq(big.resp.status, 200, "the snapshot: %ld", big.resp.status);
     cr_log_info("while its snapshot (%zu bytes) was rendered: worst latency %.3f s", big.resp.len,
                 worst);

@@ -53,45 +53,10 @@ static void wait_busy(glia_daemon_t *d, const char *what)
     }
 }
 
-/* A request on its own thread. */
-typedef struct bg_request {
-    pthread_t thread;
-    glia_daemon_t *d;
-    const char *method, *path, *body;
-    it_resp_t resp;
-    double done_at;
-    atomic_int is_done;
-} bg_request_t;
-
-static void *bg_main(void *arg)
-{
-    bg_request_t *b = arg;
-    b->resp = it_request(b->d, b->method, b->path, b->body);
-    b->done_at = it_now();
-    atomic_store(&b->is_done, 1);
-    return NULL;
-}
-
-static void bg_start(bg_request_t *b, glia_daemon_t *d, const char *method, const char *path,
-                     const char *body)
-{
-    memset(b, 0, sizeof(*b));
-    b->d = d;
-    b->method = method;
-    b->path = path;
-    b->body = body;
-    cr_assert_eq(pthread_create(&b->thread, NULL, bg_main, b), 0);
-}
-
-static void bg_join(bg_request_t *b)
-{
-    pthread_join(b->thread, NULL);
-}
-
 Test(step, other_runs_proceed_during_big_steps_and_a_delete_stops_them, .timeout = 600)
 {
     glia_daemon_t d;
-    bg_request_t step;
+    it_bg_request_t step;
     double t_delete, t_free;
     json_t *s;
 
@@ -100,7 +65,7 @@ Test(step, other_runs_proceed_during_big_steps_and_a_delete_stops_them, .timeout
     it_create(&d, "other", "cursor", 1);
 
     /* 1000 steps of a 2048-neuron, fully connected network: minutes of work. */
-    bg_start(&step, &d, "POST", "/v1/sessions/big/step", "{\"steps\": 1000}");
+    it_bg_request_start(&step, &d, "POST", "/v1/sessions/big/step", "{\"steps\": 1000}");
     wait_busy(&d, "the steps");
 
     /* The one worker is shared slice by slice: another session's run completes meanwhile. */
@@ -116,7 +81,7 @@ Test(step, other_runs_proceed_during_big_steps_and_a_delete_stops_them, .timeout
         cr_expect_eq(r.status, 204, "delete: %ld %.200s", r.status, r.body);
         it_resp_free(&r);
     }
-    bg_join(&step);
+    it_bg_request_join(&step);
     cr_expect_eq(step.resp.status, 404, "the steps answer that their session is gone: %ld %.200s",
                  step.resp.status, step.resp.body);
     it_resp_free(&step.resp);
@@ -135,7 +100,7 @@ Test(step, other_runs_proceed_during_big_steps_and_a_delete_stops_them, .timeout
 Test(step, cancelling_a_paused_session_stops_its_steps_and_keeps_what_they_did, .timeout = 600)
 {
     glia_daemon_t d;
-    bg_request_t step;
+    it_bg_request_t step;
     json_t *s;
     long long taken, stored;
 
@@ -152,7 +117,7 @@ Test(step, cancelling_a_paused_session_stops_its_steps_and_keeps_what_they_did, 
     stored = json_integer_value(json_object_get(json_object_get(s, "progress"), "steps"));
     json_decref(s);
 
-    bg_start(&step, &d, "POST", "/v1/sessions/big/step", "{\"steps\": 1000}");
+    it_bg_request_start(&step, &d, "POST", "/v1/sessions/big/step", "{\"steps\": 1000}");
     wait_busy(&d, "the steps");
     {
         it_resp_t r = it_request(&d, "POST", "/v1/sessions/big/cancel", NULL);
@@ -160,7 +125,7 @@ Test(step, cancelling_a_paused_session_stops_its_steps_and_keeps_what_they_did, 
         cr_expect_str_eq(json_string_value(json_object_get(r.json, "state")), "cancelled");
         it_resp_free(&r);
     }
-    bg_join(&step);
+    it_bg_request_join(&step);
     cr_expect_eq(step.resp.status, 200, "the steps taken are answered: %ld %.300s",
                  step.resp.status, step.resp.body);
     taken = (long long)json_array_size(json_object_get(step.resp.json, "steps"));

@@ -483,3 +483,32 @@ __attribute__((destructor)) static void reap_orphaned_daemons(void)
     }
     closedir(proc);
 }
+
+static void *bg_request_main(void *arg)
+{
+    it_bg_request_t *b = arg;
+
+    b->resp = it_request(b->d, b->method, b->path, b->body);
+    b->done_at = it_now();
+    atomic_store(&b->is_done, 1);
+    return NULL;
+}
+
+void it_bg_request_start(it_bg_request_t *b, glia_daemon_t *d, const char *method, const char *path,
+                         const char *body)
+{
+    memset(b, 0, sizeof(*b));
+    b->d = d;
+    snprintf(b->method, sizeof(b->method), "%s", method);
+    snprintf(b->path, sizeof(b->path), "%s", path);
+    b->body = body ? strdup(body) : NULL;
+    cr_assert(body == NULL || b->body != NULL, "out of memory");
+    cr_assert_eq(pthread_create(&b->thread, NULL, bg_request_main, b), 0);
+}
+
+void it_bg_request_join(it_bg_request_t *b)
+{
+    pthread_join(b->thread, NULL);
+    free(b->body);
+    b->body = NULL;
+}

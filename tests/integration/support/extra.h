@@ -81,6 +81,21 @@ void it_bg_stream_wait(it_bg_stream_t *s, size_t bytes, double timeout);
 void it_bg_stream_join(it_bg_stream_t *s);
 void it_bg_stream_free(it_bg_stream_t *s);
 
+/* A request on its own thread, so the test can act (and time others) while it is in
+ * flight. `resp` and `done_at` are valid after it_bg_request_join; `is_done` any time. */
+typedef struct it_bg_request {
+    pthread_t thread;
+    glia_daemon_t *d;
+    char method[8], path[128], *body;
+    it_resp_t resp;
+    double done_at; /* it_now() when the answer arrived */
+    atomic_int is_done;
+} it_bg_request_t;
+
+void it_bg_request_start(it_bg_request_t *b, glia_daemon_t *d, const char *method, const char *path,
+                         const char *body);
+void it_bg_request_join(it_bg_request_t *b); /* the caller frees b->resp */
+
 /* The whole file, NUL-terminated (caller frees), or NULL; *len gets its size. */
 char *it_read_file(const char *path, size_t *len);
 int it_write_file(const char *path, const void *data, size_t len);
