@@ -12,24 +12,6 @@
 #include "support/extra.h"
 #include "support/harness.h"
 
-/* `gliad run --config FILE --seed S --episodes E --compact` (the config is a whole one). */
-static json_t *batch_run_config(const char *path, unsigned seed, unsigned episodes)
-{
-    char cmd[1024];
-    FILE *p;
-    json_t *j;
-    json_error_t err;
-
-    snprintf(cmd, sizeof(cmd), "%s run --config %s --seed %u --episodes %u --compact", GLIAD_PATH,
-             path, seed, episodes);
-    p = popen(cmd, "r");
-    cr_assert_not_null(p);
-    j = json_loadf(p, 0, &err);
-    cr_assert_eq(pclose(p), 0, "%s failed", cmd);
-    cr_assert_not_null(j, "%s: %s", cmd, err.text);
-    return j;
-}
-
 /* Spec phase 1a, section 11 (and paper Table 1): exp 012b Full model, seed 42, 1000
  * steps: [11111] for every pattern (55%), weights fingerprinted. */
 Test(phase1a, gliad_run_exp012b_full_seed42_is_the_11111_attractor)
@@ -208,7 +190,7 @@ Test(phase1a, scope_experiment_runs_over_the_api)
             cr_assert_eq(it_write_file(path, text, strlen(text)), 0);
             free(text);
         }
-        batch = batch_run_config(path, 42, 30);
+        batch = it_batch_run_config(path, 42, 30);
         cr_expect_eq(
             json_real_value(json_object_get(rec, "accuracy")),
             json_real_value(json_object_get(json_object_get(batch, "inference"), "mean_accuracy")),

@@ -368,20 +368,38 @@ json_t *it_wait_state(glia_daemon_t *d, const char *name, const char *state, dou
     }
 }
 
-json_t *it_batch_run(const char *preset, unsigned seed, unsigned episodes)
+/* `gliad run <source> --seed S --episodes E --compact`: its one JSON document. */
+static json_t *batch_run(const char *source, unsigned seed, unsigned episodes)
 {
-    char cmd[512];
+    char cmd[1200];
     FILE *p;
     json_t *j;
     json_error_t err;
-    snprintf(cmd, sizeof(cmd), "%s run --preset %s --seed %u --episodes %u --compact", GLIAD_PATH,
-             preset, seed, episodes);
+
+    snprintf(cmd, sizeof(cmd), "%s run %s --seed %u --episodes %u --compact", GLIAD_PATH, source,
+             seed, episodes);
     p = popen(cmd, "r");
     cr_assert_not_null(p);
     j = json_loadf(p, 0, &err);
     cr_assert_eq(pclose(p), 0, "%s failed", cmd);
     cr_assert_not_null(j, "%s: %s", cmd, err.text);
     return j;
+}
+
+json_t *it_batch_run(const char *preset, unsigned seed, unsigned episodes)
+{
+    char source[128];
+
+    snprintf(source, sizeof(source), "--preset %s", preset);
+    return batch_run(source, seed, episodes);
+}
+
+json_t *it_batch_run_config(const char *path, unsigned seed, unsigned episodes)
+{
+    char source[1100];
+
+    snprintf(source, sizeof(source), "--config %s", path);
+    return batch_run(source, seed, episodes);
 }
 
 char *it_stream(glia_daemon_t *d, const char *path, const char *const *headers, double seconds,

@@ -77,6 +77,8 @@ json_t *it_wait_state(glia_daemon_t *d, const char *name, const char *state, dou
 
 /* Run `gliad run --preset P --seed S --episodes E --compact` and parse its stdout. */
 json_t *it_batch_run(const char *preset, unsigned seed, unsigned episodes);
+/* The same with `--config FILE` (a whole config) instead of a preset. */
+json_t *it_batch_run_config(const char *path, unsigned seed, unsigned episodes);
 
 /* Read a stream (events) for at most `seconds` or until it ends or `max_bytes` arrive;
  * returns what was received (caller frees). Extra headers as in it_request_h. */
