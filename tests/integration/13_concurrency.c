@@ -89,7 +89,7 @@ Test(concurrency, fifty_sessions_at_once_match_gliad_run_and_reads_stay_prompt)
     for (int i = N_SHORT; i < N_ALL; i++) {
         char path[96], alone[40], body[64];
         json_t *st;
-        unsigned long long steps;
+        unsigned long long steps, per_episode;
         unsigned episodes;
         it_resp_t r;
 
@@ -102,16 +102,19 @@ Test(concurrency, fifty_sessions_at_once_match_gliad_run_and_reads_stay_prompt)
         st = it_result(&d, plan[i].name);
         episodes = (unsigned)json_integer_value(json_object_get(st, "episodes"));
         steps = (unsigned long long)json_integer_value(json_object_get(st, "steps"));
+        per_episode =
+            (unsigned long long)json_integer_value(json_object_get(st, "steps_per_episode"));
         json_decref(st);
+        cr_assert_gt(per_episode, 0, "%s: steps_per_episode", plan[i].name);
         cr_expect_gt(episodes, 0, "%s ran before it was cancelled", plan[i].name);
 
         snprintf(alone, sizeof(alone), "%s-alone", plan[i].name);
         it_create(&d, alone, plan[i].preset, plan[i].seed);
         it_run(&d, alone, episodes);
         json_decref(it_wait_state(&d, alone, "completed", 120));
-        if (steps > episodes * 10ull) {
+        if (steps > episodes * per_episode) {
             snprintf(path, sizeof(path), "/v1/sessions/%s/step", alone);
-            snprintf(body, sizeof(body), "{\"steps\": %llu}", steps - episodes * 10ull);
+            snprintf(body, sizeof(body), "{\"steps\": %llu}", steps - episodes * per_episode);
             r = it_request(&d, "POST", path, body);
             cr_expect_eq(r.status, 200, "step %s: %.200s", alone, r.body);
             it_resp_free(&r);
