@@ -40,6 +40,7 @@ COPY CMakeLists.txt ./
 COPY core/ core/
 COPY api/ api/
 COPY server/ server/
+COPY offline/ offline/
 RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DGLIA_TESTS=OFF -DGLIA_WERROR=OFF \
  && cmake --build build -j "$(nproc)" \
  && install -D -m 0755 -s build/gliad /out/gliad

@@ -14,7 +14,7 @@ cd "$(dirname "$0")"
 PACKAGES=(
   build-essential cmake pkg-config git ca-certificates
   libmicrohttpd-dev libuv1-dev libjansson-dev libsqlite3-dev sqlite3
-  libcriterion-dev libcurl4-openssl-dev
+  libcriterion-dev libcurl4-openssl-dev libsodium-dev
   prometheus python3 python3-yaml
   slurmctld slurmd slurm-client munge
   clang libclang-rt-14-dev

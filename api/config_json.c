@@ -1,5 +1,5 @@
 /* config_json.c: the config document, walked with the core's field table. */
-#include "config_json.h"
+#include "api/config_json.h"
 
 #include <limits.h>
 #include <math.h>

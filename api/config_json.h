@@ -14,9 +14,9 @@
 
 #include <jansson.h>
 
-#include "../core/config.h"
-#include "../core/error.h"
-#include "../core/task.h"
+#include "core/config.h"
+#include "core/error.h"
+#include "core/task.h"
 
 /* Apply `overrides` (a JSON object) onto *cfg, then validate the result. On error *cfg
  * may be partly changed; err names the field with a JSON pointer prefixed by `base`

@@ -1,5 +1,5 @@
 /* downsample.c: min/max-per-bucket selection of points (see downsample.h). */
-#include "downsample.h"
+#include "api/downsample.h"
 
 #include <math.h>
 

@@ -1,7 +1,7 @@
 /* emit_json.c: core descriptions rendered as JSON. */
-#include "emit_json.h"
+#include "api/emit_json.h"
 
-#include "../core/error.h"
+#include "core/error.h"
 
 static glia_emit_json_t *self(glia_emit_t *e)
 {

@@ -9,7 +9,7 @@
 
 #include <jansson.h>
 
-#include "../core/emit.h"
+#include "core/emit.h"
 
 #define GLIA_EMIT_JSON_DEPTH 16
 

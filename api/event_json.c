@@ -1,11 +1,11 @@
 /* event_json.c: see event_json.h. */
-#include "event_json.h"
+#include "api/event_json.h"
 
 #include <inttypes.h>
 #include <string.h>
 
-#include "../core/error.h"
-#include "json_write.h"
+#include "api/json_write.h"
+#include "core/error.h"
 
 const char *glia_event_name(int type)
 {

@@ -11,8 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../core/session.h"
-#include "strbuf.h"
+#include "api/strbuf.h"
+#include "core/session.h"
 
 enum glia_event_type {
     GLIA_EV_STATE = 0, /* the session changed state (or was told to stay) */

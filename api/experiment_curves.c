@@ -1,10 +1,10 @@
 /* experiment_curves.c: seed-aggregated curves (see experiment_curves.h). */
-#include "experiment_curves.h"
+#include "api/experiment_curves.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../core/stats.h"
+#include "core/stats.h"
 
 static const char *const metrics[] = {"accuracy", "avg_reward", "accept_rate"};
 #define NMETRICS (sizeof(metrics) / sizeof(metrics[0]))

@@ -1,20 +1,20 @@
 /* experiment_json.c: experiment specs (listed or swept conditions, pruning), documents,
  * shards, records, statistics and reports. */
-#include "experiment_json.h"
+#include "api/experiment_json.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/rng.h"
-#include "../core/stats.h"
-#include "config_json.h"
-#include "json_write.h"
-#include "requests.h"
-#include "result_json.h"
-#include "sha256.h"
-#include "strbuf.h"
+#include "api/config_json.h"
+#include "api/json_write.h"
+#include "api/requests.h"
+#include "api/result_json.h"
+#include "api/sha256.h"
+#include "api/strbuf.h"
+#include "core/rng.h"
+#include "core/stats.h"
 
 #define GLIA_SHARD_SEED 0x5eed5u /* the shuffle that deals runs to shards; fixed */
 

@@ -21,10 +21,10 @@
 #include <jansson.h>
 #include <stdint.h>
 
-#include "../core/config.h"
-#include "../core/error.h"
-#include "../core/session.h"
-#include "router.h"
+#include "api/router.h"
+#include "core/config.h"
+#include "core/error.h"
+#include "core/session.h"
 
 #define GLIA_MAX_CONDITIONS          256   /* conditions per study, listed or swept */
 #define GLIA_MAX_RUNS                10000 /* conditions x seeds per study */

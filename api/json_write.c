@@ -1,5 +1,5 @@
 /* json_write.c: a compact JSON serialiser with shortest round-trip reals. */
-#include "json_write.h"
+#include "api/json_write.h"
 
 #include <float.h>
 #include <inttypes.h>
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "strbuf.h"
+#include "api/strbuf.h"
 
 void glia_json_format_real(double v, char *out, size_t size)
 {

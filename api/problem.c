@@ -1,5 +1,5 @@
 /* problem.c: RFC 9457 problem builders. */
-#include "problem.h"
+#include "api/problem.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -10,7 +10,7 @@
 
 #include <jansson.h>
 
-#include "../core/error.h"
+#include "core/error.h"
 
 #define GLIA_PROBLEM_CONTENT_TYPE "application/problem+json"
 

@@ -1,12 +1,12 @@
 /* requests.c: body and query parsing for the HTTP API. */
-#include "requests.h"
+#include "api/requests.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "config_json.h"
+#include "api/config_json.h"
 
 static int body_object(const json_t *body, glia_error_t *err)
 {

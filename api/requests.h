@@ -12,9 +12,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../core/config.h"
-#include "../core/error.h"
-#include "router.h"
+#include "api/router.h"
+#include "core/config.h"
+#include "core/error.h"
 
 #define GLIA_MAX_STEP_REQUEST 1000      /* steps per POST /step */
 #define GLIA_MAX_RUN_EPISODES 100000000 /* episodes per POST /run */

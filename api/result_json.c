@@ -1,12 +1,12 @@
 /* result_json.c: results, inference, trajectory, astrocytes, steps and the network as
  * JSON, with the reference fixtures' field names. */
-#include "result_json.h"
+#include "api/result_json.h"
 
 #include <inttypes.h>
 #include <string.h>
 
-#include "config_json.h"
-#include "emit_json.h"
+#include "api/config_json.h"
+#include "api/emit_json.h"
 
 const char *glia_role_name(int role)
 {

@@ -11,7 +11,7 @@
 
 #include <jansson.h>
 
-#include "../core/session.h"
+#include "core/session.h"
 
 /* The full result, as `gliad run` prints it. `condition` names the preset (or NULL for
  * "custom"); `with_config` adds the resolved config under "config". */

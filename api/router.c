@@ -1,5 +1,5 @@
 /* router.c: a segment-by-segment matcher over a table of route rows (see router.h). */
-#include "router.h"
+#include "api/router.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -3,7 +3,7 @@
  * A route row says everything the server needs to know about a route: method, path
  * template, the handler that answers it, the function that parses and validates its
  * request once (optional) and flags (where it is served, whether it writes, whether
- * {name} is a session). The table itself lives with the handlers (server/routes.c); this
+ * {name} is a session). The table itself lives with the handlers (server/routes/routes.c); this
  * file only matches paths against it, which is pure string work. HEAD is accepted
  * wherever GET is.
  *
@@ -17,7 +17,7 @@
 
 #include <stddef.h>
 
-#include "../core/error.h"
+#include "core/error.h"
 
 #define GLIA_NAME_MAX       64
 #define GLIA_ROUTE_TAIL_MAX 256

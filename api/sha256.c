@@ -1,5 +1,5 @@
 /* sha256.c: see sha256.h. Straight from FIPS 180-4, section 6.2. */
-#include "sha256.h"
+#include "api/sha256.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,10 +1,10 @@
 /* config.c: defaults, reference presets, the field table and the validator. */
-#include "config.h"
+#include "core/config.h"
 
 #include <math.h>
 #include <string.h>
 
-#include "internal.h"
+#include "core/internal.h"
 
 static const char *const rng_names[] = {"mulberry32-js", "xoshiro256ss", "mulberry32", NULL};
 static const char *const learner_names[] = {"control", "cursor",    "astrocyte",     "neuromod",

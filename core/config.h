@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "error.h"
+#include "core/error.h"
 
 #define GLIA_MAX_PATTERNS      256  /* task size bound: patterns per task */
 #define GLIA_MAX_WIDTH         64   /* pattern bits are stored in a uint64_t */

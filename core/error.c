@@ -1,5 +1,5 @@
 /* error.c: error names and the first-error-wins error record. */
-#include "error.h"
+#include "core/error.h"
 
 #include <stdarg.h>
 #include <stdio.h>

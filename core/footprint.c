@@ -1,10 +1,10 @@
 /* footprint.c: a session's memory, estimated from its config (see footprint.h). */
-#include "footprint.h"
+#include "core/footprint.h"
 
 #include <math.h>
 
-#include "internal.h"
-#include "learner.h"
+#include "core/internal.h"
+#include "core/learners/learner.h"
 
 /* What the allocator adds to every block (header and rounding), on average. */
 #define BLOCK 32u

@@ -16,7 +16,7 @@
 
 #include <stdint.h>
 
-#include "config.h"
+#include "core/config.h"
 
 typedef struct glia_footprint {
     uint64_t synapses;    /* expected synapse count, with its margin */

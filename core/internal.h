@@ -5,9 +5,9 @@
 
 #include <stdint.h>
 
-#include "config.h"
-#include "net.h"
-#include "rng.h"
+#include "core/config.h"
+#include "core/net.h"
+#include "core/rng.h"
 
 struct glia_net {
     int n;        /* neurons */
@@ -75,9 +75,9 @@ int glia__preset_phase1a_check(void);
 int glia__sample_distinct(glia_rng_t *rng, int total, int k, uint32_t *mark, uint32_t stamp,
                           int *out);
 
-#include "perturb.h"
-#include "session.h"
-#include "territory.h"
+#include "core/perturb.h"
+#include "core/session.h"
+#include "core/territory.h"
 
 struct glia_session {
     glia_config_t cfg;

@@ -5,13 +5,13 @@
  * into each act[post] in synapse id order, which parity needs (float addition is not
  * associative).
  */
-#include "internal.h"
+#include "core/internal.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "sample.h"
+#include "core/sample.h"
 
 void glia__net_index_synapses(glia_net_t *net)
 {

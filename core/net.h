@@ -10,8 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config.h"
-#include "rng.h"
+#include "core/config.h"
+#include "core/rng.h"
 
 typedef struct glia_net glia_net_t;
 

@@ -9,7 +9,7 @@
  * modulatory neuron draws nothing) and a created synapse draws its weight at once, so
  * synapses are pre-major in creation order. Ids are positions: there is no collision.
  */
-#include "internal.h"
+#include "core/internal.h"
 
 #include <stdlib.h>
 

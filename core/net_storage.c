@@ -2,7 +2,7 @@
  * net_phase1a.c's phase 1a layout), grown while it draws synapses, freed. */
 #include <stdlib.h>
 
-#include "internal.h"
+#include "core/internal.h"
 
 int glia__net_alloc_neurons(glia_net_t *net, int n, int id_space)
 {

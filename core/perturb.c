@@ -27,13 +27,13 @@
  * weights and applied before the evaluation; a redraw replaces every weight at once.
  * Bias units fire in every pass, so a network with them has every synapse live.
  */
-#include "perturb.h"
+#include "core/perturb.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
-#include "sample.h"
+#include "core/internal.h"
+#include "core/sample.h"
 
 /* Territory bit sets are built only up to this size (the reference's: 2.3 KB); above it
  * the union is built as a list. */

@@ -22,7 +22,7 @@
 
 #include <stdint.h>
 
-#include "learner.h"
+#include "core/learners/learner.h"
 
 typedef struct glia_perturb {
     int *eligible; /* [n_syn] synapses to perturb, filled by the learner */

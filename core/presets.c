@@ -3,7 +3,7 @@
  * glia's defaults (config.c) plus a few fields. */
 #include <string.h>
 
-#include "internal.h"
+#include "core/internal.h"
 
 const glia_preset_info_t glia_presets[] = {
     {"control", NULL, "no learning: the network as initialised", 5000},

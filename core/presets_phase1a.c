@@ -9,7 +9,7 @@
  */
 #include <string.h>
 
-#include "internal.h"
+#include "core/internal.h"
 
 /* One field change: the field's JSON pointer and its value (an enum as its index). */
 typedef struct delta {

@@ -1,11 +1,11 @@
 /* rng.c: mulberry32-js (exact emulation of the reference), mulberry32 (its 32-bit form,
  * the phase 1a program's) and xoshiro256**. */
-#include "rng.h"
+#include "core/rng.h"
 
 #include <math.h>
 #include <string.h>
 
-#include "sample.h"
+#include "core/sample.h"
 
 #define MULBERRY_INC 1831565813.0
 #define MULBERRY_INC32 0x6D2B79F5u

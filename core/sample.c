@@ -17,7 +17,7 @@
  * AVX-512, AVX2 and the baseline and the loader picks one for the machine; the results
  * are the same doubles on all three (no contraction, no reassociation).
  */
-#include "sample.h"
+#include "core/sample.h"
 
 #include <math.h>
 #include <string.h>

@@ -12,12 +12,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config.h"
-#include "emit.h"
-#include "error.h"
-#include "learner.h"
-#include "net.h"
-#include "territory.h"
+#include "core/config.h"
+#include "core/emit.h"
+#include "core/error.h"
+#include "core/learners/learner.h"
+#include "core/net.h"
+#include "core/territory.h"
 
 typedef struct glia_session glia_session_t;
 

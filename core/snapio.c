@@ -1,5 +1,5 @@
 /* snapio.c: the byte writer and reader behind snapshots. */
-#include "snapio.h"
+#include "core/snapio.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -20,7 +20,7 @@
  * cursor and the astrocytes one after the other. The cursor and astrocyte sections of
  * format 3 kept those byte layouts, so the v2 tail is cut into the learner's section.
  */
-#include "internal.h"
+#include "core/internal.h"
 
 #include <math.h>
 #include <stdlib.h>

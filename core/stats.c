@@ -1,12 +1,12 @@
 /* stats.c: see stats.h. */
-#include "stats.h"
+#include "core/stats.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "rng.h"
+#include "core/error.h"
+#include "core/rng.h"
 
 double glia_stats_mean(const double *x, size_t n)
 {

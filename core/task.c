@@ -1,5 +1,5 @@
 /* task.c: the task generators (random mappings, parity, XOR). */
-#include "task.h"
+#include "core/task.h"
 
 static uint64_t splitmix64(uint64_t *state)
 {

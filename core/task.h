@@ -11,8 +11,8 @@
 
 #include <stdint.h>
 
-#include "config.h"
-#include "error.h"
+#include "core/config.h"
+#include "core/error.h"
 
 enum glia_task_kind {
     GLIA_TASK_RANDOM = 0, /* `patterns` distinct random inputs, each with a random target */

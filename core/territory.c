@@ -1,11 +1,11 @@
 /* territory.c: the astrocyte grid and its territories (spec 6, "Astrocytes"). */
-#include "territory.h"
+#include "core/territory.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "core/internal.h"
 
 static int territory(const glia_config_t *cfg, const glia_net_t *net, glia_territory_t *a,
                      uint8_t *in_terr)

@@ -11,8 +11,8 @@
 #ifndef GLIA_TERRITORY_H
 #define GLIA_TERRITORY_H
 
-#include "config.h"
-#include "net.h"
+#include "core/config.h"
+#include "core/net.h"
 
 typedef struct glia_territory {
     int cluster;

@@ -6,8 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "flags.h"
+#include "offline/cli.h"
+#include "server/flags.h"
 
 typedef struct flag_def {
     const char *flag;

@@ -2,7 +2,7 @@
 #ifndef GLIA_FLAGS_H
 #define GLIA_FLAGS_H
 
-#include "server.h"
+#include "server/server.h"
 
 /* Fill `opt`. Returns 0 to go on, 1 after printing --help (exit 0), or 2 after printing
  * what is wrong (the process's exit code). */

@@ -6,8 +6,8 @@
 #include <sys/time.h>
 #include <time.h>
 
-#include "../api/json_write.h"
-#include "log.h"
+#include "api/json_write.h"
+#include "server/log.h"
 
 static int log_json; /* set once in main before any thread starts */
 

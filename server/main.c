@@ -2,8 +2,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
-#include "server.h"
+#include "offline/cli.h"
+#include "server/serve.h"
+#include "server/server.h"
 
 static void usage(FILE *f)
 {

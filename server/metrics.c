@@ -10,14 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "metrics.h"
+#include "server/metrics.h"
 
-#include "../api/json_write.h"
-#include "../api/strbuf.h"
-#include "entry.h"
-#include "log.h"
-#include "registry.h"
-#include "store.h"
+#include "api/json_write.h"
+#include "api/strbuf.h"
+#include "server/log.h"
+#include "server/sessions/entry.h"
+#include "server/sessions/registry.h"
+#include "server/store/store.h"
 
 static const double latency_bounds[GLIA_LATENCY_BUCKETS] = {
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5};

@@ -2,7 +2,7 @@
 #ifndef GLIA_METRICS_H
 #define GLIA_METRICS_H
 
-#include "server.h"
+#include "server/server.h"
 
 /* A request answered: `route` is its row in srv->routes, or GLIA_ROUTES_MAX if unmatched.
  * Any thread. */

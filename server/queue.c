@@ -1,7 +1,7 @@
 /* queue.c: see queue.h. */
-#include "queue.h"
+#include "server/queue.h"
 
-#include "../core/error.h"
+#include "core/error.h"
 
 int glia_queue_init(glia_queue_t *q)
 {

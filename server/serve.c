@@ -14,18 +14,18 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "dispatch.h"
-#include "experiments.h"
-#include "flags.h"
-#include "http.h"
-#include "lifecycle.h"
-#include "log.h"
-#include "metrics.h"
-#include "registry.h"
-#include "routes.h"
-#include "store.h"
-#include "streams.h"
+#include "server/flags.h"
+#include "server/http/dispatch.h"
+#include "server/http/http.h"
+#include "server/http/streams.h"
+#include "server/log.h"
+#include "server/metrics.h"
+#include "server/routes/routes.h"
+#include "server/serve.h"
+#include "server/sessions/experiments.h"
+#include "server/sessions/lifecycle.h"
+#include "server/sessions/registry.h"
+#include "server/store/store.h"
 
 #define DRAIN_SECONDS 5.0
 

@@ -42,13 +42,13 @@
 #include <stdint.h>
 #include <uv.h>
 
-#include "../api/experiment_json.h"
-#include "../api/requests.h"
-#include "../api/router.h"
-#include "../core/session.h"
-#include "budget.h"
-#include "event_ring.h"
-#include "queue.h"
+#include "api/experiment_json.h"
+#include "api/requests.h"
+#include "api/router.h"
+#include "core/session.h"
+#include "server/queue.h"
+#include "server/sessions/budget.h"
+#include "server/sessions/event_ring.h"
 
 struct glia_store;
 struct glia_stream;

@@ -10,7 +10,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "../../api/downsample.h"
+#include "api/downsample.h"
 
 /* Ascending, distinct, within [0, n), first 0 and last n - 1. */
 static void expect_well_formed(const size_t *idx, size_t count, size_t n, size_t max_points)

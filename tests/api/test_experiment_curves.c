@@ -9,7 +9,7 @@
 #include <math.h>
 #include <stdio.h>
 
-#include "../../api/experiment_curves.h"
+#include "api/experiment_curves.h"
 
 static json_t *load(const char *text)
 {

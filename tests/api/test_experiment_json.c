@@ -12,10 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../api/config_json.h"
-#include "../../api/experiment_json.h"
-#include "../../core/session.h"
-#include "../../core/stats.h"
+#include "api/config_json.h"
+#include "api/experiment_json.h"
+#include "core/session.h"
+#include "core/stats.h"
 
 static const unsigned paper_seeds[10] = {42, 137, 271, 314, 500, 618, 777, 888, 999, 1234};
 

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../api/json_write.h"
-#include "../../core/rng.h"
+#include "api/json_write.h"
+#include "core/rng.h"
 
 static void expect_dump(json_t *j, int flags, const char *want)
 {

@@ -3,7 +3,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "../../api/requests.h"
+#include "api/requests.h"
 
 /* Found by tests/fuzz (requests harness): strtoll also takes leading white space and a
  * '+', so ?limit=%2010 (" 10") and ?limit=+5 were accepted. A number is digits, with a

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../api/sha256.h"
+#include "api/sha256.h"
 
 static void alphabet(char *out, size_t n)
 {

@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../api/config_json.h"
-#include "../../api/experiment_json.h"
-#include "../../core/stats.h"
+#include "api/config_json.h"
+#include "api/experiment_json.h"
+#include "core/stats.h"
 
 static glia_experiment_spec_t spec_a, spec_b; /* large: not on the stack */
 

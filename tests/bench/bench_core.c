@@ -25,11 +25,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "../../api/json_write.h"
-#include "../../core/config.h"
-#include "../../core/net.h"
-#include "../../core/rng.h"
-#include "../../core/session.h"
+#include "api/json_write.h"
+#include "core/config.h"
+#include "core/net.h"
+#include "core/rng.h"
+#include "core/session.h"
 
 #define DEFAULT_EPISODES 5000
 #define DEFAULT_REPEAT   3

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../core/astrocyte.h"
-#include "../../core/internal.h"
+#include "core/internal.h"
+#include "core/learners/astrocyte.h"
 
 #define MULBERRY_INC 1831565813.0
 

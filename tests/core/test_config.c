@@ -12,10 +12,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../../api/config_json.h"
-#include "../../api/json_write.h"
-#include "../../core/config.h"
-#include "../../core/rng.h"
+#include "api/config_json.h"
+#include "api/json_write.h"
+#include "core/config.h"
+#include "core/rng.h"
 
 #define CASES GLIA_TEST_DATA "/invalid-config"
 

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../api/result_json.h"
-#include "../../core/internal.h"
+#include "api/result_json.h"
+#include "core/internal.h"
 
 /* The cursor's position as the learner describes it (GET .../learner): 0, or
  * GLIA_ENOENT when the learner has no cursor. */

@@ -9,9 +9,9 @@
 #include <malloc.h>
 #include <string.h>
 
-#include "../../core/footprint.h"
-#include "../../core/internal.h"
-#include "../../core/learner.h"
+#include "core/footprint.h"
+#include "core/internal.h"
+#include "core/learners/learner.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define MEASURED 0 /* the sanitizer's allocator is not glibc's: nothing to measure */

@@ -3,8 +3,8 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "../../core/learner.h"
-#include "../../core/session.h"
+#include "core/learners/learner.h"
+#include "core/session.h"
 
 static const glia_config_field_t *kind_field(void)
 {

@@ -5,9 +5,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "../../core/config.h"
-#include "../../core/net.h"
-#include "../../core/rng.h"
+#include "core/config.h"
+#include "core/net.h"
+#include "core/rng.h"
 
 #define MULBERRY_INC 1831565813.0
 

@@ -19,11 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../api/config_json.h"
-#include "../../api/result_json.h"
-#include "../../core/internal.h"
-#include "../../core/neuromod.h"
-#include "../../core/session.h"
+#include "api/config_json.h"
+#include "api/result_json.h"
+#include "core/internal.h"
+#include "core/learners/neuromod.h"
+#include "core/session.h"
 
 static const char *const known_keys[] = {"_skipDampening",
                                          "activityHistoryDecay",

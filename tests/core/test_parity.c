@@ -13,9 +13,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../api/config_json.h"
-#include "../../api/result_json.h"
-#include "../../core/session.h"
+#include "api/config_json.h"
+#include "api/result_json.h"
+#include "core/session.h"
 
 /* Fields derived from trained weights: the only ones compared with a tolerance. */
 static int is_weight_field(const char *path)

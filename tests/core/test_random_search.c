@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../core/internal.h"
+#include "core/internal.h"
 
 static glia_session_t *new_session(const glia_config_t *cfg, uint32_t seed)
 {

@@ -25,7 +25,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "../../core/rng.h"
+#include "core/rng.h"
 
 #define MULBERRY_INC 1831565813ULL
 

@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../core/rng.h"
-#include "../../core/sample.h"
+#include "core/rng.h"
+#include "core/sample.h"
 
 static uint64_t bits_of(double x)
 {

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../core/astrocyte.h"
-#include "../../core/internal.h"
+#include "core/internal.h"
+#include "core/learners/astrocyte.h"
 
 static glia_session_t *make(const char *preset, int kind, int count, uint32_t seed)
 {

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../api/result_json.h"
-#include "../../core/internal.h"
-#include "../../core/task.h"
+#include "api/result_json.h"
+#include "core/internal.h"
+#include "core/task.h"
 
 static glia_session_t *new_session(const glia_config_t *cfg, uint32_t seed)
 {

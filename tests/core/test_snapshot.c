@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../api/requests.h"
-#include "../../api/result_json.h"
-#include "../../core/astrocyte.h"
-#include "../../core/internal.h"
+#include "api/requests.h"
+#include "api/result_json.h"
+#include "core/internal.h"
+#include "core/learners/astrocyte.h"
 
 #define DATA GLIA_TEST_DATA "/snapshots/"
 

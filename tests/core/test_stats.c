@@ -18,7 +18,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "../../core/stats.h"
+#include "core/stats.h"
 
 /* Relative closeness for values computed by different (but exact) routes. */
 static int close_rel(double got, double want, double rel)

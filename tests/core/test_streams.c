@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../api/result_json.h"
-#include "../../core/session.h"
+#include "api/result_json.h"
+#include "core/session.h"
 
 /* Every member of `want` is in `got` with the same value (got may have more). */
 static int same(const json_t *want, const json_t *got, const char *path)

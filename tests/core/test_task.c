@@ -5,9 +5,9 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "../../api/config_json.h"
-#include "../../core/config.h"
-#include "../../core/task.h"
+#include "api/config_json.h"
+#include "core/config.h"
+#include "core/task.h"
 
 static void generate_ok(glia_config_t *cfg, const glia_task_spec_t *spec)
 {

@@ -919,7 +919,7 @@ def check_dockerfile(root):
 
         for p in (".git/HEAD", "build/gliad", "build-release/gliad", "build-asan/gliad", "data/glia.db"):
             check(ignored(p), ".dockerignore leaves out %s" % p)
-        for p in ("CMakeLists.txt", "core/net.c", "api/router.c", "server/main.c",
+        for p in ("CMakeLists.txt", "core/net.c", "api/router.c", "server/main.c", "offline/run.c",
                   "deploy/runtime-packages.txt", "deploy/docker/healthcheck.sh"):
             check(not ignored(p), ".dockerignore keeps %s" % p)
 

@@ -1,12 +1,12 @@
 /* fuzz_requests.c: a request taken apart the way gliad does it, without the transport.
  *
  * The input is "METHOD /path?query\n", optionally "Last-Event-ID: <value>\n", then the
- * body. The harness does what server/http.c does with what libmicrohttpd hands it: the
+ * body. The harness does what server/http/http.c does with what libmicrohttpd hands it: the
  * path and every query key and value are percent-decoded with libmicrohttpd's own
  * unescaping (so %20 and %00 arrive as they would), the path is routed with gliad's table
- * (server/routes.c), the query and body are kept with server/request.c, and a request the
+ * (server/routes/routes.c), the query and body are kept with server/http/request.c, and a request the
  * transport lets through (matched, named validly, not too many parameters) has its body
- * parsed and its route's prepare function run, as server/dispatch.c does. Properties:
+ * parsed and its route's prepare function run, as server/http/dispatch.c does. Properties:
  *  - a number in a query is accepted only when written as digits (a '-' in front at most)
  *    and in range (checked on glia_query_int for every integer parameter gliad reads);
  *  - malformed JSON is a 400 problem; a prepare function that refuses names the parameter
@@ -26,8 +26,8 @@
 
 #include "api/requests.h"
 #include "fuzz_common.h"
-#include "server/request.h"
-#include "server/routes.h"
+#include "server/http/request.h"
+#include "server/routes/routes.h"
 
 #define MAX_BODY (1024 * 1024) /* gliad's default --max-body-bytes */
 
@@ -208,7 +208,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (p < end)
         glia_request_append_body(req, p, (size_t)(end - p), MAX_BODY);
 
-    /* What the transport lets through reaches the route (server/http.c route_request). */
+    /* What the transport lets through reaches the route (server/http/http.c route_request). */
     if (req->route != NULL && !req->query_overflow && req->match.name_valid && !req->is_too_big) {
         if (glia_request_parse_body(req) != 0) {
             check_problem(req, 400);

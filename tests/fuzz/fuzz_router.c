@@ -1,4 +1,4 @@
-/* fuzz_router.c: gliad's route table (server/routes.c) on arbitrary method and path.
+/* fuzz_router.c: gliad's route table (server/routes/routes.c) on arbitrary method and path.
  *
  * The input is "METHOD PATH" (split at the first space; bytes after a NUL are what a
  * C string would drop anyway). Properties: the answer is 200/404/405; a 405 lists the
@@ -13,7 +13,7 @@
 
 #include "api/router.h"
 #include "fuzz_common.h"
-#include "server/routes.h"
+#include "server/routes/routes.h"
 
 #define MAX_PATH 4096
 

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../api/requests.h"
-#include "../../core/astrocyte.h"
-#include "../../core/internal.h"
+#include "api/requests.h"
+#include "core/internal.h"
+#include "core/learners/astrocyte.h"
 #include "support/extra.h"
 #include "support/harness.h"
 

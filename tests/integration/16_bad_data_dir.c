@@ -17,7 +17,7 @@
 #include "support/extra.h"
 #include "support/harness.h"
 
-/* GLIA_APPLICATION_ID in server/store_sqlite.c: "glia" = 0x676c6961. */
+/* GLIA_APPLICATION_ID in server/store/store_sqlite.c: "glia" = 0x676c6961. */
 #define GLIA_APP_ID 1735158113
 
 /* A daemon record with its temp dir made and nothing started. */

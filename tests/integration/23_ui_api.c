@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../core/stats.h"
+#include "core/stats.h"
 #include "support/extra.h"
 #include "support/harness.h"
 

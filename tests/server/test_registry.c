@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../server/entry.h"
-#include "../../server/registry.h"
+#include "server/sessions/entry.h"
+#include "server/sessions/registry.h"
 
 static glia_registry_t reg;
 

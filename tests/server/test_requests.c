@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../api/requests.h"
-#include "../../server/request.h"
+#include "api/requests.h"
+#include "server/http/request.h"
 
 static glia_request_t *req_new(void)
 {

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../server/routes.h"
+#include "server/routes/routes.h"
 
 /* A concrete path for a template: {name} -> "x1", {path...} -> "a/b". */
 static void instantiate(const char *tpl, char *out, size_t size)

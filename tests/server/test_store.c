@@ -11,9 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../api/event_json.h"
-#include "../../core/error.h"
-#include "../../server/store.h"
+#include "api/event_json.h"
+#include "core/error.h"
+#include "server/store/store.h"
 
 typedef struct fixture {
     char dir[64];

@@ -5,7 +5,7 @@ Usage: check_openapi.py OPENAPI_YAML ROUTES_C
 
 Offline (python3 + PyYAML only). Checks that:
   - the document is OpenAPI 3.1 with info (title, version) and paths;
-  - every route in server/routes.c's table is documented with its method, and every
+  - every route in server/routes/routes.c's table is documented with its method, and every
     documented operation is a route (a {path...} tail is documented as {path});
   - every operation has a 2xx response (a redirect: a 3xx), and every 4xx/5xx response is
     application/problem+json whose schema is Problem or built on it (allOf), or a
@@ -301,7 +301,7 @@ def main(argv):
     check_document(doc)
     n_routes = check_routes(doc, parse_routes(router_c))
     n_ops = check_responses(doc)
-    core = os.path.join(os.path.dirname(os.path.abspath(router_c)), "..", "core")
+    core = os.path.join(os.path.dirname(os.path.abspath(router_c)), "..", "..", "core")
     config_c, config_h = os.path.join(core, "config.c"), os.path.join(core, "config.h")
     n_fields = check_config(doc, config_c, config_h) if os.path.exists(config_c) else 0
     for p in problems:
