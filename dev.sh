@@ -21,6 +21,12 @@ PACKAGES=(
   chromium chromium-driver python3-selenium
 )
 
+# node and npm run the redocly CLI (install_redocly): Debian's, unless some are on PATH
+# already (NodeSource's nodejs carries its own npm, which Debian's npm would conflict with).
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  PACKAGES+=(nodejs npm)
+fi
+
 install_missing() {
   local missing=()
   for p in "${PACKAGES[@]}"; do
@@ -38,6 +44,15 @@ install_missing() {
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 }
 
+# The redocly CLI that bundles and lints the API spec (tests spec_openapi_bundle and
+# spec_openapi_lint), at the versions of openapi/package-lock.json.
+install_redocly() {
+  if [ ! -x openapi/node_modules/.bin/redocly ] ||
+    [ openapi/package-lock.json -nt openapi/node_modules/.package-lock.json ]; then
+    npm ci --prefix openapi --ignore-scripts --no-audit --no-fund
+  fi
+}
+
 jobs() { nproc 2>/dev/null || echo 2; }
 
 cmd="${1:-}"
@@ -52,6 +67,7 @@ case "$cmd" in
     ;;
   test)
     install_missing
+    install_redocly
     dir=build type=RelWithDebInfo san=OFF
     if [ "${1:-}" = "--sanitize" ]; then dir=build-asan type=Debug san=ON; fi
     cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE="$type" -DGLIA_SANITIZE="$san" -DGLIA_TESTS=ON
