@@ -30,7 +30,8 @@ Checks, each printed as ok/FAIL:
     i+1/N, GLIA_SHARDS = completions) and a merge Job on one ReadWriteMany claim, non-root,
     read-only root, the server's image, not in the kustomization; with --gliad their
     scripts run here for every index and the merge prints the unsharded study;
-  - README.md shows the Sweeps and Scale out paths (sbatch, afterok, merge, kubectl);
+  - README.md or docs/*.md shows the Sweeps and Scale out paths (sbatch, afterok, merge,
+    kubectl);
   - Dockerfile: debian:bookworm build stage with the -dev packages of every pkg-config
     module CMakeLists.txt needs, Release build without tests, debian:bookworm-slim
     runtime installing only deploy/runtime-packages.txt, non-root USER, EXPOSE 8080,
@@ -41,6 +42,7 @@ Exit status 0 when everything passed, 1 otherwise.
 import argparse
 import configparser
 import fnmatch
+import glob
 import json
 import os
 import re
@@ -768,11 +770,19 @@ def check_k8s_study(root, docs, gliad):
 
 
 def check_readme_scale(root):
-    text = open(os.path.join(root, "README.md"), encoding="utf-8").read()
+    """The documentation (README.md and docs/*.md) shows the sweep and scale-out paths."""
+    docs = os.path.join(root, "docs")
+    paths = [os.path.join(root, "README.md")]
+    paths += sorted(glob.glob(os.path.join(docs, "*.md")))
+    texts = {}
+    for path in paths:
+        with open(path, encoding="utf-8") as f:
+            texts[os.path.relpath(path, root)] = f.read()
     for needle in ("## Sweeps", "## Scale out", "--array=1-N deploy/slurm/experiment.sbatch",
                    "--dependency=afterok", "gliad experiment merge",
                    "kubectl apply -f deploy/k8s/experiment-job.yaml"):
-        check(needle in text, "README shows %s" % needle)
+        where = [name for name, text in texts.items() if needle in text]
+        check(bool(where), "the docs show %s%s" % (needle, " (%s)" % ", ".join(where) if where else ""))
 
 
 # ---- Dockerfile ------------------------------------------------------------------------
