@@ -41,7 +41,7 @@ typedef struct glia_perturb {
     int has_list; /* eligible[] holds the set */
     int n_set;
 
-    /* Scratch of the samplers (perturb.c). */
+    /* Scratch of the samplers and the set (perturb_apply.c, perturb_union.c). */
     uint32_t *draws; /* [2*n_syn] generator states */
     double *g;       /* [n_syn] samples */
     int *batch;      /* [n_syn] synapses or positions of a batch */
@@ -63,7 +63,7 @@ typedef struct glia_perturb {
     int adj_state;    /* adjacency bit matrix: 0 not built, 1 built, -1 not available */
     uint64_t *adj;    /* [n][nwords] posts of each pre */
     uint64_t *u_bits; /* [nwords] in_u below n, as bits */
-    /* Stream 2, one pass: each set of territories' synapses, listed once (perturb.c). */
+    /* Stream 2, one pass: each set of territories' synapses, listed once (perturb_union.c). */
     struct glia_keyed_set **sets; /* hash table by territory mask */
     struct glia_keyed_set *scratch_set, *cur_set;
     size_t sets_bytes;

@@ -77,7 +77,7 @@ int glia_config_preset(glia_config_t *cfg, const char *name)
     glia_config_default(cfg);
     if (strcmp(p->name, "reach") == 0) {
         /* Not a reference condition: glia's defaults (xoshiro256**, no id collision) and
-         * the mechanisms of README "Beyond the paper". */
+         * the mechanisms of docs/results.md, "Beyond the paper". */
         cfg->network.passes = 3;
         cfg->training.reward_scope = GLIA_SCOPE_TASK;
         cfg->training.trajectory_interval = 10;

@@ -8,7 +8,7 @@
  * learner with a context: learners never call back into the session.
  *
  * Adding a learner: a value in enum glia_learner_kind and its name in config.c, the
- * file with its ops, and one row in learners.c (README, "Adding a learner").
+ * file with its ops, and one row in learners.c (CONTRIBUTING.md, "Adding a learner").
  */
 #ifndef GLIA_LEARNER_H
 #define GLIA_LEARNER_H

@@ -289,30 +289,13 @@ static void update_flags(glia_neuromod_t *m, const glia_config_t *cfg, int n_syn
     }
 }
 
-void glia__neuromod_step(glia_neuromod_t *m, const glia_config_t *cfg, glia_net_t *net,
-                         const glia_pattern_t *pat, uint64_t episode, glia_neuromod_step_t *out)
+/* 1. Clamp the inputs, counting their firing. */
+static void clamp_inputs(glia_neuromod_t *m, glia_net_t *net, const glia_pattern_t *pat)
 {
-    const int n = net->n, n_syn = net->n_syn;
-    const double e = cfg->learner.neuromod.episode_clock == GLIA_CLOCK_ZERO ? 0.0 : (double)episode;
-    const double amb_thr = cfg->learner.neuromod.ambient_threshold;
-    const double wd = cfg->learner.neuromod.weight_decay;
-    const double clamp = cfg->training.weight_clamp;
-    const double max_delta = cfg->learner.neuromod.max_delta;
-    const double lr = cfg->learner.neuromod.learning_rate;
-    const int width = cfg->task.target_width;
-    const int flags_on = cfg->learner.neuromod.flags.mode != GLIA_FLAGS_NONE;
-    double *w = net->w;
     uint8_t *fired = net->fired;
-    double lin, reward;
-    int correct = 0, nonzero = 0, changed = 0, n_fired = 0;
-    uint64_t output = 0;
 
-    memset(out, 0, sizeof(*out));
-    memcpy(m->w_before, w, (size_t)n_syn * sizeof(double));
-
-    /* 1. Clamp the inputs, counting their firing. */
     if (!net->carry)
-        memset(fired, 0, (size_t)n);
+        memset(fired, 0, (size_t)net->n);
     for (int i = 0; i < net->n_driven; i++) {
         int j = net->driven[i];
         fired[j] = (uint8_t)((pat->input >> i) & 1);
@@ -320,9 +303,12 @@ void glia__neuromod_step(glia_neuromod_t *m, const glia_config_t *cfg, glia_net_
         m->fire_count[j] += fired[j];
         m->fire_rate[j] = (double)m->fire_count[j] / (double)m->cycle_count[j];
     }
+}
 
-    /* 2-3. Propagate from the carried outputs; homeostasis once per step, or once per
-     * cycle (the code behind the published exp 010b). */
+/* 2-3. Propagate from the carried outputs; homeostasis once per step, or once per cycle
+ * (the code behind the published exp 010b). */
+static void propagate(glia_neuromod_t *m, const glia_config_t *cfg, glia_net_t *net)
+{
     for (int p = 0; p < cfg->network.passes; p++) {
         glia_net_cycle(net);
         if (cfg->learner.neuromod.homeostasis.in_loop)
@@ -330,9 +316,14 @@ void glia__neuromod_step(glia_neuromod_t *m, const glia_config_t *cfg, glia_net_
     }
     if (!cfg->learner.neuromod.homeostasis.in_loop)
         homeostasis(m, cfg, net);
+}
 
-    /* 4. Ambient field: sum of 1/d over the firing neighbours. */
-    for (int j = 0; j < n; j++) {
+/* 4. Ambient field: sum of 1/d over the firing neighbours. */
+static void ambient_field(glia_neuromod_t *m, const glia_net_t *net)
+{
+    const uint8_t *fired = net->fired;
+
+    for (int j = 0; j < net->n; j++) {
         double a = 0.0;
         for (int k = m->nb_start[j]; k < m->nb_start[j + 1]; k++) {
             double d = m->nb_d[k];
@@ -341,45 +332,58 @@ void glia__neuromod_step(glia_neuromod_t *m, const glia_config_t *cfg, glia_net_
         }
         m->ambient[j] = a;
     }
+}
 
-    /* 5-7. Four-quadrant trace, activity history from the raw trace, dampening. */
-    {
-        const double co_act = cfg->learner.neuromod.co_activation;
-        const double co_sil = cfg->learner.neuromod.co_silence;
-        const double mismatch = cfg->learner.neuromod.mismatch;
-        const double hdecay = cfg->learner.neuromod.history_decay;
-        const double hmin = cfg->learner.neuromod.history_minimum;
-        const int damp = cfg->learner.neuromod.dampening;
-        for (int s = 0; s < n_syn; s++) {
-            const int pre = net->pre[s], post = net->post[s];
-            double t;
-            if (fired[pre] && fired[post])
-                t = co_act;
-            else if (!fired[pre] && !fired[post])
-                t = m->ambient[post] > amb_thr ? co_sil : 0.0;
-            else
-                t = mismatch;
-            m->history[s] = hdecay * m->history[s] + (1.0 - hdecay) * (t != 0 ? 1.0 : 0.0);
-            if (damp) {
-                const double r = m->fire_rate[post];
-                const double h = m->history[s] < hmin ? m->history[s] / hmin : 1.0;
-                const double info = (4.0 * r) * (1.0 - r);
-                const double a = fired[post] ? (m->ambient[post] > amb_thr ? 1.0 : 0.5)
-                                             : (m->ambient[post] > amb_thr ? 1.0 : 0.0);
-                t = t * ((h * info) * a);
-            }
-            m->trace[s] = t;
-            nonzero += t != 0;
+/* 5-7. Four-quadrant trace, activity history from the raw trace, dampening. Returns the
+ * damped traces that are not zero. */
+static int update_traces(glia_neuromod_t *m, const glia_config_t *cfg, const glia_net_t *net)
+{
+    const double amb_thr = cfg->learner.neuromod.ambient_threshold;
+    const double co_act = cfg->learner.neuromod.co_activation;
+    const double co_sil = cfg->learner.neuromod.co_silence;
+    const double mismatch = cfg->learner.neuromod.mismatch;
+    const double hdecay = cfg->learner.neuromod.history_decay;
+    const double hmin = cfg->learner.neuromod.history_minimum;
+    const int damp = cfg->learner.neuromod.dampening;
+    const uint8_t *fired = net->fired;
+    int nonzero = 0;
+
+    for (int s = 0; s < net->n_syn; s++) {
+        const int pre = net->pre[s], post = net->post[s];
+        double t;
+        if (fired[pre] && fired[post])
+            t = co_act;
+        else if (!fired[pre] && !fired[post])
+            t = m->ambient[post] > amb_thr ? co_sil : 0.0;
+        else
+            t = mismatch;
+        m->history[s] = hdecay * m->history[s] + (1.0 - hdecay) * (t != 0 ? 1.0 : 0.0);
+        if (damp) {
+            const double r = m->fire_rate[post];
+            const double h = m->history[s] < hmin ? m->history[s] / hmin : 1.0;
+            const double info = (4.0 * r) * (1.0 - r);
+            const double a = fired[post] ? (m->ambient[post] > amb_thr ? 1.0 : 0.5)
+                                         : (m->ambient[post] > amb_thr ? 1.0 : 0.0);
+            t = t * ((h * info) * a);
         }
+        m->trace[s] = t;
+        nonzero += t != 0;
     }
+    return nonzero;
+}
 
-    /* 8. Flags from the damped trace. */
-    if (flags_on)
-        update_flags(m, cfg, n_syn);
+/* 9. The training-time output, its matching bits and accuracy, and the shaped global
+ * reward R (returned, and in out->reward). */
+static double shaped_reward(const glia_config_t *cfg, const glia_net_t *net,
+                            const glia_pattern_t *pat, double e, glia_neuromod_step_t *out)
+{
+    const int width = cfg->task.target_width;
+    uint64_t output = 0;
+    int correct = 0;
+    double lin, reward;
 
-    /* 9. Reward. */
     for (int i = 0; i < net->n_readout; i++)
-        output |= (uint64_t)fired[net->readout[i]] << i;
+        output |= (uint64_t)net->fired[net->readout[i]] << i;
     for (int i = 0; i < width; i++)
         correct += ((output >> i) & 1) == ((pat->target >> i) & 1);
     out->output = output;
@@ -398,19 +402,30 @@ void glia__neuromod_step(glia_neuromod_t *m, const glia_config_t *cfg, glia_net_
         reward = sign(lin) * power(fabs(lin), cfg->learner.neuromod.reward.exponent);
     }
     out->reward = reward;
+    return reward;
+}
 
-    /* 10. Provisional weights: restore the last update if this step scores worse than
-     * the previous one (two different patterns are compared, as in the reference). */
+/* 10. Provisional weights: restore the last update if this step scores worse than the
+ * previous one (two different patterns are compared, as in the reference). */
+static void provisional_check(glia_neuromod_t *m, const glia_config_t *cfg, glia_net_t *net,
+                              glia_neuromod_step_t *out)
+{
     if (cfg->learner.neuromod.provisional && m->has_record) {
         if (!(out->accuracy >= m->record_accuracy)) {
-            memcpy(w, m->record_w, (size_t)n_syn * sizeof(double));
+            memcpy(net->w, m->record_w, (size_t)net->n_syn * sizeof(double));
             m->provisional_reverts++;
             out->reverted = 1;
         }
         m->has_record = 0;
     }
+}
 
-    /* 11. Modulatory neurons fire on any non-zero reward: all of them, or one in turn. */
+/* 11. Modulatory neurons fire on any non-zero reward: all of them, or one in turn. */
+static void fire_modulatory(glia_neuromod_t *m, const glia_config_t *cfg, glia_net_t *net,
+                            double reward)
+{
+    uint8_t *fired = net->fired;
+
     if (cfg->learner.neuromod.chemical.cycling) {
         const int active = m->n_mod > 0 ? (int)(m->mod_cursor % (uint64_t)m->n_mod) : -1;
         for (int i = 0; i < m->n_mod; i++)
@@ -420,8 +435,11 @@ void glia__neuromod_step(glia_neuromod_t *m, const glia_config_t *cfg, glia_net_
         for (int i = 0; i < m->n_mod; i++)
             fired[m->mod[i]] = (uint8_t)(reward != 0);
     }
+}
 
-    /* 12. Radius anneal over anneal_episodes (not the run length), from e. */
+/* 12. Radius anneal over anneal_episodes (not the run length), from e. */
+static void anneal_radius(glia_neuromod_t *m, const glia_config_t *cfg, double e)
+{
     if (cfg->learner.neuromod.chemical.anneal) {
         const double start = cfg->learner.neuromod.chemical.radius;
         const double total = cfg->learner.neuromod.chemical.anneal_episodes;
@@ -432,8 +450,16 @@ void glia__neuromod_step(glia_neuromod_t *m, const glia_config_t *cfg, glia_net_
     } else {
         m->radius = cfg->learner.neuromod.chemical.radius;
     }
+}
 
-    /* 13. Chemical diffusion, located at each synapse's post neuron. */
+/* 13. Chemical diffusion, located at each synapse's post neuron: a signal per output bit,
+ * or the reward from each firing modulatory neuron. */
+static void release_chemicals(glia_neuromod_t *m, const glia_config_t *cfg, const glia_net_t *net,
+                              const glia_pattern_t *pat, double reward)
+{
+    const size_t n = (size_t)net->n;
+    const uint8_t *fired = net->fired;
+
     if (cfg->learner.neuromod.chemical.scope == GLIA_CHEM_PER_BIT) {
         for (int i = 0; i < net->n_readout; i++) {
             const int actual = fired[net->readout[i]];
@@ -445,8 +471,8 @@ void glia__neuromod_step(glia_neuromod_t *m, const glia_config_t *cfg, glia_net_
                 signal = cfg->learner.neuromod.chemical.negative;
             else
                 signal = cfg->learner.neuromod.chemical.correct_silence;
-            diffuse(m, cfg, net, &m->out_d[(size_t)i * (size_t)n],
-                    m->out_f ? &m->out_f[(size_t)i * (size_t)n] : NULL, signal);
+            diffuse(m, cfg, net, &m->out_d[(size_t)i * n],
+                    m->out_f ? &m->out_f[(size_t)i * n] : NULL, signal);
         }
     } else {
         for (int i = 0; i < m->n_mod; i++) {
@@ -455,76 +481,130 @@ void glia__neuromod_step(glia_neuromod_t *m, const glia_config_t *cfg, glia_net_
                 continue;
             strength = reward > 0 ? reward * cfg->learner.neuromod.chemical.positive
                                   : reward * fabs(cfg->learner.neuromod.chemical.negative);
-            diffuse(m, cfg, net, &m->mod_d[(size_t)i * (size_t)n],
-                    m->mod_f ? &m->mod_f[(size_t)i * (size_t)n] : NULL, strength);
+            diffuse(m, cfg, net, &m->mod_d[(size_t)i * n],
+                    m->mod_f ? &m->mod_f[(size_t)i * n] : NULL, strength);
         }
     }
+}
 
-    /* 14. Weight update (decay first), frustration flips. */
-    if (cfg->learner.neuromod.provisional)
-        memcpy(m->record_w, w, (size_t)n_syn * sizeof(double));
-    {
-        const int window = cfg->learner.neuromod.frustration.window;
-        const double fthr = cfg->learner.neuromod.frustration.threshold;
-        const double flip = cfg->learner.neuromod.frustration.flip;
-        const double fgate = cfg->learner.neuromod.flags.threshold;
-        const int gated = flags_on && !(e < cfg->learner.neuromod.flags.gate_warmup);
-        for (int s = 0; s < n_syn; s++) {
-            double g = m->trace[s], delta, v;
-            w[s] = w[s] * (1.0 - wd);
-            if (gated)
-                g = fabs(m->flag[s]) >= fgate ? m->flag[s] : 0.0;
-            delta = (g * m->chem[s]) * lr;
-            delta = delta < -max_delta ? -max_delta : delta;
-            delta = delta > max_delta ? max_delta : delta;
-            v = w[s] + delta;
-            v = v < clamp ? v : clamp;
-            w[s] = v > -clamp ? v : -clamp;
-            if (window > 0 && delta != 0) {
-                const int8_t dir = delta > 0 ? 1 : -1;
-                if (dir == m->adj_dir[s]) {
-                    m->adj_count[s]++;
-                    m->adj_reward[s] = 0.95 * m->adj_reward[s] + 0.05 * m->chem[s];
-                } else {
-                    m->adj_dir[s] = dir;
-                    m->adj_count[s] = 1;
-                    m->adj_reward[s] = m->chem[s];
-                }
-                if (m->adj_count[s] >= window && m->adj_reward[s] < fthr) {
-                    w[s] = (w[s] * -1.0) * flip;
-                    m->adj_dir[s] = 0;
-                    m->adj_count[s] = 0;
-                    m->adj_reward[s] = 0.0;
-                    m->flag[s] = 0.0;
-                    m->flips[s]++;
-                }
-            }
-            changed += w[s] != m->w_before[s] * (1.0 - wd);
-        }
+/* Frustration: a synapse pushed `window` times in one direction while its chemical
+ * stays below the threshold has its weight flipped, and its flag and count cleared. */
+static void frustration(glia_neuromod_t *m, const glia_config_t *cfg, double *w, int s,
+                        double delta)
+{
+    const int window = cfg->learner.neuromod.frustration.window;
+    const double fthr = cfg->learner.neuromod.frustration.threshold;
+    const double flip = cfg->learner.neuromod.frustration.flip;
+    const int8_t dir = delta > 0 ? 1 : -1;
+
+    if (dir == m->adj_dir[s]) {
+        m->adj_count[s]++;
+        m->adj_reward[s] = 0.95 * m->adj_reward[s] + 0.05 * m->chem[s];
+    } else {
+        m->adj_dir[s] = dir;
+        m->adj_count[s] = 1;
+        m->adj_reward[s] = m->chem[s];
     }
-    if (cfg->learner.neuromod.provisional) {
-        m->has_record = 1;
-        m->record_accuracy = out->accuracy;
+    if (m->adj_count[s] >= window && m->adj_reward[s] < fthr) {
+        w[s] = (w[s] * -1.0) * flip;
+        m->adj_dir[s] = 0;
+        m->adj_count[s] = 0;
+        m->adj_reward[s] = 0.0;
+        m->flag[s] = 0.0;
+        m->flips[s]++;
     }
+}
 
-    /* 15. Chemical decay. */
-    for (int s = 0; s < n_syn; s++)
-        m->chem[s] = m->chem[s] * cfg->learner.neuromod.chemical.decay;
+/* 14. Weight update (decay first), frustration flips. Returns the weights that moved
+ * beyond their decay. */
+static int update_weights(glia_neuromod_t *m, const glia_config_t *cfg, glia_net_t *net, double e)
+{
+    const double wd = cfg->learner.neuromod.weight_decay;
+    const double clamp = cfg->training.weight_clamp;
+    const double max_delta = cfg->learner.neuromod.max_delta;
+    const double lr = cfg->learner.neuromod.learning_rate;
+    const int window = cfg->learner.neuromod.frustration.window;
+    const double fgate = cfg->learner.neuromod.flags.threshold;
+    const int flags_on = cfg->learner.neuromod.flags.mode != GLIA_FLAGS_NONE;
+    const int gated = flags_on && !(e < cfg->learner.neuromod.flags.gate_warmup);
+    double *w = net->w;
+    int changed = 0;
 
-    for (int j = 0; j < n; j++)
-        n_fired +=
-            fired[j] && net->role[j] != GLIA_ROLE_INPUT && net->role[j] != GLIA_ROLE_MODULATORY;
+    for (int s = 0; s < net->n_syn; s++) {
+        double g = m->trace[s], delta, v;
+        w[s] = w[s] * (1.0 - wd);
+        if (gated)
+            g = fabs(m->flag[s]) >= fgate ? m->flag[s] : 0.0;
+        delta = (g * m->chem[s]) * lr;
+        delta = delta < -max_delta ? -max_delta : delta;
+        delta = delta > max_delta ? max_delta : delta;
+        v = w[s] + delta;
+        v = v < clamp ? v : clamp;
+        w[s] = v > -clamp ? v : -clamp;
+        if (window > 0 && delta != 0)
+            frustration(m, cfg, w, s, delta);
+        changed += w[s] != m->w_before[s] * (1.0 - wd);
+    }
+    return changed;
+}
+
+/* The step's facts into `out`, the live view and the run's counters. */
+static void count_step(glia_neuromod_t *m, const glia_net_t *net, int nonzero, int changed,
+                       glia_neuromod_step_t *out)
+{
+    int n_fired = 0;
+
+    for (int j = 0; j < net->n; j++)
+        n_fired += net->fired[j] && net->role[j] != GLIA_ROLE_INPUT &&
+                   net->role[j] != GLIA_ROLE_MODULATORY;
     out->fired = n_fired;
     out->trace_nonzero = nonzero;
     out->changed = changed;
-    m->steps_by_correct[correct]++;
+    m->steps_by_correct[out->correct]++;
     m->last.fired = n_fired;
     m->last.trace_nonzero = nonzero;
     m->last.changed = changed;
     m->last.reverted = out->reverted;
-    m->last.reward = reward;
+    m->last.reward = out->reward;
     m->changed_total += (uint64_t)changed;
     m->trace_nonzero_total += (uint64_t)nonzero;
+}
+
+/* Steps 1-15 of spec 4 in the reference's order (each helper's comment names its
+ * steps): reordering them changes the weights. */
+void glia__neuromod_step(glia_neuromod_t *m, const glia_config_t *cfg, glia_net_t *net,
+                         const glia_pattern_t *pat, uint64_t episode, glia_neuromod_step_t *out)
+{
+    const double e = cfg->learner.neuromod.episode_clock == GLIA_CLOCK_ZERO ? 0.0 : (double)episode;
+    const int provisional = cfg->learner.neuromod.provisional;
+    int nonzero, changed;
+    double reward;
+
+    memset(out, 0, sizeof(*out));
+    memcpy(m->w_before, net->w, (size_t)net->n_syn * sizeof(double));
+    clamp_inputs(m, net, pat);
+    propagate(m, cfg, net);
+    ambient_field(m, net);
+    nonzero = update_traces(m, cfg, net);
+    /* 8. Flags from the damped trace. */
+    if (cfg->learner.neuromod.flags.mode != GLIA_FLAGS_NONE)
+        update_flags(m, cfg, net->n_syn);
+    reward = shaped_reward(cfg, net, pat, e, out);
+    provisional_check(m, cfg, net, out);
+    fire_modulatory(m, cfg, net, reward);
+    anneal_radius(m, cfg, e);
+    release_chemicals(m, cfg, net, pat, reward);
+    if (provisional)
+        memcpy(m->record_w, net->w, (size_t)net->n_syn * sizeof(double));
+    changed = update_weights(m, cfg, net, e);
+    if (provisional) {
+        m->has_record = 1;
+        m->record_accuracy = out->accuracy;
+    }
+    /* 15. Chemical decay. */
+    for (int s = 0; s < net->n_syn; s++)
+        m->chem[s] = m->chem[s] * cfg->learner.neuromod.chemical.decay;
+    count_step(m, net, nonzero, changed, out);
 }
 
 void glia__neuromod_summary(const glia_neuromod_t *m, const glia_config_t *cfg,
