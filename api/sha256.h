@@ -1,4 +1,4 @@
-/* sha256.h: SHA-256 (FIPS 180-4), to name an experiment document by its content.
+/* sha256.h: SHA-256 (FIPS 180-4, libsodium's), to name an experiment document by its content.
  *
  * A study's parts (shards run on different machines) carry the hash of the study they
  * belong to; merging refuses parts of different studies. One-shot only: the documents

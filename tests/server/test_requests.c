@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "api/requests.h"
+#include "server/http/reply.h"
 #include "server/http/request.h"
 
 static glia_request_t *req_new(void)
@@ -314,7 +315,11 @@ Test(requests, base64_round_trips_and_refuses_bad_text)
     text = glia_base64_encode((const uint8_t *)"glia", 4);
     cr_expect_str_eq(text, "Z2xpYQ==");
     free(text);
-    static const char *const bad[] = {"Z2xpYQ=", "Z2x!YQ==", "Z=xpYQ==", "Z2xp=Q=="};
+    /* Cut short, a foreign character, padding inside or before the end, text after the
+     * padding, whitespace, and a last character whose unused bits are not zero ("YR==" is
+     * not what any encoder writes for "a"). */
+    static const char *const bad[] = {"Z2xpYQ=",      "Z2x!YQ==", "Z=xpYQ==", "Z2xp=Q==",
+                                      "Z2xpYQ==Z2xp", "Z2xp YQ=", "Z2xpYR=="};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         cr_expect_eq(glia_base64_decode(bad[i], &back, &len), GLIA_EINVAL, "%s", bad[i]);
 }
