@@ -14,6 +14,9 @@
  * episodes (successive halving); the runs it stops keep their record, marked
  * "pruned_at". "study" is the SHA-256 of the canonical document (everything that
  * decides the runs): the parts of a study run in shards name it, and merging checks it.
+ *
+ * Implemented by a family of files, one concern each (experiment_spec.c, _sweep.c, _doc.c,
+ * _stats.c, _report.c, _templates.c); experiment_internal.h is what they share.
  */
 #ifndef GLIA_EXPERIMENT_JSON_H
 #define GLIA_EXPERIMENT_JSON_H
@@ -34,7 +37,7 @@
 #define GLIA_PAIRWISE_MAX            16    /* every pair is compared up to this many conditions */
 #define GLIA_LABEL_MAX               24
 #define GLIA_DESCRIPTION_MAX         1000
-#define GLIA_MAX_EXPERIMENT_EPISODES 10000000
+#define GLIA_MAX_EXPERIMENT_EPISODES 10000000 /* per run, x up to GLIA_MAX_RUNS runs */
 #define GLIA_BOOTSTRAP_RESAMPLES     10000
 #define GLIA_BOOTSTRAP_SEED          20260227u /* fixed: reports are reproducible */
 #define GLIA_SIGNIFICANCE            0.05      /* family-wise, for "worse than the best" */

@@ -1,0 +1,458 @@
+/* experiment_stats.c: statistics over a document's records, the ranking, and the rungs
+ * of successive halving.
+ *
+ * Everything is computed from doc["records"] alone, so the daemon and the offline
+ * `gliad experiment` give the same results from the same runs. Comparisons count correct
+ * output bits (integers, exact) rather than accuracies (sums of fractions, which differ in
+ * the last bit with the summation order).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/experiment_internal.h"
+#include "core/stats.h"
+
+/* ---- per condition and per pair ---------------------------------------------------------- */
+
+/* The record of (label, seed), borrowed, or NULL. */
+static json_t *record_of(const json_t *doc, const char *label, json_int_t seed)
+{
+    char key[24];
+    snprintf(key, sizeof(key), "%lld", (long long)seed);
+    return json_object_get(json_object_get(json_object_get(doc, "records"), label), key);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Per level: how many seeds reached it, and the median of their episodes (null when
+ * none did). */
+static json_t *reach_stats(const json_t *doc, const char *label)
+{
+    json_t *seeds = json_object_get(doc, "seeds"), *o = json_object();
+    size_t ns = json_array_size(seeds);
+    double *e = calloc(ns ? ns : 1, sizeof(double));
+
+    if (e == NULL || o == NULL) {
+        free(e);
+        json_decref(o);
+        return NULL;
+    }
+    for (size_t l = 0; l < GLIA__EXPERIMENT_N_LEVELS; l++) {
+        char key[32];
+        size_t n = 0;
+        json_t *median = json_null();
+        snprintf(key, sizeof(key), "episodes_to_%s", glia__experiment_levels[l].key);
+        for (size_t k = 0; k < ns; k++) {
+            json_t *r = record_of(doc, label, json_integer_value(json_array_get(seeds, k)));
+            if (json_is_integer(json_object_get(r, key)))
+                e[n++] = (double)json_integer_value(json_object_get(r, key));
+        }
+        if (n > 0) {
+            qsort(e, n, sizeof(double), cmp_double);
+            json_decref(median);
+            median = json_real(n % 2 ? e[n / 2] : (e[n / 2 - 1] + e[n / 2]) / 2.0);
+        }
+        json_object_set_new(
+            o, glia__experiment_levels[l].key,
+            json_pack("{s:I, s:o}", "seeds", (json_int_t)n, "median_episodes", median));
+    }
+    free(e);
+    return o;
+}
+
+static json_t *condition_stats(const json_t *doc, const json_t *cond)
+{
+    const char *label = json_string_value(json_object_get(cond, "label"));
+    json_t *seeds = json_object_get(doc, "seeds");
+    size_t ns = json_array_size(seeds), n = 0, nrate = 0, npat = 0;
+    double *acc = calloc(ns ? ns : 1, sizeof(double));
+    double *rate = calloc(ns ? ns : 1, sizeof(double));
+    double distinct = 0, *pat = NULL, lo, hi, blo, bhi, mn = 0.0, mx = 0.0;
+    int constant = 0;
+    json_int_t pruned_at = 0;
+    json_t *o, *pj;
+
+    if (acc == NULL || rate == NULL) {
+        free(acc);
+        free(rate);
+        return NULL;
+    }
+    for (size_t k = 0; k < ns; k++) {
+        json_t *r = record_of(doc, label, json_integer_value(json_array_get(seeds, k)));
+        json_t *pa;
+        if (r == NULL)
+            continue;
+        acc[n++] = json_number_value(json_object_get(r, "accuracy"));
+        if (json_is_number(json_object_get(r, "accept_rate")))
+            rate[nrate++] = json_number_value(json_object_get(r, "accept_rate"));
+        distinct += (double)json_integer_value(json_object_get(r, "distinct_outputs"));
+        if (json_integer_value(json_object_get(r, "pruned_at")) > pruned_at)
+            pruned_at = json_integer_value(json_object_get(r, "pruned_at"));
+        constant += json_is_true(json_object_get(r, "constant_output"));
+        pa = json_object_get(r, "pattern_accuracy");
+        if (pat == NULL) {
+            npat = json_array_size(pa);
+            pat = calloc(npat ? npat : 1, sizeof(double));
+        }
+        for (size_t p = 0; pat != NULL && p < npat && p < json_array_size(pa); p++)
+            pat[p] += json_number_value(json_array_get(pa, p));
+    }
+    for (size_t i = 0; i < n; i++) {
+        mn = i == 0 ? acc[i] : fmin(mn, acc[i]);
+        mx = i == 0 ? acc[i] : fmax(mx, acc[i]);
+    }
+    glia_stats_ci95_t(acc, n, &lo, &hi);
+    glia_stats_ci95_bootstrap(acc, n, GLIA_BOOTSTRAP_RESAMPLES, GLIA_BOOTSTRAP_SEED, &blo, &bhi);
+    pj = json_array();
+    for (size_t p = 0; pat != NULL && p < npat; p++)
+        json_array_append_new(pj, json_real(n ? pat[p] / (double)n : 0.0));
+    o = json_pack("{s:s, s:O?, s:I, s:f, s:f, s:f, s:f, s:{s:f, s:f, s:s}, "
+                  "s:{s:f, s:f, s:s, s:i, s:I}, s:o, s:f, s:i, s:o}",
+                  "label", label, "preset", json_object_get(cond, "preset"), "n", (json_int_t)n,
+                  "mean_accuracy", glia_stats_mean(acc, n), "sd", glia_stats_sd(acc, n), "min", mn,
+                  "max", mx, "ci95", "low", lo, "high", hi, "method", "t", "ci95_bootstrap", "low",
+                  blo, "high", bhi, "method", "bootstrap-percentile", "resamples",
+                  GLIA_BOOTSTRAP_RESAMPLES, "seed", (json_int_t)GLIA_BOOTSTRAP_SEED, "accept_rate",
+                  nrate ? json_real(glia_stats_mean(rate, nrate)) : json_null(),
+                  "mean_distinct_outputs", n ? distinct / (double)n : 0.0, "constant_output_seeds",
+                  constant, "pattern_accuracy", pj);
+    if (o != NULL && json_is_object(json_object_get(cond, "values")))
+        json_object_set(o, "values", json_object_get(cond, "values"));
+    if (o != NULL && pruned_at > 0)
+        json_object_set_new(o, "pruned_at", json_integer(pruned_at));
+    if (o != NULL)
+        json_object_set_new(o, "episodes_to", reach_stats(doc, label));
+    free(acc);
+    free(rate);
+    free(pat);
+    return o;
+}
+
+static json_t *pair_stats(const json_t *doc, const char *a, const char *b)
+{
+    json_t *seeds = json_object_get(doc, "seeds");
+    size_t ns = json_array_size(seeds), n = 0;
+    double *x = calloc(ns ? ns : 1, sizeof(double)), *y = calloc(ns ? ns : 1, sizeof(double));
+    int wins = 0, ties = 0, losses = 0, same_total = 1;
+    double total = 1.0, frac = 0.0;
+    glia_wilcoxon_t w;
+    json_t *o;
+
+    if (x == NULL || y == NULL) {
+        free(x);
+        free(y);
+        return NULL;
+    }
+    for (size_t k = 0; k < ns; k++) {
+        json_int_t seed = json_integer_value(json_array_get(seeds, k));
+        json_t *ra = record_of(doc, a, seed), *rb = record_of(doc, b, seed);
+        if (ra == NULL || rb == NULL)
+            continue;
+        /* Exact comparisons: correct bits are integers (see glia_experiment_record). Two
+         * conditions on tasks of different sizes compare ca/ta with cb/tb as the
+         * integers ca*tb and cb*ta. */
+        {
+            double ca = (double)json_integer_value(json_object_get(ra, "correct_bits"));
+            double cb = (double)json_integer_value(json_object_get(rb, "correct_bits"));
+            double ta = (double)json_integer_value(json_object_get(ra, "total_bits"));
+            double tb = (double)json_integer_value(json_object_get(rb, "total_bits"));
+            same_total &= ta == tb;
+            x[n] = ta == tb ? ca : ca * tb;
+            y[n] = ta == tb ? cb : cb * ta;
+            total = ta;
+            frac += (ta > 0 ? ca / ta : 0.0) - (tb > 0 ? cb / tb : 0.0);
+        }
+        wins += x[n] > y[n];
+        ties += x[n] == y[n];
+        losses += x[n] < y[n];
+        n++;
+    }
+    glia_stats_wilcoxon(x, y, n, &w);
+    {
+        double diff = 0.0;
+        for (size_t i = 0; i < n; i++)
+            diff += x[i] - y[i];
+        o = json_pack("{s:s, s:s, s:I, s:i, s:i, s:i, s:f, s:{s:f, s:f, s:i, s:f, s:b}, "
+                      "s:{s:f}}",
+                      "a", a, "b", b, "n", (json_int_t)n, "wins", wins, "ties", ties, "losses",
+                      losses, "mean_difference",
+                      !same_total ? (n ? frac / (double)n : 0.0)
+                                  : (n && total > 0 ? diff / (double)n / total : 0.0),
+                      "wilcoxon", "w_plus", w.w_plus, "w_minus", w.w_minus, "n_used", w.n_used,
+                      "p_value", w.p_value, "exact", w.is_exact, "sign_test", "p_value",
+                      glia_stats_sign_test(wins, losses));
+    }
+    free(x);
+    free(y);
+    return o;
+}
+
+/* ---- ranking ----------------------------------------------------------------------------- */
+
+typedef struct rank_row {
+    size_t cond; /* index in doc["conditions"] */
+    const char *label;
+    long long bits, total; /* correct and total bits over the condition's records */
+    size_t n;
+    json_int_t pruned_at; /* 0: ran to the end */
+} rank_row_t;
+
+/* Finished conditions first, best mean accuracy first; then pruned ones, the latest
+ * pruned first; then conditions without a record. Ties keep condition order. Accuracy
+ * is compared as correct bits / total bits (integers: exact; the same order as the mean
+ * of per-run accuracies, which are that ratio up to rounding). */
+static int rank_group(const rank_row_t *r)
+{
+    return r->n == 0 ? 2 : r->pruned_at > 0 ? 1 : 0;
+}
+
+static int cmp_rank(const void *pa, const void *pb)
+{
+    const rank_row_t *a = pa, *b = pb;
+    int ga = rank_group(a), gb = rank_group(b);
+
+    if (ga != gb)
+        return ga - gb;
+    if (ga == 1 && a->pruned_at != b->pruned_at)
+        return a->pruned_at > b->pruned_at ? -1 : 1;
+    if (ga < 2 && a->bits * b->total != b->bits * a->total)
+        return a->bits * b->total > b->bits * a->total ? -1 : 1;
+    return a->cond < b->cond ? -1 : a->cond > b->cond;
+}
+
+static int same_rank(const rank_row_t *a, const rank_row_t *b)
+{
+    int g = rank_group(a);
+    if (g != rank_group(b))
+        return 0;
+    return g == 2 || (a->pruned_at == b->pruned_at && a->bits * b->total == b->bits * a->total);
+}
+
+/* One row per condition (its records' correct and total bits, how many, the latest
+ * prune), in rank order. */
+static void rank_rows(const json_t *doc, rank_row_t *rows)
+{
+    json_t *conds = json_object_get(doc, "conditions"), *seeds = json_object_get(doc, "seeds");
+    size_t nc = json_array_size(conds), ns = json_array_size(seeds);
+
+    for (size_t i = 0; i < nc; i++) {
+        rank_row_t *r = &rows[i];
+        r->cond = i;
+        r->label = json_string_value(json_object_get(json_array_get(conds, i), "label"));
+        for (size_t k = 0; k < ns; k++) {
+            json_t *rec = record_of(doc, r->label, json_integer_value(json_array_get(seeds, k)));
+            if (rec == NULL)
+                continue;
+            r->n++;
+            r->bits += json_integer_value(json_object_get(rec, "correct_bits"));
+            r->total += json_integer_value(json_object_get(rec, "total_bits"));
+            if (json_integer_value(json_object_get(rec, "pruned_at")) > r->pruned_at)
+                r->pruned_at = json_integer_value(json_object_get(rec, "pruned_at"));
+        }
+    }
+    qsort(rows, nc, sizeof(*rows), cmp_rank);
+}
+
+/* The best against row r on the seeds both ran: {n, wins, ties, losses, p_value} (new
+ * reference, NULL on failure), the test in *w. x and y hold a value per seed. */
+static json_t *vs_best(const json_t *doc, const rank_row_t *best, const rank_row_t *r, double *x,
+                       double *y, glia_wilcoxon_t *w)
+{
+    json_t *seeds = json_object_get(doc, "seeds");
+    size_t n = 0;
+    int wins = 0, ties = 0, losses = 0;
+
+    for (size_t k = 0; k < json_array_size(seeds); k++) {
+        json_int_t seed = json_integer_value(json_array_get(seeds, k));
+        json_t *ra = record_of(doc, best->label, seed), *rb = record_of(doc, r->label, seed);
+        if (ra == NULL || rb == NULL)
+            continue;
+        x[n] = (double)json_integer_value(json_object_get(ra, "correct_bits"));
+        y[n] = (double)json_integer_value(json_object_get(rb, "correct_bits"));
+        wins += x[n] > y[n];
+        ties += x[n] == y[n];
+        losses += x[n] < y[n];
+        n++;
+    }
+    if (glia_stats_wilcoxon(x, y, n, w) != 0)
+        return NULL;
+    return json_pack("{s:I, s:i, s:i, s:i, s:f}", "n", (json_int_t)n, "wins", wins, "ties", ties,
+                     "losses", losses, "p_value", w->p_value);
+}
+
+/* The ranking entry of row r (its stats `st`, its condition `cond`); steals vs (the
+ * comparison with the best, or NULL). New reference, NULL on OOM. */
+static json_t *rank_entry(const rank_row_t *r, size_t rank, const json_t *st, const json_t *cond,
+                          json_t *vs)
+{
+    /* The mean as correct bits / total bits: the mean of the runs' accuracies without
+     * summation rounding, so tied conditions show the same number. */
+    json_t *e =
+        json_pack("{s:I, s:s, s:I, s:o?, s:O?, s:i}", "rank", (json_int_t)rank, "label", r->label,
+                  "n", (json_int_t)r->n, "mean_accuracy",
+                  r->n && r->total > 0 ? json_real((double)r->bits / (double)r->total) : NULL,
+                  "ci95", r->n ? json_object_get(st, "ci95") : NULL, "constant_output_seeds",
+                  (int)json_integer_value(json_object_get(st, "constant_output_seeds")));
+
+    if (e == NULL) {
+        json_decref(vs);
+        return NULL;
+    }
+    if (json_is_object(json_object_get(cond, "values")))
+        json_object_set(e, "values", json_object_get(cond, "values"));
+    if (r->pruned_at > 0)
+        json_object_set_new(e, "pruned_at", json_integer(r->pruned_at));
+    json_object_set_new(e, "vs_best", vs ? vs : json_null());
+    return e;
+}
+
+/* The conditions ranked, each finished one compared with the best on the same seeds:
+ * exact paired Wilcoxon on correct bits, Holm-adjusted over those comparisons; "worse"
+ * when the adjusted p is at most GLIA_SIGNIFICANCE and the best is ahead. */
+static json_t *ranking(const json_t *doc, const json_t *stats)
+{
+    json_t *conds = json_object_get(doc, "conditions"), *seeds = json_object_get(doc, "seeds");
+    size_t nc = json_array_size(conds), ns = json_array_size(seeds), m = 0;
+    rank_row_t *rows = calloc(nc ? nc : 1, sizeof(*rows));
+    double *p = calloc(nc ? nc : 1, sizeof(double)), *x = calloc(ns ? ns : 1, sizeof(double));
+    double *y = calloc(ns ? ns : 1, sizeof(double));
+    json_t **cmp = calloc(nc ? nc : 1, sizeof(json_t *)), *out = json_array();
+    int *ahead = calloc(nc ? nc : 1, sizeof(int)); /* the best has the larger rank sum */
+
+    if (rows == NULL || p == NULL || x == NULL || y == NULL || cmp == NULL || ahead == NULL ||
+        out == NULL)
+        goto done;
+    rank_rows(doc, rows);
+    /* Compare every other finished condition with the best (rows[0] when finished):
+     * rows 1..m, so p[i - 1] is row i's p value. */
+    for (size_t i = 1; i < nc && rank_group(&rows[0]) == 0 && rank_group(&rows[i]) == 0; i++) {
+        glia_wilcoxon_t w;
+        if ((cmp[i] = vs_best(doc, &rows[0], &rows[i], x, y, &w)) == NULL)
+            goto done;
+        p[m++] = w.p_value;
+        ahead[i] = w.w_plus > w.w_minus;
+    }
+    if (glia_stats_holm(p, m, p) != 0)
+        goto done;
+    for (size_t i = 1; i <= m; i++) {
+        json_object_set_new(cmp[i], "p_holm", json_real(p[i - 1]));
+        json_object_set_new(cmp[i], "worse",
+                            json_boolean(ahead[i] && p[i - 1] <= GLIA_SIGNIFICANCE));
+    }
+    for (size_t i = 0, rank = 1; i < nc; i++) {
+        const rank_row_t *r = &rows[i];
+        json_t *e;
+        /* Ties share a rank (1, 2, 2, 4): equal correct bits are equal accuracy. */
+        if (i > 0 && !same_rank(&rows[i - 1], r))
+            rank = i + 1;
+        e = rank_entry(r, rank, json_array_get(stats, r->cond), json_array_get(conds, r->cond),
+                       cmp[i]);
+        cmp[i] = NULL;
+        if (e == NULL)
+            goto done;
+        json_array_append_new(out, e);
+    }
+    if (json_array_size(out) == nc)
+        goto ok;
+done:
+    json_decref(out);
+    out = NULL;
+ok:
+    for (size_t i = 0; cmp != NULL && i < nc; i++)
+        json_decref(cmp[i]);
+    free(rows);
+    free(p);
+    free(x);
+    free(y);
+    free(cmp);
+    free(ahead);
+    return out;
+}
+
+json_t *glia_experiment_results(const json_t *doc)
+{
+    json_t *conds = json_object_get(doc, "conditions"), *seeds = json_object_get(doc, "seeds");
+    json_t *per_cond = json_array(), *pairs = json_array(), *per_seed = json_array();
+
+    for (size_t i = 0; i < json_array_size(conds); i++)
+        json_array_append_new(per_cond, condition_stats(doc, json_array_get(conds, i)));
+    /* Every pair up to GLIA_PAIRWISE_MAX conditions; a sweep's ranking compares each
+     * condition with the best instead of n^2 / 2 pairs. */
+    for (size_t i = 0; json_array_size(conds) <= GLIA_PAIRWISE_MAX && i < json_array_size(conds);
+         i++) {
+        for (size_t j = i + 1; j < json_array_size(conds); j++)
+            json_array_append_new(
+                pairs,
+                pair_stats(doc,
+                           json_string_value(json_object_get(json_array_get(conds, i), "label")),
+                           json_string_value(json_object_get(json_array_get(conds, j), "label"))));
+    }
+    for (size_t k = 0; k < json_array_size(seeds); k++) {
+        json_int_t seed = json_integer_value(json_array_get(seeds, k));
+        json_t *recs = json_object();
+        for (size_t i = 0; i < json_array_size(conds); i++) {
+            const char *label =
+                json_string_value(json_object_get(json_array_get(conds, i), "label"));
+            json_t *r = record_of(doc, label, seed);
+            json_object_set(recs, label, r ? r : json_null());
+        }
+        json_array_append_new(per_seed, json_pack("{s:I, s:o}", "seed", seed, "records", recs));
+    }
+    return json_pack("{s:o, s:o*, s:o, s:o}", "conditions", per_cond, "ranking",
+                     ranking(doc, per_cond), "pairwise", pairs, "per_seed", per_seed);
+}
+
+/* ---- pruning rungs ----------------------------------------------------------------------- */
+
+typedef struct rung_row {
+    int index;
+    long long bits, total;
+} rung_row_t;
+
+static int cmp_rung(const void *pa, const void *pb)
+{
+    const rung_row_t *a = pa, *b = pb;
+    /* bits/total compared exactly, as integers; a condition without bits comes last */
+    long long x = a->bits * (b->total > 0 ? b->total : 1),
+              y = b->bits * (a->total > 0 ? a->total : 1);
+
+    if ((a->total > 0) != (b->total > 0))
+        return a->total > 0 ? -1 : 1;
+    if (x != y)
+        return x > y ? -1 : 1;
+    return a->index - b->index;
+}
+
+int glia_experiment_prune_rung(int n, const long long *bits, const long long *total,
+                               double keep_fraction, int *keep)
+{
+    rung_row_t *rows = malloc((size_t)(n > 0 ? n : 1) * sizeof(*rows));
+    double want = keep_fraction * n;
+    int kept = (int)want;
+
+    if (rows == NULL)
+        return GLIA_ENOMEM;
+    /* ceil, without turning 0.3 * 10 = 3.0000000000000004 into 4 */
+    if (want - kept > 1e-9)
+        kept++;
+    if (kept < 1)
+        kept = 1;
+    if (kept > n)
+        kept = n;
+    for (int i = 0; i < n; i++) {
+        rows[i].index = i;
+        rows[i].bits = bits[i];
+        rows[i].total = total[i];
+    }
+    qsort(rows, (size_t)n, sizeof(*rows), cmp_rung);
+    for (int i = 0; i < n; i++)
+        keep[rows[i].index] = i < kept;
+    free(rows);
+    return kept;
+}
