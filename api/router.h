@@ -17,9 +17,9 @@
 
 #include <stddef.h>
 
+#include "api/names.h"
 #include "core/error.h"
 
-#define GLIA_NAME_MAX       64
 #define GLIA_ROUTE_TAIL_MAX 256
 
 struct glia_server;

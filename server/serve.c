@@ -22,9 +22,9 @@
 #include "server/metrics.h"
 #include "server/routes/routes.h"
 #include "server/serve.h"
-#include "server/sessions/experiments.h"
 #include "server/sessions/lifecycle.h"
 #include "server/sessions/registry.h"
+#include "server/sessions/study.h"
 #include "server/store/store.h"
 
 #define DRAIN_SECONDS 5.0
@@ -72,7 +72,7 @@ static void shutdown_tick(uv_timer_t *t)
         return;
     uv_timer_stop(t);
     glia_http_stop(srv);
-    glia_experiments_stop(srv);
+    glia_study_stop(srv);
     glia_store_close(srv->store);
     srv->store = NULL;
     uv_walk(&srv->loop, close_walk_cb, NULL);
@@ -133,7 +133,7 @@ static int recover(glia_server_t *srv)
                  rc == GLIA_EFORMAT ? glia_store_error(srv->store) : glia_strerror(rc));
         return refuse(srv, msg);
     }
-    if ((rc = glia_experiments_start(srv)) != 0) {
+    if ((rc = glia_study_start(srv)) != 0) {
         snprintf(msg, sizeof(msg), "%s",
                  rc == GLIA_EFORMAT ? glia_store_error(srv->store) : "cannot read the experiments");
         return refuse(srv, msg);
@@ -191,7 +191,8 @@ int glia_serve(int argc, char **argv)
     srv->n_routes = glia_n_routes;
     srv->hooks.job_returned_cb = glia_dispatch_job_returned;
     srv->hooks.job_committed_cb = glia_dispatch_job_committed;
-    srv->hooks.session_settled_cb = glia_experiments_session_settled;
+    srv->hooks.session_settled_cb = glia_study_session_settled;
+    srv->hooks.events_published_cb = glia_streams_events_published;
     pthread_mutex_init(&srv->sse_mu, NULL);
     if (glia_registry_init(&srv->registry) != 0 || uv_loop_init(&srv->loop) != 0 ||
         glia_dispatch_start(srv) != 0) {

@@ -13,7 +13,7 @@
  *                   entry's mutex) or suspend the connection and post the request to
  *                   the loop's inbox (uv_async_send); the loop resumes it when the
  *                   response is stored.
- *   store thread    the only SQLite writer (store_sqlite.c). The loop queues
+ *   store thread    the only SQLite writer (store_write.c). The loop queues
  *                   operations; each completes back on the loop, and only then is what
  *                   it wrote published (so nothing a client has seen can be lost).
  *
@@ -25,7 +25,8 @@
  *   lifecycle.c -> runner.c (slices on the pool)  -> job done callback
  *               -> commit.c (store, then publish) -> commit done callback
  *   lifecycle.c -> glia_hooks_t (set by serve.c): the dispatcher serves requests that
- *                  waited for a job; experiments.c records finished runs.
+ *                  waited for a job; study.c records finished runs.
+ *   commit.c -> glia_hooks_t: an entry's streams read on what was published.
  *
  * Lock order: registry lock -> entry mu; entry clients_mu (or the server's sse_mu) ->
  * stream mu -> entry mu. No lock is held while calling into the store or MHD, except a
@@ -153,7 +154,7 @@ struct glia_entry {
     glia_request_t *after_commit; /* dispatch.c: writes waiting for the job's commit */
 };
 
-#define GLIA_REPLY_HEADERS 8 /* headers a reply may add (request.h) */
+#define GLIA_REPLY_HEADERS 8 /* headers a reply may add (reply.h) */
 
 /* How GET .../metrics?max_points thins points (handle_sessions.c). */
 enum { GLIA_DOWNSAMPLE_EVEN, GLIA_DOWNSAMPLE_MINMAX };
@@ -269,6 +270,8 @@ typedef struct glia_hooks {
      * settled (completed, paused, cancelled, failed, or a step was taken). Experiments
      * record finished runs here. */
     void (*session_settled_cb)(glia_server_t *srv, glia_entry_t *e);
+    /* New events or a new state of `e` are published (commit.c): its streams read on. */
+    void (*events_published_cb)(glia_server_t *srv, glia_entry_t *e);
 } glia_hooks_t;
 
 struct glia_server {
@@ -301,7 +304,7 @@ struct glia_server {
     double started_at;
     glia_stats_t stats;
     glia_budget_t budget; /* --max-memory (budget.h) */
-    void *experiments;    /* experiments.c state */
+    void *experiments;    /* study.c state */
 };
 
 #endif

@@ -2,7 +2,7 @@
 #include "server/http/dispatch.h"
 
 #include "api/problem.h"
-#include "server/http/request.h"
+#include "server/http/reply.h"
 #include "server/sessions/entry.h"
 #include "server/sessions/registry.h"
 

@@ -37,6 +37,7 @@
 #include "api/problem.h"
 #include "server/http/dispatch.h"
 #include "server/http/http.h"
+#include "server/http/reply.h"
 #include "server/http/request.h"
 #include "server/log.h"
 #include "server/metrics.h"

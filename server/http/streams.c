@@ -158,6 +158,12 @@ void glia_streams_wake(glia_entry_t *e)
     pthread_mutex_unlock(&e->clients_mu);
 }
 
+void glia_streams_events_published(glia_server_t *srv, glia_entry_t *e)
+{
+    (void)srv;
+    glia_streams_wake(e);
+}
+
 void glia_streams_keepalive(glia_server_t *srv)
 {
     pthread_mutex_lock(&srv->sse_mu);

@@ -1,6 +1,7 @@
 /* streams.h: the streams that follow a session's events (SSE and NDJSON).
  *
- * The loop publishes events into an entry's ring (commit.c) and wakes its streams here.
+ * The loop publishes events into an entry's ring (commit.c) and wakes its streams here
+ * (through the server's events_published_cb hook).
  * A stream is a libmicrohttpd callback response; its reader copies events newer than the
  * client's last id out of the ring (or, for ids the ring no longer holds, out of the
  * store), and when there is nothing to send it suspends its connection under its own
@@ -23,6 +24,8 @@ int glia_streams_open(glia_server_t *srv, glia_request_t *req, glia_entry_t *e);
 
 /* New events or a new state for e: its streams read on. Any thread. */
 void glia_streams_wake(glia_entry_t *e);
+/* Hook (glia_hooks_t.events_published_cb, loop thread): the same, for commit.c. */
+void glia_streams_events_published(glia_server_t *srv, glia_entry_t *e);
 /* Every stream sends a keepalive line. */
 void glia_streams_keepalive(glia_server_t *srv);
 /* Every stream ends (once is_shutting_down is set). */

@@ -3,7 +3,7 @@
 #include "api/config_json.h"
 #include "api/problem.h"
 #include "core/rng.h"
-#include "server/http/request.h"
+#include "server/http/reply.h"
 #include "server/log.h"
 #include "server/metrics.h"
 #include "server/routes/handlers.h"

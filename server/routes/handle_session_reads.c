@@ -3,12 +3,12 @@
  *
  * A reply from a big session can be large (a network's synapses, a snapshot of millions of
  * weights) and slow to build, so none is built on the loop or an HTTP thread: the handler
- * (loop) checks what the API allows, counts the reply's estimated bytes against the memory
- * budget (507 when they do not fit; given back once the reply is sent) and hands the
- * rendering to the pool as a read of the session (runner.c), which holds the session
- * between two slices of a run. The reply is answered back on the loop. Only a small reply
- * (estimated under SMALL_REPLY) of a session no job holds is rendered on the loop. Listings
- * that can be large are paged (the network's synapses).
+ * (loop) asks the lifecycle what the API allows (admit.c), counts the reply's estimated
+ * bytes against the memory budget (507 when they do not fit; given back once the reply is
+ * sent) and hands the rendering to the pool as a read of the session (runner.c), which
+ * holds the session between two slices of a run. The reply is answered back on the loop. Only a
+ * small reply (estimated under SMALL_REPLY) of a session no job holds is rendered on the loop.
+ * Listings that can be large are paged (the network's synapses).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +19,7 @@
 #include "api/result_json.h"
 #include "core/footprint.h"
 #include "server/http/dispatch.h"
+#include "server/http/reply.h"
 #include "server/http/request.h"
 #include "server/routes/handlers.h"
 #include "server/sessions/entry.h"
@@ -274,13 +275,11 @@ void glia_handle_session_result(glia_server_t *srv, glia_request_t *req)
     glia_entry_t *e = req->entry;
     const glia_session_t *s = e->session;
     const glia_config_t *cfg = glia_session_config(s);
+    glia_admit_t a;
     size_t points;
 
-    if (e->state == GLIA_STATE_RUNNING || e->counters.episodes == 0) {
-        glia_reply_conflict(req, e,
-                            e->state == GLIA_STATE_RUNNING
-                                ? "the result is ready when the run ends"
-                                : "no episode has finished yet; run it first");
+    if (glia_lifecycle_admit_result(e, &a) != GLIA_ADMIT_YES) {
+        glia_reply_refusal(req, e, &a);
         return;
     }
     glia_session_trajectory(s, &points);

@@ -2,12 +2,11 @@
  * that change a session.
  *
  * List, get, metrics and events run on HTTP threads from published data. The rest run on
- * the loop: they check what the API allows in the session's state (409), wait for a job
- * that holds the session (dispatch.c parks them), and hand the change to lifecycle.c,
- * answering from its callback once the change is stored.
+ * the loop: they ask the lifecycle whether the change may go ahead now (admit.c), wait for
+ * a job that holds the session (dispatch.c parks them) or answer its refusal (refusal.c),
+ * and hand the change to lifecycle.c, answering from its callback once it is stored.
  */
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,8 +14,8 @@
 #include "api/config_json.h"
 #include "api/downsample.h"
 #include "api/problem.h"
-#include "core/footprint.h"
 #include "server/http/dispatch.h"
+#include "server/http/reply.h"
 #include "server/http/request.h"
 #include "server/http/streams.h"
 #include "server/routes/handlers.h"
@@ -28,7 +27,7 @@
 #define LIST_MAX_LIMIT        1000
 #define METRICS_DEFAULT_LIMIT 1000
 #define METRICS_MAX_LIMIT     10000
-#define POINT_SERIES          4 /* point_series[] */
+#define POINT_SERIES          4           /* point_series[] */
 #define REPLY_MAX_BYTES       (16u << 20) /* a page of points is at most about this much text */
 
 /* ---- answers once a change is stored ------------------------------------------------ */
@@ -56,42 +55,6 @@ static void reply_failure(glia_request_t *req, const glia_outcome_t *out, const 
     } else {
         glia_reply_problem(req, glia_problem(500, "internal", "%s", out->error));
     }
-}
-
-/* 422 for a request that would take a session past --max-points, at `pointer`. */
-static void reply_history_limit(glia_request_t *req, const char *pointer, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void reply_history_limit(glia_request_t *req, const char *pointer, const char *fmt, ...)
-{
-    glia_error_t err;
-    va_list ap;
-    json_t *p;
-
-    glia_error_clear(&err);
-    snprintf(err.field, sizeof(err.field), "%s", pointer);
-    va_start(ap, fmt);
-    vsnprintf(err.message, sizeof(err.message), fmt, ap);
-    va_end(ap);
-    p = glia_problem_validation(&err);
-    if (p != NULL) {
-        json_object_set_new(p, "type", json_string("urn:glia:problem:history-limit"));
-        json_object_set_new(p, "max_points", json_integer(req->srv->opt.max_points));
-    }
-    glia_reply_problem(req, p);
-}
-
-/* Trajectory points a session publishes by the end of `more` episodes (plus its last). */
-static uint64_t points_after(const glia_entry_t *e, uint64_t more)
-{
-    const glia_config_t *cfg = glia_session_config(e->session);
-    uint64_t published;
-
-    pthread_mutex_lock((pthread_mutex_t *)&e->mu);
-    published = e->n_points;
-    pthread_mutex_unlock((pthread_mutex_t *)&e->mu);
-    return published + glia_config_points(cfg, e->counters.episodes + more) -
-           glia_config_points(cfg, e->counters.episodes) + 1;
 }
 
 /* 200 with the summary this commit published. */
@@ -276,24 +239,14 @@ int glia_prepare_session_create(glia_request_t *req, glia_error_t *err)
 
 void glia_handle_session_create(glia_server_t *srv, glia_request_t *req)
 {
-    size_t held = glia_registry_count(&srv->registry) + glia_lifecycle_building(srv);
     uint64_t need = 0;
     char what[GLIA_NAME_MAX + 32];
+    glia_admit_t a;
     int rc;
 
-    if (held >= (size_t)srv->opt.max_sessions) {
-        glia_reply_problem(req, glia_problem(507, "too-many-sessions",
-                                             "this server holds its maximum of %d sessions; "
-                                             "delete some or start gliad with a larger "
-                                             "--max-sessions",
-                                             srv->opt.max_sessions));
-        return;
-    }
-    if (req->snapshot != NULL && req->snapshot_points + 1 > (uint64_t)srv->opt.max_points) {
-        reply_history_limit(req, "/snapshot",
-                            "the snapshot holds %llu trajectory points; a session may hold %d "
-                            "(--max-points)",
-                            (unsigned long long)req->snapshot_points, srv->opt.max_points);
+    if (glia_lifecycle_admit_create(srv, req->snapshot ? &req->snapshot_points : NULL, &a) !=
+        GLIA_ADMIT_YES) {
+        glia_reply_refusal(req, NULL, &a);
         return;
     }
     /* Built on the pool, never here: a big network takes seconds to build. */
@@ -512,6 +465,16 @@ void glia_handle_session_delete(glia_server_t *srv, glia_request_t *req)
         glia_reply_oom(req);
 }
 
+/* Answer a step, run or config that may not go ahead now: it waits for the job that
+ * holds the session, or is refused. */
+static void not_now(glia_request_t *req, const glia_admit_t *a)
+{
+    if (a->code == GLIA_ADMIT_WAIT)
+        glia_dispatch_park(req->entry, req);
+    else
+        glia_reply_refusal(req, req->entry, a);
+}
+
 int glia_prepare_session_config(glia_request_t *req, glia_error_t *err)
 {
     return prepare_spec(req, 0, err);
@@ -521,17 +484,12 @@ void glia_handle_session_config(glia_server_t *srv, glia_request_t *req)
 {
     glia_entry_t *e = req->entry;
     glia_session_spec_t *spec = req->spec;
+    glia_admit_t a;
     uint64_t need;
     int rc;
 
-    if (e->state == GLIA_STATE_RUNNING || e->counters.steps > 0) {
-        glia_reply_conflict(req, e,
-                            "its config can only be replaced before it has taken a step; "
-                            "create a new session instead");
-        return;
-    }
-    if (e->in_worker) {
-        glia_dispatch_park(e, req);
+    if (glia_lifecycle_admit_configure(e, &a) != GLIA_ADMIT_YES) {
+        not_now(req, &a);
         return;
     }
     /* Omitted seed and export_metrics keep their values; preset and config are replaced
@@ -558,49 +516,13 @@ int glia_prepare_session_step(glia_request_t *req, glia_error_t *err)
     return glia_parse_step(req->json, &req->steps, err);
 }
 
-/* 507 for a session whose reservation cannot grow to `points`. Returns 1 after replying. */
-static int refuse_memory(glia_server_t *srv, glia_request_t *req, glia_entry_t *e, uint64_t points,
-                         const char *doing)
-{
-    char what[GLIA_NAME_MAX + 64];
-    uint64_t need;
-
-    if (glia_lifecycle_reserve(srv, e, points, &need) == 0)
-        return 0;
-    snprintf(what, sizeof(what), "%s session \"%s\" (%llu trajectory points)", doing, e->name,
-             (unsigned long long)points);
-    glia_reply_problem(req, glia_budget_problem(&srv->budget, need, what));
-    return 1;
-}
-
 void glia_handle_session_step(glia_server_t *srv, glia_request_t *req)
 {
-    glia_entry_t *e = req->entry;
-    const glia_config_t *cfg;
-    uint64_t finishing, points;
+    glia_admit_t a;
 
-    if (e->state == GLIA_STATE_RUNNING) {
-        glia_reply_conflict(req, e, "pause it before stepping by hand");
-        return;
-    }
-    if (e->in_worker) {
-        glia_dispatch_park(e, req);
-        return;
-    }
-    cfg = glia_session_config(e->session);
-    finishing = ((uint64_t)e->counters.step_in_episode + (uint64_t)req->steps) /
-                (uint64_t)cfg->training.steps_per_episode;
-    points = points_after(e, finishing);
-    if (points > (uint64_t)srv->opt.max_points) {
-        reply_history_limit(req, "/steps",
-                            "these steps would bring session \"%s\" to %llu trajectory points; "
-                            "a session may hold %d (--max-points)",
-                            e->name, (unsigned long long)points, srv->opt.max_points);
-        return;
-    }
-    if (refuse_memory(srv, req, e, points, "stepping"))
-        return;
-    if (glia_lifecycle_step(srv, e, req->steps, stepped_cb, req) != 0)
+    if (glia_lifecycle_admit_step(srv, req->entry, req->steps, &a) != GLIA_ADMIT_YES)
+        not_now(req, &a);
+    else if (glia_lifecycle_step(srv, req->entry, req->steps, stepped_cb, req) != 0)
         glia_reply_problem(req, glia_problem(500, "internal", "cannot schedule the steps"));
 }
 
@@ -609,46 +531,13 @@ int glia_prepare_session_run(glia_request_t *req, glia_error_t *err)
     return glia_parse_run(req->json, &req->episodes, err);
 }
 
-/* A run must fit in --max-points (422) and in the memory budget (507). Returns 1 if it
- * does, 0 after replying. */
-static int run_fits(glia_server_t *srv, glia_request_t *req, glia_entry_t *e)
-{
-    uint64_t points = points_after(e, req->episodes);
-
-    if (points > (uint64_t)srv->opt.max_points) {
-        const glia_config_t *cfg = glia_session_config(e->session);
-        uint64_t every = (uint64_t)cfg->training.trajectory_interval;
-        uint64_t held = points - (glia_config_points(cfg, e->counters.episodes + req->episodes) -
-                                  glia_config_points(cfg, e->counters.episodes) + 1);
-        uint64_t room =
-            (uint64_t)srv->opt.max_points > held + 1 ? (uint64_t)srv->opt.max_points - held - 1 : 0;
-        uint64_t most =
-            every * (glia_config_points(cfg, e->counters.episodes) + room) - e->counters.episodes;
-        reply_history_limit(req, "/episodes",
-                            "this run would bring session \"%s\" to %llu trajectory points (one "
-                            "every %llu episodes, /training/trajectory_interval); a session may "
-                            "hold %d (--max-points): run at most %llu episodes, or raise the "
-                            "interval",
-                            e->name, (unsigned long long)points, (unsigned long long)every,
-                            srv->opt.max_points, (unsigned long long)most);
-        return 0;
-    }
-    return !refuse_memory(srv, req, e, points, "running");
-}
-
 void glia_handle_session_run(glia_server_t *srv, glia_request_t *req)
 {
-    glia_entry_t *e = req->entry;
+    glia_admit_t a;
 
-    if (e->state == GLIA_STATE_RUNNING || e->state == GLIA_STATE_PAUSED)
-        glia_reply_conflict(req, e,
-                            e->state == GLIA_STATE_PAUSED
-                                ? "resume or cancel it first"
-                                : "wait for the run to end, or pause or cancel it");
-    else if (e->in_worker)
-        glia_dispatch_park(e, req);
-    else if (run_fits(srv, req, e) &&
-             glia_lifecycle_run(srv, e, req->episodes, started_cb, req) != 0)
+    if (glia_lifecycle_admit_run(srv, req->entry, req->episodes, &a) != GLIA_ADMIT_YES)
+        not_now(req, &a);
+    else if (glia_lifecycle_run(srv, req->entry, req->episodes, started_cb, req) != 0)
         glia_reply_oom(req);
 }
 
@@ -658,45 +547,43 @@ int glia_prepare_empty_body(glia_request_t *req, glia_error_t *err)
 }
 
 /* Pause, resume and cancel: move toward `want`, or say why not. */
-static void control(glia_server_t *srv, glia_request_t *req, int want, const char *refusal)
+static void control(glia_server_t *srv, glia_request_t *req, int want)
 {
     glia_entry_t *e = req->entry;
-    int rc;
+    glia_admit_t a;
 
-    if (e->state == want) { /* already there: answer as it is */
+    switch (glia_lifecycle_admit_control(e, want, &a)) {
+    case GLIA_ADMIT_DONE: /* already there: answer as it is */
         glia_reply_json(req, 200, glia_entry_summary(e, 1));
-    } else if (e->state == GLIA_STATE_RUNNING && want != GLIA_STATE_RUNNING) {
-        /* Takes effect when the running slice returns; answered after that commit. */
+        break;
+    case GLIA_ADMIT_STOP: /* answered once the job holding it has returned and committed */
         glia_lifecycle_stop(srv, e, want);
         glia_dispatch_park(e, req);
-    } else if (e->state == GLIA_STATE_PAUSED && want != GLIA_STATE_PAUSED) {
-        if (e->in_worker) {
-            /* A step request holds it: a cancel ends the steps after their slice. */
-            if (want == GLIA_STATE_CANCELLED)
-                glia_lifecycle_stop_step(srv, e);
-            glia_dispatch_park(e, req);
-            return;
-        }
-        rc = want == GLIA_STATE_RUNNING ? glia_lifecycle_resume(srv, e, changed_cb, req)
-                                        : glia_lifecycle_cancel(srv, e, changed_cb, req);
-        if (rc != 0)
+        break;
+    case GLIA_ADMIT_WAIT:
+        glia_dispatch_park(e, req);
+        break;
+    case GLIA_ADMIT_YES:
+        if ((want == GLIA_STATE_RUNNING ? glia_lifecycle_resume(srv, e, changed_cb, req)
+                                        : glia_lifecycle_cancel(srv, e, changed_cb, req)) != 0)
             glia_reply_oom(req);
-    } else {
-        glia_reply_conflict(req, e, refusal);
+        break;
+    default:
+        glia_reply_refusal(req, e, &a);
     }
 }
 
 void glia_handle_session_pause(glia_server_t *srv, glia_request_t *req)
 {
-    control(srv, req, GLIA_STATE_PAUSED, "only a running session can be paused");
+    control(srv, req, GLIA_STATE_PAUSED);
 }
 
 void glia_handle_session_resume(glia_server_t *srv, glia_request_t *req)
 {
-    control(srv, req, GLIA_STATE_RUNNING, "only a paused session can be resumed");
+    control(srv, req, GLIA_STATE_RUNNING);
 }
 
 void glia_handle_session_cancel(glia_server_t *srv, glia_request_t *req)
 {
-    control(srv, req, GLIA_STATE_CANCELLED, "only a running or paused session can be cancelled");
+    control(srv, req, GLIA_STATE_CANCELLED);
 }

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "api/problem.h"
-#include "server/http/request.h"
+#include "server/http/reply.h"
 #include "server/routes/handlers.h"
 #include "server/routes/ui_assets.h"
 

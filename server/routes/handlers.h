@@ -7,13 +7,15 @@
  *   handle_service.c        probes, /metrics, version, presets (HTTP threads)
  *   handle_sessions.c       the session collection and what changes a session
  *   handle_session_reads.c  what reads a session's learning state (loop)
- *   experiments.c           seeds x conditions studies (loop)
+ *   handle_experiments.c    seeds x conditions studies (loop; the engine is study.c)
  *   handle_ui.c             the web UI's embedded files (HTTP threads)
+ *   refusal.c               the answer to a refused admission, for all of them
  */
 #ifndef GLIA_HANDLERS_H
 #define GLIA_HANDLERS_H
 
 #include "server/server.h"
+#include "server/sessions/lifecycle.h"
 
 /* handle_service.c */
 void glia_handle_healthz(glia_server_t *srv, glia_request_t *req);
@@ -54,7 +56,7 @@ void glia_handle_session_network(glia_server_t *srv, glia_request_t *req);
 void glia_handle_session_result(glia_server_t *srv, glia_request_t *req);
 void glia_handle_session_snapshot(glia_server_t *srv, glia_request_t *req);
 
-/* experiments.c */
+/* handle_experiments.c */
 void glia_handle_experiments_list(glia_server_t *srv, glia_request_t *req);
 int glia_prepare_experiment_create(glia_request_t *req, glia_error_t *err);
 void glia_handle_experiment_create(glia_server_t *srv, glia_request_t *req);
@@ -69,5 +71,10 @@ void glia_handle_experiment_curves(glia_server_t *srv, glia_request_t *req);
 /* handle_ui.c */
 void glia_handle_ui_root(glia_server_t *srv, glia_request_t *req);
 void glia_handle_ui(glia_server_t *srv, glia_request_t *req);
+
+/* refusal.c: answer a refused admission (a->code is not GLIA_ADMIT_YES, DONE, WAIT or
+ * STOP): 409 for a state (about `e`, which may be NULL) or a taken name, 422 for
+ * --max-points, 507 for --max-sessions and --max-memory. */
+void glia_reply_refusal(glia_request_t *req, const glia_entry_t *e, const glia_admit_t *a);
 
 #endif

@@ -6,7 +6,6 @@
 
 #include "api/event_json.h"
 #include "api/result_json.h"
-#include "server/http/streams.h"
 #include "server/log.h"
 #include "server/sessions/entry.h"
 #include "server/sessions/registry.h"
@@ -192,6 +191,13 @@ static void set_summary(glia_entry_t *e, json_t *summary, int state)
     e->is_running = state == GLIA_STATE_RUNNING;
 }
 
+/* Readers can see more of e: tell the layer above (its streams read on). */
+static void published(glia_server_t *srv, glia_entry_t *e)
+{
+    if (srv->hooks.events_published_cb != NULL)
+        srv->hooks.events_published_cb(srv, e);
+}
+
 static void stored_cb(glia_store_op_t *op, int status, void *arg)
 {
     glia_commit_t *c = arg;
@@ -222,7 +228,7 @@ static void stored_cb(glia_store_op_t *op, int status, void *arg)
         pthread_mutex_unlock(&e->mu);
         if (c->is_delete)
             glia_registry_remove(&srv->registry, e);
-        glia_streams_wake(e);
+        published(srv, e);
     }
     if (c->cb != NULL)
         c->cb(srv, e, status, op->error, c->arg);
@@ -235,7 +241,6 @@ static void stored_cb(glia_store_op_t *op, int status, void *arg)
 void glia_commit_publish_unstored(glia_server_t *srv, glia_entry_t *e)
 {
     json_t *summary = glia_entry_summary(e, 1);
-    (void)srv;
 
     pthread_mutex_lock(&e->mu);
     if (summary != NULL) {
@@ -245,7 +250,7 @@ void glia_commit_publish_unstored(glia_server_t *srv, glia_entry_t *e)
         e->is_running = 0;
     }
     pthread_mutex_unlock(&e->mu);
-    glia_streams_wake(e);
+    published(srv, e);
 }
 
 void glia_commit_publish_restored(glia_entry_t *e, const glia_stored_session_t *ss)

@@ -2,10 +2,11 @@
  *
  * The loop builds a commit for an entry from its loop state (row, checkpoint, points,
  * events), submits it, and when the store has committed it, publishes the same points,
- * events and summary to readers, wakes the entry's streams and reports through the
- * commit's callback. So nothing a client has been shown can be lost by a crash, and what
- * readers see is always a prefix of what is stored. A commit never changes a session's
- * state and never answers a request: its caller (lifecycle.c) does, in the callback.
+ * events and summary to readers, tells the server's events_published_cb hook (the
+ * entry's streams read on) and reports through the commit's callback. So nothing a
+ * client has been shown can be lost by a crash, and what readers see is always a prefix
+ * of what is stored. A commit never changes a session's state and never answers a
+ * request: its caller (lifecycle.c) does, in the callback.
  */
 #ifndef GLIA_COMMIT_H
 #define GLIA_COMMIT_H

@@ -46,10 +46,3 @@ const glia_event_t *glia_event_ring_get(const glia_event_ring_t *r, uint64_t id)
         return NULL;
     return ev;
 }
-
-void glia_event_array_free(glia_event_t *evs, size_t n)
-{
-    for (size_t i = 0; evs != NULL && i < n; i++)
-        free(evs[i].data);
-    free(evs);
-}

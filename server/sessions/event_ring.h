@@ -12,15 +12,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define GLIA_EVENT_RING 2048 /* events kept in memory per session; older come from the store */
+#include "server/store/event.h"
 
-/* One event: its id, its type (enum glia_event_type, api/event_json.h) and the JSON text
- * of its data (owned). */
-typedef struct glia_event {
-    uint64_t id;
-    int type;
-    char *data;
-} glia_event_t;
+#define GLIA_EVENT_RING 2048 /* events kept in memory per session; older come from the store */
 
 typedef struct glia_event_ring {
     glia_event_t slots[GLIA_EVENT_RING];
@@ -40,8 +34,5 @@ uint64_t glia_event_ring_oldest(const glia_event_ring_t *r);
 
 /* The event with this id (borrowed), or NULL when it was skipped or is no longer held. */
 const glia_event_t *glia_event_ring_get(const glia_event_ring_t *r, uint64_t id);
-
-/* Free an array of n events and their data. NULL is a no-op. */
-void glia_event_array_free(glia_event_t *evs, size_t n);
 
 #endif

@@ -439,15 +439,6 @@ int glia_lifecycle_step(glia_server_t *srv, glia_entry_t *e, int steps, glia_lif
     return 0;
 }
 
-int glia_lifecycle_stop_step(glia_server_t *srv, glia_entry_t *e)
-{
-    if (e->state != GLIA_STATE_PAUSED || !e->in_worker)
-        return GLIA_ESTATE;
-    e->cancel_requested = 1;
-    glia_runner_stop(srv, e);
-    return 0;
-}
-
 /* ---- sessions built on the pool -------------------------------------------------------- */
 
 /* A session being built on the pool, for a create or a configure. Loop thread but for
@@ -640,20 +631,6 @@ int glia_lifecycle_build(glia_server_t *srv, const glia_session_spec_t *spec,
     return 0;
 }
 
-int glia_lifecycle_reserve(glia_server_t *srv, glia_entry_t *e, uint64_t points, uint64_t *need)
-{
-    uint64_t bytes = glia_session_bytes(glia_session_config(e->session), points);
-
-    *need = bytes > e->mem_reserved ? bytes - e->mem_reserved : 0;
-    if (*need == 0)
-        return 0;
-    if (glia_budget_take(&srv->budget, *need) != 0)
-        return GLIA_ELIMIT;
-    e->budget = &srv->budget;
-    e->mem_reserved = bytes;
-    return 0;
-}
-
 /* Worker (as a read of e, which holds it): build the replacement. */
 static void rebuild_work(glia_entry_t *e, void *arg)
 {
@@ -764,6 +741,13 @@ int glia_lifecycle_cancel(glia_server_t *srv, glia_entry_t *e, glia_lifecycle_cb
 
 int glia_lifecycle_stop(glia_server_t *srv, glia_entry_t *e, int state)
 {
+    if (e->state == GLIA_STATE_PAUSED && e->in_worker && state == GLIA_STATE_CANCELLED) {
+        /* A step request holds it: the steps end after their slice (the cancel request
+         * waits for them). */
+        e->cancel_requested = 1;
+        glia_runner_stop(srv, e);
+        return 0;
+    }
     if (e->state != GLIA_STATE_RUNNING ||
         (state != GLIA_STATE_PAUSED && state != GLIA_STATE_CANCELLED))
         return GLIA_ESTATE;

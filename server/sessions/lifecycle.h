@@ -13,8 +13,9 @@
  * pool in slices (runner.c); when a slice returns, this module books it, decides the next
  * state and tells the layers above through the server's hooks (glia_hooks_t): the
  * dispatcher serves the requests that waited for the session, experiments record runs.
- * Handlers check what the HTTP API allows (and answer 409 with their own words); the
- * functions here refuse anything else with GLIA_ESTATE.
+ * Before a change, the glia_lifecycle_admit_* functions (admit.c) say whether the API allows
+ * it now and whether it fits the server's limits, with a code and a reason that handlers
+ * only map to HTTP; the operations below refuse anything else with GLIA_ESTATE.
  */
 #ifndef GLIA_LIFECYCLE_H
 #define GLIA_LIFECYCLE_H
@@ -60,8 +61,8 @@ int glia_lifecycle_create(glia_server_t *srv, const glia_session_spec_t *spec, g
  * bytes it would take) or GLIA_ENOMEM. */
 int glia_lifecycle_build(glia_server_t *srv, const glia_session_spec_t *spec,
                          const uint8_t *snapshot, size_t snapshot_len, uint64_t points,
-                         const char *experiment, uint64_t episodes, glia_lifecycle_cb cb,
-                         void *arg, uint64_t *need);
+                         const char *experiment, uint64_t episodes, glia_lifecycle_cb cb, void *arg,
+                         uint64_t *need);
 
 /* Sessions being built (counted against --max-sessions). */
 size_t glia_lifecycle_building(const glia_server_t *srv);
@@ -70,7 +71,7 @@ size_t glia_lifecycle_building(const glia_server_t *srv);
 void glia_lifecycle_forget_builds(glia_server_t *srv, const char *experiment);
 
 /* Make e's memory reservation cover `points` trajectory points (taking more of the budget
- * if needed). 0, or GLIA_ELIMIT with *need the bytes the session would then be counted for. */
+ * if needed; admit.c). 0, or GLIA_ELIMIT with *need the bytes the session would then be counted for. */
 int glia_lifecycle_reserve(glia_server_t *srv, glia_entry_t *e, uint64_t points, uint64_t *need);
 
 /* Build a replacement session for `spec` on the pool, with e held, then configure e with
@@ -96,21 +97,68 @@ int glia_lifecycle_run(glia_server_t *srv, glia_entry_t *e, uint64_t episodes, g
 int glia_lifecycle_step(glia_server_t *srv, glia_entry_t *e, int steps, glia_lifecycle_cb cb,
                         void *arg);
 
-/* A paused session whose step request is running: end it after its slice, and cancel the
- * session then (the cancel request waits for it). GLIA_ESTATE otherwise. */
-int glia_lifecycle_stop_step(glia_server_t *srv, glia_entry_t *e);
-
 /* Paused -> running (cb once stored), and paused -> cancelled. */
 int glia_lifecycle_resume(glia_server_t *srv, glia_entry_t *e, glia_lifecycle_cb cb, void *arg);
 int glia_lifecycle_cancel(glia_server_t *srv, glia_entry_t *e, glia_lifecycle_cb cb, void *arg);
 
 /* Running: end the run (GLIA_STATE_PAUSED or GLIA_STATE_CANCELLED) when the running slice
- * returns; the hooks report it. GLIA_ESTATE when not running. */
+ * returns; the hooks report it. Paused with a step request running (GLIA_STATE_CANCELLED
+ * only): end the steps after their slice, and cancel the session then. GLIA_ESTATE
+ * otherwise. */
 int glia_lifecycle_stop(glia_server_t *srv, glia_entry_t *e, int state);
 
 /* Delete the session and everything stored of it: gone for readers at once, removed once
  * stored; if the store refuses, it is back as it was (cb with GLIA_EIO). */
 int glia_lifecycle_delete(glia_server_t *srv, glia_entry_t *e, glia_lifecycle_cb cb, void *arg);
+
+/* ---- admission (admit.c) ------------------------------------------------------------- */
+
+/* What an admission answers. The questions come in the API's order: the state first, then
+ * a job that holds the session, then --max-points, then --max-memory. */
+enum {
+    GLIA_ADMIT_YES = 0,  /* go ahead */
+    GLIA_ADMIT_DONE,     /* it is already as asked: nothing to change */
+    GLIA_ADMIT_WAIT,     /* a job holds the session: ask again once it has returned */
+    GLIA_ADMIT_STOP,     /* a job holds it and must end first: glia_lifecycle_stop, then wait */
+    GLIA_ADMIT_STATE,    /* not in its state (reason: what would be needed) */
+    GLIA_ADMIT_EXISTS,   /* the name is taken (reason) */
+    GLIA_ADMIT_SESSIONS, /* past --max-sessions (reason) */
+    GLIA_ADMIT_POINTS,   /* past --max-points (reason, at `field`; `limit`) */
+    GLIA_ADMIT_MEMORY    /* past --max-memory (`need` bytes for what `reason` names) */
+};
+
+typedef struct glia_admit {
+    int code;                      /* GLIA_ADMIT_* */
+    const char *field;             /* POINTS: JSON pointer of what is too large (static) */
+    int limit;                     /* POINTS: the --max-points to show (0: not shown) */
+    uint64_t need;                 /* MEMORY: the bytes it would take */
+    char reason[GLIA_MESSAGE_MAX]; /* why not, in plain language ("" when admitted) */
+} glia_admit_t;
+
+/* Each fills *a and returns a->code. Loop thread. */
+
+/* A new session: --max-sessions (builds count), and the points of the snapshot it is
+ * loaded from (NULL: none) against --max-points. */
+int glia_lifecycle_admit_create(glia_server_t *srv, const uint64_t *snapshot_points,
+                                glia_admit_t *a);
+/* Replacing the config: only before the first step, when no job holds it. */
+int glia_lifecycle_admit_configure(const glia_entry_t *e, glia_admit_t *a);
+/* `steps` steps by hand: not while running; their points must fit. Admitted, e's memory
+ * reservation covers them (glia_lifecycle_reserve). */
+int glia_lifecycle_admit_step(glia_server_t *srv, glia_entry_t *e, int steps, glia_admit_t *a);
+/* A run of `episodes` more: not while running or paused; its points must fit. Admitted,
+ * e's memory reservation covers them. */
+int glia_lifecycle_admit_run(glia_server_t *srv, glia_entry_t *e, uint64_t episodes,
+                             glia_admit_t *a);
+/* Pause, resume or cancel (`want`: GLIA_STATE_PAUSED, RUNNING or CANCELLED). YES: a paused
+ * session nothing holds, for glia_lifecycle_resume or glia_lifecycle_cancel. */
+int glia_lifecycle_admit_control(const glia_entry_t *e, int want, glia_admit_t *a);
+/* Reading the result: once an episode has finished, not while running. */
+int glia_lifecycle_admit_result(const glia_entry_t *e, glia_admit_t *a);
+/* The sessions of a study (one per condition and seed): --max-sessions, their names
+ * free, and --max-points and --max-memory for all of them together. */
+int glia_lifecycle_admit_study(glia_server_t *srv, const glia_experiment_spec_t *spec,
+                               glia_admit_t *a);
 
 /* Startup: register a stored session as it was stored. One that cannot be rebuilt is kept,
  * failed and marked broken (it serves what is published and can only be deleted).

@@ -15,9 +15,9 @@
 #include <stdint.h>
 #include <uv.h>
 
-#include "api/router.h"
+#include "api/names.h"
 #include "server/queue.h"
-#include "server/sessions/event_ring.h"
+#include "server/store/event.h"
 
 #define GLIA_STORE_SCHEMA 2 /* newest schema this build knows */
 

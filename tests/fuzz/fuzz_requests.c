@@ -26,6 +26,7 @@
 
 #include "api/requests.h"
 #include "fuzz_common.h"
+#include "server/http/reply.h"
 #include "server/http/request.h"
 #include "server/routes/routes.h"
 

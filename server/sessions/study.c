@@ -1,4 +1,4 @@
-/* experiments.c: seeds x conditions studies hosted by the daemon.
+/* study.c: the study engine: seeds x conditions studies hosted by the daemon.
  *
  * POST /v1/experiments creates one ordinary session per (condition, seed), named
  * <experiment>.<label>.<seed>, and runs them on the pool like any other (lifecycle.c).
@@ -18,36 +18,35 @@
  * (decided again, the same way) or the new one with some sessions still behind it (they
  * run on). So the records equal the offline run's.
  */
-#include "server/sessions/experiments.h"
+#include "server/sessions/study.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/experiment_curves.h"
-#include "api/problem.h"
-#include "api/requests.h"
 #include "core/footprint.h"
-#include "server/http/request.h"
 #include "server/log.h"
-#include "server/routes/handlers.h"
 #include "server/sessions/entry.h"
 #include "server/sessions/lifecycle.h"
 #include "server/sessions/registry.h"
 #include "server/store/store.h"
 
-typedef struct glia_experiment {
+struct glia_study {
     char name[GLIA_NAME_MAX + 1];
-    json_t *doc;                /* spec, state, created_at, records, results: the loop's copy */
-    json_t *shown;              /* the last stored copy of doc: what readers get (stored_cb) */
-    int state;                  /* GLIA_STATE_RUNNING, COMPLETED, CANCELLED or FAILED */
-    int building;               /* its sessions still being built on the pool */
-    glia_request_t *create_req; /* the create, answered once they are all stored ... */
-    json_t *create_body;        /* ... with the experiment as it was accepted */
-    struct glia_experiment *next;
-} glia_experiment_t;
+    json_t *doc;             /* spec, state, created_at, records, results: the loop's copy */
+    json_t *shown;           /* the last stored copy of doc: what readers get (stored_cb) */
+    int state;               /* GLIA_STATE_RUNNING, COMPLETED, CANCELLED or FAILED */
+    int building;            /* its sessions still being built on the pool */
+    int is_creating;         /* its creator waits for them all to be stored: ... */
+    glia_study_cb create_cb; /* ... told then ... */
+    void *create_arg;
+    json_t *create_body; /* ... with the experiment as it was accepted */
+    struct glia_study *next;
+};
 
 typedef struct experiments {
-    glia_experiment_t *head; /* name order (what GET /v1/experiments shows) */
+    glia_study_t *head;      /* name order (what GET /v1/experiments shows) */
     int is_starting;         /* startup: pruned studies go on once the loop runs */
     uv_timer_t resume_timer; /* ... at its first turn, after stored runs resumed */
 } experiments_t;
@@ -57,25 +56,25 @@ static experiments_t *all_of(glia_server_t *srv)
     return srv->experiments;
 }
 
-static void insert_sorted(experiments_t *r, glia_experiment_t *x)
+static void insert_sorted(experiments_t *r, glia_study_t *x)
 {
-    glia_experiment_t **pp = &r->head;
+    glia_study_t **pp = &r->head;
     while (*pp && strcmp((*pp)->name, x->name) < 0)
         pp = &(*pp)->next;
     x->next = *pp;
     *pp = x;
 }
 
-static glia_experiment_t *find(glia_server_t *srv, const char *name)
+glia_study_t *glia_study_find(glia_server_t *srv, const char *name)
 {
-    for (glia_experiment_t *x = all_of(srv)->head; x; x = x->next) {
+    for (glia_study_t *x = all_of(srv)->head; x; x = x->next) {
         if (strcmp(x->name, name) == 0)
             return x;
     }
     return NULL;
 }
 
-static void experiment_free(glia_experiment_t *x)
+static void experiment_free(glia_study_t *x)
 {
     if (x != NULL) {
         json_decref(x->doc);
@@ -87,61 +86,68 @@ static void experiment_free(glia_experiment_t *x)
 
 /* ---- storing ----------------------------------------------------------------------- */
 
-/* A request answered once its experiment write is stored. */
-typedef struct pending_reply {
+/* A write whose caller is told once it is stored. */
+typedef struct pending_write {
     glia_server_t *srv;
-    glia_request_t *req;
-    int status;
+    glia_study_cb cb;
+    void *arg;
+    char name[GLIA_NAME_MAX + 1];
     json_t *body;
-} pending_reply_t;
+} pending_write_t;
+
+/* Tell the write's caller (if any) how it ended: `body` is taken. */
+static void tell(glia_server_t *srv, glia_study_cb cb, void *arg, const char *name, int status,
+                 const char *error, json_t *body)
+{
+    glia_study_outcome_t out = {status, error, name, body};
+
+    if (cb != NULL)
+        cb(srv, &out, arg);
+    else
+        json_decref(body);
+}
 
 static void stored_cb(glia_store_op_t *op, int status, void *arg)
 {
-    pending_reply_t *p = arg;
+    pending_write_t *p = arg;
 
     if (status != 0) {
         glia_log("error", NULL, "store: experiment %s: %s", op->experiment, op->error);
         json_decref(p->body);
-        if (p->req != NULL)
-            glia_reply_problem(
-                p->req,
-                glia_problem(507, "store-failed", "the experiment was not stored: %s", op->error));
+        tell(p->srv, p->cb, p->arg, p->name, GLIA_EIO, op->error, NULL);
     } else {
         /* Readers see a document only once it is stored. Store operations complete in
          * submission order, so a study shown as settled has every run's last commit
          * (points, state) stored and published before it. */
-        glia_experiment_t *x = op->experiment_doc ? find(p->srv, op->experiment) : NULL;
+        glia_study_t *x = op->experiment_doc ? glia_study_find(p->srv, op->experiment) : NULL;
         if (x != NULL) {
             json_decref(x->shown);
             x->shown = json_incref(op->experiment_doc);
         }
-        if (p->req != NULL)
-            glia_reply(p->req, p->status, p->body);
-        else
-            json_decref(p->body);
+        tell(p->srv, p->cb, p->arg, p->name, 0, NULL, p->body);
     }
     free(p);
 }
 
-/* Store the experiment's document (or its deletion); answer `req` (may be NULL) with
- * status/body (taken) once stored. */
-static void persist(glia_server_t *srv, glia_experiment_t *x, int is_delete, glia_request_t *req,
-                    int status, json_t *body)
+/* Store the experiment's document (or its deletion); tell `cb` (may be NULL), with `body`
+ * (taken), once stored. */
+static void persist(glia_server_t *srv, glia_study_t *x, int is_delete, glia_study_cb cb, void *arg,
+                    json_t *body)
 {
-    pending_reply_t *p = calloc(1, sizeof(*p));
+    pending_write_t *p = calloc(1, sizeof(*p));
     glia_store_op_t *op = p ? glia_store_op_new(NULL, stored_cb, p) : NULL;
 
     if (op == NULL) {
         free(p);
         json_decref(body);
-        if (req != NULL)
-            glia_reply_oom(req);
+        tell(srv, cb, arg, x->name, GLIA_ENOMEM, "out of memory", NULL);
         return;
     }
     p->srv = srv;
-    p->req = req;
-    p->status = status;
+    p->cb = cb;
+    p->arg = arg;
     p->body = body;
+    snprintf(p->name, sizeof(p->name), "%s", x->name);
     snprintf(op->experiment, sizeof(op->experiment), "%s", x->name);
     if (is_delete)
         op->is_experiment_delete = 1;
@@ -172,7 +178,7 @@ static int split_session_name(const char *session, const char *experiment, char 
 
 /* Call fn for every (condition, seed) of the experiment, with its session when it
  * exists (NULL otherwise). */
-static void for_each_session(glia_server_t *srv, glia_experiment_t *x,
+static void for_each_session(glia_server_t *srv, glia_study_t *x,
                              void (*fn)(glia_server_t *, glia_entry_t *, void *), void *ctx)
 {
     json_t *conds = json_object_get(x->doc, "conditions"),
@@ -206,7 +212,7 @@ static void count_session(glia_server_t *srv, glia_entry_t *e, void *ctx)
 }
 
 /* Count the experiment's sessions by how far they are. */
-static tally_t tally(glia_server_t *srv, glia_experiment_t *x)
+static tally_t tally(glia_server_t *srv, glia_study_t *x)
 {
     json_t *conds = json_object_get(x->doc, "conditions"),
            *records = json_object_get(x->doc, "records");
@@ -219,14 +225,14 @@ static tally_t tally(glia_server_t *srv, glia_experiment_t *x)
     return t;
 }
 
-static void set_state(glia_experiment_t *x, int state)
+static void set_state(glia_study_t *x, int state)
 {
     x->state = state;
     json_object_set_new(x->doc, "state", json_string(glia_state_name(state)));
 }
 
 /* Settle the state once nothing runs any more, and compute the results. */
-static void settle(glia_server_t *srv, glia_experiment_t *x)
+static void settle(glia_server_t *srv, glia_study_t *x)
 {
     tally_t t = tally(srv, x);
 
@@ -240,25 +246,25 @@ static void settle(glia_server_t *srv, glia_experiment_t *x)
 
 /* ---- pruning ------------------------------------------------------------------------- */
 
-static int is_pruned(const glia_experiment_t *x)
+static int is_pruned(const glia_study_t *x)
 {
     return json_is_object(json_object_get(x->doc, "prune"));
 }
 
-static uint64_t study_episodes(const glia_experiment_t *x)
+static uint64_t study_episodes(const glia_study_t *x)
 {
     return (uint64_t)json_integer_value(json_object_get(x->doc, "episodes"));
 }
 
 /* The episodes the conditions still in a pruned study run to. */
-static uint64_t prune_target(const glia_experiment_t *x)
+static uint64_t prune_target(const glia_study_t *x)
 {
     json_t *t = json_object_get(json_object_get(x->doc, "pruning"), "target");
     return json_is_integer(t) ? (uint64_t)json_integer_value(t) : study_episodes(x);
 }
 
 /* Did condition `label` stop at a rung (its records carry pruned_at)? */
-static int condition_stopped(const glia_experiment_t *x, const char *label)
+static int condition_stopped(const glia_study_t *x, const char *label)
 {
     json_t *by_seed = json_object_get(json_object_get(x->doc, "records"), label), *r;
     const char *seed;
@@ -272,7 +278,7 @@ static int condition_stopped(const glia_experiment_t *x, const char *label)
 }
 
 /* The episodes after `target`: the next rung, or the study's episodes. */
-static uint64_t next_target(const glia_experiment_t *x, uint64_t target)
+static uint64_t next_target(const glia_study_t *x, uint64_t target)
 {
     json_t *rungs = json_object_get(json_object_get(x->doc, "prune"), "rungs");
     for (size_t i = 0; i < json_array_size(rungs); i++) {
@@ -289,7 +295,7 @@ enum { PRUNE_DONE = 0, PRUNE_GOES_ON = 1, PRUNE_STORED = 2 };
  * rung every run has reached, decide which conditions stop (stored before the others
  * run on). PRUNE_DONE when nothing more will run here (the last target was reached, or a
  * run of the stage did not complete): settle() decides the state. */
-static int prune_advance(glia_server_t *srv, glia_experiment_t *x)
+static int prune_advance(glia_server_t *srv, glia_study_t *x)
 {
     json_t *conds = json_object_get(x->doc, "conditions"),
            *seeds = json_object_get(x->doc, "seeds");
@@ -415,9 +421,9 @@ done:
     return rc;
 }
 
-void glia_experiments_session_settled(glia_server_t *srv, glia_entry_t *e)
+void glia_study_session_settled(glia_server_t *srv, glia_entry_t *e)
 {
-    glia_experiment_t *x = find(srv, e->experiment);
+    glia_study_t *x = glia_study_find(srv, e->experiment);
     char label[GLIA_LABEL_MAX + 8], seed[16];
 
     if (x == NULL ||
@@ -448,9 +454,9 @@ void glia_experiments_session_settled(glia_server_t *srv, glia_entry_t *e)
     persist(srv, x, 0, NULL, 0, NULL);
 }
 
-/* ---- answers ------------------------------------------------------------------------- */
+/* ---- what readers see ------------------------------------------------------------------ */
 
-static json_t *progress_json(glia_server_t *srv, glia_experiment_t *x)
+static json_t *progress_json(glia_server_t *srv, glia_study_t *x)
 {
     tally_t t = tally(srv, x);
     return json_pack("{s:i, s:i, s:i, s:f}", "sessions", t.total, "completed", t.recorded,
@@ -459,16 +465,15 @@ static json_t *progress_json(glia_server_t *srv, glia_experiment_t *x)
 }
 
 /* The experiment as `doc` says (x->doc for the answer to a write, which waits for its
- * store; shown(x) for reads), with live progress. */
-static json_t *experiment_json(glia_server_t *srv, glia_experiment_t *x, json_t *doc, int full)
+ * store; x->shown for reads), with live progress. */
+static json_t *experiment_json(glia_server_t *srv, glia_study_t *x, json_t *doc, int full)
 {
     json_t *o =
         full ? json_deep_copy(doc)
-             : json_pack("{s:O, s:O, s:O, s:O, s:O}", "name", json_object_get(doc, "name"),
-                         "state", json_object_get(doc, "state"), "created_at",
+             : json_pack("{s:O, s:O, s:O, s:O, s:O}", "name", json_object_get(doc, "name"), "state",
+                         json_object_get(doc, "state"), "created_at",
                          json_object_get(doc, "created_at"), "episodes",
-                         json_object_get(doc, "episodes"), "seeds",
-                         json_object_get(doc, "seeds"));
+                         json_object_get(doc, "episodes"), "seeds", json_object_get(doc, "seeds"));
     if (o == NULL)
         return NULL;
     json_object_set_new(o, "progress", progress_json(srv, x));
@@ -477,70 +482,63 @@ static json_t *experiment_json(glia_server_t *srv, glia_experiment_t *x, json_t 
     return o;
 }
 
-/* What readers see: the last stored document (NULL before the first is stored). */
-static json_t *shown(const glia_experiment_t *x)
+const char *glia_study_name(const glia_study_t *x)
+{
+    return x->name;
+}
+
+int glia_study_state(const glia_study_t *x)
+{
+    return x->state;
+}
+
+json_t *glia_study_shown(const glia_study_t *x)
 {
     return x->shown;
 }
 
-/* The experiment named in the path, or NULL after answering 404. */
-static glia_experiment_t *named(glia_server_t *srv, glia_request_t *req)
+json_t *glia_study_json(glia_server_t *srv, glia_study_t *x, int full)
 {
-    glia_experiment_t *x = find(srv, req->match.name);
-    if (x == NULL)
-        glia_reply_problem(
-            req, glia_problem(404, "not-found", "no experiment named \"%s\"", req->match.name));
-    return x;
+    return experiment_json(srv, x, x->shown, full);
 }
 
-void glia_handle_experiment_templates(glia_server_t *srv, glia_request_t *req)
+json_t *glia_study_progress(glia_server_t *srv, glia_study_t *x)
 {
-    (void)srv;
-    glia_reply_json(req, 200, json_pack("{s:o}", "items", glia_experiment_templates()));
+    return progress_json(srv, x);
 }
 
-void glia_handle_experiments_list(glia_server_t *srv, glia_request_t *req)
+json_t *glia_study_list(glia_server_t *srv)
 {
     json_t *items = json_array();
 
-    for (glia_experiment_t *x = all_of(srv)->head; x; x = x->next)
-        if (shown(x) != NULL)
-            json_array_append_new(items, experiment_json(srv, x, shown(x), 0));
-    glia_reply_json(req, 200, json_pack("{s:o}", "items", items));
+    for (glia_study_t *x = all_of(srv)->head; x; x = x->next)
+        if (x->shown != NULL)
+            json_array_append_new(items, experiment_json(srv, x, x->shown, 0));
+    return items;
 }
 
-void glia_handle_experiment_get(glia_server_t *srv, glia_request_t *req)
-{
-    glia_experiment_t *x = named(srv, req);
-    if (x != NULL && shown(x) == NULL) /* its creation is not stored yet */
-        glia_reply_problem(
-            req, glia_problem(404, "not-found", "no experiment named \"%s\"", req->match.name));
-    else if (x != NULL)
-        glia_reply_json(req, 200, experiment_json(srv, x, shown(x), 1));
-}
-
-static void persist(glia_server_t *srv, glia_experiment_t *x, int is_delete, glia_request_t *req,
-                    int status, json_t *body);
-static json_t *experiment_json(glia_server_t *srv, glia_experiment_t *x, json_t *doc, int full);
+/* ---- creating a study ------------------------------------------------------------------ */
 
 /* A session of an experiment was built and stored, or could not be (`arg`: the
- * experiment's name). Once the last one is, the experiment is stored and its create
- * answered: a 202 means every session it started is stored. */
+ * experiment's name). Once the last one is, the experiment is stored and its creator
+ * told: a stored creation means every session it started is stored. */
 static void session_built_cb(glia_server_t *srv, glia_entry_t *e, const glia_outcome_t *out,
                              void *arg)
 {
     char *name = arg;
-    glia_experiment_t *x = find(srv, name);
+    glia_study_t *x = glia_study_find(srv, name);
 
     (void)e;
     if (out->status != 0 && out->status != GLIA_ESTATE)
         glia_log("error", NULL, "experiment %s: a session could not be started: %s", name,
                  out->error);
     free(name);
-    if (x == NULL || x->building == 0 || --x->building > 0 || x->create_req == NULL)
+    if (x == NULL || x->building == 0 || --x->building > 0 || !x->is_creating)
         return;
-    persist(srv, x, 0, x->create_req, 202, x->create_body);
-    x->create_req = NULL;
+    persist(srv, x, 0, x->create_cb, x->create_arg, x->create_body);
+    x->is_creating = 0;
+    x->create_cb = NULL;
+    x->create_arg = NULL;
     x->create_body = NULL;
 }
 
@@ -578,118 +576,40 @@ static int start_session(glia_server_t *srv, const glia_experiment_spec_t *spec,
     return rc;
 }
 
-/* The experiment's sessions fit in --max-points (422) and in the memory budget (507), all
- * of them together. Returns 1 if they do, 0 after replying. */
-static int experiment_fits(glia_server_t *srv, glia_request_t *req,
-                           const glia_experiment_spec_t *spec)
+int glia_study_admit(glia_server_t *srv, const glia_experiment_spec_t *spec, glia_admit_t *a)
 {
-    uint64_t need = 0;
-
-    for (int c = 0; c < spec->n_conditions; c++) {
-        const glia_config_t *cfg = &spec->conditions[c].config;
-        uint64_t points = glia_config_points(cfg, spec->episodes) + 1;
-        if (points > (uint64_t)srv->opt.max_points) {
-            glia_error_t err;
-            json_t *p;
-            glia_error_clear(&err);
-            snprintf(err.field, sizeof(err.field), "/episodes");
-            snprintf(err.message, sizeof(err.message),
-                     "condition %s would record %llu trajectory points in %llu episodes (one "
-                     "every %d); a session may hold %d (--max-points)",
-                     spec->conditions[c].label, (unsigned long long)points,
-                     (unsigned long long)spec->episodes, cfg->training.trajectory_interval,
-                     srv->opt.max_points);
-            p = glia_problem_validation(&err);
-            if (p != NULL)
-                json_object_set_new(p, "type", json_string("urn:glia:problem:history-limit"));
-            glia_reply_problem(req, p);
-            return 0;
-        }
-        need += (uint64_t)spec->n_seeds * glia_session_bytes(cfg, points);
+    if (glia_study_find(srv, spec->name) != NULL) {
+        memset(a, 0, sizeof(*a));
+        a->code = GLIA_ADMIT_EXISTS;
+        snprintf(a->reason, sizeof(a->reason), "an experiment named \"%s\" already exists",
+                 spec->name);
+        return a->code;
     }
-    if (need > glia_budget_left(&srv->budget)) {
-        char what[GLIA_NAME_MAX + 64];
-        snprintf(what, sizeof(what), "experiment \"%s\" (%d sessions)", spec->name,
-                 spec->n_conditions * spec->n_seeds);
-        glia_reply_problem(req, glia_budget_problem(&srv->budget, need, what));
-        return 0;
-    }
-    return 1;
+    return glia_lifecycle_admit_study(srv, spec, a);
 }
 
-int glia_prepare_experiment_create(glia_request_t *req, glia_error_t *err)
+int glia_study_create(glia_server_t *srv, const glia_experiment_spec_t *spec, json_t *description,
+                      glia_study_cb cb, void *arg)
 {
-    if (req->json == NULL)
-        return glia_error_set(err, GLIA_EINVAL, "",
-                              "a JSON body is required (see GET /v1/experiments/templates)");
-    if ((req->experiment_spec = malloc(sizeof(*req->experiment_spec))) == NULL)
-        return GLIA_ENOMEM;
-    return glia_experiment_parse(req->json, req->experiment_spec, err);
-}
-
-/* 409 if a session the experiment would create exists already. */
-static int names_are_free(glia_server_t *srv, glia_request_t *req,
-                          const glia_experiment_spec_t *spec)
-{
-    for (int c = 0; c < spec->n_conditions; c++) {
-        for (int k = 0; k < spec->n_seeds; k++) {
-            char name[GLIA_NAME_MAX + 1];
-            glia_entry_t *e;
-            glia_experiment_session_name(spec->name, spec->conditions[c].label, spec->seeds[k],
-                                         name, sizeof(name));
-            if ((e = glia_registry_get(&srv->registry, name)) != NULL) {
-                glia_entry_unref(e);
-                glia_reply_problem(req, glia_problem(409, "exists",
-                                                     "session \"%s\" already exists; choose "
-                                                     "another experiment name",
-                                                     name));
-                return 0;
-            }
-        }
-    }
-    return 1;
-}
-
-void glia_handle_experiment_create(glia_server_t *srv, glia_request_t *req)
-{
-    const glia_experiment_spec_t *spec = req->experiment_spec;
-    size_t held = glia_registry_count(&srv->registry);
     int n = spec->n_conditions * spec->n_seeds;
-    glia_experiment_t *x;
+    glia_study_t *x;
     char created[40];
 
-    if (find(srv, spec->name) != NULL) {
-        glia_reply_problem(
-            req,
-            glia_problem(409, "exists", "an experiment named \"%s\" already exists", spec->name));
-        return;
-    }
-    held += glia_lifecycle_building(srv);
-    if (held + (size_t)n > (size_t)srv->opt.max_sessions) {
-        glia_reply_problem(req, glia_problem(507, "too-many-sessions",
-                                             "the experiment needs %d sessions; this server "
-                                             "holds at most %d and has %zu",
-                                             n, srv->opt.max_sessions, held));
-        return;
-    }
-    if (!names_are_free(srv, req, spec) || !experiment_fits(srv, req, spec))
-        return;
     if ((x = calloc(1, sizeof(*x))) == NULL)
-        goto fail_oom;
+        return GLIA_ENOMEM;
     if ((x->doc = glia_experiment_doc_new(spec)) == NULL)
-        goto fail_experiment;
+        goto fail_study;
     snprintf(x->name, sizeof(x->name), "%s", spec->name);
     glia_format_time(glia_wall(), created, sizeof(created));
     if (json_object_set_new(x->doc, "created_at", json_string(created)) != 0)
-        goto fail_experiment;
-    if (json_is_string(json_object_get(req->json, "description")) &&
-        json_object_set(x->doc, "description", json_object_get(req->json, "description")) != 0)
-        goto fail_experiment;
+        goto fail_study;
+    if (json_is_string(description) && json_object_set(x->doc, "description", description) != 0)
+        goto fail_study;
     /* A pruned study runs to its first rung first. */
     if (spec->n_rungs > 0 &&
         json_object_set_new(x->doc, "pruning",
                             json_pack("{s:I}", "target", (json_int_t)spec->rungs[0])) != 0)
-        goto fail_experiment;
+        goto fail_study;
     set_state(x, GLIA_STATE_RUNNING);
     insert_sorted(all_of(srv), x);
 
@@ -701,22 +621,24 @@ void glia_handle_experiment_create(glia_server_t *srv, glia_request_t *req)
                                          spec->n_rungs > 0 ? spec->rungs[0] : spec->episodes) == 0;
     }
     glia_log("info", NULL, "experiment %s: %d sessions started", x->name, n);
-    snprintf(req->location, sizeof(req->location), "/v1/experiments/%s", x->name);
-    /* Stored (and answered) after its sessions are built and stored: the store applies
-     * them in order. */
+    /* Stored (and told) after its sessions are built and stored: the store applies them
+     * in order. */
     if (x->building > 0) {
-        x->create_req = req;
+        x->is_creating = 1;
+        x->create_cb = cb;
+        x->create_arg = arg;
         x->create_body = experiment_json(srv, x, x->doc, 1);
     } else {
-        persist(srv, x, 0, req, 202, experiment_json(srv, x, x->doc, 1));
+        persist(srv, x, 0, cb, arg, experiment_json(srv, x, x->doc, 1));
     }
-    return;
+    return 0;
 
-fail_experiment:
+fail_study:
     experiment_free(x);
-fail_oom:
-    glia_reply_oom(req);
+    return GLIA_ENOMEM;
 }
+
+/* ---- cancelling and deleting ----------------------------------------------------------- */
 
 static void cancel_session(glia_server_t *srv, glia_entry_t *e, void *ctx)
 {
@@ -729,19 +651,15 @@ static void cancel_session(glia_server_t *srv, glia_entry_t *e, void *ctx)
         glia_lifecycle_cancel(srv, e, NULL, NULL);
 }
 
-void glia_handle_experiment_cancel(glia_server_t *srv, glia_request_t *req)
+void glia_study_cancel(glia_server_t *srv, glia_study_t *x, glia_study_cb cb, void *arg)
 {
-    glia_experiment_t *x = named(srv, req);
-
-    if (x == NULL)
-        return;
     if (x->state == GLIA_STATE_RUNNING) {
         glia_lifecycle_forget_builds(srv, x->name);
         for_each_session(srv, x, cancel_session, NULL);
         set_state(x, GLIA_STATE_CANCELLED);
         json_object_set_new(x->doc, "results", glia_experiment_results(x->doc));
     }
-    persist(srv, x, 0, req, 200, experiment_json(srv, x, x->doc, 1));
+    persist(srv, x, 0, cb, arg, experiment_json(srv, x, x->doc, 1));
 }
 
 static void delete_session(glia_server_t *srv, glia_entry_t *e, void *ctx)
@@ -751,20 +669,16 @@ static void delete_session(glia_server_t *srv, glia_entry_t *e, void *ctx)
         glia_lifecycle_delete(srv, e, NULL, NULL);
 }
 
-void glia_handle_experiment_delete(glia_server_t *srv, glia_request_t *req)
+void glia_study_delete(glia_server_t *srv, glia_study_t *x, glia_study_cb cb, void *arg)
 {
-    glia_experiment_t *x = named(srv, req), **pp;
+    glia_study_t **pp;
 
-    if (x == NULL)
-        return;
     glia_lifecycle_forget_builds(srv, x->name);
-    if (x->create_req != NULL) /* deleted before its sessions were all built */
-        glia_reply_problem(x->create_req,
-                           glia_problem(409, "conflict",
-                                        "experiment \"%s\" was deleted while its sessions were "
-                                        "being created",
-                                        x->name));
-    x->create_req = NULL;
+    if (x->is_creating) /* deleted before its sessions were all built */
+        tell(srv, x->create_cb, x->create_arg, x->name, GLIA_ESTATE,
+             "deleted while its sessions were being created", NULL);
+    x->is_creating = 0;
+    x->create_cb = NULL;
     json_decref(x->create_body);
     x->create_body = NULL;
     for_each_session(srv, x, delete_session, NULL);
@@ -774,70 +688,11 @@ void glia_handle_experiment_delete(glia_server_t *srv, glia_request_t *req)
             break;
         }
     }
-    persist(srv, x, 1, req, 204, NULL); /* after its sessions' deletions */
+    persist(srv, x, 1, cb, arg, NULL); /* after its sessions' deletions */
     experiment_free(x);
 }
 
-void glia_handle_experiment_report(glia_server_t *srv, glia_request_t *req)
-{
-    glia_experiment_t *x = named(srv, req); /* answered when NULL: req is gone */
-    const char *format;
-    json_t *doc;
-    char *text;
-    size_t len;
-
-    if (x == NULL)
-        return;
-    if ((format = glia_request_query(req, "format")) == NULL)
-        format = "json";
-    if (strcmp(format, "json") != 0 && strcmp(format, "md") != 0 && strcmp(format, "csv") != 0) {
-        json_t *p =
-            glia_problem(400, "bad-query", "query parameter format must be json, csv or md");
-        if (p != NULL)
-            json_object_set_new(p, "errors",
-                                json_pack("[{s:s, s:s}]", "parameter", "format", "detail",
-                                          "must be json, csv or md"));
-        glia_reply_problem(req, p);
-        return;
-    }
-    doc = shown(x);
-    if (json_object_get(doc, "results") == NULL || json_is_null(json_object_get(doc, "results"))) {
-        json_t *p = glia_problem(409, "conflict",
-                                 "experiment \"%s\" is %s: its report is ready when every run "
-                                 "has finished",
-                                 x->name, glia_state_name(x->state));
-        if (p != NULL)
-            json_object_set_new(p, "progress", progress_json(srv, x));
-        glia_reply_problem(req, p);
-        return;
-    }
-    if (strcmp(format, "json") == 0) {
-        glia_reply_json(req, 200, experiment_json(srv, x, doc, 1));
-        return;
-    }
-    text = strcmp(format, "md") == 0 ? glia_experiment_report_md(doc, &len)
-                                     : glia_experiment_report_csv(doc, &len);
-    if (text == NULL) {
-        glia_reply_oom(req);
-        return;
-    }
-    glia_reply_text(req, 200,
-                    strcmp(format, "md") == 0 ? "text/markdown; charset=utf-8"
-                                              : "text/csv; charset=utf-8",
-                    text, len);
-}
-
 /* ---- curves aggregated over seeds ------------------------------------------------------ */
-
-int glia_prepare_experiment_curves(glia_request_t *req, glia_error_t *err)
-{
-    const char *v;
-
-    req->max_points = GLIA_CURVES_DEFAULT_POINTS;
-    if ((v = glia_request_query(req, "max_points")) != NULL)
-        return glia_query_int("max_points", v, 2, GLIA_CURVES_MAX_POINTS, &req->max_points, err);
-    return 0;
-}
 
 typedef struct runs_ctx {
     const char *experiment;
@@ -871,26 +726,20 @@ static void add_run(glia_server_t *srv, glia_entry_t *e, void *arg)
     pthread_mutex_unlock(&e->mu);
 }
 
-void glia_handle_experiment_curves(glia_server_t *srv, glia_request_t *req)
+json_t *glia_study_curves(glia_server_t *srv, glia_study_t *x, size_t max_points)
 {
-    glia_experiment_t *x = named(srv, req); /* answered when NULL: req is gone */
     runs_ctx_t ctx;
     json_t *curves;
 
-    if (x == NULL)
-        return;
     ctx.experiment = x->name;
     ctx.runs = json_object();
     ctx.is_oom = ctx.runs == NULL;
     for_each_session(srv, x, add_run, &ctx);
-    curves = ctx.is_oom ? NULL
-                        : glia_experiment_curves(shown(x) ? shown(x) : x->doc, ctx.runs,
-                                                 (size_t)req->max_points);
+    curves = ctx.is_oom
+                 ? NULL
+                 : glia_experiment_curves(x->shown ? x->shown : x->doc, ctx.runs, max_points);
     json_decref(ctx.runs);
-    if (curves == NULL)
-        glia_reply_oom(req);
-    else
-        glia_reply_json(req, 200, curves);
+    return curves;
 }
 
 /* ---- startup and shutdown ------------------------------------------------------------ */
@@ -898,7 +747,7 @@ void glia_handle_experiment_curves(glia_server_t *srv, glia_request_t *req)
 static int load_cb(json_t *doc, void *arg)
 {
     glia_server_t *srv = arg;
-    glia_experiment_t *x = calloc(1, sizeof(*x));
+    glia_study_t *x = calloc(1, sizeof(*x));
     const char *state = json_string_value(json_object_get(doc, "state"));
 
     if (x == NULL)
@@ -917,7 +766,7 @@ static void record_if_done(glia_server_t *srv, glia_entry_t *e, void *ctx)
 {
     (void)ctx;
     if (e != NULL && e->state == GLIA_STATE_COMPLETED && !e->is_broken)
-        glia_experiments_session_settled(srv, e);
+        glia_study_session_settled(srv, e);
 }
 
 /* The loop's first turn after startup: stored runs have resumed; pruned studies whose
@@ -927,7 +776,7 @@ static void resume_timer_cb(uv_timer_t *t)
     glia_server_t *srv = t->data;
 
     all_of(srv)->is_starting = 0;
-    for (glia_experiment_t *x = all_of(srv)->head; x; x = x->next) {
+    for (glia_study_t *x = all_of(srv)->head; x; x = x->next) {
         if (x->state == GLIA_STATE_RUNNING && is_pruned(x)) {
             int rc = prune_advance(srv, x);
             if (rc == PRUNE_DONE)
@@ -939,7 +788,7 @@ static void resume_timer_cb(uv_timer_t *t)
     uv_close((uv_handle_t *)t, NULL);
 }
 
-int glia_experiments_start(glia_server_t *srv)
+int glia_study_start(glia_server_t *srv)
 {
     int rc;
 
@@ -951,7 +800,7 @@ int glia_experiments_start(glia_server_t *srv)
     /* A crash between a session's completion and the experiment's next write leaves a
      * finished run unrecorded: record it now (its checkpoint is its final state). A pruned
      * study is settled once the loop runs (resume_timer_cb), after its stored runs. */
-    for (glia_experiment_t *x = all_of(srv)->head; x; x = x->next) {
+    for (glia_study_t *x = all_of(srv)->head; x; x = x->next) {
         if (x->state == GLIA_STATE_RUNNING) {
             for_each_session(srv, x, record_if_done, NULL);
             if (!is_pruned(x))
@@ -964,14 +813,14 @@ int glia_experiments_start(glia_server_t *srv)
     return 0;
 }
 
-void glia_experiments_stop(glia_server_t *srv)
+void glia_study_stop(glia_server_t *srv)
 {
     experiments_t *r = srv->experiments;
 
     if (r == NULL)
         return;
     while (r->head) {
-        glia_experiment_t *x = r->head;
+        glia_study_t *x = r->head;
         r->head = x->next;
         experiment_free(x);
     }
