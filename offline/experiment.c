@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "api/experiment_json.h"
+#include "api/requests.h"
 #include "offline/cli.h"
 
 #define PROG "gliad experiment"
@@ -486,9 +487,12 @@ int glia_cli_experiment(int argc, char **argv)
         } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             printf(
                 USAGE
-                "  FILE.json is a POST /v1/experiments body (see GET /v1/experiments/templates)\n"
+                "  FILE.json is a POST /v1/experiments body (see GET /v1/experiments/templates\n"
+                "  and examples/); its \"episodes\" are per run, 1..%d: a study runs up to\n"
+                "  %d of them (gliad run and POST .../run take up to %d for one run)\n"
                 "  --shard K/N runs the K-th of N slices of the runs and prints a part;\n"
-                "  merge prints the whole study's report from all N parts\n");
+                "  merge prints the whole study's report from all N parts\n",
+                GLIA_MAX_EXPERIMENT_EPISODES, GLIA_MAX_RUNS, GLIA_MAX_RUN_EPISODES);
             return 0;
         } else if (argv[i][0] != '-' && path == NULL) {
             path = argv[i];

@@ -1,13 +1,16 @@
 /* run.c: `gliad run`, the offline entry point: one (config, seed) run, one JSON
- * result on stdout. Exit 0 on success, 2 on a bad flag, preset or config (the message
- * names the flag or the config field), 1 on a runtime failure. */
+ * result on stdout, the resolved config it ran with included (as in the API's result).
+ * Exit 0 on success, 2 on a bad flag, preset or config (the message names the flag or
+ * the config field), 1 on a runtime failure. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/config_json.h"
+#include "api/experiment_json.h"
 #include "api/json_write.h"
+#include "api/requests.h"
 #include "api/result_json.h"
 #include "core/session.h"
 #include "offline/cli.h"
@@ -16,16 +19,22 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: gliad run [--preset NAME] [--seed N] [--episodes E] [--config FILE.json]\n"
-               "                 [--compact]\n"
-               "  --preset    control, cursor, astrocyte-firing, astrocyte-traffic, epsilon,\n"
-               "              maturity (or exp020..exp024), reach; phase 1a: exp002..exp018 with\n"
-               "              -baseline|-ambient|-dampening|-full (exp012b-full, ...; GET\n"
-               "              /v1/presets lists them); default: glia's defaults\n"
-               "  --seed      0..4294967295 (default 42)\n"
-               "  --episodes  1..100000000 (default: the preset's published run length)\n"
-               "  --config    JSON overrides applied on the preset (see openapi.yaml, Config)\n"
-               "  --compact   one line of JSON instead of indented\n");
+    fprintf(f,
+            "usage: gliad run [--preset NAME] [--seed N] [--episodes E] [--config FILE.json]\n"
+            "                 [--compact]\n"
+            "  --preset    control, cursor, astrocyte-firing, astrocyte-traffic, epsilon,\n"
+            "              maturity (or exp020..exp024), reach; phase 1a: exp002..exp018 with\n"
+            "              -baseline|-ambient|-dampening|-full (exp012b-full, ...; GET\n"
+            "              /v1/presets lists them); default: glia's defaults\n"
+            "  --seed      0..4294967295 (default 42)\n"
+            "  --episodes  1..%d, as POST .../run takes (default: the preset's published\n"
+            "              run length); a study's runs take at most %d each, as a study\n"
+            "              multiplies them by up to %d runs\n"
+            "  --config    JSON overrides applied on the preset (see openapi.yaml, Config)\n"
+            "  --compact   one line of JSON instead of indented\n"
+            "The result is GET /v1/sessions/{name}/result's: the run, its inference, and the\n"
+            "resolved \"config\" it ran with.\n",
+            GLIA_MAX_RUN_EPISODES, GLIA_MAX_EXPERIMENT_EPISODES, GLIA_MAX_RUNS);
 }
 
 /* Fetch a flag's value from "--flag=value" or "--flag value". */
@@ -77,15 +86,17 @@ int glia_cli_run(int argc, char **argv)
             if (v == NULL)
                 goto missing;
             if (glia_cli_parse_u64(v, 0, UINT32_MAX, &seed) != 0) {
-                fprintf(stderr, PROG ": --seed: must be an integer in [0, 4294967295], not \"%s\"\n", v);
+                fprintf(stderr,
+                        PROG ": --seed: must be an integer in [0, 4294967295], not \"%s\"\n", v);
                 return 2;
             }
         } else if (is_flag(a, "--episodes")) {
             v = flag_value(argc, argv, &i, "--episodes");
             if (v == NULL)
                 goto missing;
-            if (glia_cli_parse_u64(v, 1, 100000000, &episodes) != 0) {
-                fprintf(stderr, PROG ": --episodes: must be an integer in [1, 100000000], not \"%s\"\n", v);
+            if (glia_cli_parse_u64(v, 1, GLIA_MAX_RUN_EPISODES, &episodes) != 0) {
+                fprintf(stderr, PROG ": --episodes: must be an integer in [1, %d], not \"%s\"\n",
+                        GLIA_MAX_RUN_EPISODES, v);
                 return 2;
             }
         } else {
@@ -122,7 +133,7 @@ int glia_cli_run(int argc, char **argv)
         glia_session_free(s);
         return 1;
     }
-    result = glia_result_to_json(s, info ? info->name : NULL, config_path != NULL || !info);
+    result = glia_result_to_json(s, info ? info->name : NULL, 1);
     rc = result != NULL && glia_cli_print_json(result, compact) == 0 ? 0 : 1;
     if (rc != 0)
         fprintf(stderr, PROG ": cannot write the result\n");

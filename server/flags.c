@@ -93,11 +93,20 @@ static int parse_bytes(const char *v, uint64_t *out)
     return 0;
 }
 
-static void usage(FILE *f)
+void glia_options_print(FILE *f)
 {
-    fprintf(f, "usage: gliad [serve] [options]\n\noptions (each also an environment variable):\n");
     for (size_t i = 0; i < NFLAGS; i++)
         fprintf(f, "  %-25s %-28s %s\n", flags[i].flag, flags[i].env, flags[i].help);
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: gliad [serve] [options]\n\n"
+               "Run the daemon: the HTTP API and the web UI over the store in --data-dir, which\n"
+               "one gliad at a time may use (it holds <data dir>/glia.lock).\n\n"
+               "options (each also an environment variable):\n");
+    glia_options_print(f);
+    fprintf(f, "\nother commands: run, experiment, version (gliad help lists them)\n");
 }
 
 static int set_option(glia_options_t *opt, const char *flag, const char *v)

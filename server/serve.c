@@ -22,9 +22,10 @@
 #include "server/metrics.h"
 #include "server/routes/routes.h"
 #include "server/serve.h"
+#include "server/sessions/study.h"
 #include "server/sessions/lifecycle.h"
 #include "server/sessions/registry.h"
-#include "server/sessions/study.h"
+#include "server/store/datadir_lock.h"
 #include "server/store/store.h"
 
 #define DRAIN_SECONDS 5.0
@@ -172,7 +173,8 @@ int glia_serve(int argc, char **argv)
 {
     static glia_server_t server; /* one per process; lives until exit */
     glia_server_t *srv = &server;
-    char env[32];
+    glia_datadir_lock_t *lock; /* held for the daemon's life */
+    char env[32], msg[1400];
     int rc;
 
     rc = glia_options_parse(argc, argv, &srv->opt);
@@ -199,8 +201,13 @@ int glia_serve(int argc, char **argv)
         fprintf(stderr, "gliad: out of memory\n");
         return 1;
     }
-    if (recover(srv) != 0)
+    /* One daemon per data dir: a second one stops here, before the store is touched. */
+    if (glia_datadir_lock_take(srv->opt.data_dir, &lock, msg, sizeof(msg)) != 0)
+        return refuse(srv, msg);
+    if (recover(srv) != 0) {
+        glia_datadir_lock_release_untouched(lock);
         return 1;
+    }
 
     uv_timer_init(&srv->loop, &srv->keepalive_timer);
     srv->keepalive_timer.data = srv;
@@ -215,6 +222,7 @@ int glia_serve(int argc, char **argv)
 
     if (glia_http_start(srv) != 0) {
         fprintf(stderr, "gliad: cannot listen on %s (see the log above)\n", srv->opt.listen);
+        glia_datadir_lock_release(lock);
         return 2;
     }
     {
@@ -231,5 +239,6 @@ int glia_serve(int argc, char **argv)
     glia_lifecycle_resume_running(srv);
     uv_run(&srv->loop, UV_RUN_DEFAULT);
     uv_loop_close(&srv->loop);
+    glia_datadir_lock_release(lock);
     return 0;
 }

@@ -668,13 +668,22 @@ static void completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls,
     glia_request_free(req);
 }
 
+/* A client that went away while being answered (a stream's reader closing it, above all)
+ * is how streams normally end: libmicrohttpd's word for it is logged at info, not warn. */
+static int is_client_gone(const char *msg)
+{
+    return strstr(msg, "The socket is no longer available for sending") != NULL ||
+           strstr(msg, "The connection was forcibly closed by remote peer") != NULL ||
+           strstr(msg, "Socket has been disconnected when reading request") != NULL;
+}
+
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
     char msg[512];
     (void)cls;
     vsnprintf(msg, sizeof(msg), fmt, ap);
     msg[strcspn(msg, "\n")] = '\0';
-    glia_log("warn", NULL, "http: %s", msg);
+    glia_log(is_client_gone(msg) ? "info" : "warn", NULL, "http: %s", msg);
 }
 
 int glia_http_start(glia_server_t *srv)
