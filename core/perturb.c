@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "core/internal.h"
-#include "core/perturb_internal.h"
+#include "core/perturb_parts.h"
 
 int glia_perturb_init(glia_perturb_t *p, const glia_net_t *net)
 {
@@ -317,7 +317,7 @@ int glia_perturb_try(glia_learner_ctx_t *ctx, int n, const glia_pattern_t *pat,
     glia_mulberry_plan_t plan;
     step_t st;
     uint64_t key = 0;
-    int mode = p->redraw ? MODE_REDRAW : glia__perturb_mode(ctx), kept;
+    int mode = p->redraw ? MODE_REDRAW : perturb_mode(ctx), kept;
     double reward = 0.0;
 
     st.ctx = ctx;

@@ -20,17 +20,8 @@
 #include <stdint.h>
 
 #include "core/internal.h"
-#include "core/perturb_internal.h"
+#include "core/perturb_parts.h"
 #include "core/sample.h"
-
-int glia__perturb_mode(const glia_learner_ctx_t *ctx)
-{
-    if (ctx->rng->kind == GLIA_RNG_MULBERRY32_JS)
-        return MODE_MULBERRY;
-    if (ctx->rng->kind == GLIA_RNG_XOSHIRO256SS && ctx->cfg->rng_version >= 2)
-        return MODE_KEYED;
-    return MODE_SEQUENTIAL;
-}
 
 /* ---- applying samples ------------------------------------------------------------------ */
 

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "core/internal.h"
-#include "core/perturb_internal.h"
+#include "core/perturb_parts.h"
 
 /* Territory bit sets are built only up to this size (the reference's: 2.3 KB); above it
  * the union is built as a list. */
@@ -397,7 +397,7 @@ int glia_perturb_union_territories(glia_learner_ctx_t *ctx, const int *t, int k)
 {
     glia_perturb_t *p = ctx->perturb;
     const glia_territories_t *terr = ctx->territories;
-    const int mode = glia__perturb_mode(ctx);
+    const int mode = perturb_mode(ctx);
 
     p->n_terr = k;
     memcpy(p->terr_ids, t, (size_t)k * sizeof(int));

@@ -47,9 +47,9 @@
 #include "api/requests.h"
 #include "api/router.h"
 #include "core/session.h"
+#include "server/budget.h"
+#include "server/event_ring.h"
 #include "server/queue.h"
-#include "server/sessions/budget.h"
-#include "server/sessions/event_ring.h"
 
 struct glia_store;
 struct glia_stream;

@@ -6,7 +6,7 @@
  * Startup loads use the store's own connection before the thread writes anything; event
  * replay opens a fresh read-only connection per call, from any thread.
  */
-#include "server/store/store_internal.h"
+#include "server/store/store_parts.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,20 +15,6 @@
 
 #include "api/event_json.h"
 #include "core/error.h"
-
-int64_t glia__store_session_id(sqlite3 *db, const char *name)
-{
-    sqlite3_stmt *st;
-    int64_t id = 0;
-    if (sqlite3_prepare_v2(db, "SELECT id FROM sessions WHERE name = ?", -1, &st, NULL) !=
-        SQLITE_OK)
-        return 0;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        id = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return id;
-}
 
 /* Rows of one JSON text column, as an array. 0, or GLIA_EFORMAT (a step failed or a row
  * is not JSON: `why` says which) or GLIA_ENOMEM. */

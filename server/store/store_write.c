@@ -5,7 +5,7 @@
  * others; each operation then goes back to the loop (glia__store_async_cb) with its
  * status. When idle with space to give back, it compacts a little at a time.
  */
-#include "server/store/store_internal.h"
+#include "server/store/store_parts.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -9,9 +9,9 @@
 #include <unistd.h>
 
 #include "api/event_json.h"
+#include "server/event_ring.h"
 #include "server/http/streams.h"
 #include "server/sessions/entry.h"
-#include "server/sessions/event_ring.h"
 #include "server/store/store.h"
 
 static glia_event_t event(uint64_t id, int type)

@@ -1,11 +1,11 @@
 /* budget.c: see budget.h. */
-#include "server/sessions/budget.h"
+#include "server/budget.h"
 
 #include <stdio.h>
 
 #include "api/problem.h"
 #include "core/footprint.h"
-#include "server/sessions/event_ring.h"
+#include "server/event_ring.h"
 
 int glia_budget_take(glia_budget_t *b, uint64_t bytes)
 {

@@ -1,5 +1,5 @@
 /* event_ring.c: see event_ring.h. */
-#include "server/sessions/event_ring.h"
+#include "server/event_ring.h"
 
 #include <stdlib.h>
 #include <string.h>

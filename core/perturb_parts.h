@@ -1,11 +1,11 @@
-/* perturb_internal.h: what the perturbation step's three files share (core/ only).
+/* perturb_parts.h: what the perturbation step's three files share (core/ only).
  *
  * perturb.c runs the step (scratch, scoring, keep or revert), perturb_union.c builds the
  * set of synapses it perturbs (lists, territory unions, stream 2's listed sets), and
  * perturb_apply.c applies each generator's samples to them.
  */
-#ifndef GLIA_PERTURB_INTERNAL_H
-#define GLIA_PERTURB_INTERNAL_H
+#ifndef GLIA_PERTURB_PARTS_H
+#define GLIA_PERTURB_PARTS_H
 
 #include <stdint.h>
 
@@ -30,6 +30,16 @@ typedef struct glia_keyed_set {
 
 /* How a step gets its samples (perturb_apply.c's header comment). */
 enum { MODE_SEQUENTIAL, MODE_MULBERRY, MODE_KEYED, MODE_REDRAW };
+
+/* MODE_MULBERRY, MODE_KEYED or MODE_SEQUENTIAL for the session's generator. */
+static inline int perturb_mode(const glia_learner_ctx_t *ctx)
+{
+    if (ctx->rng->kind == GLIA_RNG_MULBERRY32_JS)
+        return MODE_MULBERRY;
+    if (ctx->rng->kind == GLIA_RNG_XOSHIRO256SS && ctx->cfg->rng_version >= 2)
+        return MODE_KEYED;
+    return MODE_SEQUENTIAL;
+}
 
 /* One try's view of its step, passed to the appliers. */
 typedef struct step {
@@ -71,8 +81,6 @@ void glia__perturb_union_destroy(glia_perturb_t *p);
 
 /* perturb_apply.c */
 
-/* MODE_MULBERRY, MODE_KEYED or MODE_SEQUENTIAL for the session's generator. */
-int glia__perturb_mode(const glia_learner_ctx_t *ctx);
 /* xoshiro256ss stream 1: every sample now, in order, saved for revert. */
 void glia__perturb_sequential_all(step_t *st);
 /* mulberry32-js: the live synapses' samples before the evaluation (saved for revert),

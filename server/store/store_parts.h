@@ -1,9 +1,10 @@
-/* store_internal.h: what the store's files share (store_sqlite.c opens and closes,
- * store_write.c applies operations on the store thread, store_read.c loads and replays).
+/* store_parts.h: what the store's files share (store_sqlite.c opens and closes,
+ * store_write.c applies operations on the store thread, store_read.c loads and replays,
+ * store_sql.c holds the SQLite helpers they all use).
  * Internal to server/store/: nothing outside it includes this.
  */
-#ifndef GLIA_STORE_INTERNAL_H
-#define GLIA_STORE_INTERNAL_H
+#ifndef GLIA_STORE_PARTS_H
+#define GLIA_STORE_PARTS_H
 
 #include <pthread.h>
 #include <sqlite3.h>
