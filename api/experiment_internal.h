@@ -40,6 +40,24 @@ void glia__experiment_value_text(const json_t *v, char *out, size_t size);
 void glia__experiment_point_title(const char (*swept)[GLIA_FIELD_MAX], int n,
                                   const glia_config_t *cfg, char *out, size_t size);
 
+/* ---- experiment_stats.c: the display text of a statistic --------------------------------- */
+
+/* Every statistic the daemon serves is formatted here once: the results' "text" members
+ * (what the web UI shows) and the Markdown report print these same strings, so the page
+ * and the report cannot round one number two ways. */
+
+/* 0.6675 -> "66.8%" ("%.1f%%" of 100 v); "N/A" when v is not a number. */
+void glia__experiment_pct_text(const json_t *v, char *out, size_t size);
+
+/* A difference in percentage points with its sign: "+1.9%", "-32.2%". */
+void glia__experiment_signed_pct_text(double v, char *out, size_t size);
+
+/* "[62.2%, 71.3%]" of an interval object {low, high}. */
+void glia__experiment_interval_text(const json_t *ci, char *out, size_t size);
+
+/* A p-value: "< 0.001", else three decimals. */
+void glia__experiment_p_text(double p, char *out, size_t size);
+
 /* ---- experiment_doc.c -------------------------------------------------------------------- */
 
 /* The accuracy levels a record times: record member "episodes_to_<key>" (90%, 95% and

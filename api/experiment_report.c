@@ -14,30 +14,26 @@
 
 /* ---- cells ------------------------------------------------------------------------------- */
 
+/* The cells print the statistics' shared display text (experiment_stats.c), the same
+ * strings the results serve to the web UI. */
 static void pct(glia_strbuf_t *b, const json_t *v)
 {
-    if (json_is_number(v))
-        glia_strbuf_printf(b, "%.1f%%", 100.0 * json_number_value(v));
-    else
-        glia_strbuf_puts(b, "N/A");
+    char text[32];
+    glia__experiment_pct_text(v, text, sizeof(text));
+    glia_strbuf_puts(b, text);
 }
 
 /* "[low, high]" of an interval object, as percentages. */
 static void interval(glia_strbuf_t *b, const json_t *ci)
 {
-    glia_strbuf_puts(b, "[");
-    pct(b, json_object_get(ci, "low"));
-    glia_strbuf_puts(b, ", ");
-    pct(b, json_object_get(ci, "high"));
-    glia_strbuf_puts(b, "]");
+    char text[64];
+    glia__experiment_interval_text(ci, text, sizeof(text));
+    glia_strbuf_puts(b, text);
 }
 
 static const char *pvalue(double p, char *buf, size_t size)
 {
-    if (p < 0.001)
-        snprintf(buf, size, "< 0.001");
-    else
-        snprintf(buf, size, "%.3f", p);
+    glia__experiment_p_text(p, buf, size);
     return buf;
 }
 
@@ -147,8 +143,13 @@ static int ranking_row_md(glia_strbuf_t *b, const json_t *e, char (*swept)[GLIA_
         glia__experiment_value_text(json_object_get(values, swept[i]), text, sizeof(text));
         glia_strbuf_printf(b, " %s |", text);
     }
+    /* the condition's mean accuracy, as its row in the conditions table prints it */
     glia_strbuf_puts(b, " ");
-    pct(b, json_object_get(e, "mean_accuracy"));
+    if (json_is_string(json_object_get(json_object_get(e, "text"), "mean_accuracy")))
+        glia_strbuf_puts(
+            b, json_string_value(json_object_get(json_object_get(e, "text"), "mean_accuracy")));
+    else
+        pct(b, json_object_get(e, "mean_accuracy"));
     glia_strbuf_puts(b, " | ");
     interval(b, json_object_get(e, "ci95"));
     glia_strbuf_printf(b, " | %lld | ", (long long)n);
@@ -290,12 +291,14 @@ static void pairwise_md(glia_strbuf_t *b, const json_t *pairs)
     for (size_t i = 0; i < json_array_size(pairs); i++) {
         json_t *p = json_array_get(pairs, i), *w = json_object_get(p, "wilcoxon");
         json_t *sign = json_object_get(p, "sign_test");
+        char diff[32];
+        glia__experiment_signed_pct_text(json_number_value(json_object_get(p, "mean_difference")),
+                                         diff, sizeof(diff));
         glia_strbuf_printf(
-            b, "| %s vs %s | %lld / %lld / %lld | %+.1f%% | %s%s | ",
+            b, "| %s vs %s | %lld / %lld / %lld | %s | %s%s | ",
             json_string_value(json_object_get(p, "a")), json_string_value(json_object_get(p, "b")),
             (long long)int_of(p, "wins"), (long long)int_of(p, "ties"),
-            (long long)int_of(p, "losses"),
-            100.0 * json_number_value(json_object_get(p, "mean_difference")),
+            (long long)int_of(p, "losses"), diff,
             pvalue(json_number_value(json_object_get(w, "p_value")), pbuf, sizeof(pbuf)),
             json_is_true(json_object_get(w, "exact")) ? " (exact)" : " (normal approx.)");
         glia_strbuf_printf(

@@ -375,10 +375,148 @@ ok:
     return out;
 }
 
+/* ---- display text ------------------------------------------------------------------------ */
+
+void glia__experiment_pct_text(const json_t *v, char *out, size_t size)
+{
+    if (json_is_number(v))
+        snprintf(out, size, "%.1f%%", 100.0 * json_number_value(v));
+    else
+        snprintf(out, size, "N/A");
+}
+
+void glia__experiment_signed_pct_text(double v, char *out, size_t size)
+{
+    snprintf(out, size, "%+.1f%%", 100.0 * v);
+}
+
+void glia__experiment_interval_text(const json_t *ci, char *out, size_t size)
+{
+    char lo[32], hi[32];
+    glia__experiment_pct_text(json_object_get(ci, "low"), lo, sizeof(lo));
+    glia__experiment_pct_text(json_object_get(ci, "high"), hi, sizeof(hi));
+    snprintf(out, size, "[%s, %s]", lo, hi);
+}
+
+void glia__experiment_p_text(double p, char *out, size_t size)
+{
+    if (p < 0.001)
+        snprintf(out, size, "< 0.001");
+    else
+        snprintf(out, size, "%.3f", p);
+}
+
+static json_t *pct_json(const json_t *v)
+{
+    char text[32];
+    glia__experiment_pct_text(v, text, sizeof(text));
+    return json_string(text);
+}
+
+static json_t *interval_json(const json_t *ci)
+{
+    char text[64];
+    glia__experiment_interval_text(ci, text, sizeof(text));
+    return json_string(text);
+}
+
+static json_t *p_json(const json_t *p)
+{
+    char text[32];
+    glia__experiment_p_text(json_number_value(p), text, sizeof(text));
+    return json_string(text);
+}
+
+static json_t *fixed1_json(const json_t *v)
+{
+    char text[32];
+    snprintf(text, sizeof(text), "%.1f", json_number_value(v));
+    return json_string(text);
+}
+
+/* Each statistic's display text beside it, under "text" (results.conditions[].text,
+ * .ranking[].text and .vs_best.text, .pairwise[].text, .wilcoxon.text, .sign_test.text,
+ * .per_seed[].text by label). A ranking row shows its condition's mean accuracy: one
+ * number, one text (the ranking orders by correct bits, which can differ from the mean
+ * of the runs' accuracies in the last bit and so, at a rounding edge, in the digit). */
+static void add_texts(json_t *res)
+{
+    json_t *conds = json_object_get(res, "conditions"), *rank = json_object_get(res, "ranking");
+    json_t *pairs = json_object_get(res, "pairwise"), *per_seed = json_object_get(res, "per_seed");
+    size_t i, k;
+    json_t *c, *e, *p, *row;
+
+    json_array_foreach(conds, i, c)
+    {
+        json_t *t = json_object(), *pa = json_array(), *v;
+        json_array_foreach(json_object_get(c, "pattern_accuracy"), k, v)
+            json_array_append_new(pa, pct_json(v));
+        json_object_set_new(t, "mean_accuracy", pct_json(json_object_get(c, "mean_accuracy")));
+        json_object_set_new(t, "ci95", interval_json(json_object_get(c, "ci95")));
+        json_object_set_new(t, "ci95_bootstrap",
+                            interval_json(json_object_get(c, "ci95_bootstrap")));
+        json_object_set_new(t, "sd", pct_json(json_object_get(c, "sd")));
+        json_object_set_new(t, "min", pct_json(json_object_get(c, "min")));
+        json_object_set_new(t, "max", pct_json(json_object_get(c, "max")));
+        json_object_set_new(t, "accept_rate", pct_json(json_object_get(c, "accept_rate")));
+        json_object_set_new(t, "mean_distinct_outputs",
+                            fixed1_json(json_object_get(c, "mean_distinct_outputs")));
+        json_object_set_new(t, "pattern_accuracy", pa);
+        json_object_set_new(c, "text", t);
+    }
+    json_array_foreach(rank, i, e)
+    {
+        const char *label = json_string_value(json_object_get(e, "label"));
+        json_t *t = json_object(), *vs = json_object_get(e, "vs_best"), *mine = NULL;
+        json_array_foreach(conds, k, c)
+        {
+            if (label != NULL && json_is_string(json_object_get(c, "label")) &&
+                strcmp(json_string_value(json_object_get(c, "label")), label) == 0)
+                mine = json_object_get(c, "text");
+        }
+        if (json_is_number(json_object_get(e, "mean_accuracy")) && mine != NULL)
+            json_object_set(t, "mean_accuracy", json_object_get(mine, "mean_accuracy"));
+        if (json_is_object(json_object_get(e, "ci95")))
+            json_object_set_new(t, "ci95", interval_json(json_object_get(e, "ci95")));
+        json_object_set_new(e, "text", t);
+        if (json_is_object(vs))
+            json_object_set_new(vs, "text",
+                                json_pack("{s:o, s:o}", "p_value",
+                                          p_json(json_object_get(vs, "p_value")), "p_holm",
+                                          p_json(json_object_get(vs, "p_holm"))));
+    }
+    json_array_foreach(pairs, i, p)
+    {
+        json_t *w = json_object_get(p, "wilcoxon"), *sign = json_object_get(p, "sign_test");
+        char diff[32];
+        glia__experiment_signed_pct_text(json_number_value(json_object_get(p, "mean_difference")),
+                                         diff, sizeof(diff));
+        json_object_set_new(p, "text", json_pack("{s:s}", "mean_difference", diff));
+        json_object_set_new(w, "text",
+                            json_pack("{s:o, s:o, s:o}", "p_value",
+                                      p_json(json_object_get(w, "p_value")), "w_plus",
+                                      fixed1_json(json_object_get(w, "w_plus")), "w_minus",
+                                      fixed1_json(json_object_get(w, "w_minus"))));
+        json_object_set_new(
+            sign, "text", json_pack("{s:o}", "p_value", p_json(json_object_get(sign, "p_value"))));
+    }
+    json_array_foreach(per_seed, i, row)
+    {
+        json_t *t = json_object(), *r;
+        const char *label;
+        json_object_foreach(json_object_get(row, "records"), label, r)
+        {
+            if (json_is_object(r))
+                json_object_set_new(t, label, pct_json(json_object_get(r, "accuracy")));
+        }
+        json_object_set_new(row, "text", t);
+    }
+}
+
 json_t *glia_experiment_results(const json_t *doc)
 {
     json_t *conds = json_object_get(doc, "conditions"), *seeds = json_object_get(doc, "seeds");
-    json_t *per_cond = json_array(), *pairs = json_array(), *per_seed = json_array();
+    json_t *per_cond = json_array(), *pairs = json_array(), *per_seed = json_array(), *res;
 
     for (size_t i = 0; i < json_array_size(conds); i++)
         json_array_append_new(per_cond, condition_stats(doc, json_array_get(conds, i)));
@@ -404,8 +542,11 @@ json_t *glia_experiment_results(const json_t *doc)
         }
         json_array_append_new(per_seed, json_pack("{s:I, s:o}", "seed", seed, "records", recs));
     }
-    return json_pack("{s:o, s:o*, s:o, s:o}", "conditions", per_cond, "ranking",
-                     ranking(doc, per_cond), "pairwise", pairs, "per_seed", per_seed);
+    res = json_pack("{s:o, s:o*, s:o, s:o}", "conditions", per_cond, "ranking",
+                    ranking(doc, per_cond), "pairwise", pairs, "per_seed", per_seed);
+    if (res != NULL)
+        add_texts(res);
+    return res;
 }
 
 /* ---- pruning rungs ----------------------------------------------------------------------- */

@@ -19,13 +19,26 @@ drives Debian's chromium through chromium-driver:
     seed-aggregated curves with CI bands;
   - compare: two sessions side by side, curves overlaid, the config diff listing exactly
     the JSON pointers whose values differ;
+  - sweeps: a two-field grid and a one-field grid show their swept fields as columns with
+    their values, the daemon's ranking with its Holm-corrected "worse" marks, a heatmap
+    (two fields) or a line with CIs (one field) of the mean accuracy over the values, and
+    curves filtered to the best k conditions;
+  - one number, one text: every statistic on the experiment page is the daemon's text,
+    the same digits as its Markdown report (exp021's astrocyte mean is 66.7% in the
+    ranking and in the conditions table alike);
+  - live pages: the session page says which episode each panel shows, the learner panel
+    follows the run, a control session gets the constant-output badge /inference
+    reports, and CI bands show n and stop where fewer than 2 seeds report;
+  - layout at 1280 and 1920 px: screenshots of every page, and no element wider than the
+    viewport or cut by its card without a scrollbar;
   - keyboard and text alternatives: controls reachable with Tab, charts with role=img,
     a summary and a data table;
   - with a token: the prompt, a refused token, then the bearer header on /v1 requests
     and ?access_token= only on the event stream;
   - across everything: no request to any host but the daemon (Chrome's performance
     log), no Content-Security-Policy violation, no uncaught script error.
-Screenshots of each page go to --out (the build dir), for people and for README.
+Screenshots of each page go to --out (the build dir), for people and for README.md's
+picture (docs/ui-session.png).
 
 usage: test_ui.py --gliad PATH --out DIR [--chromium PATH] [--chromedriver PATH]
 """
@@ -228,15 +241,15 @@ class Browser:
     def wait_css(self, css, timeout=20):
         return self.wait(lambda: self.qa(css) and self.qa(css)[0], css, timeout)
 
-    def screenshot(self, name, full=True):
+    def screenshot(self, name, full=True, width=1280):
         path = os.path.join(self.out, name)
         if full:
             height = self.js("return document.documentElement.scrollHeight")
-            self.d.set_window_size(1280, min(max(height + 40, 600), 8000))
+            self.d.set_window_size(width, min(max(height + 40, 600), 8000))
             time.sleep(0.5)
         self.d.save_screenshot(path)
         if full:
-            self.d.set_window_size(1280, 1000)
+            self.d.set_window_size(width, 1000)
         print("      screenshot " + path)
 
     def quit(self):
@@ -244,6 +257,46 @@ class Browser:
             self.d.quit()
         finally:
             shutil.rmtree(self.profile, ignore_errors=True)
+
+
+# Elements that stick out of the viewport, or out of a card/figure that does not scroll:
+# what a person would see cut. Inside a horizontally scrolling box (overflow-x auto or
+# scroll) overflow is reachable with its scrollbar, so it is fine.
+OVERFLOW_JS = """
+const vw = document.documentElement.clientWidth;
+const bad = [];
+const name = (e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
+  (e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\\s+/).join('.') : '');
+const scrolls = (e) => { const o = getComputedStyle(e).overflowX; return o === 'auto' || o === 'scroll'; };
+if (document.documentElement.scrollWidth > vw + 1)
+  bad.push('the page scrolls sideways: ' + document.documentElement.scrollWidth + ' > ' + vw);
+for (const e of document.querySelectorAll('main *, header.top *')) {
+  let a = e.parentElement, inside = false;
+  while (a && a !== document.body) { if (scrolls(a)) { inside = true; break; } a = a.parentElement; }
+  if (inside) continue;
+  const r = e.getBoundingClientRect();
+  if (r.width > 0 && (r.right > vw + 1 || r.left < -1)) bad.push(name(e) + ' spans ' +
+    Math.round(r.left) + '..' + Math.round(r.right) + ' of ' + vw);
+}
+for (const e of document.querySelectorAll('main .card, main figure.chart, main .cols > *')) {
+  if (!scrolls(e) && e.scrollWidth > e.clientWidth + 1)
+    bad.push(name(e) + ' content ' + e.scrollWidth + ' wider than its box ' + e.clientWidth);
+}
+return bad.slice(0, 8);
+"""
+
+
+def layout(b, what, ready, shot):
+    """At 1280 and 1920 px: nothing overflows; a full-page screenshot of each width."""
+    for w in (1280, 1920):
+        b.d.set_window_size(w, 1000)
+        time.sleep(0.6)
+        b.wait_css(ready)
+        bad = b.js(OVERFLOW_JS)
+        check(bad == [], "layout at %d px, %s: nothing cut or wider than the viewport %s" %
+              (w, what, bad))
+        b.screenshot("%s-%d.png" % (shot, w), width=w)
+    b.d.set_window_size(1280, 1000)
 
 
 def attr(el, name):
@@ -341,10 +394,11 @@ def sessions_list(b, d):
            "the state filter to keep only c42")
     check("state=completed" in b.d.current_url, "the filter is in the URL")
     b.screenshot("ui-sessions.png")
+    layout(b, "the sessions list", "#sessions tbody tr", "ui-sessions")
 
 
 def acceptance(b, d):
-    """README's path: create the exp 024 seed 314 session, run it, watch it, Table 5.
+    """README.md's first session: create exp 024 seed 314, run it, watch it, Table 5.
 
     Created first and run from its page, so the page is watching before the run starts
     however fast the machine is."""
@@ -359,20 +413,22 @@ def acceptance(b, d):
           "Run offers the preset's 20,000 episodes")
     b.q("dialog button[type=submit]").click()
     # Watch it while it runs: the chart's point count and the latest accuracy.
-    counts, accs, running_counts = [], [], []
+    counts, accs, running_counts, learner_eps = [], [], [], []
     deadline = time.monotonic() + 300
     state = None
     while time.monotonic() < deadline:
         # one script reads both: the page redraws them between two WebDriver calls
-        n, ep, acc = b.js("""
+        n, ep, acc, lep = b.js("""
             const f = document.querySelector('#chart-accuracy');
             const e = document.querySelector('#latest-episode .num');
             const a = document.querySelector('#latest-accuracy .num');
+            const l = document.querySelector('#learner-box');
             return [f ? Number(f.dataset.points) : 0, e ? Number(e.dataset.value) : null,
-                    a ? Number(a.dataset.value) : null];""")
+                    a ? Number(a.dataset.value) : null, l ? l.dataset.episode : null];""")
         state = d.get("/v1/sessions/m314")["state"]
         if state == "running":
             running_counts.append(n)
+            learner_eps.append(lep)
             if ep is not None and acc is not None:
                 accs.append((ep, acc))
         counts.append(n)
@@ -396,6 +452,9 @@ def acceptance(b, d):
           "the latest point moved on live while running (episodes %s), each shown accuracy "
           "is the stored point's (mismatches %s), and it climbed above episode 0's %s to %s"
           % (episodes[:8], wrong[:3], start, best))
+    moved = sorted({int(e) for e in learner_eps if e not in (None, "undefined")})
+    check(len(moved) >= 2, "the learner panel follows the run (episodes %s), not stale since "
+          "load" % moved[:8])
     b.wait(lambda: int(attr(b.q("#chart-accuracy"), "data-points")) == len(metrics["points"]),
            "the chart to hold the API's %d points" % len(metrics["points"]))
     check(True, "the chart holds all %d points of the run" % len(metrics["points"]))
@@ -423,6 +482,17 @@ def acceptance(b, d):
     check(cols == sum(1 for p in metrics["points"] if "outputs" in p),
           "the output-vector grid has one column per trajectory point (%d)" % cols)
     b.wait(lambda: b.qa("#astrocytes tbody tr"), "the astrocyte table")
+    # The run's end: progress, inference and learner at episode 20,000; the last point is
+    # the last stored one (episode 19,999). The page says which episode each panel shows.
+    want = {"progress": "20000", "inference": "20000", "learner": "20000",
+            "point": str(metrics["points"][-1]["episode"])}
+    b.wait(lambda: all(attr(b.q("#panel-episodes"), "data-" + k) == v for k, v in want.items()),
+           "the panels at %s" % want)
+    note = b.q("#panel-episodes").text
+    check("progress episode 20,000" in note and "inference episode 20,000" in note and
+          "learner episode 20,000" in note and "trajectory point episode %s" %
+          "{:,}".format(metrics["points"][-1]["episode"]) in note,
+          "each panel of the finished session says which episode it shows: " + note)
     learner = d.get("/v1/sessions/m314/learner")
     astro = learner["state"]["astrocytes"]
     rows = b.qa("#astrocytes tbody tr")
@@ -436,7 +506,9 @@ def acceptance(b, d):
     check(len(b.qa("svg.layout circle")) == d.get("/v1/sessions/m314/network")["neurons_count"],
           "the layout draws every neuron")
     b.screenshot("ui-session.png")
-    # README's picture: the page from its top to the end of the inference table
+    layout(b, "the session page", "#inference tbody tr", "ui-session")
+    # README.md's picture (docs/ui-session.png): the page from its top to the end of the
+    # inference table
     bottom = b.js("const r = document.querySelector('#inference-box').getBoundingClientRect();"
                   "return Math.ceil(r.bottom + window.scrollY + 16);")
     png = b.d.execute_cdp_cmd("Page.captureScreenshot", {
@@ -541,12 +613,141 @@ def experiment(b, d):
            "the curves chart to hold the API's %d means" % total, 10)
     check(True, "the curves chart draws the API's %d (condition, episode) means with CI bands"
           % total)
+    fig = b.q("#chart-curves")
+    thin = sum(1 for c in curves["conditions"] for p in c["points"] if p.get("accuracy") and
+               p["accuracy"]["n"] < 2)
+    check(attr(fig, "data-thin-points") == str(thin) and "n = " in fig.text,
+          "the CI bands show n and stop at the %d points with fewer than 2 seeds" % thin)
+    # One number, one text: the page shows the daemon's digits, the report's digits.
+    md = d.request("GET", "/v1/experiments/exp021/report?format=md")[2].decode()
+    rank_row = b.q('#ranking tr[data-condition="astrocyte"]')
+    cond_row = b.q('#conditions tr[data-condition="astrocyte"]')
+    r_mean = rank_row.find_element(By.CSS_SELECTOR, "td.mean").text
+    c_mean = cond_row.find_element(By.CSS_SELECTOR, "td.mean").text
+    check(r_mean == c_mean == "66.7%" and "| 1 | astrocyte | 66.7% |" in md and
+          "| Mean accuracy | 66.7% |" in md,
+          "exp021's astrocyte mean is 66.7%% in the ranking and the conditions table, on the "
+          "page (%s, %s) and in the report" % (r_mean, c_mean))
+    for c in res["conditions"]:
+        t = c.get("text") or {}
+        row = b.q('#conditions tr[data-condition="%s"]' % c["label"])
+        shown = [row.find_element(By.CSS_SELECTOR, sel).text for sel in
+                 ("td.mean", "td.ci-t", "td.ci-boot")]
+        check(t and shown == [t.get("mean_accuracy"), t.get("ci95"), t.get("ci95_bootstrap")],
+              "experiment: %s shows the daemon's texts %s" % (c["label"], shown))
+    for p in res["pairwise"]:
+        t = p.get("text") or {}
+        row = b.q('#pairwise tr[data-a="%s"][data-b="%s"]' % (p["a"], p["b"]))
+        diff = row.find_element(By.CSS_SELECTOR, "td.diff").text
+        check(t and diff == t.get("mean_difference") and ("| %s vs %s | %d / %d / %d | %s |" % (
+            p["a"], p["b"], p["wins"], p["ties"], p["losses"], diff)) in md,
+            "experiment: %s vs %s mean difference %s on the page and in the report" %
+            (p["a"], p["b"], diff))
+    ranks = [attr(r, "data-condition") for r in b.qa("#ranking tbody tr")]
+    check(ranks == [e["label"] for e in res["ranking"]], "the ranking in the daemon's order %s"
+          % ranks)
     b.screenshot("ui-experiment.png")
+    layout(b, "the exp021 page", "#chart-curves", "ui-experiment")
     # drill down
     b.q('#per-seed tr[data-seed="42"] td[data-label="astrocyte"] a').click()
     b.wait(lambda: b.d.current_url.endswith("/ui/sessions/exp021.astrocyte.42"), "drill-down")
     b.wait_css("#inference tbody tr")
     check(True, "a per-seed cell drills down to its session page")
+
+
+def sweeps(b, d):
+    """A two-field grid (heatmap) and a one-field grid (line, best-k curves)."""
+    grid2 = {"name": "sweep2", "base": {"preset": "cursor"}, "seeds": {"count": 3},
+             "episodes": 300, "sweep": {"grid": {"/training/perturbation_std": [0.05, 0.1, 0.2],
+                                                 "/learner/cursor/radius": [1.5, 3]}}}
+    grid1 = {"name": "sweep1", "base": {"preset": "cursor"}, "seeds": {"count": 2},
+             "episodes": 300, "sweep": {"grid": {"/training/perturbation_std":
+                                                 [0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5]}}}
+    for body in (grid2, grid1):
+        d.json("POST", "/v1/experiments", body, want=202)
+    for name in ("sweep2", "sweep1"):
+        d.wait(lambda: d.get("/v1/experiments/" + name)["state"] == "completed",
+               name + " to complete", 300)
+    doc = d.get("/v1/experiments/sweep2")
+    res = doc["results"]
+    b.get(d.origin + "/ui/experiments/sweep2")
+    b.wait_css("#ranking tbody tr", 30)
+    heads = [e.text for e in b.qa("#conditions thead th")]
+    check(heads[1:3] == ["perturbation_std", "radius"],
+          "sweep: the swept fields are columns of the conditions table %s" % heads[:4])
+    ok = True
+    for c in doc["conditions"]:
+        row = b.q('#conditions tr[data-condition="%s"]' % c["label"])
+        vals = [e.text for e in row.find_elements(By.CSS_SELECTOR, "td.swept")]
+        ok &= vals == [json.dumps(c["values"][f]) for f in doc["sweep"]["fields"]]
+    check(ok, "sweep: each condition shows its swept values")
+    rows = b.qa("#ranking tbody tr")
+    check([attr(r, "data-condition") for r in rows] == [e["label"] for e in res["ranking"]],
+          "sweep: the ranking in the daemon's order")
+    ok = True
+    for r, e in zip(rows, res["ranking"]):
+        vs = e.get("vs_best")
+        cell = r.find_element(By.CSS_SELECTOR, "td.holm")
+        if isinstance(vs, dict):
+            ok &= attr(cell, "data-worse") == ("true" if vs["worse"] else "false")
+            ok &= fval(cell.find_element(By.CSS_SELECTOR, ".num")) == vs["p_holm"]
+            ok &= ("worse" in cell.text) == bool(vs["worse"])
+        else:
+            ok &= bool(attr(cell, "data-best") == "true" or e.get("pruned_at") or not e["n"])
+    check(ok, "sweep: every ranking row has the daemon's Holm p and its worse mark")
+    fig = b.wait_css("#sweep-chart")
+    check(attr(fig, "data-kind") == "heatmap" and len(b.qa("#sweep-heat tbody tr")) == 3 and
+          len(b.qa("#sweep-heat tbody td")) == 6,
+          "sweep: two swept fields make a 3 x 2 heatmap of the mean accuracy")
+    b.wait_css("#chart-curves", 30)
+    b.screenshot("ui-sweep2.png")
+    layout(b, "a two-field sweep", "#chart-curves", "ui-sweep2")
+
+    doc = d.get("/v1/experiments/sweep1")
+    b.get(d.origin + "/ui/experiments/sweep1")
+    fig = b.wait_css("#sweep-chart", 30)
+    check(attr(fig, "data-kind") == "line" and attr(fig, "data-points") == "7",
+          "sweep: one swept field makes a line of the mean accuracy over its 7 values")
+    b.wait_css("#chart-curves", 30)
+    check(Select(b.q("#curve-best")).first_selected_option.get_attribute("value") == "5" and
+          attr(b.q("#chart-curves"), "data-conditions") == "5",
+          "sweep: with 7 conditions the curves show the best 5 by default")
+    legend = [e for e in b.qa("#chart-curves .u-legend .u-series") if e.is_displayed()]
+    check(len(legend) == 6, "sweep: one legend entry per curve shown, and the x axis (%d)" %
+          len(legend))
+    best = [e["label"] for e in doc["results"]["ranking"]][:3]
+    Select(b.q("#curve-best")).select_by_value("3")
+    b.wait(lambda: attr(b.q("#chart-curves"), "data-conditions") == "3", "the best 3")
+    aria = attr(b.q("#chart-curves .plot"), "aria-label")
+    check(all(l + " at episode" in aria for l in best),
+          "sweep: best 3 draws the ranking's first three %s" % best)
+    Select(b.q("#curve-best")).select_by_value("all")
+    b.wait(lambda: attr(b.q("#chart-curves"), "data-conditions") == "7", "all 7")
+    check(True, "sweep: the filter goes back to all 7 conditions")
+    b.screenshot("ui-sweep1.png")
+    layout(b, "a one-field sweep", "#chart-curves", "ui-sweep1")
+    b.get(d.origin + "/ui/experiments")
+    layout(b, "the experiments list", "#experiments tbody tr", "ui-experiments")
+
+
+def control(b, d):
+    """A control session: no trajectory points, the constant-output badge from /inference."""
+    d.json("POST", "/v1/sessions", {"name": "ctl", "preset": "control", "seed": 5}, want=201)
+    d.json("POST", "/v1/sessions/ctl/run", {"episodes": 200}, want=202)
+    d.wait_state("ctl", ["completed"], 60)
+    inf = d.get("/v1/sessions/ctl/inference")
+    b.get(d.origin + "/ui/sessions/ctl")
+    b.wait(lambda: attr(b.q("#inference-box"), "data-episode") == str(inf["episode"]),
+           "the control session's inference")
+    badge = b.wait(lambda: attr(b.q("#constant"), "data-source") == "inference" and
+                   b.q("#constant"), "the title badge from the inference")
+    has = bool(badge.find_elements(By.CSS_SELECTOR, ".badge.constant"))
+    check(has == inf["constant_output"] and has,
+          "control: the constant-output badge shows as /inference says (%s)" %
+          inf["constant_output"])
+    check("control learner" in b.q("#latest-none").text,
+          "control: the page says why there is no trajectory point")
+    b.screenshot("ui-control.png")
 
 
 def flatten(v, prefix="", out=None):
@@ -712,6 +913,8 @@ def main():
                            ("acceptance", lambda: acceptance(b, d)),
                            ("experiment", lambda: experiment(b, d)),
                            ("compare", lambda: compare(b, d)),
+                           ("sweeps", lambda: sweeps(b, d)),
+                           ("control", lambda: control(b, d)),
                            ("accessibility", lambda: accessibility(b, d)),
                            ("page weights", lambda: page_weights(b, d)),
                            ("resume", lambda: resume(b, d)),

@@ -6,8 +6,20 @@
 // The charts draw the points the API gave: they never resample or average.
 import { h, clear, numText } from './dom.js';
 
-export const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf',
-  '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22'];
+// Okabe-Ito, then Paul Tol's muted set: colour-blind safe, and neighbours differ clearly
+// in hue and lightness (no two blues or two greens side by side).
+export const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9',
+  '#332288', '#999933', '#882255', '#44AA99', '#000000', '#AA4499'];
+
+// An episode as a short axis label: 950, 12k, 1.5M (tick labels only; the data tables
+// and legends show the exact episode).
+export function episodeTick(v) {
+  const a = Math.abs(v);
+  const short = (x, unit) => `${Number.isInteger(x) ? x : x.toFixed(1).replace(/\.0$/, '')}${unit}`;
+  if (a >= 1e6) return short(v / 1e6, 'M');
+  if (a >= 1e4) return short(v / 1e3, 'k');
+  return String(v);
+}
 
 function width(el) {
   return Math.max(280, Math.floor(el.getBoundingClientRect().width) || 600);
@@ -51,7 +63,9 @@ function resizeWith(plot, getChart) {
   return ro;
 }
 
-const axisX = { label: 'episode', size: 40, labelSize: 18 };
+// The x axis: at least 90 px between ticks, short labels, so they never collide.
+const axisX = { label: 'episode', size: 40, labelSize: 18, space: 90,
+  values: (u, ticks) => ticks.map(episodeTick) };
 
 // A chart of one or more series of trajectory points ({episode, <key>: number}).
 // series: [{key, label, digits?}]; y: [min, max] or null (auto).
@@ -132,10 +146,15 @@ export function lineChart({ id, title, series, y = null }) {
 
 // Curves with a band each: groups [{label, points: [{episode, mean, low, high, n}]}].
 // Used for seed-aggregated curves: the mean and its 95% CI, as the API computed them.
+// The band stops where fewer than 2 seeds report (no interval there); the legend and the
+// data table show each point's n, and the figure's data-thin-points counts those points.
 export function bandChart({ id, title, groups, y = [0, 1], digits = 3 }) {
   const { fig, plot, details, tableBox } = baseFigure(title, id);
+  const banded = (p, v) => (p.n >= 2 ? v : null);
   const tables = groups.map((g) => [g.points.map((p) => p.episode),
-    g.points.map((p) => p.mean), g.points.map((p) => p.high), g.points.map((p) => p.low)]);
+    g.points.map((p) => p.mean), g.points.map((p) => banded(p, p.high)),
+    g.points.map((p) => banded(p, p.low))]);
+  const nAt = groups.map((g) => new Map(g.points.map((p) => [p.episode, p.n])));
   const data = tables.length && typeof window.uPlot === 'function'
     ? window.uPlot.join(tables) : [[]];
   const series = [{ label: 'episode' }];
@@ -144,11 +163,16 @@ export function bandChart({ id, title, groups, y = [0, 1], digits = 3 }) {
     const c = PALETTE[i % PALETTE.length];
     const base = series.length;
     series.push({ label: `${g.label} mean`, stroke: c, width: 2, spanGaps: true,
-      points: { show: false } });
+      points: { show: false },
+      value: (u, v, si, idx) => {
+        if (v === null || v === undefined) return '–';
+        const n = idx === null ? undefined : nAt[i].get(u.data[0][idx]);
+        return `${numText(v, digits)}${n === undefined ? '' : ` (n = ${n})`}`;
+      } });
     series.push({ label: `${g.label} CI high`, stroke: alpha(c, 0.5), width: 1, dash: [4, 4],
-      spanGaps: true, points: { show: false } });
+      spanGaps: false, points: { show: false } });
     series.push({ label: `${g.label} CI low`, stroke: alpha(c, 0.5), width: 1, dash: [4, 4],
-      spanGaps: true, points: { show: false } });
+      spanGaps: false, points: { show: false } });
     bands.push({ series: [base + 1, base + 2], fill: alpha(c, 0.15) });
   });
   const chart = makePlot(plot, {
@@ -157,8 +181,21 @@ export function bandChart({ id, title, groups, y = [0, 1], digits = 3 }) {
     series,
     bands,
   }, data);
+  // One legend entry per condition (its mean, with n): the CI lines' entries are hidden.
+  if (chart) {
+    chart.root.querySelectorAll('.u-legend .u-series').forEach((tr, i) => {
+      if (i > 0 && (i - 1) % 3 !== 0) tr.classList.add('ci-row');
+    });
+  }
   const total = groups.reduce((n, g) => n + g.points.length, 0);
+  const thin = groups.reduce((n, g) => n + g.points.filter((p) => !(p.n >= 2)).length, 0);
   fig.dataset.points = String(total);
+  fig.dataset.thinPoints = String(thin);
+  const ns = groups.flatMap((g) => g.points.map((p) => p.n));
+  fig.append(h('p.muted.band-note', ns.length ? `n = seeds reporting at each episode ` +
+    `(${Math.min(...ns)} to ${Math.max(...ns)}; in the legend and the data table). ` +
+    (thin ? `The band stops at the ${thin} points where fewer than 2 seeds report.`
+      : 'Every point has at least 2 seeds.') : ''));
   plot.setAttribute('aria-label', `${title}: ` + groups.map((g) => {
     const last = g.points[g.points.length - 1];
     return last ? `${g.label} at episode ${last.episode}: mean ${numText(last.mean, digits)}, ` +

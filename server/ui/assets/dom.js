@@ -50,7 +50,19 @@ export function val(v, text) {
     text);
 }
 
-// 0.6675 -> "66.8%"
+// The daemon's text for a statistic: obj.text[key] (api/experiment_stats.c formats every
+// statistic once, for this page and for the Markdown report alike), or `fallback()` on a
+// daemon that serves none.
+export function served(obj, key, fallback) {
+  const t = obj && obj.text && obj.text[key];
+  return typeof t === 'string' ? t : fallback();
+}
+// A span with the daemon's text for obj[key] (data-value: the exact value).
+export function stat(obj, key, fallback) {
+  return val(obj ? obj[key] : null, served(obj, key, fallback));
+}
+
+// Display formatting of a value the API gave (not a statistic of the page's own).
 export function pctText(v, digits = 1) {
   return isNum(v) ? `${(v * 100).toFixed(digits)}%` : '–';
 }
@@ -92,16 +104,20 @@ export function constantBadge(isConstant) {
     : null;
 }
 
+// Output-vector colours: Okabe-Ito and Paul Tol's qualitative sets (colour-blind safe),
+// ordered so that neighbours differ in hue and lightness.
+export const VECTOR_COLOURS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9',
+  '#D55E00', '#F0E442', '#332288', '#88CCEE', '#882255', '#44AA99', '#DDCC77', '#117733',
+  '#AA4499', '#999933', '#661100', '#6699CC', '#EE99AA', '#004949', '#FFB000'];
+
 // A stable colour for an output vector: the same vector is always the same colour, so a
-// constant-output attractor shows as one flat colour. All-zero (silent) is dark grey.
+// constant-output attractor shows as one flat colour. All-zero (silent) is dark grey;
+// every other vector takes the colour of its value read as a binary number.
 export function vectorColour(bits) {
   if (typeof bits !== 'string' || bits.length === 0) return '#ffffff';
-  if (!bits.includes('1')) return '#4a4a4a';
-  let v = 0;
-  for (let i = 0; i < bits.length; i++) v = (v * 31 + (bits.charCodeAt(i) - 47)) % 1000003;
-  const hue = Math.round((v * 137.508) % 360);
-  const light = 42 + (v % 3) * 10;
-  return `hsl(${hue} 70% ${light}%)`;
+  if (!bits.includes('1')) return '#3a3a3a';
+  const v = parseInt(bits.slice(-24), 2) || 0;
+  return VECTOR_COLOURS[(v - 1) % VECTOR_COLOURS.length];
 }
 
 // The output vector as text with each bit that misses its target marked.

@@ -105,11 +105,13 @@ function layout(net) {
   return h('figure.layout-fig', svg, h('figcaption', 'Layout (x, y) ', key));
 }
 
-export function learnerSection(box, name, config, ctx) {
+// onEpisode(episode or null): told which episode the shown state is at.
+export function learnerSection(box, name, config, ctx, onEpisode = () => {}) {
   const path = `/v1/sessions/${enc(name)}`;
   let useLearner = null; // unknown until the first try
   let network = null;
   let busy = false;
+  let shownKey = '';
 
   async function describe() {
     if (useLearner !== false) {
@@ -132,7 +134,13 @@ export function learnerSection(box, name, config, ctx) {
       const [d, net] = await Promise.all([describe(),
         network ? Promise.resolve(network) : get(`${path}/network`, { signal: ctx.signal })]);
       network = net;
+      // the same episode shows the same state: keep the rendered tables (and focus)
+      const key = JSON.stringify([d.kind, d.data]);
+      if (key === shownKey) return;
+      shownKey = key;
       clear(box);
+      box.dataset.episode = String(d.data.episode);
+      onEpisode(typeof d.data.episode === 'number' ? d.data.episode : null);
       box.append(h('p', `Learner: ${d.data.kind || config.learner.kind}`,
         d.data.episode !== undefined ? ` · at episode ${d.data.episode}` : ''));
       if (d.kind === 'learner') {

@@ -146,7 +146,7 @@ function inferenceTable(inf) {
     h('table#inference.list',
       h('caption', `Inference with frozen weights at episode ${inf.episode}`),
       h('thead', h('tr', ['pattern', 'input', 'target', 'output', 'bit accuracy'].map((x) =>
-        h('th', { scope: 'col' }, x)))),
+        h(x === 'bit accuracy' ? 'th.r' : 'th', { scope: 'col' }, x)))),
       h('tbody', rows)),
     dl([
       ['Mean accuracy', pct(inf.mean_accuracy), 'inference-mean'],
@@ -178,6 +178,24 @@ export async function sessionPage(ctx) {
 
   // ---- header, progress, latest point --------------------------------------------
   const title = h('h1', name, ' ', h('span#state'), ' ', h('span#constant'));
+  // Which episode each panel shows: they update at different rates (progress every
+  // slice, points every trajectory_interval episodes, inference and learner at most
+  // every 2 s), so the page says so rather than letting them disagree silently.
+  const shownAt = { progress: null, point: null, inference: null, learner: null };
+  const episodesNote = h('p.muted#panel-episodes', { 'aria-live': 'off' });
+  function noteEpisode(panel, episode) {
+    shownAt[panel] = typeof episode === 'number' ? episode : null;
+    const f = (v) => (v === null ? '–' : v.toLocaleString('en-US'));
+    episodesNote.dataset.progress = String(shownAt.progress);
+    episodesNote.dataset.point = String(shownAt.point);
+    episodesNote.dataset.inference = String(shownAt.inference);
+    episodesNote.dataset.learner = String(shownAt.learner);
+    episodesNote.textContent = `Panels at: progress episode ${f(shownAt.progress)} · latest ` +
+      `trajectory point episode ${f(shownAt.point)} (one every ` +
+      `${config.training.trajectory_interval.toLocaleString('en-US')} episodes) · inference ` +
+      `episode ${f(shownAt.inference)} · learner episode ${f(shownAt.learner)}.`;
+  }
+  let lastInf = null; // the latest GET .../inference answer
   const controls = sessionControls(summary, {
     onDone: (kind, result) => {
       if (kind === 'delete') navigate('/ui/');
@@ -190,7 +208,7 @@ export async function sessionPage(ctx) {
   const latestBox = h('div');
   const errorLine = h('div');
   main.append(h('p.crumbs', h('a', { href: '/ui/' }, 'Sessions'), ' / ', name), title,
-    controls.el, errorLine, h('div.cols', h('section.card', { 'aria-labelledby': 'h-about' },
+    controls.el, errorLine, episodesNote, h('div.cols', h('section.card', { 'aria-labelledby': 'h-about' },
       h('h2#h-about', 'Session'), facts), h('section.card', { 'aria-labelledby': 'h-progress' },
       h('h2#h-progress', 'Progress'), progressBox), h('section.card', {
       'aria-labelledby': 'h-latest' }, h('h2#h-latest', 'Latest trajectory point'), latestBox)));
@@ -218,19 +236,33 @@ export async function sessionPage(ctx) {
   // The latest trajectory point: the summary's, then each metrics or outputs event's as it
   // arrives (an event for the same episode adds its fields; an older one is ignored).
   function showLatest(lp) {
-    document.getElementById('constant').replaceChildren(lp ? constantBadge(lp.constant_output) || ''
-      : '');
+    showConstant();
+    noteEpisode('point', lp ? lp.episode : null);
+    const none = config.learner.kind === 'control'
+      ? 'No trajectory point: the control learner takes no steps and records none. The ' +
+        'inference below shows what its network answers.'
+      : 'No trajectory point yet.';
     latestBox.replaceChildren(lp ? dl([
       ['Episode', num(lp.episode), 'latest-episode'],
       ['Accuracy', pct(lp.accuracy), 'latest-accuracy'],
       ['Average reward', num(lp.avg_reward), 'latest-reward'],
       ['Accept rate', lp.accept_rate === null ? '–' : pct(lp.accept_rate), 'latest-accept'],
       ['Distinct outputs', num(lp.distinct_outputs), 'latest-distinct'],
-    ]) : h('p.muted', 'No trajectory point yet.'));
+    ]) : h('p.muted#latest-none', none));
+  }
+  // The title's constant-output badge: from whichever is newer, the latest trajectory
+  // point or the inference (a control session has only the inference).
+  function showConstant() {
+    const lp = summary.latest_point;
+    const src = lastInf && (!lp || lastInf.episode >= lp.episode) ? lastInf : lp;
+    const el = document.getElementById('constant');
+    el.dataset.source = src === lastInf && src ? 'inference' : src ? 'point' : 'none';
+    el.replaceChildren(src ? constantBadge(src.constant_output) || '' : '');
   }
   // p: {episode, episodes, steps, steps_per_second, accepted, rejected} (a progress
   // event, or the summary's figures); the accept rate is the summary's.
   function showProgress(p) {
+    noteEpisode('progress', p.episode);
     progressBox.replaceChildren(
       h('progress#progress-bar', { max: p.episodes || 1, value: Math.min(p.episode, p.episodes || 0),
         'aria-label': 'episodes done' }),
@@ -344,8 +376,11 @@ export async function sessionPage(ctx) {
     lastInference = Date.now();
     try {
       const inf = await get(`${path}/inference`, { signal: ctx.signal });
+      lastInf = inf;
       inferenceBox.replaceChildren(inferenceTable(inf));
       inferenceBox.dataset.episode = String(inf.episode);
+      noteEpisode('inference', inf.episode);
+      showConstant();
     } catch (e) {
       if (!(e instanceof DOMException)) inferenceBox.replaceChildren(errorBox(e));
     }
@@ -358,7 +393,19 @@ export async function sessionPage(ctx) {
     }, Math.max(0, 2000 - (Date.now() - lastInference)));
   }
   ctx.onLeave(() => clearTimeout(inferenceTimer));
-  const learner = learnerSection(learnerBox, name, config, ctx);
+  const learner = learnerSection(learnerBox, name, config, ctx,
+    (episode) => noteEpisode('learner', episode));
+  let learnerTimer = null;
+  let lastLearner = 0;
+  function learnerSoon() { // while points arrive, at most every 2 s (as the inference)
+    if (learnerTimer) return;
+    learnerTimer = setTimeout(() => {
+      learnerTimer = null;
+      lastLearner = Date.now();
+      if (ctx.alive) learner.refresh();
+    }, Math.max(0, 2000 - (Date.now() - lastLearner)));
+  }
+  ctx.onLeave(() => clearTimeout(learnerTimer));
 
   function latestFrom(d) {
     const lp = summary.latest_point;
@@ -389,6 +436,7 @@ export async function sessionPage(ctx) {
       addPoint(d);
       latestFrom(d);
       inferenceSoon();
+      learnerSoon();
     },
   });
   ctx.onLeave(() => stream.close());

@@ -162,7 +162,8 @@ export async function sessionsPage(ctx) {
     h('caption', 'Sessions: state, progress and the latest trajectory point'),
     h('thead', h('tr', ['', 'name', 'state', 'preset / learner', 'seed', 'experiment',
       'progress (episodes)', 'accuracy', 'distinct outputs', 'attractor', 'controls']
-      .map((x) => h('th', { scope: 'col' }, x)))),
+      .map((x) => h(x === 'accuracy' || x === 'distinct outputs' ? 'th.r' : 'th', { scope: 'col' },
+        x)))),
     tbody);
 
   const create = createForm(presets.items);
