@@ -35,6 +35,10 @@ drives Debian's chromium through chromium-driver:
     a summary and a data table;
   - with a token: the prompt, a refused token, then the bearer header on /v1 requests
     and ?access_token= only on the event stream;
+  - saving charts: the PNG and SVG buttons of a session's charts and output grid and of
+    an experiment's curves and CI plot download real files (Chrome's download directory),
+    a PNG with its signature and size, an SVG that parses with one path per series, the
+    title, axis labels and legend; each SVG rendered by Chromium for a screenshot;
   - across everything: no request to any host but the daemon (Chrome's performance
     log), no Content-Security-Policy violation, no uncaught script error.
 Screenshots of each page go to --out (the build dir), for people and for README.md's
@@ -47,6 +51,7 @@ import base64
 import gzip
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -54,7 +59,10 @@ import sys
 import tempfile
 import time
 import traceback
+import struct
 import urllib.error
+import xml.etree.ElementTree as ET
+import zlib
 import urllib.parse
 import urllib.request
 
@@ -198,7 +206,12 @@ class Browser:
                   "--user-data-dir=" + self.profile]:
             o.add_argument(a)
         o.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+        self.downloads = tempfile.mkdtemp(prefix="downloads-", dir=root)
+        o.add_experimental_option("prefs", {"download.default_directory": self.downloads,
+                                            "download.prompt_for_download": False})
         self.d = webdriver.Chrome(service=Service(chromedriver), options=o)
+        self.d.execute_cdp_cmd("Page.setDownloadBehavior",
+                               {"behavior": "allow", "downloadPath": self.downloads})
         self.d.set_page_load_timeout(30)
         self.out = out
         self.requests = []  # [(url, headers)] of every request the pages made
@@ -699,6 +712,10 @@ def sweeps(b, d):
     check(attr(fig, "data-kind") == "heatmap" and len(b.qa("#sweep-heat tbody tr")) == 3 and
           len(b.qa("#sweep-heat tbody td")) == 6,
           "sweep: two swept fields make a 3 x 2 heatmap of the mean accuracy")
+    cells = [e.text for e in b.qa("#sweep-heat tbody td")]
+    root, texts, _, _ = svg_doc(download(b, "#sweep-chart", "svg", "sweep2-sweep.svg"))
+    check(len(list(root.iter(SVG_NS + "rect"))) >= 12 and all(c in texts for c in cells),
+          "sweep: the heatmap's SVG has its cells and their means %s" % cells)
     b.wait_css("#chart-curves", 30)
     b.screenshot("ui-sweep2.png")
     layout(b, "a two-field sweep", "#chart-curves", "ui-sweep2")
@@ -708,6 +725,8 @@ def sweeps(b, d):
     fig = b.wait_css("#sweep-chart", 30)
     check(attr(fig, "data-kind") == "line" and attr(fig, "data-points") == "7",
           "sweep: one swept field makes a line of the mean accuracy over its 7 values")
+    check_png(download(b, "#sweep-chart", "png", "sweep1-sweep.png"), "the sweep line", 640,
+              b.out, "sweep1-sweep.png", min_height=200)
     b.wait_css("#chart-curves", 30)
     check(Select(b.q("#curve-best")).first_selected_option.get_attribute("value") == "5" and
           attr(b.q("#chart-curves"), "data-conditions") == "5",
@@ -825,6 +844,167 @@ def accessibility(b, d):
           "Tab reaches the navigation")
 
 
+SVG_NS = "{http://www.w3.org/2000/svg}"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def download(b, fig, kind, name, keyboard=False):
+    """Press a chart's PNG or SVG button (Enter, or a click) and return the file Chrome
+    saved as `name` in its download directory."""
+    path = os.path.join(b.downloads, name)
+    if os.path.exists(path):
+        os.remove(path)
+    button = b.q("%s .chart-save button[data-save=%s]" % (fig, kind))
+    b.js("arguments[0].scrollIntoView({block: 'center'});", button)
+    if keyboard:
+        button.send_keys(Keys.ENTER)
+    else:
+        button.click()
+    b.wait(lambda: os.path.exists(path) and os.path.getsize(path) > 0 and not os.path.exists(
+        path + ".crdownload"), "the download of " + name, 30)
+    time.sleep(0.2)
+    with open(path, "rb") as f:
+        data = f.read()
+    os.remove(path)
+    return data
+
+
+def png_info(data):
+    """(width, height, number of distinct byte values of the pixels) of a PNG."""
+    if data[:8] != PNG_SIGNATURE or data[12:16] != b"IHDR":
+        return None
+    w, hgt = struct.unpack(">II", data[16:24])
+    pos, idat = 8, b""
+    while pos < len(data):
+        n, = struct.unpack(">I", data[pos:pos + 4])
+        if data[pos + 4:pos + 8] == b"IDAT":
+            idat += data[pos + 8:pos + 8 + n]
+        pos += 12 + n
+    return w, hgt, len(set(zlib.decompress(idat)))
+
+
+def svg_doc(data):
+    """The SVG's root, its texts, and its series and band paths (class attributes)."""
+    root = ET.fromstring(data)
+    texts = ["".join(e.itertext()) for e in root.iter(SVG_NS + "text")]
+    paths = list(root.iter(SVG_NS + "path"))
+    return (root, texts, [p for p in paths if p.get("class") == "series"],
+            [p for p in paths if p.get("class") == "band"])
+
+
+def render_svg(b, data, shot, back):
+    """Chromium draws the SVG file on its own (a data: URL, no page around it): a
+    screenshot for people to look at; then back to the page `back`."""
+    b.get("data:image/svg+xml;base64," + base64.b64encode(data).decode())
+    size = b.js("const r = document.documentElement.getBoundingClientRect();"
+                "return [r.width, r.height];")
+    b.screenshot(shot, full=False)
+    b.get(back)
+    return size
+
+
+def check_png(data, what, min_width, out, name, min_height=240):
+    info = png_info(data)
+    with open(os.path.join(out, "ui-export-" + name), "wb") as f:
+        f.write(data)
+    check(info is not None and info[0] >= min_width and info[1] >= min_height and info[2] > 8 and
+          len(data) > 4000, "save %s as PNG: a PNG %s, %d bytes, drawn (%s distinct byte values)"
+          % (what, info and "%dx%d" % info[:2], len(data), info and info[2]))
+
+
+def chart_export(b, d, session="m314", experiment="exp021"):
+    """Every chart has PNG and SVG buttons; the files are the charts as shown."""
+    page = d.origin + "/ui/sessions/" + session
+    b.get(page)
+    b.wait(lambda: int(attr(b.q("#chart-accuracy"), "data-points")) > 0 and
+           int(attr(b.q("#output-grid"), "data-columns")) > 0, "the session's charts")
+    figs = b.qa("figure.chart")
+    labels = [[attr(x, "aria-label") for x in f.find_elements(By.CSS_SELECTOR, ".chart-save button")]
+              for f in figs]
+    check(figs and all(len(l) == 2 and l[0].endswith(" as PNG") and l[1].endswith(" as SVG")
+                       for l in labels),
+          "every chart of the session page has labelled PNG and SVG buttons (%d charts)" %
+          len(figs))
+    points = int(attr(b.q("#chart-accuracy"), "data-points"))
+    width = b.js("return document.querySelector('#chart-accuracy .plot').clientWidth")
+    data = download(b, "#chart-accuracy", "png", session + "-accuracy.png", keyboard=True)
+    check_png(data, "the accuracy chart (Enter on its button)", width, b.out,
+              session + "-accuracy.png")
+    data = download(b, "#chart-accuracy", "svg", session + "-accuracy.svg")
+    with open(os.path.join(b.out, "ui-export-%s-accuracy.svg" % session), "wb") as f:
+        f.write(data)
+    root, texts, series, _ = svg_doc(data)
+    drawn = [len(re.findall(r"[ML]", p.get("d"))) for p in series]
+    check([p.get("data-series") for p in series] == ["accuracy", "average reward"] and
+          drawn == [points, points],
+          "the accuracy SVG has one path per series, each through the chart's %d points %s" %
+          (points, drawn))
+    nums = [t for t in texts if re.fullmatch(r"[0-9.]+k?", t)]
+    check("Accuracy and average reward" in texts and "episode" in texts and
+          {"accuracy", "average reward"} <= set(texts) and len(nums) >= 6 and
+          root.find(SVG_NS + "image") is None,
+          "the accuracy SVG has its title, the axis label, the legend and %d tick labels, "
+          "and no embedded image" % len(nums))
+    size = render_svg(b, data, "ui-export-%s-accuracy.svg.png" % session, page)
+    check(size[0] >= width and size[1] > 240, "Chromium renders the SVG file (%s)" % size)
+    b.wait(lambda: int(attr(b.q("#output-grid"), "data-columns")) > 0, "the output grid")
+    cols = int(attr(b.q("#output-grid"), "data-columns"))
+    last = d.get("/v1/sessions/%s/metrics?limit=10000" % session)["points"]
+    last = [p for p in last if "outputs" in p][-1]["outputs"]
+    data = download(b, "#output-grid", "svg", session + "-outputs.svg")
+    with open(os.path.join(b.out, "ui-export-%s-outputs.svg" % session), "wb") as f:
+        f.write(data)
+    root, texts, _, _ = svg_doc(data)
+    rects = [r for r in root.iter(SVG_NS + "rect") if r.get("data-output") is not None]
+    check(rects and set(sorted(set(last))) <= set(texts) and
+          sum(t.startswith("episode ") for t in texts) == 2 and
+          len({r.get("data-output") for r in rects}) >= len(set(last)),
+          "the output grid's SVG: %d runs of vectors over %d columns, the legend of the last "
+          "column's vectors %s" % (len(rects), cols, sorted(set(last))))
+    render_svg(b, data, "ui-export-%s-outputs.svg.png" % session, page)
+    b.wait(lambda: int(attr(b.q("#output-grid"), "data-columns")) > 0, "the output grid")
+    data = download(b, "#output-grid", "png", session + "-outputs.png")
+    check_png(data, "the output grid", 300, b.out, session + "-outputs.png")
+
+    page = d.origin + "/ui/experiments/" + experiment
+    b.get(page)
+    b.wait_css("#chart-curves", 30)
+    b.wait_css("#ci-plot", 30)
+    figs = b.qa("figure.chart")
+    check(figs and all(len(f.find_elements(By.CSS_SELECTOR, ".chart-save button")) == 2
+                       for f in figs),
+          "every chart of the experiment page has PNG and SVG buttons (%d charts)" % len(figs))
+    conds = int(attr(b.q("#chart-curves"), "data-conditions"))
+    width = b.js("return document.querySelector('#chart-curves .plot').clientWidth")
+    name = experiment + "-curves-accuracy"
+    data = download(b, "#chart-curves", "png", name + ".png")
+    check_png(data, "the curves with their CI bands", width, b.out, name + ".png")
+    data = download(b, "#chart-curves", "svg", name + ".svg")
+    with open(os.path.join(b.out, "ui-export-%s.svg" % name), "wb") as f:
+        f.write(data)
+    root, texts, series, bands = svg_doc(data)
+    means = [t for t in texts if t.endswith(" mean")]
+    # a condition without trajectory points (a control) draws no line and no band
+    drawn = sum(1 for c in d.get("/v1/experiments/%s/curves" % experiment)["conditions"]
+                if any(p.get("accuracy") for p in c["points"]))
+    check(len(series) == 3 * conds and len(bands) == conds and len(means) == conds and
+          sum(1 for b_ in bands if b_.get("d")) == drawn and "episode" in texts and
+          any(t.startswith("Accuracy: mean over seeds") for t in texts),
+          "the curves SVG: %d series paths (mean, CI high, CI low of %d conditions), %d CI "
+          "bands (%d with points), the legend %s" % (len(series), conds, len(bands), drawn,
+                                                     means))
+    render_svg(b, data, "ui-export-%s.svg.png" % name, page)
+    b.wait_css("#ci-plot", 30)
+    n = len(d.get("/v1/experiments/" + experiment)["results"]["conditions"])
+    data = download(b, "#ci-plot", "svg", experiment + "-ci.svg")
+    root, texts, _, _ = svg_doc(data)
+    check(len(list(root.iter(SVG_NS + "circle"))) == n and "Mean accuracy and 95% CI (t) per "
+          "condition" in texts, "the CI plot's SVG: one dot per condition (%d)" % n)
+    data = download(b, "#ci-plot", "png", experiment + "-ci.png")
+    check_png(data, "the CI plot (its SVG rasterised)", 600, b.out, experiment + "-ci.png",
+              min_height=100)
+
+
 def page_weights(b, d):
     """What each page transfers on a first visit with the cache off (printed, not judged:
     a record of the UI's weight; the browser asks for gzip)."""
@@ -916,6 +1096,7 @@ def main():
                            ("sweeps", lambda: sweeps(b, d)),
                            ("control", lambda: control(b, d)),
                            ("accessibility", lambda: accessibility(b, d)),
+                           ("export", lambda: chart_export(b, d)),
                            ("page weights", lambda: page_weights(b, d)),
                            ("resume", lambda: resume(b, d)),
                            ("auth", lambda: origins.append(auth(b, args.gliad, root)))]:

@@ -3,8 +3,10 @@
 // Every chart is a <figure> with a caption, the plot (role="img" with a text summary
 // in aria-label), and a "Data" table holding the same numbers, built when opened. The
 // figure carries data-points / data-first-episode / data-last-episode for the tests.
-// The charts draw the points the API gave: they never resample or average.
+// The charts draw the points the API gave: they never resample or average. Each has
+// PNG and SVG buttons (export.js) saving it as `file`.png / .svg, as shown.
 import { h, clear, numText } from './dom.js';
+import { saveButtons, uplotPicture } from './export.js';
 
 // Okabe-Ito, then Paul Tol's muted set: colour-blind safe, and neighbours differ clearly
 // in hue and lightness (no two blues or two greens side by side).
@@ -31,14 +33,21 @@ function alpha(hex, a) {
   return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${a})`;
 }
 
-function baseFigure(title, id) {
+// legend(): the legend items of the saved files; notes(): the lines under them.
+function baseFigure(title, id, file, getChart, legend, notes = () => []) {
   const plot = h('div.plot', { role: 'img', 'aria-label': `${title}: no points yet` });
   const tableBox = h('div.chart-table');
   const details = h('details.chart-data', h('summary', `${title}: data table`), tableBox);
   const fig = h('figure.chart', { id, dataset: { points: '0' } }, h('figcaption', title), plot,
     details);
+  saveButtons(fig, { title, file: file || id, make: () => {
+    const u = getChart();
+    return u ? uplotPicture(u, { title, legend: legend(), notes: notes() }) : null;
+  } });
   return { fig, plot, details, tableBox };
 }
+
+const lineItem = (label, colour, width, dash) => ({ label, colour, width, dash, kind: 'line' });
 
 function makePlot(plot, opts, data) {
   if (typeof window.uPlot !== 'function') {
@@ -69,10 +78,12 @@ const axisX = { label: 'episode', size: 40, labelSize: 18, space: 90,
 
 // A chart of one or more series of trajectory points ({episode, <key>: number}).
 // series: [{key, label, digits?}]; y: [min, max] or null (auto).
-export function lineChart({ id, title, series, y = null }) {
-  const { fig, plot, details, tableBox } = baseFigure(title, id);
+// file: the saved files' name without extension (default: id).
+export function lineChart({ id, title, series, y = null, file }) {
   let points = [];
   let chart = null;
+  const { fig, plot, details, tableBox } = baseFigure(title, id, file, () => chart,
+    () => series.map((s, i) => lineItem(s.label, s.colour || PALETTE[i % PALETTE.length], 1.5)));
   const opts = {
     scales: { x: { time: false }, y: y ? { range: y } : {} },
     axes: [axisX, { size: 50 }],
@@ -148,8 +159,13 @@ export function lineChart({ id, title, series, y = null }) {
 // Used for seed-aggregated curves: the mean and its 95% CI, as the API computed them.
 // The band stops where fewer than 2 seeds report (no interval there); the legend and the
 // data table show each point's n, and the figure's data-thin-points counts those points.
-export function bandChart({ id, title, groups, y = [0, 1], digits = 3 }) {
-  const { fig, plot, details, tableBox } = baseFigure(title, id);
+export function bandChart({ id, title, groups, y = [0, 1], digits = 3, file }) {
+  let chart = null;
+  let note = null;
+  const { fig, plot, details, tableBox } = baseFigure(title, id, file, () => chart,
+    () => groups.map((g, i) => Object.assign(lineItem(`${g.label} mean`,
+      PALETTE[i % PALETTE.length], 2), { band: alpha(PALETTE[i % PALETTE.length], 0.15) })),
+    () => ['Shaded: the 95% CI (t) of the mean over seeds.', note && note.textContent]);
   const banded = (p, v) => (p.n >= 2 ? v : null);
   const tables = groups.map((g) => [g.points.map((p) => p.episode),
     g.points.map((p) => p.mean), g.points.map((p) => banded(p, p.high)),
@@ -175,7 +191,7 @@ export function bandChart({ id, title, groups, y = [0, 1], digits = 3 }) {
       spanGaps: false, points: { show: false } });
     bands.push({ series: [base + 1, base + 2], fill: alpha(c, 0.15) });
   });
-  const chart = makePlot(plot, {
+  chart = makePlot(plot, {
     scales: { x: { time: false }, y: { range: y } },
     axes: [axisX, { size: 50 }],
     series,
@@ -192,10 +208,11 @@ export function bandChart({ id, title, groups, y = [0, 1], digits = 3 }) {
   fig.dataset.points = String(total);
   fig.dataset.thinPoints = String(thin);
   const ns = groups.flatMap((g) => g.points.map((p) => p.n));
-  fig.append(h('p.muted.band-note', ns.length ? `n = seeds reporting at each episode ` +
+  note = h('p.muted.band-note', ns.length ? `n = seeds reporting at each episode ` +
     `(${Math.min(...ns)} to ${Math.max(...ns)}; in the legend and the data table). ` +
     (thin ? `The band stops at the ${thin} points where fewer than 2 seeds report.`
-      : 'Every point has at least 2 seeds.') : ''));
+      : 'Every point has at least 2 seeds.') : '');
+  fig.append(note);
   plot.setAttribute('aria-label', `${title}: ` + groups.map((g) => {
     const last = g.points[g.points.length - 1];
     return last ? `${g.label} at episode ${last.episode}: mean ${numText(last.mean, digits)}, ` +
@@ -223,15 +240,17 @@ export function bandChart({ id, title, groups, y = [0, 1], digits = 3 }) {
 }
 
 // Several sessions' curves of one metric on one chart: runs [{label, points}].
-export function overlayChart({ id, title, runs, key, y = null, digits = 3 }) {
-  const { fig, plot, details, tableBox } = baseFigure(title, id);
+export function overlayChart({ id, title, runs, key, y = null, digits = 3, file }) {
+  let chart = null;
+  const { fig, plot, details, tableBox } = baseFigure(title, id, file, () => chart,
+    () => runs.map((r, i) => lineItem(r.label, PALETTE[i % PALETTE.length], 1.5)));
   const tables = runs.map((r) => [r.points.map((p) => p.episode), r.points.map((p) => {
     const v = p[key];
     return typeof v === 'number' ? v : null;
   })]);
   const data = tables.length && typeof window.uPlot === 'function'
     ? window.uPlot.join(tables) : [[]];
-  const chart = makePlot(plot, {
+  chart = makePlot(plot, {
     scales: { x: { time: false }, y: y ? { range: y } : {} },
     axes: [axisX, { size: 50 }],
     series: [{ label: 'episode' }].concat(runs.map((r, i) => ({

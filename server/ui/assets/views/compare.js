@@ -139,7 +139,7 @@ export async function comparePage(ctx) {
     if (chart) chart.destroy();
     const [key, label, y] = metrics.find((m) => m[0] === sel.value);
     chart = overlayChart({ id: 'chart-compare', title: `${label} over episodes`, key, y,
-      runs: ok.map((r) => ({ label: r.name, points: r.points })) });
+      file: `compare-${key}`, runs: ok.map((r) => ({ label: r.name, points: r.points })) });
     holder.replaceChildren(chart.el);
   };
   sel.addEventListener('change', draw);

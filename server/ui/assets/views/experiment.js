@@ -7,6 +7,7 @@ import { get, post, del, getText, enc, ApiError } from '../api.js';
 import { h, clear, num, val, stateBadge, constantBadge, swatch, errorBox, time, say, pctText,
   numText, pText, ciText, served, stat } from '../dom.js';
 import { bandChart, PALETTE } from '../charts.js';
+import { saveButtons, svgPicture, picture, svgEl, textWidth, downloadBlob, FONT } from '../export.js';
 import { navigate } from '../nav.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -50,7 +51,8 @@ function ciServed(obj, key) {
 }
 
 // Mean and 95% CI (t) per condition as dots and whiskers; the numbers are in the table.
-function ciPlot(conds) {
+// Saved as file.png / .svg.
+function ciPlot(conds, file) {
   const lows = conds.map((c) => c.ci95.low).filter(Number.isFinite);
   const highs = conds.map((c) => c.ci95.high).filter(Number.isFinite);
   let lo = Math.max(0, Math.floor((Math.min(...lows, ...conds.map((c) => c.mean_accuracy)) - 0.05) * 20) / 20);
@@ -84,12 +86,16 @@ function ciPlot(conds) {
     }
     svg.append(s('circle', { cx: x(c.mean_accuracy), cy: y, r: 5, fill: colour }));
   });
-  return h('figure.chart#ci-plot', svg, h('figcaption', 'Mean accuracy and 95% CI (t) per condition'));
+  const title = 'Mean accuracy and 95% CI (t) per condition';
+  const fig = h('figure.chart#ci-plot', svg, h('figcaption', title));
+  saveButtons(fig, { title, file, make: () => svgPicture(svg, { title,
+    notes: ['Dot: the mean accuracy over seeds; line: its 95% CI (t).'] }) });
+  return fig;
 }
 
 // One swept field: mean accuracy (dot) and its 95% CI (t) (whisker) over the field's
 // values, in the order the sweep gave them; numeric values on a numeric axis.
-function sweepLine(field, doc, conds) {
+function sweepLine(field, doc, conds, file) {
   const byLabel = new Map(conds.map((c) => [c.label, c]));
   const pts = doc.conditions.map((dc) => ({ v: dc.values ? dc.values[field.pointer] : undefined,
     c: byLabel.get(dc.label) })).filter((p) => p.c && p.c.n > 0);
@@ -141,14 +147,18 @@ function sweepLine(field, doc, conds) {
       s('title', {}, `${p.c.label}: ${valueText(p.v)} -> ` +
         `${served(p.c, 'mean_accuracy', () => pctText(p.c.mean_accuracy))}`)));
   }
-  return h('figure.chart#sweep-chart', { dataset: { kind: 'line', points: String(pts.length) } },
-    h('figcaption', `Mean accuracy and its 95% CI (t) over ${field.title}`), svg);
+  const title = `Mean accuracy and its 95% CI (t) over ${field.title}`;
+  const fig = h('figure.chart#sweep-chart', { dataset: { kind: 'line', points: String(pts.length) } },
+    h('figcaption', title), svg);
+  saveButtons(fig, { title, file, make: () => svgPicture(svg, { title,
+    notes: ['Dot: the mean accuracy over seeds; bar: its 95% CI (t).'] }) });
+  return fig;
 }
 
 // Two swept fields of a grid: a heatmap, rows the first field's values, columns the
 // second's; each cell the condition's mean accuracy (the daemon's text), its CI in the
 // title, shaded in 8 steps between the lowest and the highest mean shown.
-function sweepHeat(fields, doc, conds) {
+function sweepHeat(fields, doc, conds, file) {
   const byLabel = new Map(conds.map((c) => [c.label, c]));
   const rowsV = [];
   const colsV = [];
@@ -164,10 +174,11 @@ function sweepHeat(fields, doc, conds) {
   const lo = Math.min(...means);
   const hi = Math.max(...means);
   const shade = (m) => (hi > lo ? Math.min(7, Math.floor(((m - lo) / (hi - lo)) * 8)) : 4);
-  return h('figure.chart#sweep-chart', { dataset: { kind: 'heatmap',
+  const title = `Mean accuracy over ${fields[0].title} (rows) and ${fields[1].title} ` +
+    '(columns); darker is higher';
+  const fig = h('figure.chart#sweep-chart', { dataset: { kind: 'heatmap',
     points: String(means.length) } },
-  h('figcaption', `Mean accuracy over ${fields[0].title} (rows) and ${fields[1].title} ` +
-    '(columns); darker is higher'),
+  h('figcaption', title),
   h('div.scroll', h('table.list.heat#sweep-heat',
     h('thead', h('tr', h('th', { scope: 'col' }, `${fields[0].title} \\ ${fields[1].title}`),
       colsV.map((b) => h('th', { scope: 'col' }, h('code', b))))),
@@ -179,12 +190,46 @@ function sweepHeat(fields, doc, conds) {
           title: `${c.label}: 95% CI (t) ${served(c, 'ci95', () => ciText(c.ci95))}, n = ${c.n}` },
         stat(c, 'mean_accuracy', () => pctText(c.mean_accuracy)));
       })))))));
+  saveButtons(fig, { title, file, make: () => picture({ title,
+    body: tableBody(fig.querySelector('table')) }) });
+  return fig;
+}
+
+// A table drawn as an SVG body: each cell a rect with the cell's shade (app.css) and its
+// text, columns as wide as their widest text.
+function tableBody(table) {
+  const rows = [...table.rows].map((r) => [...r.cells].map((c) => {
+    const cs = getComputedStyle(c);
+    const bg = cs.backgroundColor;
+    return { text: c.textContent, fill: cs.color, head: c.tagName === 'TH',
+      bg: !bg || bg === 'transparent' || /rgba\(.*,\s*0\)$/.test(bg) ? '#ffffff' : bg };
+  }));
+  const ncol = Math.max(...rows.map((r) => r.length));
+  const widths = Array.from({ length: ncol }, (_, k) => Math.ceil(Math.max(40, ...rows.map((r) =>
+    (r[k] ? textWidth(r[k].text, 12, r[k].head ? 'bold' : null) : 0))) + 16));
+  const rowH = 26;
+  const width = widths.reduce((a, b) => a + b, 0);
+  return { width, height: rowH * rows.length, svg: () => {
+    const g = svgEl('g', { class: 'table', 'font-family': FONT, 'font-size': 12 });
+    rows.forEach((r, j) => {
+      let x = 0;
+      r.forEach((c, k) => {
+        g.append(svgEl('rect', { x, y: j * rowH, width: widths[k], height: rowH, fill: c.bg,
+          stroke: '#d5dbe0' }),
+        svgEl('text', { x: x + widths[k] / 2, y: j * rowH + rowH / 2 + 4, 'text-anchor': 'middle',
+          fill: c.fill, 'font-weight': c.head ? 'bold' : null }, c.text));
+        x += widths[k];
+      });
+    });
+    return g;
+  } };
 }
 
 function sweepChart(doc, conds) {
   const fields = sweptFields(doc);
-  if (fields.length === 1) return sweepLine(fields[0], doc, conds);
-  if (fields.length === 2 && doc.sweep.kind === 'grid') return sweepHeat(fields, doc, conds);
+  const file = `${doc.name}-sweep`;
+  if (fields.length === 1) return sweepLine(fields[0], doc, conds, file);
+  if (fields.length === 2 && doc.sweep.kind === 'grid') return sweepHeat(fields, doc, conds, file);
   return null;
 }
 
@@ -351,6 +396,7 @@ function curvesSection(box, name, ctx, getRanking) {
     }
     chart = bandChart({
       id: 'chart-curves',
+      file: `${name}-curves-${key}`,
       title: `${label}: mean over seeds with its 95% CI (t), per trajectory episode`,
       groups: conds.map((c) => ({ label: c.label, points: c.points
         .filter((p) => p[key]).map((p) => ({ episode: p.episode, n: p[key].n, mean: p[key].mean,
@@ -387,12 +433,7 @@ function curvesSection(box, name, ctx, getRanking) {
 }
 
 function download(text, filename, type) {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = h('a', { href: url, download: filename });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
+  downloadBlob(new Blob([text], { type }), filename);
 }
 
 export async function experimentPage(ctx) {
@@ -488,7 +529,7 @@ export async function experimentPage(ctx) {
         ranking ? h('section.card', { 'aria-labelledby': 'h-ranking' },
           h('h2#h-ranking', 'Ranking'), rankingTable(d, ranking), sweepFig) : null,
         h('section.card', { 'aria-labelledby': 'h-conds' }, h('h2#h-conds', 'Accuracy by condition'),
-          conditionsTable(d, conds), conds.length <= 24 ? ciPlot(conds) : null),
+          conditionsTable(d, conds), conds.length <= 24 ? ciPlot(conds, `${name}-ci`) : null),
         d.results.pairwise.length ? h('section.card', { 'aria-labelledby': 'h-pairs' },
           h('h2#h-pairs', 'Paired comparisons'), pairsTable(d.results.pairwise)) : null,
         h('section.card', { 'aria-labelledby': 'h-patterns' }, h('h2#h-patterns', 'Per pattern'),

@@ -13,6 +13,7 @@ import { h, clear, pct, num, val, stateBadge, constantBadge, bitsEl, swatch, vec
   errorBox, time } from '../dom.js';
 import { sessionControls } from '../actions.js';
 import { lineChart } from '../charts.js';
+import { picture, saveButtons, svgEl, r2, FONT } from '../export.js';
 import { navigate } from '../nav.js';
 import { learnerSection } from './learner.js';
 
@@ -26,8 +27,9 @@ function dl(pairs) {
 
 // The output-vector grid: one row per pattern, one column per trajectory point, each
 // cell the colour of that output vector. A constant-output attractor is a column (or
-// a block) of one flat colour.
-function outputGrid(patterns) {
+// a block) of one flat colour. Saved (file.png / .svg) with its episode axis and the
+// legend of the last column's vectors.
+function outputGrid(patterns, file) {
   const canvas = h('canvas.ovgrid', { role: 'img', 'aria-label': 'Output vectors: no points yet' });
   const tip = h('div.ovtip', { 'aria-hidden': 'true', hidden: true });
   const axis = h('div.ovaxis');
@@ -35,12 +37,13 @@ function outputGrid(patterns) {
   const tableBox = h('div');
   const details = h('details.chart-data', h('summary', 'Output vectors: data table'), tableBox);
   const wrap = h('div.ovwrap', canvas, tip);
+  const title = 'Output vectors per pattern over the run (one colour per output vector)';
   const fig = h('figure.chart#output-grid', { dataset: { columns: '0' } },
-    h('figcaption', 'Output vectors per pattern over the run (one colour per output vector)'),
-    wrap, axis, legend, details);
+    h('figcaption', title), wrap, axis, legend, details);
   let cols = [];
   const rowH = 20;
   const labelW = 86;
+  const rowLabel = (p, j) => `${p.label || `P${j + 1}`} ${p.input}`;
 
   function draw() {
     const w = Math.max(300, Math.floor(wrap.getBoundingClientRect().width) || 800);
@@ -57,8 +60,7 @@ function outputGrid(patterns) {
     g.fillStyle = '#222';
     g.font = '12px system-ui, sans-serif';
     g.textBaseline = 'middle';
-    patterns.forEach((p, j) => g.fillText(`${p.label || `P${j + 1}`} ${p.input}`, 2,
-      j * rowH + rowH / 2));
+    patterns.forEach((p, j) => g.fillText(rowLabel(p, j), 2, j * rowH + rowH / 2));
     const n = cols.length;
     const cw = n ? (w - labelW) / n : 0;
     cols.forEach((c, i) => {
@@ -68,6 +70,40 @@ function outputGrid(patterns) {
       });
     });
   }
+
+  // The grid as drawn: the SVG has one rect per run of equal vectors in a row.
+  function gridSvg(w) {
+    const out = svgEl('g', { class: 'output-grid' });
+    patterns.forEach((p, j) => out.append(svgEl('text', { x: 2, y: j * rowH + rowH / 2 + 4,
+      'font-size': 12, 'font-family': FONT, fill: '#222' }, rowLabel(p, j))));
+    const cw = cols.length ? (w - labelW) / cols.length : 0;
+    patterns.forEach((p, j) => {
+      for (let i = 0; i < cols.length;) {
+        const o = cols[i].outputs[j];
+        let k = i + 1;
+        while (k < cols.length && cols[k].outputs[j] === o) k++;
+        out.append(svgEl('rect', { x: r2(labelW + i * cw), y: j * rowH + 1,
+          width: r2(Math.max((k - i) * cw, 1)), height: rowH - 2, fill: vectorColour(o),
+          'data-output': o }));
+        i = k;
+      }
+    });
+    return out;
+  }
+  saveButtons(fig, { title, file, make: () => {
+    const last = cols[cols.length - 1];
+    if (!last) return null;
+    const w = parseFloat(canvas.style.width) || canvas.width;
+    const H = rowH * patterns.length;
+    return picture({ title,
+      body: { width: w, height: H + 16, canvas, canvasSize: [w, H], svg: () => gridSvg(w),
+        marks: [{ text: `episode ${cols[0].episode}`, x: labelW, y: H + 13, size: 12, fill: '#5b6670' },
+          { text: `episode ${last.episode}`, x: w, y: H + 13, size: 12, fill: '#5b6670',
+            anchor: 'end' }] },
+      legend: [...new Set(last.outputs)].map((o) => ({ label: o, colour: vectorColour(o),
+        kind: 'swatch' })),
+      notes: [`Legend: the output vectors at episode ${last.episode}.`] });
+  } });
 
   canvas.addEventListener('mousemove', (ev) => {
     const r = canvas.getBoundingClientRect();
@@ -295,14 +331,15 @@ export async function sessionPage(ctx) {
 
   // ---- charts and the output grid ---------------------------------------------------
   const accChart = lineChart({ id: 'chart-accuracy', title: 'Accuracy and average reward',
-    series: [{ key: 'accuracy', label: 'accuracy' }, { key: 'avg_reward', label: 'average reward' }],
+    file: `${name}-accuracy`, series: [{ key: 'accuracy', label: 'accuracy' }, { key: 'avg_reward', label: 'average reward' }],
     y: [0, 1] });
-  const rateChart = lineChart({ id: 'chart-accept', title: 'Accept rate',
+  const rateChart = lineChart({ id: 'chart-accept', title: 'Accept rate', file: `${name}-accept`,
     series: [{ key: 'accept_rate', label: 'accept rate' }], y: [0, 1] });
   const distinctChart = lineChart({ id: 'chart-distinct', title: 'Distinct output vectors',
+    file: `${name}-distinct`,
     series: [{ key: 'distinct_outputs', label: 'distinct outputs', digits: 0 }],
     y: [0, patterns.length] });
-  const grid = outputGrid(patterns);
+  const grid = outputGrid(patterns, `${name}-outputs`);
   ctx.onLeave(() => [accChart, rateChart, distinctChart, grid].forEach((c) => c.destroy()));
   const liveNote = h('p.muted#live', { 'aria-live': 'off' }, '');
   main.append(h('section', { 'aria-labelledby': 'h-curves' }, h('h2#h-curves', 'Trajectory'),
