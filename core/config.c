@@ -7,8 +7,10 @@
 #include "core/internal.h"
 
 static const char *const rng_names[] = {"mulberry32-js", "xoshiro256ss", "mulberry32", NULL};
-static const char *const learner_names[] = {"control", "cursor",    "astrocyte",     "neuromod",
-                                            "global",  "scattered", "random-search", NULL};
+static const char *const learner_names[] = {
+    "control",   "cursor",        "astrocyte",           "neuromod",
+    "global",    "scattered",     "random-search",       "weight-perturbation",
+    "node-perturbation", "es",    "backprop",            NULL};
 static const char *const sensing_names[] = {"firing", "traffic", NULL};
 static const char *const exploration_names[] = {"none", "flat", "maturity", NULL};
 static const char *const layout_names[] = {"clusters", "phase1a", NULL};
@@ -21,6 +23,9 @@ static const char *const falloff_names[] = {"constant", "inverse", "inverse-squa
                                             NULL};
 static const char *const scope_names[] = {"pattern", "task", "minibatch", NULL};
 static const char *const selection_names[] = {"sensing", "uniform", NULL};
+static const char *const wp_scope_names[] = {"global", "territory", NULL};
+static const char *const optimizer_names[] = {"sgd", "adam", NULL};
+static const char *const surrogate_names[] = {"sigmoid", "straight-through", NULL};
 
 #define OFF(member) offsetof(glia_config_t, member)
 #define F_INT(ptr, member, lo, hi, doc) {ptr, GLIA_FIELD_INT, OFF(member), lo, hi, NULL, doc}
@@ -84,7 +89,8 @@ const glia_config_field_t glia_config_fields[] = {
     F_ENUM("/learner/kind", learner.kind, learner_names, "which learner changes the weights"),
     F_BOOL("/learner/perturb_thresholds", learner.perturb_thresholds,
            "a perturbation also moves the thresholds of the non-input neurons in the learner's "
-           "scope; kept or reverted with the weights"),
+           "scope; kept or reverted with the weights (weight-perturbation, node-perturbation, "
+           "es, backprop: the non-source thresholds in scope are trained like the weights)"),
     F_DBL("/learner/threshold_std", learner.threshold_std, 0, 100,
           "standard deviation of a threshold perturbation"),
     F_DBL("/learner/threshold_clamp", learner.threshold_clamp, 0, 1e6,
@@ -248,6 +254,60 @@ const glia_config_field_t glia_config_fields[] = {
           -1e6, 1e6, "flip when the chemical average while adjusting is below this"),
     F_DBL("/learner/neuromod/frustration/flip", learner.neuromod.frustration.flip, 0, 1,
           "a flip sets w = -w * flip"),
+    /* The established rules beyond the paper (issue 21; docs/model.md, "The learners"). */
+    F_ENUM("/learner/weight_perturbation/scope", learner.weight_perturbation.scope,
+           wp_scope_names,
+           "global: every weight (and, with perturb_thresholds, every non-source threshold) is "
+           "probed each step; territory: the synapses (and neuron thresholds) of one astrocyte "
+           "territory drawn uniformly per step"),
+    F_DBL("/learner/weight_perturbation/learning_rate", learner.weight_perturbation.learning_rate,
+          0, 1e6,
+          "eta: each probed parameter moves by eta * (R+ - R-) / (2 * delta) times its probe "
+          "sign (ascent on the soft reward), then is clamped"),
+    F_DBL("/learner/weight_perturbation/delta", learner.weight_perturbation.delta, 1e-9, 100,
+          "probe size: the parameters in scope move by +delta or -delta (a sign drawn per "
+          "parameter) for the first evaluation and by the opposite for the second"),
+    F_DBL("/learner/node_perturbation/sigma", learner.node_perturbation.sigma, 0, 100,
+          "standard deviation of the Gaussian noise added to every unit's net input in every "
+          "pass of an evaluation"),
+    F_DBL("/learner/node_perturbation/learning_rate", learner.node_perturbation.learning_rate, 0,
+          1e6,
+          "eta: w_ij += eta * (R - baseline) * e_ij / sigma^2, e_ij the noise on i's net input "
+          "times j's firing, summed over the passes (REINFORCE's Gaussian eligibility); clamped"),
+    F_DBL("/learner/node_perturbation/baseline_rate", learner.node_perturbation.baseline_rate, 0,
+          1,
+          "the running reward baseline moves by baseline_rate * (R - baseline) after each step "
+          "(it starts at the first step's reward)"),
+    F_INT("/learner/es/population", learner.es.population, 1, 256,
+          "1: (1+1)-ES, one offspring kept on a strict improvement, sigma by the 1/5th success "
+          "rule; an even n >= 2: n perturbed copies in antithetic pairs, rank-shaped (OpenAI-ES)"),
+    F_DBL("/learner/es/sigma", learner.es.sigma, 1e-9, 100,
+          "standard deviation of the perturbation of every parameter (weights and, with "
+          "perturb_thresholds, thresholds): the initial one for (1+1)-ES"),
+    F_DBL("/learner/es/sigma_adapt", learner.es.sigma_adapt, 1, 100,
+          "(1+1)-ES: sigma *= sigma_adapt after a kept step and *= sigma_adapt^(-1/4) after a "
+          "reverted one (steady at a 1/5 success rate); 1 = fixed sigma"),
+    F_DBL("/learner/es/sigma_min", learner.es.sigma_min, 1e-9, 100,
+          "(1+1)-ES: the smallest sigma"),
+    F_DBL("/learner/es/sigma_max", learner.es.sigma_max, 1e-9, 100,
+          "(1+1)-ES: the largest sigma"),
+    F_DBL("/learner/es/learning_rate", learner.es.learning_rate, 0, 1e6,
+          "population ES: theta += learning_rate / (population * sigma) * sum over the copies "
+          "of rank weight * noise (ascent)"),
+    F_ENUM("/learner/backprop/optimizer", learner.backprop.optimizer, optimizer_names,
+           "sgd: theta -= learning_rate * gradient; adam: Adam with beta1, beta2 and epsilon "
+           "1e-8"),
+    F_ENUM("/learner/backprop/surrogate", learner.backprop.surrogate, surrogate_names,
+           "the derivative the backward pass gives a threshold unit's step: sigmoid: slope * "
+           "s * (1 - s), s = sigmoid(slope * (act - threshold)); straight-through: 1"),
+    F_DBL("/learner/backprop/learning_rate", learner.backprop.learning_rate, 0, 1e6,
+          "step size of the optimizer"),
+    F_DBL("/learner/backprop/slope", learner.backprop.slope, 1e-6, 1e6,
+          "steepness of the sigmoid surrogate"),
+    F_DBL("/learner/backprop/beta1", learner.backprop.beta1, 0, 0.9999,
+          "adam: decay of the gradient's running mean"),
+    F_DBL("/learner/backprop/beta2", learner.backprop.beta2, 0, 0.999999,
+          "adam: decay of the squared gradient's running mean"),
     {NULL, 0, 0, 0, 0, NULL, NULL},
 };
 
@@ -397,6 +457,26 @@ void glia_config_default(glia_config_t *cfg)
     cfg->learner.neuromod.frustration.window = 0;
     cfg->learner.neuromod.frustration.threshold = -0.1;
     cfg->learner.neuromod.frustration.flip = 0.5;
+
+    /* The established rules beyond the paper (issue 21). */
+    cfg->learner.weight_perturbation.scope = GLIA_WP_GLOBAL;
+    cfg->learner.weight_perturbation.learning_rate = 0.1;
+    cfg->learner.weight_perturbation.delta = 0.2;
+    cfg->learner.node_perturbation.sigma = 0.3;
+    cfg->learner.node_perturbation.learning_rate = 0.01;
+    cfg->learner.node_perturbation.baseline_rate = 0.1;
+    cfg->learner.es.population = 1;
+    cfg->learner.es.sigma = 0.1;
+    cfg->learner.es.sigma_adapt = 1.5;
+    cfg->learner.es.sigma_min = 0.001;
+    cfg->learner.es.sigma_max = 1.0;
+    cfg->learner.es.learning_rate = 0.05;
+    cfg->learner.backprop.optimizer = GLIA_OPT_ADAM;
+    cfg->learner.backprop.surrogate = GLIA_SURROGATE_SIGMOID;
+    cfg->learner.backprop.learning_rate = 0.01;
+    cfg->learner.backprop.slope = 4.0;
+    cfg->learner.backprop.beta1 = 0.9;
+    cfg->learner.backprop.beta2 = 0.999;
 }
 
 int glia_config_equal(const glia_config_t *a, const glia_config_t *b)
@@ -606,6 +686,21 @@ int glia_config_validate(const glia_config_t *cfg, glia_error_t *err)
             FAIL("/learner/astrocyte/threshold_init",
                  "must lie within [threshold_min, threshold_max]");
     }
+
+    /* The established rules (issue 21). */
+    if (cfg->learner.es.population > 1 && cfg->learner.es.population % 2 != 0)
+        FAIL("/learner/es/population", "must be 1 or even (the copies come in antithetic pairs)");
+    if (cfg->learner.es.sigma_min > cfg->learner.es.sigma_max)
+        FAIL("/learner/es/sigma_min", "must not exceed sigma_max");
+    if (cfg->learner.es.sigma < cfg->learner.es.sigma_min ||
+        cfg->learner.es.sigma > cfg->learner.es.sigma_max)
+        FAIL("/learner/es/sigma", "must lie within [sigma_min, sigma_max]");
+    /* Their own passes start from silence, as every pass without carried state does. */
+    if ((cfg->learner.kind == GLIA_LEARNER_NODE_PERTURBATION ||
+         cfg->learner.kind == GLIA_LEARNER_BACKPROP) &&
+        cfg->network.carry_state)
+        FAIL("/network/carry_state", "the %s learner needs carry_state off",
+             cfg->learner.kind == GLIA_LEARNER_BACKPROP ? "backprop" : "node-perturbation");
 
     /* Neuromod. */
     if (cfg->learner.neuromod.reward.anneal &&

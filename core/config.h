@@ -34,6 +34,28 @@ enum glia_learner_kind {
     GLIA_LEARNER_GLOBAL = 4,    /* astrocytes, every synapse perturbed */
     GLIA_LEARNER_SCATTERED = 5, /* astrocytes, as many synapses drawn from anywhere */
     GLIA_LEARNER_RANDOM_SEARCH = 6, /* every weight and threshold redrawn, the best kept */
+    /* The established rules beyond the paper (issue 21): estimators and a ceiling. */
+    GLIA_LEARNER_WEIGHT_PERTURBATION = 7, /* antithetic +-delta, SPSA gradient estimate */
+    GLIA_LEARNER_NODE_PERTURBATION = 8,   /* noise on net inputs, reward x noise (REINFORCE) */
+    GLIA_LEARNER_ES = 9,                  /* (1+1)-ES, or a population ES (OpenAI-ES) */
+    GLIA_LEARNER_BACKPROP = 10,           /* surrogate-gradient BPTT: a per-output error */
+};
+
+/* What weight perturbation perturbs in a step (weight_perturbation.c). */
+enum glia_wp_scope {
+    GLIA_WP_GLOBAL = 0,    /* every parameter */
+    GLIA_WP_TERRITORY = 1, /* one astrocyte territory's, drawn per step */
+};
+
+/* The backprop learner's choices (backprop.c). */
+enum glia_optimizer {
+    GLIA_OPT_SGD = 0,
+    GLIA_OPT_ADAM = 1,
+};
+
+enum glia_surrogate {
+    GLIA_SURROGATE_SIGMOID = 0,          /* d/du of sigmoid(slope * u) */
+    GLIA_SURROGATE_STRAIGHT_THROUGH = 1, /* 1 */
 };
 
 /* How the network is laid out and wired (net.c, net_phase1a.c). */
@@ -227,6 +249,22 @@ typedef struct glia_config {
                 double threshold, flip;
             } frustration;
         } neuromod;
+        struct {
+            int scope; /* enum glia_wp_scope */
+            double learning_rate, delta;
+        } weight_perturbation;
+        struct {
+            double sigma, learning_rate, baseline_rate;
+        } node_perturbation;
+        struct {
+            int population; /* 1: (1+1)-ES; even >= 2: antithetic pairs */
+            double sigma, sigma_adapt, sigma_min, sigma_max, learning_rate;
+        } es;
+        struct {
+            int optimizer; /* enum glia_optimizer */
+            int surrogate; /* enum glia_surrogate */
+            double learning_rate, slope, beta1, beta2;
+        } backprop;
     } learner;
 } glia_config_t;
 

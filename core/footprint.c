@@ -70,6 +70,28 @@ static double neuromod_bytes(const glia_config_t *cfg, const sizes_t *z)
            (z->modulatory + 2 * outputs) * z->n * 8 + z->modulatory * 12 + 24 * BLOCK;
 }
 
+/* The estimators and backprop (issue 21): their scratch over the parameters (every
+ * synapse and neuron) and, for backprop, every pass's firing and net input. */
+static double estimator_bytes(const glia_config_t *cfg, const sizes_t *z)
+{
+    const double params = z->synapses + z->n, passes = cfg->network.passes;
+
+    switch (cfg->learner.kind) {
+    case GLIA_LEARNER_WEIGHT_PERTURBATION: /* lists, signs, saved parameters */
+        return 128 + 4 * params + 8 * params + 8 * params + 6 * BLOCK;
+    case GLIA_LEARNER_NODE_PERTURBATION: /* eligibilities, two firings, act and noise */
+        return 128 + 8 * params + 2 * z->n + 16 * z->id_space + 6 * BLOCK;
+    case GLIA_LEARNER_ES: /* keys, rewards, ranks inline (6 KiB); indices, noise, ... */
+        return 128 + 6144 +
+               (cfg->learner.es.population > 1 ? 20 * params + 8 * z->n + 6 * BLOCK : 0);
+    default: /* backprop: gradient, Adam's moments, the unrolled passes, their gradients */
+        return 128 + 8 * params +
+               (cfg->learner.backprop.optimizer == GLIA_OPT_ADAM ? 16 * params : 0) +
+               (passes + 1) * z->n + 8 * passes * z->id_space + 8 * z->id_space + 16 * z->n +
+               9 * BLOCK;
+    }
+}
+
 /* Bytes of the learner's state, by kind. A learner added later without a row here gets
  * the fallback, which tests/core/test_footprint.c checks against what it really holds. */
 static double learner_bytes(const glia_config_t *cfg, const sizes_t *z)
@@ -87,6 +109,11 @@ static double learner_bytes(const glia_config_t *cfg, const sizes_t *z)
         return astrocyte_bytes(cfg, z) + 4 * z->synapses + BLOCK;
     case GLIA_LEARNER_NEUROMOD:
         return neuromod_bytes(cfg, z);
+    case GLIA_LEARNER_WEIGHT_PERTURBATION:
+    case GLIA_LEARNER_NODE_PERTURBATION:
+    case GLIA_LEARNER_ES:
+    case GLIA_LEARNER_BACKPROP:
+        return estimator_bytes(cfg, z);
     default:
         return 256 + z->astrocytes * 256 + z->id_space * 16 + z->synapses * 8 + 8 * BLOCK;
     }
@@ -102,6 +129,10 @@ static double learner_snapshot(const glia_config_t *cfg, const sizes_t *z)
         return z->id_space + z->astrocytes * (108 + 8.0 * cfg->task.count);
     case GLIA_LEARNER_NEUROMOD:
         return 512 + 16 * z->n + 60 * z->synapses + 8 * (cfg->task.target_width + 2);
+    case GLIA_LEARNER_BACKPROP: /* with adam, two moments per parameter */
+        return 64 + (cfg->learner.backprop.optimizer == GLIA_OPT_ADAM
+                         ? 16 * (z->synapses + z->n)
+                         : 0);
     default:
         return 64;
     }

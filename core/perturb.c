@@ -145,6 +145,7 @@ void glia_perturb_draw_batch(glia_perturb_t *p, glia_rng_t *rng, int count, int 
 void glia_perturb_invalidate(glia_perturb_t *p)
 {
     p->cache_valid = 0;
+    p->score_known = 0;
 }
 
 const double *glia_perturb_rates(const glia_perturb_t *p)
@@ -225,7 +226,11 @@ void glia_perturb_base(glia_learner_ctx_t *ctx, const glia_pattern_t *pat, glia_
         /* The task's score of the current weights is cached: every try either keeps its
          * own score or puts back the weights this one was taken on. */
         if (!p->cache_valid) {
+            const int *idx;
             score_many(ctx, &p->cur_soft, &p->cur_reward, p->want_rates ? p->cur_rate : NULL);
+            if (!p->score_known) /* else a run that never stopped had it cached */
+                info->reward_queries += (uint64_t)score_set(ctx, &idx);
+            p->score_known = 0;
             p->cache_valid = ctx->cfg->training.reward_scope == GLIA_SCOPE_TASK;
         }
         info->base_soft = info->after_soft = p->cur_soft;
@@ -238,8 +243,33 @@ void glia_perturb_base(glia_learner_ctx_t *ctx, const glia_pattern_t *pat, glia_
     ctx->perturb->has_base = 1;
     ctx->perturb->base_input = pat->input;
     info->base_soft = info->after_soft = glia_net_soft_reward(net, pat->target);
+    info->reward_queries += 1;
     info->output = glia_net_output(net);
     info->reward = glia_reward_binary(info->output, pat->target, ctx->cfg->task.target_width);
+}
+
+int glia_perturb_score(glia_learner_ctx_t *ctx, const glia_pattern_t *pat, int with_fires,
+                       double *soft, double *reward, uint64_t *output)
+{
+    glia_net_t *net = ctx->net;
+    const int *idx;
+    uint64_t out;
+
+    if (ctx->cfg->training.reward_scope != GLIA_SCOPE_PATTERN) {
+        score_many(ctx, soft, reward, NULL);
+        if (output != NULL)
+            *output = 0;
+        return score_set(ctx, &idx);
+    }
+    glia_net_forward(net, pat->input, ctx->cfg->network.passes);
+    if (with_fires)
+        count_fires(ctx);
+    out = glia_net_output(net);
+    *soft = glia_net_soft_reward(net, pat->target);
+    *reward = glia_reward_binary(out, pat->target, ctx->cfg->task.target_width);
+    if (output != NULL)
+        *output = out;
+    return 1;
 }
 
 /* ---- thresholds and redraws (beyond the paper) ------------------------------------------ */
@@ -264,7 +294,7 @@ static void perturb_thresholds(step_t *st)
 {
     glia_perturb_t *p = st->p;
     double *thr = st->net->thr;
-    const double std = st->ctx->cfg->learner.threshold_std;
+    const double std = p->sigma > 0 ? p->sigma : st->ctx->cfg->learner.threshold_std;
     const double clamp = st->ctx->cfg->learner.threshold_clamp;
 
     for (int k = 0; k < p->n_neurons; k++) {
@@ -323,7 +353,7 @@ int glia_perturb_try(glia_learner_ctx_t *ctx, int n, const glia_pattern_t *pat,
     st.ctx = ctx;
     st.p = p;
     st.net = net;
-    st.std = ctx->cfg->training.perturbation_std;
+    st.std = p->sigma > 0 ? p->sigma : ctx->cfg->training.perturbation_std;
     st.clamp = ctx->cfg->training.weight_clamp;
     /* more than one pass, or bias units: any neuron can fire, every synapse is live */
     st.all_live = ctx->cfg->network.passes != 1 || net->n_bias > 0;
@@ -369,6 +399,10 @@ int glia_perturb_try(glia_learner_ctx_t *ctx, int n, const glia_pattern_t *pat,
         glia_net_forward(net, pat->input, ctx->cfg->network.passes);
     if (!many)
         info->after_soft = glia_net_soft_reward(net, pat->target);
+    {
+        const int *idx;
+        info->reward_queries += many ? (uint64_t)score_set(ctx, &idx) : 1;
+    }
     info->decided = 1;
     kept = info->after_soft > info->base_soft; /* strict improvement only */
     if (kept) {
@@ -405,8 +439,9 @@ int glia_perturb_try(glia_learner_ctx_t *ctx, int n, const glia_pattern_t *pat,
     p->n_applied = 0;
     p->n_thr_applied = 0;
     p->has_base = 0;
-    /* a neuron list and a redraw are for one try */
+    /* a neuron list, a redraw and a sigma are for one try */
     p->neurons_listed = 0;
     p->redraw = 0;
+    p->sigma = 0;
     return kept;
 }

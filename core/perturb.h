@@ -79,12 +79,16 @@ typedef struct glia_perturb {
     uint32_t nstamp;
     int redraw; /* the next try redraws its weights and thresholds uniformly within
                    their clamps instead of adding noise (random search) */
+    double sigma; /* > 0: the next try's standard deviation for weights and thresholds
+                     alike, instead of perturbation_std and threshold_std ((1+1)-ES) */
 
     /* Scoring more than one pattern (reward_scope task or minibatch). */
     int n_drawn; /* minibatch: this step's patterns */
     int drawn[GLIA_MAX_PATTERNS];
     int perm[GLIA_MAX_PATTERNS];  /* scratch of the draw */
     int cache_valid;              /* task: cur_* are the current weights' score */
+    int score_known;              /* the score was cached when the session was saved: the
+                                     rescore after its load asks no reward query */
     double cur_soft, cur_reward;  /* mean soft / binary reward of the current weights */
     int want_rates;               /* a learner reads glia_perturb_rates (set at init) */
     double *cur_rate, *cand_rate; /* [n] mean firing per position over the patterns */
@@ -129,9 +133,23 @@ void glia_perturb_base(glia_learner_ctx_t *ctx, const glia_pattern_t *pat, glia_
 int glia_perturb_try(glia_learner_ctx_t *ctx, int n, const glia_pattern_t *pat,
                      glia_step_info_t *info);
 
+/* Score the network as it stands on what this step scores (`pat` with reward_scope
+ * pattern, else the task or the drawn minibatch), uncached: the mean soft and binary
+ * rewards into *soft and *reward, and the output into *output (0 over several patterns;
+ * output may be NULL). With `with_fires`, a one-pattern pass counts its firings for
+ * homeostasis as a base pass does. Returns the patterns scored (the reward queries). For
+ * the learners that estimate instead of keeping or reverting; they call
+ * glia_perturb_invalidate once they have moved the weights. */
+int glia_perturb_score(glia_learner_ctx_t *ctx, const glia_pattern_t *pat, int with_fires,
+                       double *soft, double *reward, uint64_t *output);
+
 /* reward_scope minibatch: draw this step's m patterns of `count`, without repeats (m
  * draws from `rng`). The session calls it before the learner's step. */
 void glia_perturb_draw_batch(glia_perturb_t *p, glia_rng_t *rng, int count, int m);
+
+/* Reward queries (learner.h): glia_perturb_base and glia_perturb_try add to
+ * info->reward_queries the samples they score, one per pattern an evaluation scores; a
+ * cached base score asks none. */
 
 /* Forget the cached score (the weights or thresholds changed outside a try). */
 void glia_perturb_invalidate(glia_perturb_t *p);

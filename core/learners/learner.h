@@ -43,6 +43,8 @@ typedef struct glia_step_info {
     int n_eligible; /* synapses perturbed */
     int n_active;   /* agents selected (astrocytes), in selection order */
     int active[GLIA_MAX_ACTIVE];
+    uint64_t reward_queries; /* evaluations of the scalar this step, each counted once per
+                                sample scored */
     int episode_done;   /* this step finished an episode */
     int point_recorded; /* ... and that episode is a trajectory point */
 } glia_step_info_t;
