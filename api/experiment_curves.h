@@ -27,4 +27,16 @@
  * New reference; NULL when out of memory. */
 json_t *glia_experiment_curves(const json_t *doc, const json_t *runs, size_t max_points);
 
+/* The x axis of the curves. */
+enum { GLIA_CURVES_X_EPISODES = 0, GLIA_CURVES_X_REWARD_QUERIES = 1 };
+
+/* glia_experiment_curves along `x`. With GLIA_CURVES_X_REWARD_QUERIES the points are at
+ * the reward queries (the points' "reward_queries") any seed has a point at, each
+ * {"reward_queries", "<metric>": ...}, and a seed counts at x with its last point at or
+ * before x while x lies within its first and last point (a run that stopped sooner, at
+ * its budget, has none); a condition's "reward_queries" counts the distinct values
+ * before thinning (in place of "episodes"), points without the member are left out, and
+ * the object says "x": "reward_queries". */
+json_t *glia_experiment_curves_x(const json_t *doc, const json_t *runs, size_t max_points, int x);
+
 #endif

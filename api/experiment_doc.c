@@ -36,6 +36,9 @@ static json_t *study_json(const glia_experiment_spec_t *spec)
     if (spec->has_description)
         json_object_set_new(doc, "description", json_string(spec->description));
     json_object_set_new(doc, "episodes", json_integer((json_int_t)spec->episodes));
+    if (spec->budget_queries > 0) /* only then: the hashes of other studies stay */
+        json_object_set_new(doc, "budget",
+                            json_pack("{s:I}", "reward_queries", (json_int_t)spec->budget_queries));
     for (int k = 0; k < spec->n_seeds; k++)
         json_array_append_new(seeds, json_integer(spec->seeds[k]));
     json_object_set_new(doc, "seeds", seeds);
@@ -178,22 +181,31 @@ fail:
 const glia__experiment_level_t glia__experiment_levels[GLIA__EXPERIMENT_N_LEVELS] = {
     {"90", 0.9}, {"95", 0.95}, {"100", 1.0}};
 
-/* The episode of the first trajectory point (or the last episode's point) whose
- * inference accuracy reached `level`, or null. Accuracies are sums of fractions of
- * bits: a level is reached within 1e-9. */
-static json_t *episodes_to(glia_session_t *s, double level)
+/* The first trajectory point (or the last episode's point) whose inference accuracy
+ * reached `level`: its episode, or with `queries` its reward queries; null when none
+ * did. Accuracies are sums of fractions of bits: a level is reached within 1e-9. */
+static json_t *first_at(glia_session_t *s, double level, int queries)
 {
     size_t n;
     const glia_point_t *pts = glia_session_trajectory(s, &n);
+    const glia_point_t *hit = NULL;
     glia_point_t last;
 
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n && hit == NULL; i++) {
         if (pts[i].accuracy + 1e-9 >= level)
-            return json_integer((json_int_t)pts[i].episode);
+            hit = &pts[i];
     }
-    if (glia_session_last_point(s, &last) == 0 && last.accuracy + 1e-9 >= level)
-        return json_integer((json_int_t)last.episode);
-    return json_null();
+    if (hit == NULL && glia_session_last_point(s, &last) == 0 && last.accuracy + 1e-9 >= level)
+        hit = &last;
+    if (hit == NULL)
+        return json_null();
+    return queries ? glia_queries_to_json(hit->reward_queries)
+                   : json_integer((json_int_t)hit->episode);
+}
+
+static json_t *episodes_to(glia_session_t *s, double level)
+{
+    return first_at(s, level, 0);
 }
 
 json_t *glia_experiment_record(glia_session_t *s)
@@ -201,7 +213,7 @@ json_t *glia_experiment_record(glia_session_t *s)
     glia_inference_t inf;
     glia_counters_t k;
     uint64_t decisions;
-    json_t *pacc = json_array();
+    json_t *pacc = json_array(), *rec;
 
     const glia_config_t *cfg = glia_session_config(s);
     int correct = 0;
@@ -216,8 +228,9 @@ json_t *glia_experiment_record(glia_session_t *s)
             correct += (int)((same >> b) & 1);
     }
     /* correct_bits is what comparisons use: two runs with the same number of correct
-     * bits can have mean accuracies that differ in the last bit (summation order). */
-    return json_pack(
+     * bits can have mean accuracies that differ in the last bit (summation order). The
+     * reward queries (in total, and when each level was first reached) follow. */
+    rec = json_pack(
         "{s:I, s:I, s:f, s:i, s:i, s:I, s:I, s:o, s:i, s:b, s:o, s:o, s:o, s:o, "
         "s:o}",
         "seed", (json_int_t)glia_session_seed(s), "episodes", (json_int_t)k.episodes, "accuracy",
@@ -227,4 +240,13 @@ json_t *glia_experiment_record(glia_session_t *s)
         "distinct_outputs", inf.distinct_outputs, "constant_output", inf.constant_output, "outputs",
         glia_outputs_to_json(&inf), "pattern_accuracy", pacc, "episodes_to_90", episodes_to(s, 0.9),
         "episodes_to_95", episodes_to(s, 0.95), "episodes_to_100", episodes_to(s, 1.0));
+    if (rec != NULL &&
+        (json_object_set_new(rec, "reward_queries", glia_queries_to_json(k.reward_queries)) != 0 ||
+         json_object_set_new(rec, "reward_queries_to_90", first_at(s, 0.9, 1)) != 0 ||
+         json_object_set_new(rec, "reward_queries_to_95", first_at(s, 0.95, 1)) != 0 ||
+         json_object_set_new(rec, "reward_queries_to_100", first_at(s, 1.0, 1)) != 0)) {
+        json_decref(rec);
+        return NULL;
+    }
+    return rec;
 }

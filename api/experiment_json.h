@@ -7,6 +7,10 @@
  * computed from the records alone (glia_experiment_results), so the offline
  * `gliad experiment` and the daemon produce the same report from the same runs.
  *
+ * A study runs every condition for "episodes", or to the same budget of reward queries
+ * ("budget": {"reward_queries": N}, core/session.h): each run stops at the first episode
+ * end at which its session has asked N, so conditions are compared at equal cost.
+ *
  * Conditions are listed by hand, or produced by a sweep over config fields: a grid
  * ({"<pointer>": [values...]}, the cartesian product, the first field outermost) or
  * reproducible random samples; each sweep condition carries the swept values and the
@@ -38,6 +42,7 @@
 #define GLIA_LABEL_MAX               24
 #define GLIA_DESCRIPTION_MAX         1000
 #define GLIA_MAX_EXPERIMENT_EPISODES 10000000 /* per run, x up to GLIA_MAX_RUNS runs */
+#define GLIA_MAX_BUDGET_QUERIES      1000000000000LL /* "budget": {"reward_queries"} */
 #define GLIA_BOOTSTRAP_RESAMPLES     10000
 #define GLIA_BOOTSTRAP_SEED          20260227u /* fixed: reports are reproducible */
 #define GLIA_SIGNIFICANCE            0.05      /* family-wise, for "worse than the best" */
@@ -62,7 +67,11 @@ typedef struct glia_experiment_spec {
     glia_condition_t conditions[GLIA_MAX_CONDITIONS];
     int n_seeds;
     uint32_t seeds[GLIA_MAX_SEEDS];
-    uint64_t episodes;
+    uint64_t episodes; /* with a budget: the most any run takes */
+    /* "budget": {"reward_queries": N}: every run stops at the first episode end at which
+     * its session has asked N reward queries (0: no budget). Without "episodes" the runs
+     * are capped at the episodes in which one query per step would spend it. */
+    uint64_t budget_queries;
     /* sweep: the fields it varies (their values are in each condition's config) */
     int sweep_kind; /* enum glia_sweep_kind */
     int n_swept;

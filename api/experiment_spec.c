@@ -179,8 +179,60 @@ static int parse_prune(const json_t *p, glia_experiment_spec_t *spec, glia_error
                               "required: the fraction of conditions kept at each rung, in (0, 1)");
     if (spec->n_conditions < 2)
         return glia_error_set(err, GLIA_EINVAL, "/prune", "pruning needs at least 2 conditions");
+    if (spec->budget_queries > 0)
+        return glia_error_set(err, GLIA_EINVAL, "/prune",
+                              "a study runs to a budget or prunes at episodes, not both");
     spec->n_rungs = (int)json_array_size(rungs);
     spec->keep = json_number_value(keep);
+    return 0;
+}
+
+/* ---- a budget of reward queries ------------------------------------------------------- */
+
+static int parse_budget(const json_t *b, glia_experiment_spec_t *spec, glia_error_t *err)
+{
+    static const char *const known[] = {"reward_queries", NULL};
+    json_t *n;
+    int rc;
+
+    if (!json_is_object(b))
+        return glia_error_set(err, GLIA_EINVAL, "/budget", "must be {\"reward_queries\": n}");
+    if ((rc = glia_json_only_known(b, known, "/budget", err)) != 0)
+        return rc;
+    n = json_object_get(b, "reward_queries");
+    if (!json_is_integer(n) || json_integer_value(n) < 1 ||
+        json_integer_value(n) > GLIA_MAX_BUDGET_QUERIES)
+        return glia_error_set(err, GLIA_EINVAL, "/budget/reward_queries",
+                              "required: an integer in [1, %lld]", GLIA_MAX_BUDGET_QUERIES);
+    spec->budget_queries = (uint64_t)json_integer_value(n);
+    return 0;
+}
+
+/* A budget without "episodes": the cap is the episodes in which one reward query per
+ * step would spend it (every learner that steps asks at least one), for the condition
+ * with the shortest episodes. A condition that asks none would never stop. */
+static int budget_cap(glia_experiment_spec_t *spec, glia_error_t *err)
+{
+    uint64_t cap = 1;
+
+    for (int i = 0; i < spec->n_conditions; i++) {
+        const glia_config_t *cfg = &spec->conditions[i].config;
+        const uint64_t spe = (uint64_t)cfg->training.steps_per_episode;
+        const uint64_t need = (spec->budget_queries + spe - 1) / spe;
+        char where[48];
+        snprintf(where, sizeof(where), "/conditions/%d", i);
+        if (cfg->learner.kind == GLIA_LEARNER_CONTROL)
+            return glia_error_set(err, GLIA_EINVAL, where,
+                                  "control asks no reward queries: a budget never stops it "
+                                  "(give \"episodes\" too, to cap the runs)");
+        cap = need > cap ? need : cap;
+    }
+    if (cap > GLIA_MAX_EXPERIMENT_EPISODES)
+        return glia_error_set(err, GLIA_EINVAL, "/budget/reward_queries",
+                              "needs up to %llu episodes, more than a study runs (%d): give a "
+                              "smaller budget, or \"episodes\" to cap the runs",
+                              (unsigned long long)cap, GLIA_MAX_EXPERIMENT_EPISODES);
+    spec->episodes = cap;
     return 0;
 }
 
@@ -230,13 +282,21 @@ static int parse_head(const json_t *body, glia_experiment_spec_t *spec, glia_err
         snprintf(spec->description, sizeof(spec->description), "%s", json_string_value(v));
     }
     v = json_object_get(body, "episodes");
-    if (!json_is_integer(v) || json_integer_value(v) < 1 ||
-        json_integer_value(v) > GLIA_MAX_EXPERIMENT_EPISODES)
+    if (json_object_get(body, "budget") != NULL && v == NULL) {
+        /* capped by budget_cap once the conditions are known */
+    } else if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+               json_integer_value(v) > GLIA_MAX_EXPERIMENT_EPISODES)
         return glia_error_set(err, GLIA_EINVAL, "/episodes",
                               v == NULL ? "required: an integer in [1, %d]"
                                         : "must be an integer in [1, %d]",
                               GLIA_MAX_EXPERIMENT_EPISODES);
-    spec->episodes = (uint64_t)json_integer_value(v);
+    else
+        spec->episodes = (uint64_t)json_integer_value(v);
+    if ((v = json_object_get(body, "budget")) != NULL) {
+        int rc = parse_budget(v, spec, err);
+        if (rc != 0)
+            return rc;
+    }
     if ((v = json_object_get(body, "seeds")) == NULL)
         return glia_error_set(err, GLIA_EINVAL, "/seeds", "required: [seeds] or {\"count\": n}");
     return parse_seeds(v, spec, err);
@@ -244,8 +304,8 @@ static int parse_head(const json_t *body, glia_experiment_spec_t *spec, glia_err
 
 int glia_experiment_parse(const json_t *body, glia_experiment_spec_t *spec, glia_error_t *err)
 {
-    static const char *const known[] = {"name",  "description", "conditions", "base", "sweep",
-                                        "prune", "seeds",       "episodes",   NULL};
+    static const char *const known[] = {"name",  "description", "conditions", "base",   "sweep",
+                                        "prune", "seeds",       "episodes",   "budget", NULL};
     const json_t *sweep, *prune;
     int rc;
 
@@ -270,6 +330,8 @@ int glia_experiment_parse(const json_t *body, glia_experiment_spec_t *spec, glia
         rc = parse_conditions(json_object_get(body, "conditions"), spec, err);
     }
     if (rc != 0)
+        return rc;
+    if (spec->episodes == 0 && (rc = budget_cap(spec, err)) != 0)
         return rc;
     if ((prune = json_object_get(body, "prune")) != NULL &&
         (rc = parse_prune(prune, spec, err)) != 0)

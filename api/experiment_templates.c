@@ -1,6 +1,75 @@
-/* experiment_templates.c: the paper's studies (exp 020-024, phase 1, scope, reach) as
- * bodies ready to post to /v1/experiments or to run with `gliad experiment`. */
+/* experiment_templates.c: the paper's studies (exp 020-024, phase 1, scope, reach) and
+ * the baselines study as bodies ready to post to /v1/experiments or to run with `gliad
+ * experiment`. */
 #include "api/experiment_json.h"
+
+#include <stdio.h>
+
+/* The baselines studies (issue 21), one per task (the paper's 8 patterns, XOR, 4-bit
+ * parity, so each report ranks one task): every learner at one budget of reward queries,
+ * with each comparison against the astrocytes in the pairwise table. The learners beyond
+ * the paper's own run
+ * on the reach network and reward (3 passes, task-level reward, thresholds trained);
+ * trajectory points every 10 episodes time the reward queries to 90% and 95%. */
+#define BASELINES_BUDGET 100000 /* reward queries per run: a study runs in a minute or two */
+
+static const struct {
+    const char *name, *what, *generate;
+} baseline_tasks[] = {
+    {"paper8", "the paper's 8-pattern task", NULL}, /* every preset's task */
+    {"xor", "XOR", "{\"kind\": \"xor\"}"},
+    {"parity4", "4-bit parity", "{\"kind\": \"parity\", \"bits\": 4}"},
+};
+
+static json_t *baselines(size_t t, const int *seeds, int n_seeds)
+{
+    static const struct {
+        const char *label, *preset, *config;
+    } learners[] = {
+        {"astro-paper", "maturity", NULL},
+        {"astro-reach", "reach", NULL},
+        {"cursor", "cursor", NULL},
+        {"global", "reach", "{\"learner\": {\"kind\": \"global\"}}"},
+        {"scattered", "reach", "{\"learner\": {\"kind\": \"scattered\"}}"},
+        {"wp-local", "reach",
+         "{\"learner\": {\"kind\": \"weight-perturbation\", "
+         "\"weight_perturbation\": {\"scope\": \"territory\"}}}"},
+        {"wp-global", "reach",
+         "{\"learner\": {\"kind\": \"weight-perturbation\", "
+         "\"weight_perturbation\": {\"scope\": \"global\"}}}"},
+        {"node-pert", "reach", "{\"learner\": {\"kind\": \"node-perturbation\"}}"},
+        {"es-1plus1", "reach", "{\"learner\": {\"kind\": \"es\", \"es\": {\"population\": 1}}}"},
+        {"es-pop", "reach", "{\"learner\": {\"kind\": \"es\", \"es\": {\"population\": 16}}}"},
+        {"random-search", "reach", "{\"learner\": {\"kind\": \"random-search\"}}"},
+        {"backprop", "reach", "{\"learner\": {\"kind\": \"backprop\"}}"},
+    };
+    json_t *conds = json_array(), *sj = json_array();
+    char name[GLIA_NAME_MAX + 1], description[600];
+
+    for (size_t l = 0; l < sizeof(learners) / sizeof(learners[0]); l++) {
+        json_t *cfg = learners[l].config ? json_loads(learners[l].config, 0, NULL) : json_object();
+        json_object_set_new(cfg, "training", json_pack("{s:i}", "trajectory_interval", 10));
+        if (baseline_tasks[t].generate != NULL)
+            json_object_set_new(
+                cfg, "task",
+                json_pack("{s:o}", "generate", json_loads(baseline_tasks[t].generate, 0, NULL)));
+        json_array_append_new(conds, json_pack("{s:s, s:s, s:o}", "label", learners[l].label,
+                                               "preset", learners[l].preset, "config", cfg));
+    }
+    for (int k = 0; k < n_seeds; k++)
+        json_array_append_new(sj, json_integer(seeds[k]));
+    snprintf(name, sizeof(name), "baselines-%s", baseline_tasks[t].name);
+    snprintf(description, sizeof(description),
+             "Established learning rules beside the astrocytes (issue 21) on %s: astrocytes "
+             "(paper and reach), cursor, global, scattered, weight perturbation (a territory, "
+             "every weight), node perturbation, (1+1)-ES, population ES, random search and "
+             "backprop, every run stopped at the same budget of reward queries. Backprop is the "
+             "ceiling: the only learner that uses a per-output error, not the scalar alone.",
+             baseline_tasks[t].what);
+    return json_pack("{s:s, s:s, s:o, s:o, s:{s:I}}", "name", name, "description", description,
+                     "conditions", conds, "seeds", sj, "budget", "reward_queries",
+                     (json_int_t)BASELINES_BUDGET);
+}
 
 json_t *glia_experiment_templates(void)
 {
@@ -96,6 +165,12 @@ json_t *glia_experiment_templates(void)
                                         t[i].name, "description", t[i].description, "body", "name",
                                         t[i].name, "description", t[i].description, "conditions",
                                         conds, "seeds", sj, "episodes", t[i].episodes));
+    }
+    for (size_t b = 0; b < sizeof(baseline_tasks) / sizeof(baseline_tasks[0]); b++) {
+        json_t *body = baselines(b, seeds, 10);
+        json_array_append_new(items, json_pack("{s:O?, s:O?, s:o}", "name",
+                                               json_object_get(body, "name"), "description",
+                                               json_object_get(body, "description"), "body", body));
     }
     return items;
 }

@@ -73,6 +73,8 @@ json_t *glia_point_to_json(const glia_session_t *s, const glia_point_t *p,
                           "avg_reward", p->avg_reward, "accept_rate", p->accept_rate, "accuracy",
                           p->accuracy, "distinct_outputs", p->distinct_outputs,
                           "constant_output", p->distinct_outputs == 1);
+    if (o != NULL)
+        json_object_set_new(o, "reward_queries", glia_queries_to_json(p->reward_queries));
     if (o != NULL && outputs != NULL) {
         const glia_config_t *cfg = glia_session_config(s);
         json_t *a = json_array();
@@ -324,6 +326,7 @@ json_t *glia_result_to_json(glia_session_t *s, const char *condition, int with_c
         json_decref(learner);
         json_object_set_new(o, "rng",
                             json_string(glia_rng_stream_name(cfg->rng, cfg->rng_version)));
+        json_object_set_new(o, "reward_queries", glia_queries_to_json(c.reward_queries));
         if (with_config)
             json_object_set_new(o, "config", glia_config_to_json(cfg));
     }
@@ -402,4 +405,9 @@ json_t *glia_synapses_to_json(const glia_session_t *s, int64_t after, int64_t li
     if (syn != NULL && k < n && k > 0)
         *next_after = k - 1;
     return syn;
+}
+
+json_t *glia_queries_to_json(uint64_t queries)
+{
+    return queries == GLIA_QUERIES_UNKNOWN ? json_null() : json_integer((json_int_t)queries);
 }

@@ -13,8 +13,13 @@
 
 #include "core/session.h"
 
+/* A count of reward queries: an integer, or null when it is unknown (GLIA_QUERIES_UNKNOWN:
+ * a session restored from a snapshot written before they were counted). New reference. */
+json_t *glia_queries_to_json(uint64_t queries);
+
 /* The full result, as `gliad run` prints it. `condition` names the preset (or NULL for
- * "custom"); `with_config` adds the resolved config under "config". */
+ * "custom"); `with_config` adds the resolved config under "config". "reward_queries" is
+ * the session's count (core/session.h). */
 json_t *glia_result_to_json(glia_session_t *s, const char *condition, int with_config);
 
 /* {"mean_accuracy", "distinct_outputs", "constant_output", "patterns": [...]} */
@@ -24,7 +29,8 @@ json_t *glia_inference_to_json(const glia_session_t *s, const glia_inference_t *
 json_t *glia_outputs_to_json(const glia_inference_t *inf);
 
 /* One trajectory point {"episode", "avg_reward", "accept_rate", "accuracy",
- * "distinct_outputs", "constant_output", "outputs": [...]}; `outputs` (task.count
+ * "distinct_outputs", "constant_output", "reward_queries", "outputs": [...]} (reward
+ * queries: the session's count at the episode's end); `outputs` (task.count
  * vectors, from glia_session_point_outputs) may be NULL to leave them out. */
 json_t *glia_point_to_json(const glia_session_t *s, const glia_point_t *p,
                            const uint64_t *outputs);

@@ -98,6 +98,7 @@ struct glia_session {
 
     /* Counters. */
     uint64_t steps, episodes, accepted, rejected;
+    uint64_t reward_queries; /* the sum of every step's info.reward_queries */
     int step_in_episode;
     double ep_reward_sum;
     int ep_accepted, ep_rejected;

@@ -223,6 +223,7 @@ static void end_episode(glia_session_t *s, glia_step_info_t *info)
         p.accept_rate = decisions ? (double)s->ep_accepted / decisions : 0.0;
         p.accuracy = 0.0;
         p.distinct_outputs = 0;
+        p.reward_queries = s->reward_queries;
         s->last = p;
         s->has_last = 1;
         s->last_pending = 1;
@@ -296,6 +297,8 @@ static int session_step(glia_session_t *s, glia_step_info_t *info, int to_episod
     }
     if (s->learner->step != NULL) {
         s->ep_reward_sum += info->reward;
+        if (s->reward_queries != GLIA_QUERIES_UNKNOWN)
+            s->reward_queries += info->reward_queries;
         if (info->decided) {
             if (info->kept) {
                 s->accepted++;
@@ -320,10 +323,22 @@ int glia_session_step(glia_session_t *s, glia_step_info_t *info)
 
 int64_t glia_session_advance(glia_session_t *s, uint64_t max_steps, uint64_t stop_episode)
 {
+    return glia_session_advance_to(s, max_steps, stop_episode, 0);
+}
+
+int glia_session_spent(const glia_session_t *s, uint64_t queries)
+{
+    return queries > 0 && s->step_in_episode == 0 && s->reward_queries != GLIA_QUERIES_UNKNOWN &&
+           s->reward_queries >= queries;
+}
+
+int64_t glia_session_advance_to(glia_session_t *s, uint64_t max_steps, uint64_t stop_episode,
+                                uint64_t queries)
+{
     const uint64_t spe = (uint64_t)s->cfg.training.steps_per_episode;
     uint64_t done = 0;
 
-    while (done < max_steps) {
+    while (done < max_steps && !glia_session_spent(s, queries)) {
         glia_step_info_t info;
         /* it stops early only at the end of an episode */
         int rc = session_step(s, &info, max_steps - done >= spe - (uint64_t)s->step_in_episode);
@@ -373,6 +388,7 @@ void glia_session_counters(const glia_session_t *s, glia_counters_t *c)
     c->step_in_episode = s->step_in_episode;
     c->accepted = s->accepted;
     c->rejected = s->rejected;
+    c->reward_queries = s->reward_queries;
 }
 
 const glia_net_t *glia_session_net(const glia_session_t *s)

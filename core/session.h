@@ -27,9 +27,15 @@ typedef struct glia_point {
     uint64_t episode;
     double avg_reward;
     double accept_rate;
-    double accuracy;      /* inference mean accuracy */
-    int distinct_outputs; /* inference distinct output vectors */
+    double accuracy;         /* inference mean accuracy */
+    int distinct_outputs;    /* inference distinct output vectors */
+    uint64_t reward_queries; /* the session's reward queries at the episode's end, or
+                                GLIA_QUERIES_UNKNOWN */
 } glia_point_t;
+
+/* The reward queries of a session restored from a snapshot written before they were
+ * counted: unknown, and they stay unknown (a count from the load on would be no total). */
+#define GLIA_QUERIES_UNKNOWN UINT64_MAX
 
 /* Frozen-weight inference over the task's patterns, in task order. */
 typedef struct glia_inference {
@@ -48,6 +54,9 @@ typedef struct glia_counters {
     int step_in_episode; /* steps into the current episode */
     uint64_t accepted;
     uint64_t rejected;
+    uint64_t reward_queries; /* evaluations of the scalar so far, one per sample scored
+                                (learner.h); inference is not counted. GLIA_QUERIES_UNKNOWN
+                                for a session restored from a snapshot without them */
 } glia_counters_t;
 
 /* Build a session. `cfg` is copied and validated first (err names the field). Returns
@@ -63,6 +72,14 @@ int glia_session_step(glia_session_t *s, glia_step_info_t *info);
  * (episodes are 0-based; pass UINT64_MAX for no stop). Returns the steps taken (>= 0)
  * or a negative error. */
 int64_t glia_session_advance(glia_session_t *s, uint64_t max_steps, uint64_t stop_episode);
+
+/* glia_session_advance that also stops at the first episode end at which the session
+ * has asked `queries` reward queries or more (0: no such stop; a study's budget). */
+int64_t glia_session_advance_to(glia_session_t *s, uint64_t max_steps, uint64_t stop_episode,
+                                uint64_t queries);
+/* The session stands at an episode boundary with `queries` (> 0) reward queries or more
+ * asked: a budget of `queries` is spent. */
+int glia_session_spent(const glia_session_t *s, uint64_t queries);
 
 /* Run whole episodes until `episodes` have finished (a batch run). */
 int glia_session_run_episodes(glia_session_t *s, uint64_t episodes);

@@ -9,6 +9,10 @@
  *   CORE  what the session changes while training: generator, counters, trajectory,
  *         weights, neuron thresholds and homeostasis counts.
  *   LRNR  the learner's name, then the learner's own section (its ops save/load).
+ *   QRYS  the reward queries: the session's count, whether the score of the current
+ *         weights was cached (the rescore after a load asks no query), the last
+ *         point's count and each trajectory point's. Added within format 3: snapshots
+ *         written before it end after LRNR.
  *
  * The static network (positions, topology) is not stored: it is a pure function of
  * (config, seed), so loading rebuilds it, then overwrites the dynamic state. Every
@@ -19,6 +23,10 @@
  * field list of that release in order, and its tail holds the sensing state, the
  * cursor and the astrocytes one after the other. The cursor and astrocyte sections of
  * format 3 kept those byte layouts, so the v2 tail is cut into the learner's section.
+ *
+ * Snapshots without QRYS (format 2, and format 3 before it) did not count reward
+ * queries: a session loaded from one reports them as unknown from then on (null in JSON),
+ * and its next save writes QRYS with that.
  */
 #include "core/internal.h"
 
@@ -35,6 +43,7 @@
 #define TAG_CONF TAG('C', 'O', 'N', 'F')
 #define TAG_CORE TAG('C', 'O', 'R', 'E')
 #define TAG_LRNR TAG('L', 'R', 'N', 'R')
+#define TAG_QRYS TAG('Q', 'R', 'Y', 'S')
 
 /* The config fields of format 2, in its order (the field table of that release). */
 static const char *const v2_fields[] = {
@@ -355,6 +364,56 @@ static const char *get_core(glia_reader_t *r, glia_session_t *s)
     return r->failed ? "truncated" : "";
 }
 
+/* The QRYS section. */
+static void put_queries(glia_writer_t *w, const glia_session_t *s, const glia_point_t *last)
+{
+    glia_put_u64(w, s->reward_queries);
+    glia_put_i32(w, s->perturb.cache_valid || s->perturb.score_known);
+    glia_put_u64(w, last->reward_queries);
+    for (size_t i = 0; i < s->n_traj; i++)
+        glia_put_u64(w, s->traj[i].reward_queries);
+}
+
+/* Read QRYS and check it: counts never fall from point to point, and none exceeds the
+ * session's; a session that has not stepped asked none. */
+static const char *get_queries(glia_reader_t *r, glia_session_t *s)
+{
+    uint64_t prev = 0;
+    int known;
+
+    s->reward_queries = glia_get_u64(r);
+    known = glia_get_i32_in(r, 0, 1);
+    s->last.reward_queries = glia_get_u64(r);
+    for (size_t i = 0; i < s->n_traj && !r->failed; i++) {
+        s->traj[i].reward_queries = glia_get_u64(r);
+        if (s->traj[i].reward_queries < prev)
+            return "reward queries";
+        prev = s->traj[i].reward_queries;
+    }
+    if (r->failed || r->pos != r->len)
+        return "reward queries";
+    if (prev > s->reward_queries || s->last.reward_queries > s->reward_queries ||
+        s->last.reward_queries < prev || (!s->has_last && s->last.reward_queries != 0) ||
+        (s->steps == 0 && (s->reward_queries != 0 || known)))
+        return "reward queries";
+    s->perturb.score_known = known;
+    return "";
+}
+
+/* Snapshots without QRYS: the session's reward queries are unknown (GLIA_QUERIES_UNKNOWN),
+ * and so are its points'; one that has not stepped asked none. (Replaying the run to count
+ * them would cost the whole run again, unbounded, inside a load.) */
+static void queries_unknown(glia_session_t *s)
+{
+    const uint64_t q = s->steps == 0 ? 0 : GLIA_QUERIES_UNKNOWN;
+
+    s->reward_queries = q;
+    s->last.reward_queries = s->has_last ? q : 0;
+    for (size_t i = 0; i < s->n_traj; i++)
+        s->traj[i].reward_queries = q;
+    s->perturb.score_known = 0;
+}
+
 int glia_session_save(const glia_session_t *s, uint8_t **buf, size_t *len)
 {
     glia_writer_t w = {0};
@@ -409,6 +468,10 @@ int glia_session_save(const glia_session_t *s, uint8_t **buf, size_t *len)
     SECTION_BEGIN(TAG_LRNR);
     glia_put_str(&w, s->learner->name);
     s->learner->save(s->learner_state, &s->ctx, &w);
+    SECTION_END();
+
+    SECTION_BEGIN(TAG_QRYS);
+    put_queries(&w, s, &last);
     SECTION_END();
 #undef SECTION_BEGIN
 #undef SECTION_END
@@ -542,6 +605,15 @@ static int load_v3(glia_reader_t *r, glia_session_t **out, glia_error_t *err)
     }
     if ((rc = load_learner(s, &sub, err)) != 0)
         goto fail;
+    if (r->pos == r->len) { /* written before QRYS */
+        queries_unknown(s);
+    } else if (section(r, TAG_QRYS, &sub) != 0) {
+        rc = glia_error_set(err, GLIA_EFORMAT, "", "snapshot has no reward-query section");
+        goto fail;
+    } else if (*(why = get_queries(&sub, s)) != '\0') {
+        rc = bad(err, why);
+        goto fail;
+    }
     if (r->pos != r->len) {
         rc = glia_error_set(err, GLIA_EFORMAT, "", "snapshot has an unknown section");
         goto fail;
@@ -638,6 +710,7 @@ static int load_v2(glia_reader_t *r, glia_session_t **out, glia_error_t *err)
     sect.buf = NULL;
     if (rc != 0)
         goto fail;
+    queries_unknown(s);
     *out = s;
     return 0;
 

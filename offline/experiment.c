@@ -7,6 +7,11 @@
  *   gliad experiment FILE.json --shard K/N [--threads N]     a part: the K-th slice
  *   gliad experiment merge PART.json... [--format json|md|csv]
  *
+ * With "budget" every run stops at the first episode end at which its session has asked
+ * the budget's reward queries (or at "episodes"), as in the daemon. --timing adds
+ * "cpu_seconds" ({label: {seed: seconds}}, the thread CPU time of each run) to the JSON
+ * document; it is not part of the records, so the report stays the same text.
+ *
  * A shard runs the runs glia_experiment_shards deals to it and prints a part: the
  * study's document, its "shard" and the records of its runs. Merging checks that every
  * part is a document of one study (the "study" hash, recomputed from the document, not
@@ -25,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "api/experiment_json.h"
@@ -43,7 +49,8 @@ typedef struct task {
     glia_session_t *session; /* kept between the stages of a pruned study */
     uint64_t target;         /* episodes finished at the end of this stage */
     int keep_session;
-    json_t *record; /* at the end of the latest stage */
+    json_t *record;     /* at the end of the latest stage */
+    double cpu_seconds; /* thread CPU time of its stages */
     int rc;
 } task_t;
 
@@ -53,12 +60,36 @@ typedef struct pool {
     atomic_int next;
 } pool_t;
 
+static double thread_cpu_seconds(void)
+{
+    struct timespec ts;
+    return clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) == 0 ? (double)ts.tv_sec + ts.tv_nsec / 1e9
+                                                            : 0.0;
+}
+
+/* Run t's session to its target, or to the study's budget of reward queries. */
+static int run_task(task_t *t)
+{
+    const uint64_t budget = t->spec->budget_queries;
+    glia_counters_t k;
+    int64_t done;
+
+    if (budget == 0)
+        return glia_session_run_episodes(t->session, t->target);
+    glia_session_counters(t->session, &k);
+    if (k.episodes >= t->target)
+        return 0;
+    done = glia_session_advance_to(t->session, UINT64_MAX, t->target - 1, budget);
+    return done < 0 ? (int)done : 0;
+}
+
 static void *worker(void *arg)
 {
     pool_t *p = arg;
     for (;;) {
         int i = atomic_fetch_add(&p->next, 1);
         task_t *t;
+        double t0 = thread_cpu_seconds();
         if (i >= p->n)
             return NULL;
         t = p->tasks[i];
@@ -66,7 +97,8 @@ static void *worker(void *arg)
             t->rc = glia_session_new(&t->spec->conditions[t->condition].config,
                                      t->spec->seeds[t->seed_index], &t->session, NULL);
         if (t->rc == 0)
-            t->rc = glia_session_run_episodes(t->session, t->target);
+            t->rc = run_task(t);
+        t->cpu_seconds += thread_cpu_seconds() - t0;
         json_decref(t->record);
         t->record = t->rc == 0 ? glia_experiment_record(t->session) : NULL;
         if (t->record == NULL && t->rc == 0)
@@ -113,6 +145,16 @@ static int put_record(json_t *found, const char *label, uint32_t seed, json_t *r
     }
     snprintf(key, sizeof(key), "%u", seed);
     return json_object_set_new(by_seed, key, record);
+}
+
+/* doc["cpu_seconds"][label][seed] = seconds (--timing). */
+static int put_cpu(json_t *doc, const char *label, uint32_t seed, double seconds)
+{
+    json_t *cpu = json_object_get(doc, "cpu_seconds");
+
+    if (cpu == NULL && json_object_set_new(doc, "cpu_seconds", cpu = json_object()) != 0)
+        return -1;
+    return put_record(cpu, label, seed, json_real(seconds));
 }
 
 /* Successive halving over tasks (all of a study's runs, seeds outermost): stages to
@@ -460,7 +502,7 @@ int glia_cli_experiment(int argc, char **argv)
 {
     const char *path = NULL, *format = NULL;
     uint64_t threads = 0;
-    int shard_k = 0, shard_n = 0, runs, n_tasks = 0, rc = 0;
+    int shard_k = 0, shard_n = 0, runs, n_tasks = 0, rc = 0, timing = 0;
     glia_experiment_spec_t *spec;
     glia_error_t err;
     json_t *body, *doc = NULL, *found = NULL;
@@ -478,6 +520,8 @@ int glia_cli_experiment(int argc, char **argv)
                 fprintf(stderr, PROG ": --threads: an integer in [1, 256]\n");
                 return 2;
             }
+        } else if (strcmp(argv[i], "--timing") == 0) {
+            timing = 1;
         } else if (strcmp(argv[i], "--shard") == 0 && i + 1 < argc) {
             if (parse_shard(argv[++i], &shard_k, &shard_n) != 0) {
                 fprintf(stderr, PROG ": --shard: K/N with 1 <= K <= N <= %d, not \"%s\"\n",
@@ -491,7 +535,8 @@ int glia_cli_experiment(int argc, char **argv)
                 "  and examples/); its \"episodes\" are per run, 1..%d: a study runs up to\n"
                 "  %d of them (gliad run and POST .../run take up to %d for one run)\n"
                 "  --shard K/N runs the K-th of N slices of the runs and prints a part;\n"
-                "  merge prints the whole study's report from all N parts\n",
+                "  merge prints the whole study's report from all N parts\n"
+                "  --timing adds each run's CPU seconds to the JSON document (\"cpu_seconds\")\n",
                 GLIA_MAX_EXPERIMENT_EPISODES, GLIA_MAX_RUNS, GLIA_MAX_RUN_EPISODES);
             return 0;
         } else if (argv[i][0] != '-' && path == NULL) {
@@ -577,6 +622,8 @@ int glia_cli_experiment(int argc, char **argv)
         if (put_record(found, label, spec->seeds[t->seed_index], t->record) != 0)
             rc = 1;
         t->record = NULL;
+        if (timing && put_cpu(doc, label, spec->seeds[t->seed_index], t->cpu_seconds) != 0)
+            rc = 1;
     }
     if (shard_n > 0) {
         /* A part: the study's document, which slice it is, and the records of its runs. */

@@ -662,6 +662,7 @@ static void nm_step(void *state, glia_learner_ctx_t *ctx, const glia_pattern_t *
     info->output = st.output;
     info->reward = st.accuracy;
     info->n_eligible = st.changed;
+    info->reward_queries = 1; /* the shaped reward of the step's one pattern */
 }
 
 /* Section: per neuron fire and cycle counts; per synapse history, chemical, flag,

@@ -113,9 +113,10 @@ static void job_done_cb(glia_server_t *srv, glia_entry_t *e, const glia_job_resu
 /* Queue the next slice of e's run; if that is impossible the run fails. */
 static void schedule(glia_server_t *srv, glia_entry_t *e)
 {
-    glia_job_spec_t spec = {1, e->target_episodes, 0, srv->opt.slice_ms / 1000.0, 0};
+    glia_job_spec_t spec = {1, e->target_episodes, 0, srv->opt.slice_ms / 1000.0, 0, 0};
     glia_commit_t *c;
 
+    spec.query_budget = e->query_budget;
     if (glia_runner_submit(srv, e, &spec, job_done_cb, NULL) == 0)
         return;
     if ((c = glia_commit_begin(srv, e)) != NULL) {
@@ -181,7 +182,7 @@ static void job_done_cb(glia_server_t *srv, glia_entry_t *e, const glia_job_resu
                      : e->state == GLIA_STATE_FAILED     ? "the session failed"
                                                          : NULL;
         if (p->stopped == NULL) {
-            glia_job_spec_t spec = {0, 0, p->steps_left, srv->opt.slice_ms / 1000.0, 1};
+            glia_job_spec_t spec = {0, 0, p->steps_left, srv->opt.slice_ms / 1000.0, 1, 0};
             atomic_store(&e->stop_flag, 0);
             if (glia_runner_submit(srv, e, &spec, job_done_cb, p) == 0)
                 return;
@@ -206,6 +207,9 @@ static void job_done_cb(glia_server_t *srv, glia_entry_t *e, const glia_job_resu
         return;
     }
     glia_commit_trajectory(c, 0); /* the points the core recorded during the job */
+    /* A study's budget spent: the run is complete at this episode end. */
+    if (r->rc == 0 && !is_step && glia_session_spent(e->session, e->query_budget))
+        e->target_episodes = e->counters.episodes;
 
     if (r->rc != 0) {
         commit_state(c, e, GLIA_STATE_FAILED, "out of memory while learning");
@@ -346,6 +350,7 @@ int glia_lifecycle_create(glia_server_t *srv, const glia_session_spec_t *spec, g
      * is due one interval into its run, not at its first slice. */
     e->last_checkpoint = glia_now();
     e->target_episodes = e->counters.episodes + episodes;
+    e->query_budget = spec->query_budget;
     if ((rc = glia_registry_add(&srv->registry, e)) != 0)
         goto fail_entry;
     if ((rc = begin(srv, e, cb, arg, &c, &p)) != 0)
@@ -409,6 +414,7 @@ int glia_lifecycle_run(glia_server_t *srv, glia_entry_t *e, uint64_t episodes, g
     if ((rc = begin(srv, e, cb, arg, &c, &p)) != 0)
         return rc;
     e->target_episodes = e->counters.episodes + episodes;
+    e->query_budget = 0; /* a run asked for by episodes */
     e->pause_requested = e->cancel_requested = 0;
     commit_state(c, e, GLIA_STATE_RUNNING, NULL);
     glia_commit_progress(c);
@@ -420,7 +426,7 @@ int glia_lifecycle_run(glia_server_t *srv, glia_entry_t *e, uint64_t episodes, g
 int glia_lifecycle_step(glia_server_t *srv, glia_entry_t *e, int steps, glia_lifecycle_cb cb,
                         void *arg)
 {
-    glia_job_spec_t spec = {0, 0, steps, srv->opt.slice_ms / 1000.0, 1};
+    glia_job_spec_t spec = {0, 0, steps, srv->opt.slice_ms / 1000.0, 1, 0};
     pending_t *p;
 
     if (e->state == GLIA_STATE_RUNNING || e->in_worker || steps < 1)

@@ -41,7 +41,8 @@ static void slice(glia_job_t *job)
     if (spec->budget > 0 && atomic_load(&job->e->stop_flag))
         return; /* stopped before it began */
     while ((!spec->has_target || k.episodes < spec->target_episodes) &&
-           (spec->max_steps == 0 || r->steps_done < (uint64_t)spec->max_steps)) {
+           (spec->max_steps == 0 || r->steps_done < (uint64_t)spec->max_steps) &&
+           !glia_session_spent(s, spec->query_budget)) {
         if (spec->with_records) {
             if ((r->rc = glia_session_step(s, &info)) != 0)
                 break;
@@ -60,8 +61,9 @@ static void slice(glia_job_t *job)
             int64_t done;
             if (spec->max_steps > 0 && n > (uint64_t)spec->max_steps - r->steps_done)
                 n = (uint64_t)spec->max_steps - r->steps_done;
-            done = glia_session_advance(s, n,
-                                        spec->has_target ? spec->target_episodes - 1 : UINT64_MAX);
+            done = glia_session_advance_to(
+                s, n, spec->has_target ? spec->target_episodes - 1 : UINT64_MAX,
+                spec->query_budget);
             if (done < 0) {
                 r->rc = (int)done;
                 break;

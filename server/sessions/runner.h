@@ -24,6 +24,8 @@ typedef struct glia_job_spec {
                          steps are slow, every 16 while they are fast; without, after each
                          chunk of steps (1 to 1024, each about a millisecond at most) */
     int with_records; /* keep one JSON record per step (POST /step) */
+    uint64_t query_budget; /* also stop at the first episode end with this many reward
+                              queries (glia_session_advance_to; 0: none) */
 } glia_job_spec_t;
 
 typedef struct glia_job_result {

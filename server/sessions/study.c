@@ -557,6 +557,7 @@ static int start_session(glia_server_t *srv, const glia_experiment_spec_t *spec,
     snprintf(s_spec.preset, sizeof(s_spec.preset), "%s", cond->preset);
     s_spec.config = cond->config;
     s_spec.seed = spec->seeds[seed_index];
+    s_spec.query_budget = spec->budget_queries;
     char *arg = strdup(spec->name);
 
     if (arg == NULL)
@@ -726,7 +727,7 @@ static void add_run(glia_server_t *srv, glia_entry_t *e, void *arg)
     pthread_mutex_unlock(&e->mu);
 }
 
-json_t *glia_study_curves(glia_server_t *srv, glia_study_t *x, size_t max_points)
+json_t *glia_study_curves(glia_server_t *srv, glia_study_t *x, size_t max_points, int axis)
 {
     runs_ctx_t ctx;
     json_t *curves;
@@ -735,9 +736,9 @@ json_t *glia_study_curves(glia_server_t *srv, glia_study_t *x, size_t max_points
     ctx.runs = json_object();
     ctx.is_oom = ctx.runs == NULL;
     for_each_session(srv, x, add_run, &ctx);
-    curves = ctx.is_oom
-                 ? NULL
-                 : glia_experiment_curves(x->shown ? x->shown : x->doc, ctx.runs, max_points);
+    curves = ctx.is_oom ? NULL
+                        : glia_experiment_curves_x(x->shown ? x->shown : x->doc, ctx.runs,
+                                                   max_points, axis);
     json_decref(ctx.runs);
     return curves;
 }
@@ -760,6 +761,15 @@ static int load_cb(json_t *doc, void *arg)
         x->state = GLIA_STATE_FAILED;
     insert_sorted(all_of(srv), x);
     return 0;
+}
+
+/* A restored run of a study with a budget: it stops at the budget again (the budget is
+ * the document's, not stored with the session). */
+static void set_budget(glia_server_t *srv, glia_entry_t *e, void *ctx)
+{
+    (void)srv;
+    if (e != NULL && e->state == GLIA_STATE_RUNNING)
+        e->query_budget = *(const uint64_t *)ctx;
 }
 
 static void record_if_done(glia_server_t *srv, glia_entry_t *e, void *ctx)
@@ -802,6 +812,10 @@ int glia_study_start(glia_server_t *srv)
      * study is settled once the loop runs (resume_timer_cb), after its stored runs. */
     for (glia_study_t *x = all_of(srv)->head; x; x = x->next) {
         if (x->state == GLIA_STATE_RUNNING) {
+            uint64_t budget = (uint64_t)json_integer_value(
+                json_object_get(json_object_get(x->doc, "budget"), "reward_queries"));
+            if (budget > 0) /* before the stored runs resume (serve.c) */
+                for_each_session(srv, x, set_budget, &budget);
             for_each_session(srv, x, record_if_done, NULL);
             if (!is_pruned(x))
                 settle(srv, x);

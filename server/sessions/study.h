@@ -45,9 +45,9 @@ json_t *glia_study_json(glia_server_t *srv, glia_study_t *x, int full);
 json_t *glia_study_progress(glia_server_t *srv, glia_study_t *x);
 /* The summaries of the stored studies, in name order: a new array. */
 json_t *glia_study_list(glia_server_t *srv);
-/* The learning curves over seeds, at most `max_points` per curve (api/experiment_curves.h).
- * New reference; NULL when out of memory. */
-json_t *glia_study_curves(glia_server_t *srv, glia_study_t *x, size_t max_points);
+/* The learning curves over seeds along `axis` (GLIA_CURVES_X_*), at most `max_points` per
+ * curve (api/experiment_curves.h). New reference; NULL when out of memory. */
+json_t *glia_study_curves(glia_server_t *srv, glia_study_t *x, size_t max_points, int axis);
 
 /* May `spec` be created now? Its name is free (EXISTS), and its sessions fit the server's
  * limits (glia_lifecycle_admit_study). Fills *a, returns a->code. */

@@ -19,11 +19,12 @@ static glia_experiment_spec_t spec; /* large: not on the stack */
 
 static const int EDGE[10] = {26, 27, 26, 26, 27, 27, 27, 27, 27, 27};
 
-/* A record of `bits` correct output bits of 40 (8 patterns x 5). */
-static json_t *record(json_int_t seed, int bits)
+/* A record of `bits` correct output bits of 40 (8 patterns x 5), with an output and an
+ * accuracy for each of the task's `patterns`. */
+static json_t *record(json_int_t seed, int bits, int patterns)
 {
     json_t *outs = json_array(), *pacc = json_array();
-    for (int p = 0; p < 8; p++) {
+    for (int p = 0; p < patterns; p++) {
         json_array_append_new(outs, json_string(p % 2 ? "10101" : "01010"));
         json_array_append_new(pacc, json_real((bits + p % 3) / 42.0));
     }
@@ -51,7 +52,8 @@ static json_t *study_of(const json_t *body)
             char key[24];
             int bits = c == 0 ? EDGE[k % 10] : 18 + (int)((k * 7 + (size_t)c * 5) % 13);
             snprintf(key, sizeof(key), "%lld", (long long)seed);
-            json_object_set_new(byseed, key, record(seed, bits));
+            json_object_set_new(byseed, key,
+                                record(seed, bits, spec.conditions[c].config.task.count));
         }
         json_object_set_new(records, spec.conditions[c].label, byseed);
     }

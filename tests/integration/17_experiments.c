@@ -610,7 +610,7 @@ Test(experiments, templates_are_the_paper_studies_with_its_10_seeds)
     it_start(&d, NULL);
     t = it_get_json(&d, 200, "/v1/experiments/templates");
     items = json_object_get(t, "items");
-    cr_assert_eq(json_array_size(items), 9, "%s", it_dump(t));
+    cr_assert_eq(json_array_size(items), 12, "%s", it_dump(t));
     for (size_t i = 0; i < 9; i++) {
         json_t *x = json_array_get(items, i), *body = json_object_get(x, "body");
         json_t *seeds = json_object_get(body, "seeds"),
@@ -631,6 +631,19 @@ Test(experiments, templates_are_the_paper_studies_with_its_10_seeds)
             cr_assert_not_null(preset);
             json_decref(it_get_json(&d, 200, "/v1/presets/%s", preset));
         }
+    }
+    /* then the baselines, one per task, at one budget of reward queries */
+    for (size_t i = 9; i < 12; i++) {
+        static const char *const names[] = {"baselines-paper8", "baselines-xor",
+                                            "baselines-parity4"};
+        json_t *body = json_object_get(json_array_get(items, i), "body");
+        cr_expect_str_eq(json_string_value(json_object_get(body, "name")), names[i - 9]);
+        cr_expect_gt(json_integer_value(
+                         json_object_get(json_object_get(body, "budget"), "reward_queries")),
+                     0, "%s", names[i - 9]);
+        cr_expect_eq(json_array_size(json_object_get(body, "seeds")), 10, "%s", names[i - 9]);
+        cr_expect_eq(json_array_size(json_object_get(body, "conditions")), 12, "%s",
+                     names[i - 9]);
     }
     json_decref(t);
     /* "templates" is the route, not an experiment name */
