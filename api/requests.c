@@ -2,6 +2,7 @@
 #include "api/requests.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <sodium.h>
 #include <stdlib.h>
@@ -206,6 +207,134 @@ int glia_query_bool(const char *name, const char *value, int *out, glia_error_t 
     else
         return glia_error_set(err, GLIA_EINVAL, field,
                               "query parameter %s must be true or false", name);
+    return 0;
+}
+
+int glia_query_only_known(int n, char *const *keys, const char *const *known, glia_error_t *err)
+{
+    for (int i = 0; i < n; i++) {
+        int ok = 0;
+        char field[64];
+        for (int k = 0; known != NULL && known[k] && !ok; k++)
+            ok = strcmp(known[k], keys[i]) == 0;
+        if (ok)
+            continue;
+        snprintf(field, sizeof(field), "?%.60s", keys[i]);
+        if (known == NULL || known[0] == NULL)
+            return glia_error_set(err, GLIA_EINVAL, field,
+                                  "unknown query parameter %.60s: this route takes none", keys[i]);
+        {
+            char list[256] = "";
+            size_t used = 0;
+            for (int k = 0; known[k]; k++) {
+                int w = snprintf(list + used, sizeof(list) - used, "%s%s", k ? ", " : "", known[k]);
+                if (w < 0 || (size_t)w >= sizeof(list) - used)
+                    break;
+                used += (size_t)w;
+            }
+            return glia_error_set(err, GLIA_EINVAL, field,
+                                  "unknown query parameter %.60s: this route takes %s", keys[i],
+                                  list);
+        }
+    }
+    return 0;
+}
+
+int glia_query_format(const char *value, const char *const *formats, int *out, glia_error_t *err)
+{
+    char list[128] = "";
+    size_t used = 0;
+
+    for (int k = 0; formats[k]; k++) {
+        if (strcmp(formats[k], value) == 0) {
+            *out = k;
+            return 0;
+        }
+    }
+    for (int k = 0; formats[k]; k++) {
+        int w = snprintf(list + used, sizeof(list) - used, "%s%s",
+                         k == 0           ? ""
+                         : formats[k + 1] ? ", "
+                                          : " or ",
+                         formats[k]);
+        if (w < 0 || (size_t)w >= sizeof(list) - used)
+            break;
+        used += (size_t)w;
+    }
+    return glia_error_set(err, GLIA_EINVAL, "?format", "query parameter format must be %s", list);
+}
+
+/* Vector `v` (at pointer `ptr`) appended to out->values. */
+static int objective_vector(const json_t *v, const char *ptr, glia_objective_body_t *out,
+                            size_t *used, size_t *cap, glia_error_t *err)
+{
+    size_t n = json_array_size(v);
+
+    if (!json_is_array(v))
+        return glia_error_set(err, GLIA_EINVAL, ptr, "must be an array of numbers, not %s",
+                              glia_json_type_name(v));
+    if (*used + n > *cap) {
+        size_t want = *cap ? *cap : 64;
+        double *p;
+        while (want < *used + n)
+            want *= 2;
+        if ((p = realloc(out->values, want * sizeof(double))) == NULL)
+            return GLIA_ENOMEM;
+        out->values = p;
+        *cap = want;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const json_t *x = json_array_get(v, i);
+        double d = json_number_value(x);
+        if (!json_is_number(x) || !isfinite(d) || fabs(d) > GLIA_OBJECTIVE_MAX_WEIGHT) {
+            char at[GLIA_FIELD_MAX];
+            snprintf(at, sizeof(at), "%s/%zu", ptr, i);
+            if (!json_is_number(x))
+                return glia_error_set(err, GLIA_EINVAL, at, "must be a number, not %s",
+                                      glia_json_type_name(x));
+            return glia_error_set(err, GLIA_EINVAL, at, "must be a finite number in [-1e9, 1e9]");
+        }
+        out->values[*used + i] = d;
+    }
+    out->len[out->n_vectors++] = n;
+    *used += n;
+    return 0;
+}
+
+int glia_parse_objective(const json_t *body, glia_objective_body_t *out, glia_error_t *err)
+{
+    static const char *const known[] = {"weights", "batch", NULL};
+    const json_t *weights, *batch;
+    size_t used = 0, cap = 0;
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    if (body == NULL)
+        return glia_error_set(err, GLIA_EINVAL, "",
+                              "a JSON body is required: {\"weights\": [...]} or "
+                              "{\"batch\": [[...], ...]}");
+    if ((rc = body_object(body, err)) != 0 ||
+        (rc = glia_json_only_known(body, known, "", err)) != 0)
+        return rc;
+    weights = json_object_get(body, "weights");
+    batch = json_object_get(body, "batch");
+    if ((weights == NULL) == (batch == NULL))
+        return glia_error_set(err, GLIA_EINVAL, weights ? "/batch" : "",
+                              "give either weights (one vector) or batch (a list of vectors)");
+    if (weights != NULL)
+        return objective_vector(weights, "/weights", out, &used, &cap, err);
+    out->is_batch = 1;
+    if (!json_is_array(batch) || json_array_size(batch) == 0 ||
+        json_array_size(batch) > GLIA_OBJECTIVE_MAX_VECTORS)
+        return glia_error_set(err, GLIA_EINVAL, "/batch",
+                              "must be an array of 1 to %d vectors (arrays of numbers)",
+                              GLIA_OBJECTIVE_MAX_VECTORS);
+    for (size_t k = 0; k < json_array_size(batch); k++) {
+        char ptr[32];
+        snprintf(ptr, sizeof(ptr), "/batch/%zu", k);
+        if ((rc = objective_vector(json_array_get(batch, k), ptr, out, &used, &cap, err)) != 0)
+            return rc;
+    }
     return 0;
 }
 

@@ -33,6 +33,7 @@ typedef struct glia_session_spec {
     json_t *config_overrides;     /* borrowed from the body, NULL if none */
     int export_metrics;           /* publish per-session gauges on /metrics */
     const char *snapshot;         /* borrowed base64 text, or NULL */
+    uint64_t query_budget;        /* a study's budget of reward queries (0: none) */
 } glia_session_spec_t;
 
 /* Parse a session spec. `with_name` requires "name" (create); without it "name" is an
@@ -57,6 +58,29 @@ int glia_query_int(const char *name, const char *value, int64_t min, int64_t max
 
 /* Parse a boolean query value ("true"/"false"/"1"/"0"). */
 int glia_query_bool(const char *name, const char *value, int *out, glia_error_t *err);
+
+/* Fail with 400 (err->field "?name") on the first of the `n` query parameter names `keys`
+ * not listed in `known` (NULL-terminated): every route declares what it takes. */
+int glia_query_only_known(int n, char *const *keys, const char *const *known, glia_error_t *err);
+
+/* ?format=`value`: its index in `formats` (NULL-terminated) into *out, or GLIA_EINVAL
+ * naming "?format" and the formats taken. */
+int glia_query_format(const char *value, const char *const *formats, int *out, glia_error_t *err);
+
+/* POST /v1/sessions/{name}/objective: {"weights": [w...]} or {"batch": [[w...], ...]}. */
+#define GLIA_OBJECTIVE_MAX_VECTORS 256
+#define GLIA_OBJECTIVE_MAX_WEIGHT  1e9 /* |w|: sums over any network stay finite */
+typedef struct glia_objective_body {
+    int is_batch;
+    int n_vectors;                          /* 1..GLIA_OBJECTIVE_MAX_VECTORS */
+    size_t len[GLIA_OBJECTIVE_MAX_VECTORS]; /* numbers in each vector */
+    double *values;                         /* the vectors one after the other (free()) */
+} glia_objective_body_t;
+
+/* Parse the body into *out (its lengths are checked against the session later). Returns
+ * 0, GLIA_EINVAL with a JSON pointer ("/weights/3", "/batch/2/7", "/batch"), or
+ * GLIA_ENOMEM. out->values is the caller's to free either way. */
+int glia_parse_objective(const json_t *body, glia_objective_body_t *out, glia_error_t *err);
 
 /* Base64 (RFC 4648, with padding). encode returns a new string (free()); decode returns
  * 0 and a new buffer, or GLIA_EINVAL for malformed text. */

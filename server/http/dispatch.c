@@ -3,22 +3,25 @@
 
 #include "api/problem.h"
 #include "server/http/reply.h"
+#include "server/http/request.h"
 #include "server/sessions/entry.h"
 #include "server/sessions/registry.h"
 
-/* Parse and validate once (a parked request is dispatched again). 0, or answered. */
+/* Parse and validate once (a parked request is dispatched again). 0, or answered. A route
+ * without a prepare function takes no query parameters: any is a 400 naming it (a prepare
+ * function checks the ones its route takes, glia_request_only_query). */
 static int prepare(glia_request_t *req)
 {
     glia_error_t err;
     int rc;
 
-    if (req->is_prepared || req->route->prepare == NULL) {
-        req->is_prepared = 1;
+    if (req->is_prepared)
         return 0;
-    }
     req->is_prepared = 1;
     glia_error_clear(&err);
-    if ((rc = req->route->prepare(req, &err)) != 0)
+    rc = req->route->prepare != NULL ? req->route->prepare(req, &err)
+                                     : glia_request_only_query(req, NULL, &err);
+    if (rc != 0)
         glia_reply_prepare_error(req, rc, &err);
     return rc;
 }

@@ -16,6 +16,11 @@ const char *glia_request_query(const glia_request_t *req, const char *key)
     return NULL;
 }
 
+int glia_request_only_query(const glia_request_t *req, const char *const *known, glia_error_t *err)
+{
+    return glia_query_only_known(req->n_query, req->query_keys, known, err);
+}
+
 int glia_request_add_query(glia_request_t *req, const char *key, const char *value)
 {
     char *k, *v;
@@ -102,6 +107,9 @@ void glia_request_free(glia_request_t *req)
     json_decref(req->json);
     free(req->spec);
     free(req->experiment_spec);
+    if (req->objective != NULL)
+        free(req->objective->values);
+    free(req->objective);
     free(req->snapshot);
     json_decref(req->snapshot_config);
     if (req->mem_reserved > 0)

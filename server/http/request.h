@@ -14,6 +14,9 @@
 
 /* The value of query parameter `key` (borrowed), or NULL. */
 const char *glia_request_query(const glia_request_t *req, const char *key);
+/* 0 when every query parameter of the request is listed in `known` (NULL-terminated; NULL:
+ * none are taken), else GLIA_EINVAL naming the first other one ("?name", a 400). */
+int glia_request_only_query(const glia_request_t *req, const char *const *known, glia_error_t *err);
 /* Keep a query parameter. 0, GLIA_ELIMIT past GLIA_QUERY_MAX (req->query_overflow is set),
  * or GLIA_ENOMEM. */
 int glia_request_add_query(glia_request_t *req, const char *key, const char *value);

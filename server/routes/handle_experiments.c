@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/csv.h"
 #include "api/experiment_curves.h"
+#include "api/experiment_runs.h"
 #include "api/problem.h"
 #include "server/http/reply.h"
 #include "server/http/request.h"
@@ -83,6 +85,10 @@ void glia_handle_experiment_get(glia_server_t *srv, glia_request_t *req)
 
 int glia_prepare_experiment_create(glia_request_t *req, glia_error_t *err)
 {
+    int rc = glia_request_only_query(req, NULL, err);
+
+    if (rc != 0)
+        return rc;
     if (req->json == NULL)
         return glia_error_set(err, GLIA_EINVAL, "",
                               "a JSON body is required (see GET /v1/experiments/templates)");
@@ -144,6 +150,12 @@ static const char *report_format(glia_request_t *req)
     return NULL;
 }
 
+int glia_prepare_experiment_report(glia_request_t *req, glia_error_t *err)
+{
+    static const char *const takes[] = {"format", NULL}; /* its values: report_format */
+    return glia_request_only_query(req, takes, err);
+}
+
 void glia_handle_experiment_report(glia_server_t *srv, glia_request_t *req)
 {
     glia_study_t *x = named(srv, req); /* answered when NULL: req is gone */
@@ -181,10 +193,38 @@ void glia_handle_experiment_report(glia_server_t *srv, glia_request_t *req)
                     text, len);
 }
 
+/* 200 with a CSV table (api/csv.h), or 500 when it could not be built. Takes `text`. */
+static void reply_csv(glia_request_t *req, char *text, size_t len)
+{
+    if (text == NULL)
+        glia_reply_oom(req);
+    else
+        glia_reply_text(req, 200, "text/csv; charset=utf-8", text, len);
+}
+
+/* ?x of the curves: GLIA_CURVES_X_*, episodes when absent; -1 for another value. */
+static int curves_x(glia_request_t *req)
+{
+    const char *v = glia_request_query(req, "x");
+
+    if (v == NULL || strcmp(v, "episodes") == 0)
+        return GLIA_CURVES_X_EPISODES;
+    return strcmp(v, "reward_queries") == 0 ? GLIA_CURVES_X_REWARD_QUERIES : -1;
+}
+
 int glia_prepare_experiment_curves(glia_request_t *req, glia_error_t *err)
 {
+    static const char *const takes[] = {"max_points", "format", "x", NULL};
     const char *v;
+    int rc;
 
+    if ((rc = glia_request_only_query(req, takes, err)) != 0)
+        return rc;
+    if (curves_x(req) < 0)
+        return glia_error_set(err, GLIA_EINVAL, "?x", "must be episodes or reward_queries");
+    if ((v = glia_request_query(req, "format")) != NULL &&
+        (rc = glia_query_format(v, glia_table_formats, &req->format, err)) != 0)
+        return rc;
     req->max_points = GLIA_CURVES_DEFAULT_POINTS;
     if ((v = glia_request_query(req, "max_points")) != NULL)
         return glia_query_int("max_points", v, 2, GLIA_CURVES_MAX_POINTS, &req->max_points, err);
@@ -198,9 +238,53 @@ void glia_handle_experiment_curves(glia_server_t *srv, glia_request_t *req)
 
     if (x == NULL)
         return;
-    curves = glia_study_curves(srv, x, (size_t)req->max_points);
-    if (curves == NULL)
+    curves = glia_study_curves(srv, x, (size_t)req->max_points, curves_x(req));
+    if (curves == NULL) {
         glia_reply_oom(req);
-    else
+    } else if (req->format == GLIA_FORMAT_CSV) {
+        size_t len;
+        char *text = glia_csv_curves(curves, &len);
+        reply_csv(req, text, len);
+        json_decref(curves);
+    } else {
         glia_reply_json(req, 200, curves);
+    }
+}
+
+int glia_prepare_experiment_runs(glia_request_t *req, glia_error_t *err)
+{
+    static const char *const takes[] = {"format", NULL};
+    const char *v;
+    int rc;
+
+    if ((rc = glia_request_only_query(req, takes, err)) != 0)
+        return rc;
+    if ((v = glia_request_query(req, "format")) != NULL)
+        return glia_query_format(v, glia_table_formats, &req->format, err);
+    return 0;
+}
+
+/* The runs recorded so far, from the shown document (at most GLIA_MAX_RUNS records). */
+void glia_handle_experiment_runs(glia_server_t *srv, glia_request_t *req)
+{
+    glia_study_t *x = named(srv, req); /* answered when NULL: req is gone */
+    json_t *runs;
+
+    if (x == NULL)
+        return;
+    if (glia_study_shown(x) == NULL) { /* its creation is not stored yet */
+        glia_reply_problem(
+            req, glia_problem(404, "not-found", "no experiment named \"%s\"", req->match.name));
+        return;
+    }
+    if ((runs = glia_experiment_runs(glia_study_shown(x))) == NULL) {
+        glia_reply_oom(req);
+    } else if (req->format == GLIA_FORMAT_CSV) {
+        size_t len;
+        char *text = glia_csv_rows(json_object_get(runs, "runs"), &len);
+        reply_csv(req, text, len);
+        json_decref(runs);
+    } else {
+        glia_reply_json(req, 200, runs);
+    }
 }

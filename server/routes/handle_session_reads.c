@@ -205,9 +205,12 @@ void glia_handle_session_learner(glia_server_t *srv, glia_request_t *req)
 
 int glia_prepare_session_network(glia_request_t *req, glia_error_t *err)
 {
+    static const char *const takes[] = {"synapses", "after", "limit", NULL};
     const char *v;
     int rc;
 
+    if ((rc = glia_request_only_query(req, takes, err)) != 0)
+        return rc;
     req->syn_after = -1;
     req->syn_limit = SYNAPSES_DEFAULT_LIMIT;
     if ((v = glia_request_query(req, "synapses")) != NULL &&

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "api/config_json.h"
+#include "api/csv.h"
 #include "api/downsample.h"
 #include "api/problem.h"
 #include "server/http/dispatch.h"
@@ -123,9 +124,12 @@ static void stepped_cb(glia_server_t *srv, glia_entry_t *e, const glia_outcome_t
 
 int glia_prepare_sessions_list(glia_request_t *req, glia_error_t *err)
 {
+    static const char *const takes[] = {"limit", "state", "experiment", "cursor", NULL};
     const char *v;
     int rc;
 
+    if ((rc = glia_request_only_query(req, takes, err)) != 0)
+        return rc;
     req->limit = LIST_DEFAULT_LIMIT;
     req->state_filter = -1;
     if ((v = glia_request_query(req, "limit")) != NULL &&
@@ -207,6 +211,8 @@ static int prepare_spec(glia_request_t *req, int with_name, glia_error_t *err)
     uint32_t seed;
     int rc;
 
+    if ((rc = glia_request_only_query(req, NULL, err)) != 0)
+        return rc;
     if (req->json == NULL)
         return glia_error_set(err, GLIA_EINVAL, "",
                               "a JSON body is required: {%s\"preset\", \"seed\", \"config\"}",
@@ -279,9 +285,16 @@ void glia_handle_session_get(glia_server_t *srv, glia_request_t *req)
 
 int glia_prepare_session_points(glia_request_t *req, glia_error_t *err)
 {
+    static const char *const takes[] = {"after",      "limit",  "max_points",
+                                        "downsample", "format", NULL};
     const char *v;
     int rc;
 
+    if ((rc = glia_request_only_query(req, takes, err)) != 0)
+        return rc;
+    if ((v = glia_request_query(req, "format")) != NULL &&
+        (rc = glia_query_format(v, glia_table_formats, &req->format, err)) != 0)
+        return rc;
     req->after = -1;
     req->limit = METRICS_DEFAULT_LIMIT;
     req->max_points = 0;
@@ -319,6 +332,15 @@ int glia_prepare_session_points(glia_request_t *req, glia_error_t *err)
     if (req->max_points > 0)
         req->limit = req->max_points;
     return 0;
+}
+
+/* 200 with a CSV table (api/csv.h), or 500 when it could not be built. Takes `text`. */
+static void reply_csv(glia_request_t *req, char *text, size_t len)
+{
+    if (text == NULL)
+        glia_reply_oom(req);
+    else
+        glia_reply_text(req, 200, "text/csv; charset=utf-8", text, len);
 }
 
 /* The series a point's min/max downsampling keeps (the numbers a chart draws). */
@@ -417,6 +439,12 @@ void glia_handle_session_points(glia_server_t *srv, glia_request_t *req)
         glia_reply_oom(req);
         return;
     }
+    if (req->format == GLIA_FORMAT_CSV) { /* the same page; its paging is the JSON's */
+        char *text = glia_csv_rows(points, &returned);
+        reply_csv(req, text, returned);
+        json_decref(points);
+        return;
+    }
     returned = json_array_size(points);
     last = returned ? json_array_get(points, returned - 1) : NULL;
     more = req->max_points == 0 && returned < total;
@@ -428,12 +456,97 @@ void glia_handle_session_points(glia_server_t *srv, glia_request_t *req)
                                : json_null()));
 }
 
+/* access_token: EventSource sends no headers (GLIA_ROUTE_QUERY_TOKEN). */
+static const char *const events_takes[] = {"format", "after", "follow", "access_token", NULL};
+
+/* ---- outputs: the output vectors of the trajectory points, with the task's patterns ---- */
+
+int glia_prepare_session_outputs(glia_request_t *req, glia_error_t *err)
+{
+    static const char *const takes[] = {"after", "limit", "format", NULL};
+    const char *v;
+    int rc;
+
+    req->after = -1;
+    req->limit = METRICS_DEFAULT_LIMIT;
+    if ((rc = glia_request_only_query(req, takes, err)) != 0)
+        return rc;
+    if ((v = glia_request_query(req, "format")) != NULL &&
+        (rc = glia_query_format(v, glia_table_formats, &req->format, err)) != 0)
+        return rc;
+    if ((v = glia_request_query(req, "after")) != NULL &&
+        (rc = glia_query_int("after", v, -1, INT64_MAX, &req->after, err)) != 0)
+        return rc;
+    if ((v = glia_request_query(req, "limit")) != NULL &&
+        (rc = glia_query_int("limit", v, 1, METRICS_MAX_LIMIT, &req->limit, err)) != 0)
+        return rc;
+    return 0;
+}
+
+/* Published data, like metrics: a page of points after `after`, at most `limit` and what
+ * fits a bounded reply (a CSV row repeats the pattern's input and target: a quarter). */
+void glia_handle_session_outputs(glia_server_t *srv, glia_request_t *req)
+{
+    glia_entry_t *e = req->entry;
+    json_t *points = json_array(), *patterns, *doc, *next;
+    size_t first, total, count, most;
+    (void)srv;
+
+    pthread_mutex_lock(&e->mu);
+    for (first = 0; first < e->n_points; first++) {
+        if (json_integer_value(json_object_get(e->points[first], "episode")) > req->after)
+            break;
+    }
+    total = e->n_points - first;
+    most = reply_points_most(total > 0 ? e->points[first] : NULL);
+    if (req->format == GLIA_FORMAT_CSV)
+        most = most / 4 > 2 ? most / 4 : 2;
+    count = total < (size_t)req->limit ? total : (size_t)req->limit;
+    count = count < most ? count : most;
+    for (size_t i = 0; points != NULL && i < count; i++) {
+        const json_t *p = e->points[first + i];
+        json_t *o = json_pack("{s:O, s:O?}", "episode", json_object_get(p, "episode"), "outputs",
+                              json_object_get(p, "outputs"));
+        if (o == NULL || json_array_append_new(points, o) != 0) {
+            json_decref(points);
+            points = NULL;
+        }
+    }
+    patterns =
+        json_object_get(json_object_get(json_object_get(e->summary, "config"), "task"), "patterns");
+    patterns = json_is_array(patterns) ? json_incref(patterns) : json_array();
+    pthread_mutex_unlock(&e->mu);
+
+    if (points == NULL) {
+        json_decref(patterns);
+        glia_reply_oom(req);
+        return;
+    }
+    next = count < total && count > 0
+               ? json_copy(json_object_get(json_array_get(points, count - 1), "episode"))
+               : json_null();
+    doc = json_pack("{s:s, s:o, s:o, s:I, s:o}", "name", e->name, "patterns", patterns, "points",
+                    points, "total", (json_int_t)total, "next_after", next);
+    if (doc == NULL) {
+        glia_reply_oom(req);
+    } else if (req->format == GLIA_FORMAT_CSV) {
+        size_t len;
+        char *text = glia_csv_outputs(doc, &len);
+        reply_csv(req, text, len);
+        json_decref(doc);
+    } else {
+        glia_reply_json(req, 200, doc);
+    }
+}
+
 int glia_prepare_session_events(glia_request_t *req, glia_error_t *err)
 {
     const char *v;
     int64_t ignored;
     int flag, rc;
 
+    if ((rc = glia_request_only_query(req, events_takes, err)) != 0)
+        return rc;
     if ((v = glia_request_query(req, "format")) != NULL && strcmp(v, "sse") != 0 &&
         strcmp(v, "ndjson") != 0)
         return glia_error_set(err, GLIA_EINVAL, "?format",
@@ -513,7 +626,8 @@ void glia_handle_session_config(glia_server_t *srv, glia_request_t *req)
 
 int glia_prepare_session_step(glia_request_t *req, glia_error_t *err)
 {
-    return glia_parse_step(req->json, &req->steps, err);
+    int rc = glia_request_only_query(req, NULL, err);
+    return rc != 0 ? rc : glia_parse_step(req->json, &req->steps, err);
 }
 
 void glia_handle_session_step(glia_server_t *srv, glia_request_t *req)
@@ -528,7 +642,8 @@ void glia_handle_session_step(glia_server_t *srv, glia_request_t *req)
 
 int glia_prepare_session_run(glia_request_t *req, glia_error_t *err)
 {
-    return glia_parse_run(req->json, &req->episodes, err);
+    int rc = glia_request_only_query(req, NULL, err);
+    return rc != 0 ? rc : glia_parse_run(req->json, &req->episodes, err);
 }
 
 void glia_handle_session_run(glia_server_t *srv, glia_request_t *req)
@@ -543,7 +658,8 @@ void glia_handle_session_run(glia_server_t *srv, glia_request_t *req)
 
 int glia_prepare_empty_body(glia_request_t *req, glia_error_t *err)
 {
-    return glia_parse_empty(req->json, err);
+    int rc = glia_request_only_query(req, NULL, err);
+    return rc != 0 ? rc : glia_parse_empty(req->json, err);
 }
 
 /* Pause, resume and cancel: move toward `want`, or say why not. */

@@ -10,6 +10,15 @@
 #include "server/routes/handlers.h"
 #include "server/routes/ui_assets.h"
 
+/* The UI's pages take any query: the app reads it in the browser (/ui/?state=running,
+ * /ui/compare?s=a&s=b), the server never does. */
+int glia_prepare_ui_query(glia_request_t *req, glia_error_t *err)
+{
+    (void)req;
+    (void)err;
+    return 0;
+}
+
 void glia_handle_ui_root(glia_server_t *srv, glia_request_t *req)
 {
     (void)srv;
