@@ -29,7 +29,7 @@ FROM debian:bookworm AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential cmake pkg-config \
-      libmicrohttpd-dev libuv1-dev libjansson-dev libsqlite3-dev libsodium-dev \
+      libmicrohttpd-dev libuv1-dev libjansson-dev libsqlite3-dev libsodium-dev zlib1g-dev \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /src

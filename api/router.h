@@ -40,6 +40,8 @@ enum glia_route_flags {
     GLIA_ROUTE_SESSION = 1 << 2,     /* {name} is a session that must exist (404 otherwise) */
     GLIA_ROUTE_ON_BROKEN = 1 << 3,   /* also for a session that could not be restored */
     GLIA_ROUTE_QUERY_TOKEN = 1 << 4, /* the token may come as ?access_token= (EventSource) */
+    GLIA_ROUTE_UPLOAD = 1 << 5,      /* the body is a file's bytes: bounded by
+                                        --max-dataset-bytes, never parsed as JSON */
 };
 
 typedef struct glia_route {

@@ -26,6 +26,8 @@ static const flag_def_t flags[] = {
     {"--token-file", "GLIA_TOKEN_FILE", "file holding the bearer token (recommended)"},
     {"--max-sessions", "GLIA_MAX_SESSIONS", "sessions at most (default 1000)"},
     {"--max-body-bytes", "GLIA_MAX_BODY_BYTES", "largest request body (default 1048576)"},
+    {"--max-dataset-bytes", "GLIA_MAX_DATASET_BYTES",
+     "largest dataset upload (POST /v1/datasets), and its size decompressed (default 256M)"},
     {"--log-format", "GLIA_LOG_FORMAT", "text or json (default text)"},
     {"--checkpoint-seconds", "GLIA_CHECKPOINT_SECONDS", "checkpoint running sessions this often (default 5)"},
     {"--slice-ms", "GLIA_SLICE_MS", "length of one slice of learning work (default 50)"},
@@ -158,6 +160,10 @@ static int set_option(glia_options_t *opt, const char *flag, const char *v)
         if (glia_cli_parse_u64(v, 1024, 1u << 30, &n) != 0)
             goto bad;
         opt->max_body_bytes = (size_t)n;
+    } else if (strcmp(flag, "--max-dataset-bytes") == 0) {
+        if (parse_bytes(v, &n) != 0 || n < 1024 || n > ((uint64_t)4 << 30))
+            goto bad;
+        opt->max_dataset_bytes = (size_t)n;
     } else if (strcmp(flag, "--log-format") == 0) {
         if (strcmp(v, "text") != 0 && strcmp(v, "json") != 0)
             goto bad;
@@ -231,6 +237,7 @@ int glia_options_parse(int argc, char **argv, glia_options_t *opt)
     opt->http_threads = 2;
     opt->max_sessions = 1000;
     opt->max_body_bytes = 1048576;
+    opt->max_dataset_bytes = (size_t)256 << 20;
     opt->checkpoint_seconds = 5.0;
     opt->slice_ms = 50;
     opt->max_connections = 4096;

@@ -7,7 +7,7 @@
 #include "server/serve.h"
 #include "server/server.h"
 
-#define COMMANDS "serve, run, experiment, version, help"
+#define COMMANDS "serve, run, experiment, dataset, version, help"
 
 static void commands(FILE *f)
 {
@@ -18,6 +18,7 @@ static void commands(FILE *f)
             "  run [options]         one run offline; its result as JSON on stdout\n"
             "  experiment FILE.json  a study (conditions x seeds, or a sweep) offline; its report\n"
             "                        on stdout\n"
+            "  dataset COMMAND       datasets in the store offline: import, list, show, delete\n"
             "  version               print gliad's version\n"
             "  help [COMMAND]        this text, or one command's usage (gliad help run)\n");
 }
@@ -50,6 +51,8 @@ static int help(int argc, char **argv)
         return glia_cli_run(2, args);
     if (strcmp(argv[2], "experiment") == 0)
         return glia_cli_experiment(2, args);
+    if (strcmp(argv[2], "dataset") == 0)
+        return glia_cli_dataset(2, args);
     if (strcmp(argv[2], "version") == 0) {
         printf("usage: gliad version\n  prints \"gliad %s\": this build's version\n", GLIA_VERSION);
         return 0;
@@ -64,6 +67,8 @@ int main(int argc, char **argv)
         return glia_cli_run(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "experiment") == 0)
         return glia_cli_experiment(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "dataset") == 0)
+        return glia_cli_dataset(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "version") == 0) {
         printf("gliad %s\n", GLIA_VERSION);
         return 0;

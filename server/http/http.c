@@ -471,6 +471,14 @@ static int expects_body(struct MHD_Connection *conn)
     return (cl != NULL && strtoull(cl, NULL, 10) > 0) || te != NULL;
 }
 
+/* The largest body `req` may send: an upload route's (a dataset file) or any other's. */
+static size_t body_max(const glia_server_t *srv, const glia_request_t *req)
+{
+    if (req->route != NULL && (req->route->flags & GLIA_ROUTE_UPLOAD))
+        return srv->opt.max_dataset_bytes;
+    return srv->opt.max_body_bytes;
+}
+
 /* First call for a connection's request (its headers are read): route it and read its
  * headers. `req` is what uri_cb made, or NULL (then it is made here from the library's
  * decoding of the path). */
@@ -512,7 +520,7 @@ static glia_request_t *request_start(glia_server_t *srv, struct MHD_Connection *
         snprintf(req->accept_encoding, sizeof(req->accept_encoding), "%s", v);
     req->is_authorized = check_auth(srv, req, req->route_path);
     v = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-    if (v != NULL && strtoull(v, NULL, 10) > srv->opt.max_body_bytes)
+    if (v != NULL && strtoull(v, NULL, 10) > body_max(srv, req))
         req->is_too_big = 1;
 
     /* What the transport refuses before anything else. */
@@ -583,7 +591,7 @@ static int route_request(glia_server_t *srv, glia_request_t *req)
     } else if (req->is_too_big) {
         glia_reply_problem(req,
                            glia_problem(413, "body-too-large", "the request body exceeds %zu bytes",
-                                        srv->opt.max_body_bytes));
+                                        body_max(srv, req)));
     } else if (req->query_overflow) {
         glia_reply_problem(req,
                            glia_problem(400, "bad-query", "too many query parameters (at most %d)",
@@ -595,7 +603,7 @@ static int route_request(glia_server_t *srv, glia_request_t *req)
                                              req->match.name));
     } else if (req->nul_param[0] != '\0') {
         reply_nul_param(req);
-    } else if (glia_request_parse_body(req) != 0) {
+    } else if (!(req->route->flags & GLIA_ROUTE_UPLOAD) && glia_request_parse_body(req) != 0) {
         /* answered: 400 malformed-json */
     } else if (!(req->route->flags & GLIA_ROUTE_LOOP)) {
         glia_dispatch_direct(srv, req);
@@ -629,7 +637,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
         /* Body chunk. Past the limit we keep reading (so the 413 can be delivered) but
          * drop the bytes; an unauthorised request's body is dropped too. */
         if (req->is_authorized && glia_request_append_body(req, upload_data, *upload_data_size,
-                                                           srv->opt.max_body_bytes) == GLIA_ENOMEM)
+                                                           body_max(srv, req)) == GLIA_ENOMEM)
             return MHD_NO;
         *upload_data_size = 0;
         return MHD_YES;

@@ -19,7 +19,7 @@
 #include "server/queue.h"
 #include "server/store/event.h"
 
-#define GLIA_STORE_SCHEMA 2 /* newest schema this build knows */
+#define GLIA_STORE_SCHEMA 3 /* newest schema this build knows */
 
 typedef struct glia_store glia_store_t;
 
@@ -57,6 +57,7 @@ struct glia_store_op {
     char experiment[GLIA_NAME_MAX + 1]; /* experiment ops: upsert `experiment_doc` or delete */
     json_t *experiment_doc;             /* owned */
     int is_experiment_delete;
+    struct glia_store_dataset *dataset; /* a dataset op (store_datasets.h; owned) */
     glia_store_done_cb done; /* called on the loop thread; then the op is freed */
     void *arg;
     char error[256]; /* why it failed, when status != 0 */

@@ -50,6 +50,10 @@ void glia__store_damaged(const glia_store_t *st, const char *what, char *msg, si
 /* The id of session `name`, or 0 when it is not stored (or cannot be read). */
 int64_t glia__store_session_id(sqlite3 *db, const char *name);
 
+/* A dataset op (store_datasets.c): apply it, returning an SQLite code; free its part. */
+int glia__store_apply_dataset(glia_store_t *s, glia_store_op_t *op);
+void glia__store_dataset_free(struct glia_store_dataset *d);
+
 /* The store thread: applies what is submitted until the store stops and its queue drains. */
 void *glia__store_main(void *arg);
 /* Loop thread: hand every finished operation back (its done callback), then free it. */

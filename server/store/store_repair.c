@@ -142,7 +142,7 @@ typedef struct salvage {
     char *text;         /* the report, growing */
     size_t len, cap;
     long long sessions, checkpoints_lost, points, points_lost, events, events_lost, experiments,
-        experiments_lost;
+        experiments_lost, datasets, datasets_lost;
     int is_damaged;
 } salvage_t;
 
@@ -338,37 +338,77 @@ static void copy_sessions(salvage_t *v)
     sqlite3_finalize(ins);
 }
 
-static void copy_experiments(salvage_t *v)
+/* Does the source store have table `name`? (A store of an older schema has no datasets.) */
+static int has_table(sqlite3 *db, const char *name)
+{
+    sqlite3_stmt *st;
+    int found = 0;
+
+    if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                           -1, &st, NULL) != SQLITE_OK)
+        return 1; /* then the copy's own SELECT says what is wrong */
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    found = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return found;
+}
+
+/* Copy every row of a table that does not belong to a session (experiments, datasets),
+ * in key order; rows whose column `json_col` does not parse (-1: none is JSON) are left
+ * out and counted in *lost. */
+static void copy_table(salvage_t *v, const char *what, const char *select, const char *insert,
+                       int n, int json_col, long long *copied, long long *lost)
 {
     sqlite3_stmt *st = NULL, *ins = NULL;
     long long bad = 0;
     int rc;
 
-    if (sqlite3_prepare_v2(v->src, "SELECT name, doc, updated_at FROM experiments ORDER BY name",
-                           -1, &st, NULL) != SQLITE_OK ||
-        (v->dst && sqlite3_prepare_v2(v->dst, "INSERT INTO experiments VALUES(?, ?, ?)", -1, &ins,
-                                      NULL) != SQLITE_OK)) {
-        note(v, "the experiments cannot be read: %s", sqlite3_errmsg(v->src));
+    if (sqlite3_prepare_v2(v->src, select, -1, &st, NULL) != SQLITE_OK ||
+        (v->dst && sqlite3_prepare_v2(v->dst, insert, -1, &ins, NULL) != SQLITE_OK)) {
+        note(v, "the %s cannot be read: %s", what, sqlite3_errmsg(v->src));
         sqlite3_finalize(st);
         sqlite3_finalize(ins);
         return;
     }
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (!json_column_ok(st, 1)) {
+        if (json_col >= 0 && !json_column_ok(st, json_col)) {
             bad++;
             continue;
         }
-        if (copy_row(st, ins, 3) == SQLITE_OK)
-            v->experiments++;
+        if (copy_row(st, ins, n) == SQLITE_OK)
+            (*copied)++;
     }
     if (rc != SQLITE_DONE)
-        note(v, "experiments after the first %lld could not be read (%s)", v->experiments,
+        note(v, "%s after the first %lld could not be read (%s)", what, *copied,
              sqlite3_errstr(rc));
     if (bad > 0)
-        note(v, "%lld experiments held unreadable JSON and were left out", bad);
-    v->experiments_lost += bad;
+        note(v, "%lld %s held unreadable JSON and were left out", bad, what);
+    *lost += bad;
     sqlite3_finalize(st);
     sqlite3_finalize(ins);
+}
+
+static void copy_experiments(salvage_t *v)
+{
+    copy_table(v, "experiments", "SELECT name, doc, updated_at FROM experiments ORDER BY name",
+               "INSERT INTO experiments VALUES(?, ?, ?)", 3, 1, &v->experiments,
+               &v->experiments_lost);
+}
+
+/* A dataset's content before the names that point at it. */
+static void copy_datasets(salvage_t *v)
+{
+    long long contents = 0;
+
+    if (!has_table(v->src, "dataset_contents") || !has_table(v->src, "datasets"))
+        return;
+    copy_table(v, "dataset contents",
+               "SELECT hash, bytes, data FROM dataset_contents ORDER BY hash",
+               "INSERT INTO dataset_contents VALUES(?, ?, ?)", 3, -1, &contents,
+               &v->datasets_lost);
+    copy_table(v, "datasets",
+               "SELECT name, hash, meta, created_at FROM datasets ORDER BY name",
+               "INSERT INTO datasets VALUES(?, ?, ?, ?)", 4, 2, &v->datasets, &v->datasets_lost);
 }
 
 static int copy_file(const char *from, const char *to)
@@ -438,6 +478,7 @@ int glia__store_salvage(const char *db_path, const char *wal_damage, int is_db_d
     /* A dry run first: is anything lost at all? */
     copy_sessions(&v);
     copy_experiments(&v);
+    copy_datasets(&v);
     if (!v.is_damaged) {
         sqlite3_close(v.src);
         snprintf(report, size, "nothing to salvage: every row of %s reads", db_path);
@@ -474,6 +515,7 @@ int glia__store_salvage(const char *db_path, const char *wal_damage, int is_db_d
     sqlite3_exec(v.dst, "BEGIN", NULL, NULL, NULL);
     copy_sessions(&v);
     copy_experiments(&v);
+    copy_datasets(&v);
     rc = sqlite3_exec(v.dst, "COMMIT", NULL, NULL, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_exec(v.dst, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
@@ -500,9 +542,10 @@ int glia__store_salvage(const char *db_path, const char *wal_damage, int is_db_d
         }
     }
     snprintf(report, size,
-             "salvaged %lld sessions (%lld points, %lld events), %lld experiments; the damaged "
-             "files are kept as %s; lost: %s",
-             v.sessions, v.points, v.events, v.experiments, backup, v.text ? v.text : "");
+             "salvaged %lld sessions (%lld points, %lld events), %lld experiments, %lld "
+             "datasets; the damaged files are kept as %s; lost: %s",
+             v.sessions, v.points, v.events, v.experiments, v.datasets, backup,
+             v.text ? v.text : "");
     free(v.text);
     return 1;
 }

@@ -57,6 +57,16 @@ static const char *const migrations[] = {
     /* 2: experiments (seeds x conditions studies) */
     "CREATE TABLE experiments("
     "  name TEXT PRIMARY KEY, doc TEXT NOT NULL, updated_at REAL NOT NULL);",
+    /* 3: datasets, content-addressed (store_datasets.c): each content once, by SHA-256.
+     * IF NOT EXISTS: a store rolled back to an older user_version by hand (the tests of
+     * migrations do) may hold them already. */
+    "CREATE TABLE IF NOT EXISTS dataset_contents("
+    "  hash TEXT PRIMARY KEY, bytes INTEGER NOT NULL, data BLOB NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS datasets("
+    "  name TEXT PRIMARY KEY,"
+    "  hash TEXT NOT NULL REFERENCES dataset_contents(hash),"
+    "  meta TEXT NOT NULL, created_at REAL NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS datasets_hash ON datasets(hash);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

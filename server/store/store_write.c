@@ -52,6 +52,8 @@ static int apply_op(glia_store_t *s, glia_store_op_t *op)
     int64_t id = 0;
     int rc = SQLITE_OK;
 
+    if (op->dataset != NULL)
+        return glia__store_apply_dataset(s, op);
     if (op->experiment[0] != '\0') {
         if (op->is_experiment_delete) {
             CHECK(sqlite3_prepare_v2(db, "DELETE FROM experiments WHERE name = ?", -1, &st, NULL));
@@ -253,6 +255,7 @@ static void op_free(glia_store_op_t *op)
     json_decref(op->points);
     glia_event_array_free(op->events, op->n_events);
     json_decref(op->experiment_doc);
+    glia__store_dataset_free(op->dataset);
     free(op);
 }
 

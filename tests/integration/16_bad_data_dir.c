@@ -329,10 +329,10 @@ Test(bad_data_dir, an_older_glia_schema_is_migrated_and_keeps_its_sessions)
     json_decref(s);
     cr_expect_eq(it_stop(&d), 0);
     v = sqlite3_query(db, "PRAGMA user_version;");
-    cr_expect_str_eq(v, "2", "the store was migrated to schema 2");
+    cr_expect_str_eq(v, "3", "the store was migrated to schema 3");
     free(v);
     v = sqlite3_query(db, "SELECT group_concat(version) FROM schema_migrations;");
-    cr_expect_str_eq(v, "1,2");
+    cr_expect_str_eq(v, "1,2,3");
     free(v);
     it_cleanup(&d);
 }

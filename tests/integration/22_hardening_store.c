@@ -263,3 +263,47 @@ Test(store_damage, a_damaged_log_header_is_refused)
     expect_refused_untouched(&d, "a damaged log header");
     it_cleanup(&d);
 }
+
+/* A salvage keeps the datasets that read: one uploaded and checkpointed into glia.db, then
+ * sessions committed to the log only, whose damage --salvage repairs. (It rebuilt the store
+ * without the datasets before.) */
+Test(store_damage, a_salvage_keeps_the_datasets, .timeout = 600)
+{
+    static const char csv[] = "1,2,0\n3,4,1\n5,6,0\n7,8,1\n";
+    glia_daemon_t d;
+    char wal[420];
+    struct stat sb;
+    json_t *before, *after;
+    it_resp_t r;
+
+    it_start(&d, NULL);
+    d.keep_dir = 1;
+    r = it_request_h(&d, "POST", "/v1/datasets?name=tiny&format=csv", csv, sizeof(csv) - 1,
+                     (const char *[]){"Content-Type: application/octet-stream", NULL});
+    cr_assert_eq(r.status, 201, "upload: %ld %s", r.status, r.body);
+    it_resp_free(&r);
+    before = it_get_json(&d, 200, "/v1/datasets/tiny");
+    cr_assert_eq(it_stop(&d), 0); /* a clean stop checkpoints it into glia.db */
+
+    it_restart(&d, NULL);
+    fill(&d, 10);
+    it_kill(&d);
+    snprintf(wal, sizeof(wal), "%s/glia.db-wal", d.data_dir);
+    cr_assert(stat(wal, &sb) == 0 && sb.st_size > 32 * 1024, "the log holds the sessions");
+    flip_bytes(wal, (size_t)sb.st_size / 2, 100, 7);
+
+    it_restart(&d, (const char *[]){"--salvage", NULL});
+    {
+        json_t *v = it_get_json(&d, 200, "/v1/version");
+        cr_assert(json_is_object(json_object_get(v, "salvage")), "the store was salvaged");
+        json_decref(v);
+    }
+    after = it_get_json(&d, 200, "/v1/datasets/tiny");
+    cr_expect_str_eq(json_string_value(json_object_get(after, "hash")),
+                     json_string_value(json_object_get(before, "hash")),
+                     "the dataset is there after the salvage, the same content");
+    json_decref(before);
+    json_decref(after);
+    cr_expect_eq(it_stop(&d), 0);
+    it_cleanup(&d);
+}
