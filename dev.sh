@@ -14,11 +14,14 @@ cd "$(dirname "$0")"
 PACKAGES=(
   build-essential cmake pkg-config git ca-certificates
   libmicrohttpd-dev libuv1-dev libjansson-dev libsqlite3-dev sqlite3
-  libcriterion-dev libcurl4-openssl-dev libsodium-dev
+  libcriterion-dev libcurl4-openssl-dev libsodium-dev zlib1g-dev
+  python3-sklearn dataset-fashion-mnist
   prometheus python3 python3-yaml
   slurmctld slurmd slurm-client munge
   clang libclang-rt-14-dev
   chromium chromium-driver python3-selenium
+  python3-pandas python3-requests python3-pytest python3-nbclient python3-nbformat
+  python3-ipykernel python3-matplotlib python3-scipy python3-pip python3-venv python3-setuptools
 )
 
 # node and npm run the redocly CLI (install_redocly): Debian's, unless some are on PATH

@@ -22,9 +22,9 @@
 #include "server/metrics.h"
 #include "server/routes/routes.h"
 #include "server/serve.h"
-#include "server/sessions/study.h"
 #include "server/sessions/lifecycle.h"
 #include "server/sessions/registry.h"
+#include "server/sessions/study.h"
 #include "server/store/datadir_lock.h"
 #include "server/store/store.h"
 

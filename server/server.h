@@ -75,6 +75,7 @@ typedef struct glia_options {
     char token[512];
     int max_sessions;
     size_t max_body_bytes;
+    size_t max_dataset_bytes; /* POST /v1/datasets: the body, and the body decompressed */
     int log_json;
     double checkpoint_seconds;
     int slice_ms;
@@ -118,6 +119,8 @@ struct glia_entry {
     char error[256];
     int pause_requested, cancel_requested;
     uint64_t target_episodes;
+    uint64_t query_budget; /* a study's budget: the run completes at the first episode end
+                              with this many reward queries (0: none) */
     int is_deleted;
     int is_broken; /* could not be restored: nothing may run or read it */
     glia_session_t *session;
@@ -222,6 +225,8 @@ struct glia_request {
     char spec_preset[32];    /* result, snapshot: the session's preset, copied on the loop */
     json_t *snapshot_config; /* snapshot: the session's config as served */
     glia_experiment_spec_t *experiment_spec; /* experiment create */
+    int format;                              /* ?format: its index in the route's list */
+    glia_objective_body_t *objective;        /* POST objective: the vectors to score */
 
     glia_entry_t *entry; /* the session of a GLIA_ROUTE_SESSION route, during its handler */
 

@@ -8,7 +8,9 @@
  *   handle_sessions.c       the session collection and what changes a session
  *   handle_session_reads.c  what reads a session's learning state (loop)
  *   handle_experiments.c    seeds x conditions studies (loop; the engine is study.c)
+ *   handle_objective.c      scoring weight vectors on a session's task (loop, pool)
  *   handle_ui.c             the web UI's embedded files (HTTP threads)
+ *   handle_datasets.c       datasets as stored objects (parsed on the pool)
  *   refusal.c               the answer to a refused admission, for all of them
  */
 #ifndef GLIA_HANDLERS_H
@@ -44,6 +46,8 @@ void glia_handle_session_resume(glia_server_t *srv, glia_request_t *req);
 void glia_handle_session_cancel(glia_server_t *srv, glia_request_t *req);
 int glia_prepare_session_points(glia_request_t *req, glia_error_t *err);
 void glia_handle_session_points(glia_server_t *srv, glia_request_t *req);
+int glia_prepare_session_outputs(glia_request_t *req, glia_error_t *err);
+void glia_handle_session_outputs(glia_server_t *srv, glia_request_t *req);
 int glia_prepare_session_events(glia_request_t *req, glia_error_t *err);
 void glia_handle_session_events(glia_server_t *srv, glia_request_t *req);
 
@@ -64,11 +68,27 @@ void glia_handle_experiment_templates(glia_server_t *srv, glia_request_t *req);
 void glia_handle_experiment_get(glia_server_t *srv, glia_request_t *req);
 void glia_handle_experiment_delete(glia_server_t *srv, glia_request_t *req);
 void glia_handle_experiment_cancel(glia_server_t *srv, glia_request_t *req);
+int glia_prepare_experiment_report(glia_request_t *req, glia_error_t *err);
 void glia_handle_experiment_report(glia_server_t *srv, glia_request_t *req);
 int glia_prepare_experiment_curves(glia_request_t *req, glia_error_t *err);
 void glia_handle_experiment_curves(glia_server_t *srv, glia_request_t *req);
+int glia_prepare_experiment_runs(glia_request_t *req, glia_error_t *err);
+void glia_handle_experiment_runs(glia_server_t *srv, glia_request_t *req);
+
+/* handle_objective.c */
+void glia_handle_objective_get(glia_server_t *srv, glia_request_t *req);
+int glia_prepare_objective(glia_request_t *req, glia_error_t *err);
+void glia_handle_objective_post(glia_server_t *srv, glia_request_t *req);
+
+/* handle_datasets.c */
+void glia_handle_datasets_list(glia_server_t *srv, glia_request_t *req);
+int glia_prepare_dataset_create(glia_request_t *req, glia_error_t *err);
+void glia_handle_dataset_create(glia_server_t *srv, glia_request_t *req);
+void glia_handle_dataset_get(glia_server_t *srv, glia_request_t *req);
+void glia_handle_dataset_delete(glia_server_t *srv, glia_request_t *req);
 
 /* handle_ui.c */
+int glia_prepare_ui_query(glia_request_t *req, glia_error_t *err);
 void glia_handle_ui_root(glia_server_t *srv, glia_request_t *req);
 void glia_handle_ui(glia_server_t *srv, glia_request_t *req);
 

@@ -8,6 +8,10 @@
  *   SESSION    {name} is a session that must exist (404), found before the handler runs
  *   ON_BROKEN  also for a session that could not be restored (only delete)
  *   QUERY_TOKEN  the bearer token may come as ?access_token= (EventSource sends no headers)
+ *   UPLOAD     the body is a file's bytes, up to --max-dataset-bytes, not parsed as JSON
+ *
+ * A route without a prepare function takes no query parameters (dispatch.c answers 400
+ * naming any); a prepare function names the ones its route takes (glia_request_only_query).
  *
  * Adding a route is one row here and its handler (handlers.h); openapi.yaml documents it
  * (tests/spec/check_openapi.py holds the two together).
@@ -21,6 +25,7 @@
 #define SESSION     GLIA_ROUTE_SESSION
 #define ON_BROKEN   GLIA_ROUTE_ON_BROKEN
 #define QUERY_TOKEN GLIA_ROUTE_QUERY_TOKEN
+#define UPLOAD      GLIA_ROUTE_UPLOAD
 
 /* clang-format off */
 const glia_route_t glia_routes[] = {
@@ -41,6 +46,7 @@ const glia_route_t glia_routes[] = {
     {"POST",   "/v1/sessions/{name}/resume",      glia_handle_session_resume,     glia_prepare_empty_body,        LOOP | WRITE | SESSION},
     {"POST",   "/v1/sessions/{name}/cancel",      glia_handle_session_cancel,     glia_prepare_empty_body,        LOOP | WRITE | SESSION},
     {"GET",    "/v1/sessions/{name}/metrics",     glia_handle_session_points,     glia_prepare_session_points,    SESSION},
+    {"GET",    "/v1/sessions/{name}/outputs",     glia_handle_session_outputs,    glia_prepare_session_outputs,   SESSION},
     {"GET",    "/v1/sessions/{name}/events",      glia_handle_session_events,     glia_prepare_session_events,    SESSION | QUERY_TOKEN},
     {"GET",    "/v1/sessions/{name}/inference",   glia_handle_session_inference,  NULL,                           LOOP | SESSION},
     {"GET",    "/v1/sessions/{name}/astrocytes",  glia_handle_session_astrocytes, NULL,                           LOOP | SESSION},
@@ -48,17 +54,24 @@ const glia_route_t glia_routes[] = {
     {"GET",    "/v1/sessions/{name}/network",     glia_handle_session_network,    glia_prepare_session_network,   LOOP | SESSION},
     {"GET",    "/v1/sessions/{name}/result",      glia_handle_session_result,     NULL,                           LOOP | SESSION},
     {"GET",    "/v1/sessions/{name}/snapshot",    glia_handle_session_snapshot,   NULL,                           LOOP | SESSION},
+    {"GET",    "/v1/sessions/{name}/objective",   glia_handle_objective_get,      NULL,                           LOOP | SESSION},
+    {"POST",   "/v1/sessions/{name}/objective",   glia_handle_objective_post,     glia_prepare_objective,         LOOP | WRITE | SESSION},
     {"GET",    "/v1/experiments",                 glia_handle_experiments_list,   NULL,                           LOOP},
     {"POST",   "/v1/experiments",                 glia_handle_experiment_create,  glia_prepare_experiment_create, LOOP | WRITE},
     {"GET",    "/v1/experiments/templates",       glia_handle_experiment_templates, NULL,                         LOOP},
     {"GET",    "/v1/experiments/{name}",          glia_handle_experiment_get,     NULL,                           LOOP},
     {"DELETE", "/v1/experiments/{name}",          glia_handle_experiment_delete,  NULL,                           LOOP | WRITE},
     {"POST",   "/v1/experiments/{name}/cancel",   glia_handle_experiment_cancel,  NULL,                           LOOP | WRITE},
-    {"GET",    "/v1/experiments/{name}/report",   glia_handle_experiment_report,  NULL,                           LOOP},
+    {"GET",    "/v1/experiments/{name}/report",   glia_handle_experiment_report,  glia_prepare_experiment_report, LOOP},
     {"GET",    "/v1/experiments/{name}/curves",   glia_handle_experiment_curves,  glia_prepare_experiment_curves, LOOP},
-    {"GET",    "/",                               glia_handle_ui_root,            NULL,                           0},
-    {"GET",    "/ui",                             glia_handle_ui_root,            NULL,                           0},
-    {"GET",    "/ui/{path...}",                   glia_handle_ui,                 NULL,                           0},
+    {"GET",    "/v1/experiments/{name}/runs",     glia_handle_experiment_runs,    glia_prepare_experiment_runs,   LOOP},
+    {"GET",    "/v1/datasets",                    glia_handle_datasets_list,      NULL,                           0},
+    {"POST",   "/v1/datasets",                    glia_handle_dataset_create,     glia_prepare_dataset_create,    LOOP | WRITE | UPLOAD},
+    {"GET",    "/v1/datasets/{name}",             glia_handle_dataset_get,        NULL,                           0},
+    {"DELETE", "/v1/datasets/{name}",             glia_handle_dataset_delete,     NULL,                           LOOP | WRITE},
+    {"GET",    "/",                               glia_handle_ui_root,            glia_prepare_ui_query,          0},
+    {"GET",    "/ui",                             glia_handle_ui_root,            glia_prepare_ui_query,          0},
+    {"GET",    "/ui/{path...}",                   glia_handle_ui,                 glia_prepare_ui_query,          0},
 };
 /* clang-format on */
 

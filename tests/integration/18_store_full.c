@@ -1,6 +1,6 @@
 /* 18_store_full: --max-db-bytes is a quota that behaves like a full disk. With a quota
- * just big enough to start and hold one short run and a few sessions (96 KiB: a fresh
- * store is 16 pages of 4 KiB, and 64 KiB, the smallest quota, holds hardly more than the
+ * just big enough to start and hold one short run and a few sessions (128 KiB: a fresh
+ * store is 17 pages of 4 KiB, and 64 KiB, the smallest quota, holds hardly more than the
  * schema), runs fill
  * the store until its writes fail:
  * the session whose commit failed turns "failed" saying the disk is full, the daemon keeps
@@ -17,7 +17,7 @@
 #include "support/extra.h"
 #include "support/harness.h"
 
-#define QUOTA       "98304" /* runs_fill_the_quota...: 24 pages */
+#define QUOTA       "131072" /* runs_fill_the_quota...: 32 pages */
 #define SMALL_QUOTA "65536" /* the smallest quota: below a grown store */
 
 static const char *state_of(const json_t *s)
