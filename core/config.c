@@ -4,7 +4,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "core/internal.h"
+#include "core/rng.h"
 
 static const char *const rng_names[] = {"mulberry32-js", "xoshiro256ss", "mulberry32", NULL};
 static const char *const learner_names[] = {

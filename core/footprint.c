@@ -3,8 +3,8 @@
 
 #include <math.h>
 
-#include "core/internal.h"
 #include "core/learners/learner.h"
+#include "core/session_internal.h"
 
 /* What the allocator adds to every block (header and rounding), on average. */
 #define BLOCK 32u

@@ -5,7 +5,10 @@
  * into each act[post] in synapse id order, which parity needs (float addition is not
  * associative).
  */
-#include "core/internal.h"
+#include "core/net.h"
+
+#include "core/net_phase1a.h"
+#include "core/net_storage.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -13,7 +16,7 @@
 
 #include "core/sample.h"
 
-void glia__net_index_synapses(glia_net_t *net)
+static void index_synapses(glia_net_t *net)
 {
     memset(net->out_start, 0, ((size_t)net->n + 1) * sizeof(int));
     for (int s = 0; s < net->n_syn; s++)
@@ -172,7 +175,7 @@ glia_net_t *glia_net_new(const glia_config_t *cfg, glia_rng_t *rng)
         glia_net_free(net);
         return NULL;
     }
-    glia__net_index_synapses(net);
+    index_synapses(net);
     net->fire_ge = cfg->network.fire_rule == GLIA_FIRE_GE;
     net->carry = (uint8_t)(cfg->network.carry_state != 0);
     /* V8's exp where results are the reference's (mulberry32-js) or new (stream 2) */
@@ -239,7 +242,7 @@ glia_net_t *glia_net_new_manual(int n, const int *role, const int *cluster, cons
         memcpy(net->post, post, (size_t)n_syn * sizeof(int));
         memcpy(net->w, w, (size_t)n_syn * sizeof(double));
     }
-    glia__net_index_synapses(net);
+    index_synapses(net);
     if (net_index_update(net) != 0)
         goto fail;
     return net;

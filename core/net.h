@@ -11,21 +11,12 @@
 #include <stdint.h>
 
 #include "core/config.h"
+#include "core/net_roles.h"
 #include "core/rng.h"
 
 typedef struct glia_net glia_net_t;
 
-enum glia_role {
-    GLIA_ROLE_INPUT = 0,
-    GLIA_ROLE_OUTPUT = 1,
-    GLIA_ROLE_MODULATORY = 2,
-    GLIA_ROLE_REGULAR = 3,
-    GLIA_ROLE_BIAS = 4, /* network.bias: always fires, never driven or read */
-};
-
-/* Input and bias neurons are sources: their state is set, never computed, so nothing
- * (synapses, thresholds, homeostasis) acts on them. */
-#define GLIA_ROLE_IS_SOURCE(role) ((role) == GLIA_ROLE_INPUT || (role) == GLIA_ROLE_BIAS)
+/* The neurons' roles (enum glia_role, GLIA_ROLE_IS_SOURCE): core/net_roles.h. */
 
 typedef struct glia_neuron_info {
     int position;

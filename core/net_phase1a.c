@@ -9,7 +9,10 @@
  * modulatory neuron draws nothing) and a created synapse draws its weight at once, so
  * synapses are pre-major in creation order. Ids are positions: there is no collision.
  */
-#include "core/internal.h"
+#include "core/error.h"
+#include "core/net_phase1a.h"
+#include "core/net_roles.h"
+#include "core/net_storage.h"
 
 #include <stdlib.h>
 

@@ -2,7 +2,8 @@
  * net_phase1a.c's phase 1a layout), grown while it draws synapses, freed. */
 #include <stdlib.h>
 
-#include "core/internal.h"
+#include "core/error.h"
+#include "core/net_storage.h"
 
 int glia__net_alloc_neurons(glia_net_t *net, int n, int id_space)
 {

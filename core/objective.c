@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/internal.h"
+#include "core/session_internal.h"
 
 struct glia_objective {
     const glia_session_t *s;

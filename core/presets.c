@@ -3,7 +3,9 @@
  * glia's defaults (config.c) plus a few fields. */
 #include <string.h>
 
-#include "core/internal.h"
+#include "core/net_storage.h"
+#include "core/presets_phase1a.h"
+#include "core/rng.h"
 
 const glia_preset_info_t glia_presets[] = {
     {"control", NULL, "no learning: the network as initialised", 5000},

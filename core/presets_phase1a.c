@@ -9,7 +9,9 @@
  */
 #include <string.h>
 
-#include "core/internal.h"
+#include "core/net_storage.h"
+#include "core/presets_phase1a.h"
+#include "core/rng.h"
 
 /* One field change: the field's JSON pointer and its value (an enum as its index). */
 typedef struct delta {

@@ -7,7 +7,7 @@
  * can close its trajectory. The learner is reached only through its ops table and
  * never calls back into this file.
  */
-#include "core/internal.h"
+#include "core/session_internal.h"
 
 #include <math.h>
 #include <stdlib.h>

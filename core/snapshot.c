@@ -28,7 +28,7 @@
  * queries: a session loaded from one reports them as unknown from then on (null in JSON),
  * and its next save writes QRYS with that.
  */
-#include "core/internal.h"
+#include "core/session_internal.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/internal.h"
+#include "core/net_storage.h"
 
 static int territory(const glia_config_t *cfg, const glia_net_t *net, glia_territory_t *a,
                      uint8_t *in_terr)

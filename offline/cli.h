@@ -23,8 +23,4 @@ int glia_cli_run(int argc, char **argv);
 /* `gliad experiment FILE.json ...`: a whole study offline; returns the exit code. */
 int glia_cli_experiment(int argc, char **argv);
 
-/* `gliad dataset import|list|show|delete ...`: datasets in a data dir's store
- * (offline/dataset.c, linked into gliad itself: it writes the store). The exit code. */
-int glia_cli_dataset(int argc, char **argv);
-
 #endif

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "offline/cli.h"
+#include "server/datasets/command.h"
 #include "server/flags.h"
 #include "server/serve.h"
 #include "server/server.h"

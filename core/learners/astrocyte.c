@@ -17,8 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/internal.h"
-#include "core/perturb.h"
+#include "core/learners/perturb.h"
+#include "core/net_storage.h"
 
 double glia_astro_rate(const glia_config_t *cfg, const glia_astro_t *a)
 {

@@ -6,9 +6,9 @@
  * and the step keeps the change on a strict soft-reward improvement; only the set of
  * perturbed synapses differs: all of them, in synapse order.
  */
-#include "core/internal.h"
 #include "core/learners/astrocyte.h"
-#include "core/perturb.h"
+#include "core/learners/perturb.h"
+#include "core/net_storage.h"
 
 static int choose_all(void *arg, glia_learner_ctx_t *ctx, int n)
 {

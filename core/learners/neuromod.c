@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/internal.h"
 #include "core/learners/learner.h"
+#include "core/net_storage.h"
 
 static double falloff(int mode, double d, double radius);
 

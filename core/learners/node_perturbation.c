@@ -29,9 +29,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/internal.h"
 #include "core/learners/learner.h"
-#include "core/perturb.h"
+#include "core/learners/perturb.h"
+#include "core/net_storage.h"
 #include "core/sample.h"
 
 typedef struct np_state {

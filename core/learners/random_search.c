@@ -4,9 +4,9 @@
  * strictly better than the network it would replace (perturb.c, whatever the reward
  * scope). Under task-level reward that is "the best network drawn so far". It has no
  * state of its own: the network is the best candidate. */
-#include "core/internal.h"
 #include "core/learners/learner.h"
-#include "core/perturb.h"
+#include "core/learners/perturb.h"
+#include "core/net_storage.h"
 
 static void random_search_step(void *state, glia_learner_ctx_t *ctx, const glia_pattern_t *pat,
                                glia_step_info_t *info)

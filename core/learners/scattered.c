@@ -11,9 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/internal.h"
 #include "core/learners/astrocyte.h"
-#include "core/perturb.h"
+#include "core/learners/perturb.h"
+#include "core/learners/scattered.h"
+#include "core/net_storage.h"
 
 typedef struct scattered_state {
     glia_astro_state_t astro; /* first: the astrocytes' calls get this struct's address */

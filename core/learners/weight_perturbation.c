@@ -21,9 +21,9 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "core/internal.h"
 #include "core/learners/learner.h"
-#include "core/perturb.h"
+#include "core/learners/perturb.h"
+#include "core/net_storage.h"
 
 typedef struct wp_state {
     int *syn;        /* [n_syn] this step's synapses */

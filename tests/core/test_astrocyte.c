@@ -1,15 +1,15 @@
 /* test_astrocyte.c: the astrocyte learner (spec 6, "Astrocytes"): layout, territories,
  * selection, exploration draws, threshold adaptation and book-keeping.
  *
- * White-box: the selection and the generator are observed through core/internal.h, and
+ * White-box: the selection and the generator are observed through core/session_internal.h, and
  * every expectation is recomputed here from the spec, not read back from the code. */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/internal.h"
 #include "core/learners/astrocyte.h"
+#include "core/session_internal.h"
 
 #define MULBERRY_INC 1831565813.0
 

@@ -2,13 +2,13 @@
  * recurrent network, Adam's state in the snapshot, determinism for (config, seed), and
  * that it learns XOR and 4-bit parity.
  *
- * White-box through core/internal.h. */
+ * White-box through core/session_internal.h. */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/internal.h"
+#include "core/session_internal.h"
 #include "core/task.h"
 
 static glia_session_t *new_session(const glia_config_t *cfg, uint32_t seed)

@@ -1,13 +1,13 @@
 /* test_cursor.c: the exp 020 cursor learner (spec 6, "Cursor"): start, walk, jump,
  * clamping, eligibility and undecided steps. The generator is replayed from a copy of
- * its state (core/internal.h) to know what each move must have been. */
+ * its state (core/session_internal.h) to know what each move must have been. */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/result_json.h"
-#include "core/internal.h"
+#include "core/session_internal.h"
 
 /* The cursor's position as the learner describes it (GET .../learner): 0, or
  * GLIA_ENOENT when the learner has no cursor. */

@@ -2,14 +2,14 @@
  * success rule of (1+1)-ES, its snapshot section, determinism for (config, seed), and
  * that both forms learn.
  *
- * White-box through core/internal.h. */
+ * White-box through core/session_internal.h. */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/internal.h"
 #include "core/sample.h"
+#include "core/session_internal.h"
 #include "core/task.h"
 
 static glia_session_t *new_session(const glia_config_t *cfg, uint32_t seed)

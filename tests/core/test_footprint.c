@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "core/footprint.h"
-#include "core/internal.h"
 #include "core/learners/learner.h"
+#include "core/session_internal.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define MEASURED 0 /* the sanitizer's allocator is not glibc's: nothing to measure */

@@ -21,8 +21,9 @@
 
 #include "api/config_json.h"
 #include "api/result_json.h"
-#include "core/internal.h"
 #include "core/learners/neuromod.h"
+#include "core/net_storage.h"
+#include "core/presets_phase1a.h"
 #include "core/session.h"
 
 static const char *const known_keys[] = {"_skipDampening",

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/internal.h"
 #include "core/objective.h"
+#include "core/session_internal.h"
 
 static glia_session_t *session_of(const glia_config_t *cfg, uint32_t seed, uint64_t steps)
 {

@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/internal.h"
 #include "core/sample.h"
+#include "core/session_internal.h"
 
 static double clamp_to(double v, double c)
 {

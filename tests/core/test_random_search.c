@@ -2,13 +2,13 @@
  * non-source thresholds within their clamps, and the network is always the best
  * candidate drawn so far (under task-level reward: the best task score).
  *
- * White-box through core/internal.h. */
+ * White-box through core/session_internal.h. */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/internal.h"
+#include "core/session_internal.h"
 
 static glia_session_t *new_session(const glia_config_t *cfg, uint32_t seed)
 {

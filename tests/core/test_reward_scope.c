@@ -4,13 +4,13 @@
  * the firing rates sensing reads. Every expectation is recomputed here with fresh
  * forward passes, not read back from perturb.c.
  *
- * White-box: the session and its perturbation scratch through core/internal.h. */
+ * White-box: the session and its perturbation scratch through core/session_internal.h. */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/internal.h"
+#include "core/session_internal.h"
 
 static glia_session_t *new_session(const glia_config_t *cfg, uint32_t seed)
 {

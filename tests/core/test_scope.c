@@ -6,8 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/internal.h"
 #include "core/learners/astrocyte.h"
+#include "core/learners/scattered.h"
+#include "core/session_internal.h"
 
 static glia_session_t *make(const char *preset, int kind, int count, uint32_t seed)
 {

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "api/result_json.h"
-#include "core/internal.h"
+#include "core/session_internal.h"
 #include "core/task.h"
 
 static glia_session_t *new_session(const glia_config_t *cfg, uint32_t seed)

@@ -10,8 +10,8 @@
 
 #include "api/requests.h"
 #include "api/result_json.h"
-#include "core/internal.h"
 #include "core/learners/astrocyte.h"
+#include "core/session_internal.h"
 
 #define DATA GLIA_TEST_DATA "/snapshots/"
 

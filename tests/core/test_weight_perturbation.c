@@ -1,13 +1,13 @@
 /* test_weight_perturbation.c: the SPSA-style learner: its step by hand on a tiny network,
  * its snapshot section, determinism for (config, seed), and that it learns.
  *
- * White-box through core/internal.h. */
+ * White-box through core/session_internal.h. */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/internal.h"
+#include "core/session_internal.h"
 #include "core/task.h"
 
 static glia_session_t *new_session(const glia_config_t *cfg, uint32_t seed)

@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "api/requests.h"
-#include "core/internal.h"
 #include "core/learners/astrocyte.h"
+#include "core/session_internal.h"
 #include "support/extra.h"
 #include "support/harness.h"
 

@@ -9,7 +9,7 @@
 
 #include <stdint.h>
 
-#include "core/perturb.h"
+#include "core/learners/perturb.h"
 #include "core/rng.h"
 
 /* The synapses of a set of territories for stream 2 with one pass, grouped by what a

@@ -8,13 +8,13 @@
  * of territories is listed once, grouped by what a step does with it, and cached). The
  * list is built only when a step keeps or a generator needs it in order.
  */
-#include "core/perturb.h"
+#include "core/learners/perturb.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/internal.h"
-#include "core/perturb_parts.h"
+#include "core/learners/perturb_parts.h"
+#include "core/net_storage.h"
 
 /* Territory bit sets are built only up to this size (the reference's: 2.3 KB); above it
  * the union is built as a list. */

@@ -1,4 +1,4 @@
-/* dataset.c: `gliad dataset import|list|show|delete`: datasets in a data dir's store,
+/* command.c: `gliad dataset import|list|show|delete`: datasets in a data dir's store,
  * without a daemon.
  *
  * Writes take the data dir's lock (server/store/datadir_lock.h) for their whole length,
@@ -20,6 +20,7 @@
 #include "api/dataset.h"
 #include "api/router.h"
 #include "offline/cli.h"
+#include "server/datasets/command.h"
 #include "server/datasets/load.h"
 #include "server/log.h"
 #include "server/store/datadir_lock.h"

@@ -15,12 +15,12 @@
  * - xoshiro256ss stream 1 (releases before stream 2): one polar-method sample per
  *   eligible synapse, in order, all before the evaluation.
  */
-#include "core/perturb.h"
+#include "core/learners/perturb.h"
 
 #include <stdint.h>
 
-#include "core/internal.h"
-#include "core/perturb_parts.h"
+#include "core/learners/perturb_parts.h"
+#include "core/net_storage.h"
 #include "core/sample.h"
 
 /* ---- applying samples ------------------------------------------------------------------ */

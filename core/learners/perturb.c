@@ -13,13 +13,13 @@
  * weights and applied before the evaluation; a redraw replaces every weight at once.
  * Bias units fire in every pass, so a network with them has every synapse live.
  */
-#include "core/perturb.h"
+#include "core/learners/perturb.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/internal.h"
-#include "core/perturb_parts.h"
+#include "core/learners/perturb_parts.h"
+#include "core/net_storage.h"
 
 int glia_perturb_init(glia_perturb_t *p, const glia_net_t *net)
 {
