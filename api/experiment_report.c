@@ -26,7 +26,7 @@ static void pct(glia_strbuf_t *b, const json_t *v)
 /* "[low, high]" of an interval object, as percentages. */
 static void interval(glia_strbuf_t *b, const json_t *ci)
 {
-    char text[64];
+    char text[80]; /* "[" + two percent texts of up to 31 + ", " + "]" */
     glia__experiment_interval_text(ci, text, sizeof(text));
     glia_strbuf_puts(b, text);
 }

@@ -415,7 +415,7 @@ static json_t *pct_json(const json_t *v)
 
 static json_t *interval_json(const json_t *ci)
 {
-    char text[64];
+    char text[80]; /* "[" + two percent texts of up to 31 + ", " + "]" */
     glia__experiment_interval_text(ci, text, sizeof(text));
     return json_string(text);
 }
