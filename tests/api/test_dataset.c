@@ -164,3 +164,13 @@ Test(dataset, the_canonical_content_round_trips)
     glia_dataset_free(back);
     glia_dataset_free(ds);
 }
+
+Test(dataset, any_header_value_but_auto_and_none_means_one_header_line)
+{
+    /* The header option is -1 (auto), 0 or 1; anything else counts as 1, never as two
+     * lines skipped for one counted (which wrote past the matrix). */
+    glia_dataset_t *ds = parse("a,b,y\n1,2,0\n3,4,1\n", GLIA_DATASET_CSV, 2, NULL, 0);
+    cr_expect_eq(ds->samples, 2);
+    cr_expect_eq(ds->x8[2], 3);
+    glia_dataset_free(ds);
+}
