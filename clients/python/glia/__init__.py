@@ -6,11 +6,12 @@
     s.run(20000).wait()
     print(s.inference()["mean_accuracy"], s.trajectory().tail())
 
-Objects: Client, Session, Experiment, Event, Objective; errors: ProblemError; outside
+Objects: Client, Session, Experiment, Dataset, Event, Objective; errors: ProblemError; outside
 optimizers: objective(session); figures: plot_trajectory, plot_curves, plot_outputs;
 the DataFrame builders are in glia.frames. Documentation: docs/python.md.
 """
 from .client import Client
+from .dataset import Dataset
 from .errors import ProblemError
 from .events import Event
 from .experiment import Experiment
@@ -22,6 +23,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Client",
+    "Dataset",
     "Event",
     "Experiment",
     "Objective",

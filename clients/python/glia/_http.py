@@ -1,8 +1,9 @@
 """_http.py: the transport under every glia object: one base URL, one bearer token, HTTP.
 
 The leaf the objects stand on. Client is a Transport (plus the catalogue of sessions,
-studies and presets); Session, Experiment and the event stream hold one and call only
-its request/get/text/post/delete, so none of them needs the module above it. Every
+studies, datasets and presets); Session, Experiment, Dataset and the event stream hold
+one and call only its request/get/text/post/upload/delete, so none of them needs the
+module above it. Every
 request goes through Transport.request: a non-2xx answer becomes a ProblemError.
 """
 from __future__ import annotations
@@ -34,6 +35,7 @@ class Transport:
         path: str,
         *,
         json: Any = None,
+        data: bytes | None = None,
         params: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
         stream: bool = False,
@@ -50,6 +52,7 @@ class Transport:
             method,
             self.url + path,
             json=json,
+            data=data,
             params=params or None,
             headers=headers,
             stream=stream,
@@ -72,6 +75,12 @@ class Transport:
     def post(self, path: str, body: Any = None) -> Any:
         """POST ``body`` as JSON to ``path`` and answer the JSON body (None for 204)."""
         resp = self.request("POST", path, json=body if body is not None else {})
+        return resp.json() if resp.content else None
+
+    def upload(self, path: str, data: bytes, content_type: str = "application/octet-stream", **params: Any) -> Any:
+        """POST the raw bytes ``data`` (a file, not JSON) to ``path`` with the query
+        ``params``; answers the JSON body."""
+        resp = self.request("POST", path, data=data, params=params, headers={"Content-Type": content_type})
         return resp.json() if resp.content else None
 
     def delete(self, path: str) -> None:

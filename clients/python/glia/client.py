@@ -2,7 +2,8 @@
 
 Client is a Transport (_http.py: every request goes through Client.request, and a
 non-2xx answer becomes a ProblemError) with the daemon's catalogue on top: presets,
-sessions, templates and experiments. The objects (Session, Experiment) hold the Client
+sessions, templates, experiments and datasets. The objects (Session, Experiment, Dataset)
+hold the Client
 as their transport and a name; they never cache more than the last document the daemon
 sent.
 """
@@ -12,6 +13,7 @@ import os
 from typing import Any
 
 from ._http import Transport, seg
+from .dataset import Dataset, Source, list_datasets, upload_dataset
 from .experiment import Experiment
 from .session import Session, create_session, list_sessions
 
@@ -146,6 +148,36 @@ class Client(Transport):
         body.update(overrides)
         doc = self.post("/v1/experiments", body)
         return Experiment(self, doc["name"], doc)
+
+    # -- datasets -------------------------------------------------------------------------
+
+    def dataset(self, name: str) -> "Dataset":
+        """The stored dataset ``name``, its whole document read once (404 if none)."""
+        d = Dataset(self, name)
+        d.refresh()
+        return d
+
+    def datasets(self) -> list["Dataset"]:
+        """Every stored dataset (``GET /v1/datasets``), in name order, each with its
+        summary (the per-feature members are read when first asked for)."""
+        return list_datasets(self)
+
+    def upload_dataset(
+        self,
+        name: str,
+        source: Source,
+        *,
+        format: str | None = None,
+        label: str | int | None = None,
+        header: str | None = None,
+    ) -> "Dataset":
+        """``POST /v1/datasets``: store ``source`` (a path, the file's bytes, a list of
+        paths sent one after another, or a DataFrame sent as CSV with its header) under
+        ``name`` as ``format`` (``csv`` by default, ``sklearn``, ``idx``), with the csv
+        ``label`` column and ``header`` mode when given (dataset.upload_dataset). Answers
+        once stored. Raises ProblemError (400 ``bad-dataset`` naming the line, 409
+        ``dataset-exists``, 413, 422 ``invalid-dataset``)."""
+        return upload_dataset(self, name, source, format=format, label=label, header=header)
 
 
 def _items(doc: Any) -> list[dict[str, Any]]:

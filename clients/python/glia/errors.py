@@ -14,8 +14,11 @@ class ProblemError(Exception):
         detail: this occurrence in plain words (also ``message``).
         instance: the request path.
         pointer: the JSON pointer of the first body error (``/weights``), if any.
-        parameter: the query parameter named by the first error (``format``), if any.
+        parameter: the query parameter named by the first error (``format``), or by the
+            problem itself (a dataset's ``label``), if any.
         header: the header named by the first error (``Last-Event-ID``), if any.
+        line, column: where in an uploaded CSV file (1-based), if the problem says.
+        offset: the byte of an uploaded IDX body, if the problem says.
         errors: the problem's ``errors`` list as sent (may be empty).
         body: the whole problem document (extra members: ``state``, ``progress``,
             ``needed_bytes``, ...).
@@ -31,8 +34,11 @@ class ProblemError(Exception):
         self.errors: list[dict[str, Any]] = list(body.get("errors") or [])
         first = self.errors[0] if self.errors else {}
         self.pointer: str | None = first.get("pointer")
-        self.parameter: str | None = first.get("parameter")
+        self.parameter: str | None = first.get("parameter", body.get("parameter"))
         self.header: str | None = first.get("header")
+        self.line: int | None = body.get("line")
+        self.column: int | None = body.get("column")
+        self.offset: int | None = body.get("offset")
         self.body: dict[str, Any] = body
         super().__init__(f"{self.status} {self.title or self.slug}: {self.detail}")
 
