@@ -11,6 +11,7 @@ usage: notebooks.py --gliad PATH --examples DIR --out DIR
 """
 import argparse
 import json
+import re
 import math
 import os
 import sys
@@ -135,6 +136,29 @@ CHECKS = {"table5.ipynb": check_table5, "table4.ipynb": check_table4, "reach.ipy
           "objective_scipy.ipynb": check_objective}
 
 
+def readme_quick_start(client, readme, out_dir):
+    """README.md's Python block, as written, in a notebook cell: what it prints is the
+    daemon's own inference of the session it made."""
+    m = re.search(r"```python\n(.*?)```", open(readme, encoding="utf-8").read(), re.S)
+    if not check(m is not None, "README.md has a Python quick start"):
+        return
+    code = m.group(1)
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(code)]
+    try:
+        NotebookClient(nb, kernel_name="glia-venv", timeout=1200, allow_errors=False,
+                       resources={"metadata": {"path": out_dir}}).execute()
+    except Exception as e:
+        check(False, "README's Python quick start runs as written (%s)" % str(e).strip()[-300:])
+        return
+    out = "".join(o.get("text", "") for o in nb.cells[0].get("outputs", [])
+                  if o.get("output_type") == "stream").split()
+    name = re.search(r'create_session\("([^"]+)"', code).group(1)
+    inf = client.get("/v1/sessions/%s/inference" % name)
+    check(out == [str(round(inf["mean_accuracy"], 3)), str(inf["distinct_outputs"])],
+          "README's Python quick start prints the daemon's inference of %s: %s" % (name, out))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--gliad", required=True)
@@ -156,6 +180,7 @@ def main():
                 continue
             if check(got is not None, "%s: printed its CHECK line" % name) and name in CHECKS:
                 CHECKS[name](client, got)
+        readme_quick_start(client, os.path.join(args.examples, os.pardir, "README.md"), args.out)
     finally:
         check(d.stop() == 0, "gliad exited 0 (log %s)" % d.log_path)
     print("%d failure(s)" % len(failures))
