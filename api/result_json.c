@@ -75,6 +75,12 @@ json_t *glia_point_to_json(const glia_session_t *s, const glia_point_t *p,
                           "constant_output", p->distinct_outputs == 1);
     if (o != NULL)
         json_object_set_new(o, "reward_queries", glia_queries_to_json(p->reward_queries));
+    if (o != NULL && glia_session_config(s)->training.diagnostics_interval > 0) {
+        /* credit-assignment diagnostics (core/diagnostics.h): only when asked for */
+        json_object_set_new(o, "grad_cosine",
+                            p->grad_cosine_n > 0 ? json_real(p->grad_cosine) : json_null());
+        json_object_set_new(o, "grad_cosine_n", json_integer((json_int_t)p->grad_cosine_n));
+    }
     if (o != NULL && outputs != NULL) {
         const glia_config_t *cfg = glia_session_config(s);
         json_t *a = json_array();

@@ -86,6 +86,11 @@ const glia_config_field_t glia_config_fields[] = {
            "of the task (the current weights' score cached), or a minibatch drawn per step"),
     F_INT("/training/minibatch", training.minibatch, 1, GLIA_MAX_PATTERNS,
           "patterns per step with reward_scope minibatch (drawn without repeats)"),
+    F_INT("/training/diagnostics_interval", training.diagnostics_interval, 0, 1000000000,
+          "credit-assignment diagnostics: 0 = off; N = count each territory's decided and kept "
+          "steps and their reward gain, and every N steps measure the cosine between the "
+          "step's weight update and the surrogate gradient (networks of at most 20000 "
+          "synapses, carry_state off)"),
     F_ENUM("/learner/kind", learner.kind, learner_names, "which learner changes the weights"),
     F_BOOL("/learner/perturb_thresholds", learner.perturb_thresholds,
            "a perturbation also moves the thresholds of the non-input neurons in the learner's "
@@ -380,6 +385,7 @@ void glia_config_default(glia_config_t *cfg)
     cfg->training.homeostasis_rate = 0.01;
     cfg->training.reward_scope = GLIA_SCOPE_PATTERN;
     cfg->training.minibatch = 2;
+    cfg->training.diagnostics_interval = 0;
 
     cfg->learner.kind = GLIA_LEARNER_ASTROCYTE;
     cfg->learner.perturb_thresholds = 0;

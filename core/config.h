@@ -175,6 +175,8 @@ typedef struct glia_config {
         int pattern_order;       /* enum glia_pattern_order */
         int reward_scope;        /* enum glia_reward_scope */
         int minibatch;           /* patterns per step with reward_scope minibatch */
+        int diagnostics_interval; /* credit-assignment diagnostics every this many steps;
+                                     0 = off (core/diagnostics.h) */
     } training;
 
     struct {

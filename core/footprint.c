@@ -304,6 +304,11 @@ uint64_t glia_config_memory_estimate(const glia_config_t *cfg, uint64_t points,
     s_total = sizeof(glia_session_t) + 4 * n + 8 * count + 4 * BLOCK;
     /* ... and the scratch of inference from the last point (fired, act). */
     s_total += n + 8 * z.id_space + 2 * BLOCK;
+    /* ... and the diagnostics (core/diagnostics.h): a count per territory and, to sample
+     * the cosine, the weights before a step, a gradient and the unrolled passes. */
+    if (cfg->training.diagnostics_interval > 0)
+        s_total += 24 * z.astrocytes + 16 * syn + 8 * n + (cfg->network.passes + 1) * n +
+                   8 * cfg->network.passes * z.id_space + 8 * z.id_space + 16 * n + 8 * BLOCK;
     fp.total = (uint64_t)s_total + fp.network + fp.scratch + fp.caches + fp.territories +
                fp.learner + fp.trajectory;
     /* The allocator's own slack (page rounding of large blocks, fragmentation). */
@@ -314,6 +319,8 @@ uint64_t glia_config_memory_estimate(const glia_config_t *cfg, uint64_t points,
      * the learner's section. */
     fp.snapshot = (uint64_t)(8192 + 16 * count + (double)points * (36 + 8 * count) + 8 * syn +
                              12 * n + learner_snapshot(cfg, &z));
+    if (cfg->training.diagnostics_interval > 0) /* DIAG: the counts, a cosine per point */
+        fp.snapshot += (uint64_t)(64 + 24 * z.astrocytes + 16 * ((double)points + 1));
     if (parts != NULL)
         *parts = fp;
     return fp.total;

@@ -28,6 +28,7 @@ void glia_session_free(glia_session_t *s)
     free(s->traj_outputs);
     free(s->last_outputs);
     free(s->fire_count);
+    glia_diag_destroy(&s->diag);
     free(s);
 }
 
@@ -65,6 +66,8 @@ int glia_session_new(const glia_config_t *cfg, uint32_t seed, glia_session_t **o
     if (glia_territories_init(&s->territories, &s->cfg, s->net) != 0)
         goto fail;
     if (glia_perturb_init(&s->perturb, s->net) != 0)
+        goto fail;
+    if (glia_diag_init(&s->diag, &s->cfg, s->net, s->territories.count) != 0)
         goto fail;
     s->fire_count = calloc((size_t)s->net->n, sizeof(uint32_t));
     s->last_outputs = calloc((size_t)cfg->task.count, sizeof(uint64_t));
@@ -224,6 +227,7 @@ static void end_episode(glia_session_t *s, glia_step_info_t *info)
         p.accuracy = 0.0;
         p.distinct_outputs = 0;
         p.reward_queries = s->reward_queries;
+        glia_diag_point(&s->diag, &p.grad_cosine, &p.grad_cosine_n, is_point);
         s->last = p;
         s->has_last = 1;
         s->last_pending = 1;
@@ -293,7 +297,15 @@ static int session_step(glia_session_t *s, glia_step_info_t *info, int to_episod
         }
         s->ctx.steps = s->steps;
         s->ctx.step_in_episode = s->step_in_episode;
+        if (s->diag.interval > 0) {
+            /* the patterns the step scores: `pat`, the minibatch, or the task */
+            const int batch = s->cfg.training.reward_scope == GLIA_SCOPE_MINIBATCH;
+            glia_diag_before(&s->diag, &s->cfg, s->net, s->steps, pat, s->cfg.task.patterns,
+                             batch ? s->perturb.drawn : NULL,
+                             batch ? s->perturb.n_drawn : s->cfg.task.count);
+        }
         s->learner->step(s->learner_state, &s->ctx, pat, info);
+        glia_diag_after(&s->diag, s->net, info);
     }
     if (s->learner->step != NULL) {
         s->ep_reward_sum += info->reward;
@@ -432,6 +444,8 @@ const char *glia_session_learner_name(const glia_session_t *s)
 void glia_session_describe(const glia_session_t *s, int view, glia_emit_t *e)
 {
     s->learner->describe(s->learner_state, &s->ctx, view, e);
+    if (view == GLIA_VIEW_STATE && s->diag.interval > 0)
+        glia_diag_describe(&s->diag, e);
 }
 
 const glia_territories_t *glia_session_territories(const glia_session_t *s)

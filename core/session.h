@@ -31,6 +31,9 @@ typedef struct glia_point {
     int distinct_outputs;    /* inference distinct output vectors */
     uint64_t reward_queries; /* the session's reward queries at the episode's end, or
                                 GLIA_QUERIES_UNKNOWN */
+    double grad_cosine;     /* with training.diagnostics_interval: the mean cosine of the
+                               samples since the last trajectory point (0 when none) */
+    uint64_t grad_cosine_n; /* ... and how many (core/diagnostics.h) */
 } glia_point_t;
 
 /* The reward queries of a session restored from a snapshot written before they were

@@ -5,6 +5,7 @@
 #ifndef GLIA_SESSION_INTERNAL_H
 #define GLIA_SESSION_INTERNAL_H
 
+#include "core/diagnostics.h"
 #include "core/net_storage.h"
 #include "core/learners/perturb.h"
 #include "core/session.h"
@@ -45,6 +46,8 @@ struct glia_session {
     int last_pending;
 
     uint32_t *fire_count; /* [n] base-pass firings this episode (homeostasis) */
+
+    glia_diag_t diag; /* credit-assignment diagnostics (training.diagnostics_interval) */
 };
 
 /* Grow the trajectory (points and their outputs) to hold `cap` points. */

@@ -13,6 +13,10 @@
  *         weights was cached (the rescore after a load asks no query), the last
  *         point's count and each trajectory point's. Added within format 3: snapshots
  *         written before it end after LRNR.
+ *   DIAG  only with training.diagnostics_interval > 0 (diagnostics.h): the territory
+ *         counts and the cosine samples since the last point (glia_diag_save), then the
+ *         last point's cosine (f64 mean, u64 samples) and each trajectory point's. A
+ *         session without diagnostics writes none, so its bytes are what they were.
  *
  * The static network (positions, topology) is not stored: it is a pure function of
  * (config, seed), so loading rebuilds it, then overwrites the dynamic state. Every
@@ -44,6 +48,7 @@
 #define TAG_CORE TAG('C', 'O', 'R', 'E')
 #define TAG_LRNR TAG('L', 'R', 'N', 'R')
 #define TAG_QRYS TAG('Q', 'R', 'Y', 'S')
+#define TAG_DIAG TAG('D', 'I', 'A', 'G')
 
 /* The config fields of format 2, in its order (the field table of that release). */
 static const char *const v2_fields[] = {
@@ -172,6 +177,8 @@ static void get_point(glia_reader_t *r, glia_point_t *p, int patterns)
     p->accept_rate = glia_get_f64_in(r, 0.0, 1.0);
     p->accuracy = glia_get_f64_in(r, 0.0, 1.0);
     p->distinct_outputs = glia_get_i32_in(r, 1, patterns);
+    p->grad_cosine = 0.0; /* DIAG's, when there is one */
+    p->grad_cosine_n = 0;
 }
 
 /* Output vectors hold target_width bits. */
@@ -400,6 +407,39 @@ static const char *get_queries(glia_reader_t *r, glia_session_t *s)
     return "";
 }
 
+/* The DIAG section. */
+static void put_diag(glia_writer_t *w, const glia_session_t *s, const glia_point_t *last)
+{
+    glia_diag_save(&s->diag, w);
+    glia_put_f64(w, last->grad_cosine);
+    glia_put_u64(w, last->grad_cosine_n);
+    for (size_t i = 0; i < s->n_traj; i++) {
+        glia_put_f64(w, s->traj[i].grad_cosine);
+        glia_put_u64(w, s->traj[i].grad_cosine_n);
+    }
+}
+
+/* A point's cosine: a mean in [-1, 1] of at most the steps' samples, 0 of none. */
+static void get_point_cosine(glia_reader_t *r, glia_point_t *p, uint64_t steps)
+{
+    p->grad_cosine = glia_get_f64_in(r, -1.0, 1.0);
+    p->grad_cosine_n = glia_get_u64(r);
+    if (p->grad_cosine_n > steps || (p->grad_cosine_n == 0 && p->grad_cosine != 0.0))
+        r->failed = 1;
+}
+
+static const char *get_diag(glia_reader_t *r, glia_session_t *s)
+{
+    if (glia_diag_load(&s->diag, r, s->steps) != 0)
+        return "diagnostics";
+    get_point_cosine(r, &s->last, s->steps);
+    for (size_t i = 0; i < s->n_traj && !r->failed; i++)
+        get_point_cosine(r, &s->traj[i], s->steps);
+    if (r->failed || r->pos != r->len || (!s->has_last && s->last.grad_cosine_n != 0))
+        return "diagnostics";
+    return "";
+}
+
 /* Snapshots without QRYS: the session's reward queries are unknown (GLIA_QUERIES_UNKNOWN),
  * and so are its points'; one that has not stepped asked none. (Replaying the run to count
  * them would cost the whole run again, unbounded, inside a load.) */
@@ -473,6 +513,12 @@ int glia_session_save(const glia_session_t *s, uint8_t **buf, size_t *len)
     SECTION_BEGIN(TAG_QRYS);
     put_queries(&w, s, &last);
     SECTION_END();
+
+    if (s->diag.interval > 0) {
+        SECTION_BEGIN(TAG_DIAG);
+        put_diag(&w, s, &last);
+        SECTION_END();
+    }
 #undef SECTION_BEGIN
 #undef SECTION_END
 
@@ -613,6 +659,17 @@ static int load_v3(glia_reader_t *r, glia_session_t **out, glia_error_t *err)
     } else if (*(why = get_queries(&sub, s)) != '\0') {
         rc = bad(err, why);
         goto fail;
+    }
+    /* Diagnostics came after the reward queries: a session with them always wrote both. */
+    if (s->diag.interval > 0) {
+        if (section(r, TAG_DIAG, &sub) != 0) {
+            rc = glia_error_set(err, GLIA_EFORMAT, "", "snapshot has no diagnostics section");
+            goto fail;
+        }
+        if (*(why = get_diag(&sub, s)) != '\0') {
+            rc = bad(err, why);
+            goto fail;
+        }
     }
     if (r->pos != r->len) {
         rc = glia_error_set(err, GLIA_EFORMAT, "", "snapshot has an unknown section");

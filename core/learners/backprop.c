@@ -10,7 +10,8 @@
  * the session's passes exactly as net.c does (binary units, the same additions in the
  * same order, from a silent start: the learner needs network.carry_state off), keeps the
  * net inputs and firings of every pass, and backpropagates through the passes unrolled
- * (backpropagation through time). The step function has no derivative; the backward
+ * (backpropagation through time; core/learners/surrogate.c, which the session's
+ * diagnostics share). The step function has no derivative; the backward
  * pass gives it the surrogate's: `sigmoid`, slope * s * (1 - s) with s = sigmoid(slope *
  * (act - threshold)), or `straight-through`, 1 (Bengio, Leonard & Courville 2013; the
  * surrogate-gradient view: Neftci, Mostafa & Zenke 2019). The loss is the sum of the
@@ -28,35 +29,27 @@
 
 #include "core/learners/learner.h"
 #include "core/learners/perturb.h"
+#include "core/learners/surrogate.h"
 #include "core/net_storage.h"
 #include "core/sample.h"
 
 #define ADAM_EPSILON 1e-8
 
 typedef struct bp_state {
-    uint64_t t;           /* updates made (Adam's bias correction) */
-    double *grad;         /* [n_syn + n] weights, then thresholds by position */
-    double *m, *v;        /* [n_syn + n] Adam's moments (NULL with sgd) */
-    uint8_t *fired;       /* [(passes + 1) * n] the firing after each pass; 0: the clamp */
-    double *act;          /* [passes * id_space] each pass's net input by slot */
-    double *ga;           /* [id_space] dL/d act of the pass being unrolled */
-    double *gy, *gy_prev; /* [n] dL/d firing of that pass, and of the one before */
+    uint64_t t;     /* updates made (Adam's bias correction) */
+    double *grad;   /* [n_syn + n] weights, then thresholds by position */
+    double *m, *v;  /* [n_syn + n] Adam's moments (NULL with sgd) */
+    glia_bptt_t sg; /* the passes' scratch (surrogate.h) */
 } bp_state_t;
 
 static int bp_init(void *state, const glia_learner_ctx_t *ctx)
 {
     bp_state_t *s = state;
     const glia_net_t *net = ctx->net;
-    const size_t np = (size_t)net->n_syn + (size_t)net->n, n = (size_t)net->n;
-    const size_t ids = (size_t)net->id_space, passes = (size_t)ctx->cfg->network.passes;
+    const size_t np = (size_t)net->n_syn + (size_t)net->n;
 
     s->grad = malloc(np * sizeof(double));
-    s->fired = malloc((passes + 1) * n);
-    s->act = malloc(passes * ids * sizeof(double));
-    s->ga = malloc(ids * sizeof(double));
-    s->gy = malloc(n * sizeof(double));
-    s->gy_prev = malloc(n * sizeof(double));
-    if (!s->grad || !s->fired || !s->act || !s->ga || !s->gy || !s->gy_prev)
+    if (glia_surrogate_init(&s->sg, net, ctx->cfg->network.passes) != 0 || !s->grad)
         return GLIA_ENOMEM;
     if (ctx->cfg->learner.backprop.optimizer == GLIA_OPT_ADAM) {
         s->m = calloc(np, sizeof(double));
@@ -74,130 +67,26 @@ static void bp_destroy(void *state)
     free(s->grad);
     free(s->m);
     free(s->v);
-    free(s->fired);
-    free(s->act);
-    free(s->ga);
-    free(s->gy);
-    free(s->gy_prev);
+    glia_surrogate_destroy(&s->sg);
 }
 
-static double sigmoid(const glia_net_t *net, double x)
-{
-    return 1.0 / (1.0 + (net->v8_exp ? glia__fd_exp(-x) : exp(-x)));
-}
-
-/* The surrogate's derivative of the step at u = act - threshold. */
-static double surrogate(const glia_config_t *cfg, const glia_net_t *net, double u)
-{
-    double sg;
-
-    if (cfg->learner.backprop.surrogate == GLIA_SURROGATE_STRAIGHT_THROUGH)
-        return 1.0;
-    sg = sigmoid(net, cfg->learner.backprop.slope * u);
-    return cfg->learner.backprop.slope * sg * (1.0 - sg);
-}
-
-/* Forward: the passes of net.c into fired/act; the soft reward, and the binary reward
- * and output through the pointers. */
+/* Forward (surrogate.c) and the homeostasis counts of its last pass. */
 static double bp_forward(bp_state_t *s, glia_learner_ctx_t *ctx, const glia_pattern_t *pat,
                          double *reward, uint64_t *output)
 {
-    const glia_net_t *net = ctx->net;
-    const int passes = ctx->cfg->network.passes, n = net->n;
-    const uint8_t *last = s->fired + (size_t)passes * n;
-    double soft = 0.0;
-    uint64_t out = 0;
+    const double soft = glia_surrogate_forward(&s->sg, ctx->cfg, ctx->net, pat, reward, output);
 
-    memset(s->fired, 0, (size_t)n);
-    for (int i = 0; i < net->n_driven; i++)
-        s->fired[net->driven[i]] = (uint8_t)((pat->input >> i) & 1);
-    for (int i = 0; i < net->n_bias; i++)
-        s->fired[net->bias[i]] = 1;
-    for (int p = 1; p <= passes; p++) {
-        const uint8_t *prev = s->fired + (size_t)(p - 1) * n;
-        uint8_t *cur = s->fired + (size_t)p * n;
-        double *act = s->act + (size_t)(p - 1) * net->id_space;
-        memcpy(cur, prev, (size_t)n); /* sources keep their state */
-        memset(act, 0, (size_t)net->id_space * sizeof(double));
-        for (int j = 0; j < n; j++) {
-            if (!prev[j])
-                continue;
-            for (int k = net->out_start[j]; k < net->out_start[j + 1]; k++)
-                act[net->post[k]] += net->w[k];
-        }
-        for (int j = 0; j < n; j++) {
-            if (!GLIA_ROLE_IS_SOURCE(net->role[j]))
-                cur[j] =
-                    net->fire_ge ? act[net->id[j]] >= net->thr[j] : act[net->id[j]] > net->thr[j];
-        }
-    }
-    for (int i = 0; i < net->n_readout; i++) {
-        const int j = net->readout[i];
-        const double a = s->act[(size_t)(passes - 1) * net->id_space + net->id[j]] - net->thr[j];
-        soft += 1.0 / (1.0 + (net->v8_exp ? glia__fd_exp(((pat->target >> i) & 1) ? -a : a)
-                                          : exp(((pat->target >> i) & 1) ? -a : a)));
-        out |= (uint64_t)last[j] << i;
-    }
     if (ctx->fire_count != NULL) {
-        for (int j = 0; j < n; j++)
+        const uint8_t *last = glia_surrogate_fired(&s->sg, ctx->net);
+        for (int j = 0; j < ctx->net->n; j++)
             ctx->fire_count[j] += last[j];
     }
-    *reward = glia_reward_binary(out, pat->target, ctx->cfg->task.target_width);
-    *output = out;
-    return soft / net->n_readout;
+    return soft;
 }
 
-/* Backward through the unrolled passes of the last forward, adding to grad. */
 static void bp_backward(bp_state_t *s, glia_learner_ctx_t *ctx, const glia_pattern_t *pat)
 {
-    const glia_net_t *net = ctx->net;
-    const glia_config_t *cfg = ctx->cfg;
-    const int passes = cfg->network.passes, n = net->n, ids = net->id_space;
-    double *gw = s->grad, *gt = s->grad + net->n_syn;
-
-    memset(s->gy, 0, (size_t)n * sizeof(double)); /* the last firing feeds nothing */
-    for (int p = passes; p >= 1; p--) {
-        const double *act = s->act + (size_t)(p - 1) * ids;
-        const uint8_t *prev = s->fired + (size_t)(p - 1) * n;
-        double *t;
-
-        memset(s->ga, 0, (size_t)ids * sizeof(double));
-        if (p == passes) {
-            /* each output's error at its net input: sigmoid(act - thr) - target */
-            for (int i = 0; i < net->n_readout; i++) {
-                const int j = net->readout[i];
-                double err;
-                if (GLIA_ROLE_IS_SOURCE(net->role[j]))
-                    continue;
-                err =
-                    sigmoid(net, act[net->id[j]] - net->thr[j]) - (double)((pat->target >> i) & 1);
-                s->ga[net->id[j]] += err;
-                gt[j] -= err;
-            }
-        }
-        for (int j = 0; j < n; j++) {
-            double d;
-            if (GLIA_ROLE_IS_SOURCE(net->role[j]) || s->gy[j] == 0.0)
-                continue;
-            d = s->gy[j] * surrogate(cfg, net, act[net->id[j]] - net->thr[j]);
-            s->ga[net->id[j]] += d;
-            gt[j] -= d;
-        }
-        for (int j = 0; j < n; j++) {
-            double sum = 0.0;
-            for (int k = net->out_start[j]; k < net->out_start[j + 1]; k++) {
-                const double g = s->ga[net->post[k]];
-                if (prev[j])
-                    gw[k] += g;
-                sum += net->w[k] * g;
-            }
-            /* the pass before's firing: a parameter's function unless a source or the clamp */
-            s->gy_prev[j] = p > 1 && !GLIA_ROLE_IS_SOURCE(net->role[j]) ? sum : 0.0;
-        }
-        t = s->gy;
-        s->gy = s->gy_prev;
-        s->gy_prev = t;
-    }
+    glia_surrogate_backward(&s->sg, ctx->cfg, ctx->net, pat, s->grad);
 }
 
 static double clamp_to(double v, double c)

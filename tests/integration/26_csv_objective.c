@@ -589,11 +589,13 @@ Test(objective, scores_vectors_without_changing_the_session)
     free(body);
     {
         char *good = vectors_body(0, w, dim, 0), text[64];
-        json_t *b = json_loads(good, 0, NULL), *batch = json_array();
+        json_t *b = json_loads(good, 0, NULL), *batch = json_array(), *packed;
         char *out;
         json_array_append(batch, json_object_get(b, "weights"));
         json_array_append_new(batch, json_pack("[f, f]", 1.0, 2.0));
-        out = json_dumps(json_pack("{s:o}", "batch", batch), JSON_COMPACT);
+        packed = json_pack("{s:o}", "batch", batch);
+        out = json_dumps(packed, JSON_COMPACT);
+        json_decref(packed);
         expect_invalid(&d, "/v1/sessions/s/objective", out, "/batch/1", "the second vector short");
         free(out);
         snprintf(text, sizeof(text), "{\"weights\": [0, 1, \"2\"]}");
