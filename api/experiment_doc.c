@@ -85,6 +85,8 @@ static json_t *study_json(const glia_experiment_spec_t *spec)
         json_object_set_new(doc, "prune",
                             json_pack("{s:o, s:f}", "rungs", rungs, "keep", spec->keep));
     }
+    if (spec->reference[0]) /* only then, like the budget: other studies keep their hash */
+        json_object_set_new(doc, "reference", json_string(spec->reference));
     return doc;
 }
 

@@ -58,6 +58,10 @@ void glia__experiment_interval_text(const json_t *ci, char *out, size_t size);
 /* A p-value: "< 0.001", else three decimals. */
 void glia__experiment_p_text(double p, char *out, size_t size);
 
+/* A median of reward queries: 12340, or 12340.5 between two seeds; "-" when v is not a
+ * number (no seed reached the level). */
+void glia__experiment_queries_text(const json_t *v, char *out, size_t size);
+
 /* ---- experiment_doc.c -------------------------------------------------------------------- */
 
 /* The accuracy levels a record times: record member "episodes_to_<key>" (90%, 95% and

@@ -16,8 +16,10 @@
  * reproducible random samples; each sweep condition carries the swept values and the
  * complete resolved config like any other. "prune" stops the worse conditions at given
  * episodes (successive halving); the runs it stops keep their record, marked
- * "pruned_at". "study" is the SHA-256 of the canonical document (everything that
- * decides the runs): the parts of a study run in shards name it, and merging checks it.
+ * "pruned_at". "reference" names the condition the others are compared with (each one
+ * against it, Holm-corrected, in the results' "vs_reference"). "study" is the SHA-256 of
+ * the canonical document (everything that decides the runs and the report): the parts of
+ * a study run in shards name it, and merging checks it.
  *
  * Implemented by a family of files, one concern each (experiment_spec.c, _sweep.c, _doc.c,
  * _stats.c, _report.c, _templates.c); experiment_internal.h is what they share.
@@ -45,7 +47,7 @@
 #define GLIA_MAX_BUDGET_QUERIES      1000000000000LL /* "budget": {"reward_queries"} */
 #define GLIA_BOOTSTRAP_RESAMPLES     10000
 #define GLIA_BOOTSTRAP_SEED          20260227u /* fixed: reports are reproducible */
-#define GLIA_SIGNIFICANCE            0.05      /* family-wise, for "worse than the best" */
+#define GLIA_SIGNIFICANCE            0.05      /* family-wise: vs the best, vs the reference */
 
 typedef struct glia_condition {
     char label[GLIA_LABEL_MAX + 1];
@@ -82,6 +84,9 @@ typedef struct glia_experiment_spec {
     int n_rungs;
     uint64_t rungs[GLIA_MAX_RUNGS];
     double keep;
+    /* "reference": the label of the condition every other one is compared with in the
+     * results' "vs_reference" ("" without one) */
+    char reference[GLIA_LABEL_MAX + 1];
 } glia_experiment_spec_t;
 
 /* Parse POST /v1/experiments (or an offline experiment file) into *spec (caller
@@ -116,7 +121,8 @@ void glia_experiment_session_name(const char *experiment, const char *label, uin
  * accuracy. Runs inference on `s`. New reference. */
 json_t *glia_experiment_record(glia_session_t *s);
 
-/* Statistics over doc["records"]: per condition, pairwise, per seed. New reference. */
+/* Statistics over doc["records"]: per condition, pairwise, per seed, and with
+ * doc["reference"] every condition against it ("vs_reference"). New reference. */
 json_t *glia_experiment_results(const json_t *doc);
 
 /* One rung of successive halving. Conditions i < n reached the rung with bits[i]

@@ -3,7 +3,9 @@
  * Both are read from the document alone (its conditions, seeds, records and results), so
  * the daemon and `gliad experiment` print the same bytes for the same runs. The Markdown
  * report is a sequence of sections, each written by one function below; with more than
- * GLIA_PAIRWISE_MAX conditions it stops after the ranking (the CSV has every run).
+ * GLIA_PAIRWISE_MAX conditions it stops after the ranking and the comparison with the
+ * reference condition (the CSV has every run). With a reference, the CSV adds a second
+ * table after the runs, one row per condition against it.
  */
 #include <stdio.h>
 
@@ -201,6 +203,60 @@ static void ranking_md(glia_strbuf_t *b, const json_t *doc)
     if (json_is_object(json_object_get(doc, "prune")))
         glia_strbuf_puts(b, " A pruned condition's accuracy is at the episode it was stopped.");
     glia_strbuf_puts(b, "\n\n");
+}
+
+/* ---- Markdown: against the reference ----------------------------------------------------- */
+
+static const char *text_at(const json_t *o, const char *key)
+{
+    const char *t = json_string_value(json_object_get(json_object_get(o, "text"), key));
+    return t != NULL ? t : "";
+}
+
+/* With a reference (results' "vs_reference"): one row per condition, in condition order,
+ * each compared with the reference on the seeds both ran. */
+static void reference_md(glia_strbuf_t *b, const json_t *doc)
+{
+    json_t *vsref = json_object_get(json_object_get(doc, "results"), "vs_reference");
+    json_t *rows = json_object_get(vsref, "conditions");
+    const char *ref = json_string_value(json_object_get(vsref, "reference"));
+    int compared = 0;
+
+    if (!json_is_array(rows) || ref == NULL)
+        return;
+    glia_strbuf_printf(b,
+                       "## Against %s (Holm-corrected)\n\n| Condition | Seeds | W / T / L | Mean "
+                       "difference | Wilcoxon p | p (Holm) | Reward queries to 90%% | Reward "
+                       "queries to 95%% |\n|---|---|---|---|---|---|---|---|\n",
+                       ref);
+    for (size_t i = 0; i < json_array_size(rows); i++) {
+        json_t *row = json_array_get(rows, i), *vs = json_object_get(row, "vs");
+        glia_strbuf_printf(b, "| %s |", json_string_value(json_object_get(row, "label")));
+        if (json_is_true(json_object_get(row, "reference")))
+            glia_strbuf_printf(b, " %lld | - | - | - | reference |", (long long)int_of(row, "n"));
+        else if (json_is_object(vs))
+            glia_strbuf_printf(b, " %lld | %lld / %lld / %lld | %s | %s | %s%s |",
+                               (long long)int_of(vs, "n"), (long long)int_of(vs, "wins"),
+                               (long long)int_of(vs, "ties"), (long long)int_of(vs, "losses"),
+                               text_at(vs, "mean_difference"), text_at(vs, "p_value"),
+                               json_is_true(json_object_get(vs, "better"))  ? "**better**, "
+                               : json_is_true(json_object_get(vs, "worse")) ? "**worse**, "
+                                                                            : "",
+                               text_at(vs, "p_holm"));
+        else
+            glia_strbuf_puts(b, " 0 | - | - | - | no seed in common |");
+        compared += json_is_object(vs);
+        glia_strbuf_printf(b, " %s | %s |\n", text_at(row, "reward_queries_to_90"),
+                           text_at(row, "reward_queries_to_95"));
+    }
+    glia_strbuf_printf(b,
+                       "\nEach condition against %s on the seeds both ran. W / T / L: seeds where "
+                       "the condition has more / as many / fewer correct output bits; mean "
+                       "difference: the condition's accuracy minus %s's. **better** / **worse**: "
+                       "paired two-sided Wilcoxon signed-rank test, Holm-corrected over the %d "
+                       "comparisons, family-wise alpha %g. Reward queries to a level: the median "
+                       "over the seeds that reached it (how many did, of the seeds run).\n\n",
+                       ref, ref, compared, GLIA_SIGNIFICANCE);
 }
 
 /* ---- Markdown: per condition ------------------------------------------------------------- */
@@ -417,6 +473,7 @@ char *glia_experiment_report_md(const json_t *doc, size_t *len)
 
     head_md(&b, doc, nc);
     ranking_md(&b, doc);
+    reference_md(&b, doc);
     if (nc > GLIA_PAIRWISE_MAX) {
         glia_strbuf_printf(&b,
                            "With more than %d conditions the per-condition tables are left out: "
@@ -508,6 +565,39 @@ static void csv_row(glia_strbuf_t *b, const csv_shape_t *sh, const char *name, c
     glia_strbuf_puts(b, "\n");
 }
 
+/* With a reference: after the runs, a blank line and a second table, one row per
+ * condition against it, in the display texts of the results (as the Markdown prints). */
+static void reference_csv(glia_strbuf_t *b, const json_t *doc)
+{
+    json_t *vsref = json_object_get(json_object_get(doc, "results"), "vs_reference");
+    json_t *rows = json_object_get(vsref, "conditions");
+    const char *name = json_string_value(json_object_get(doc, "name"));
+    const char *ref = json_string_value(json_object_get(vsref, "reference"));
+
+    if (!json_is_array(rows) || ref == NULL)
+        return;
+    glia_strbuf_puts(b, "\nexperiment,reference,condition,seeds,wins,ties,losses,mean_difference,"
+                        "p_value,p_holm,mark,reward_queries_to_90,reward_queries_to_95\n");
+    for (size_t i = 0; i < json_array_size(rows); i++) {
+        json_t *row = json_array_get(rows, i), *vs = json_object_get(row, "vs");
+        glia_strbuf_printf(b, "%s,%s,%s,", name, ref,
+                           json_string_value(json_object_get(row, "label")));
+        if (json_is_object(vs))
+            glia_strbuf_printf(b, "%lld,%lld,%lld,%lld,%s,%s,%s,%s", (long long)int_of(vs, "n"),
+                               (long long)int_of(vs, "wins"), (long long)int_of(vs, "ties"),
+                               (long long)int_of(vs, "losses"), text_at(vs, "mean_difference"),
+                               text_at(vs, "p_value"), text_at(vs, "p_holm"),
+                               json_is_true(json_object_get(vs, "better"))  ? "better"
+                               : json_is_true(json_object_get(vs, "worse")) ? "worse"
+                                                                            : "");
+        else
+            glia_strbuf_printf(b, "%lld,,,,,,,%s", (long long)int_of(row, "n"),
+                               json_is_true(json_object_get(row, "reference")) ? "reference" : "");
+        glia_strbuf_printf(b, ",%s,%s\n", text_at(row, "reward_queries_to_90"),
+                           text_at(row, "reward_queries_to_95"));
+    }
+}
+
 char *glia_experiment_report_csv(const json_t *doc, size_t *len)
 {
     glia_strbuf_t b = {0};
@@ -531,5 +621,6 @@ char *glia_experiment_report_csv(const json_t *doc, size_t *len)
                 csv_row(&b, &sh, name, cond, int_of(row, "seed"), r);
         }
     }
+    reference_csv(&b, doc);
     return glia_strbuf_take(&b, len);
 }

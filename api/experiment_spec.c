@@ -2,8 +2,8 @@
  * stored document into a glia_experiment_spec_t.
  *
  * Both paths check the same things the same way (name, seeds, episodes, conditions,
- * pruning, the bounds every study shares), so a document is never trusted more than the
- * request that made it. Sweeps are parsed in experiment_sweep.c.
+ * pruning, the reference condition, the bounds every study shares), so a document is never trusted
+ * more than the request that made it. Sweeps are parsed in experiment_sweep.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -236,6 +236,28 @@ static int budget_cap(glia_experiment_spec_t *spec, glia_error_t *err)
     return 0;
 }
 
+/* ---- the reference condition ------------------------------------------------------------ */
+
+/* "reference" (may be NULL: none): the label of one of spec's conditions. */
+static int parse_reference(const json_t *v, glia_experiment_spec_t *spec, glia_error_t *err)
+{
+    if (v == NULL)
+        return 0;
+    if (!json_is_string(v))
+        return glia_error_set(err, GLIA_EINVAL, "/reference",
+                              "must be the label of one of the conditions, not %s",
+                              glia_json_type_name(v));
+    for (int i = 0; i < spec->n_conditions; i++) {
+        if (strcmp(spec->conditions[i].label, json_string_value(v)) == 0) {
+            snprintf(spec->reference, sizeof(spec->reference), "%s", spec->conditions[i].label);
+            return 0;
+        }
+    }
+    return glia_error_set(err, GLIA_EINVAL, "/reference",
+                          "\"%.40s\" is not the label of one of the conditions",
+                          json_string_value(v));
+}
+
 /* Bounds every study shares, however it was given: runs, and session names that fit. */
 static int check_study(const glia_experiment_spec_t *spec, glia_error_t *err)
 {
@@ -304,8 +326,9 @@ static int parse_head(const json_t *body, glia_experiment_spec_t *spec, glia_err
 
 int glia_experiment_parse(const json_t *body, glia_experiment_spec_t *spec, glia_error_t *err)
 {
-    static const char *const known[] = {"name",  "description", "conditions", "base",   "sweep",
-                                        "prune", "seeds",       "episodes",   "budget", NULL};
+    static const char *const known[] = {"name",   "description", "conditions", "base",
+                                        "sweep",  "prune",       "seeds",      "episodes",
+                                        "budget", "reference",   NULL};
     const json_t *sweep, *prune;
     int rc;
 
@@ -335,6 +358,8 @@ int glia_experiment_parse(const json_t *body, glia_experiment_spec_t *spec, glia
         return rc;
     if ((prune = json_object_get(body, "prune")) != NULL &&
         (rc = parse_prune(prune, spec, err)) != 0)
+        return rc;
+    if ((rc = parse_reference(json_object_get(body, "reference"), spec, err)) != 0)
         return rc;
     return check_study(spec, err);
 }
@@ -414,6 +439,8 @@ int glia_experiment_spec_from_doc(const json_t *doc, glia_experiment_spec_t *spe
         }
     }
     if (prune != NULL && (rc = parse_prune(prune, spec, err)) != 0)
+        return rc;
+    if ((rc = parse_reference(json_object_get(doc, "reference"), spec, err)) != 0)
         return rc;
     return check_study(spec, err);
 }

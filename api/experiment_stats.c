@@ -30,6 +30,25 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* The median over the seeds of `label` whose record has an integer `key` (e holds a
+ * value per seed), how many they are in *n; null when none has. New reference. */
+static json_t *seeds_median(const json_t *doc, const char *label, const char *key, double *e,
+                            size_t *n)
+{
+    json_t *seeds = json_object_get(doc, "seeds");
+
+    *n = 0;
+    for (size_t k = 0; k < json_array_size(seeds); k++) {
+        json_t *r = record_of(doc, label, json_integer_value(json_array_get(seeds, k)));
+        if (json_is_integer(json_object_get(r, key)))
+            e[(*n)++] = (double)json_integer_value(json_object_get(r, key));
+    }
+    if (*n == 0)
+        return json_null();
+    qsort(e, *n, sizeof(double), cmp_double);
+    return json_real(*n % 2 ? e[*n / 2] : (e[*n / 2 - 1] + e[*n / 2]) / 2.0);
+}
+
 /* Per level: how many seeds reached it, and the median of their episodes (null when
  * none did). */
 static json_t *reach_stats(const json_t *doc, const char *label)
@@ -45,19 +64,10 @@ static json_t *reach_stats(const json_t *doc, const char *label)
     }
     for (size_t l = 0; l < GLIA__EXPERIMENT_N_LEVELS; l++) {
         char key[32];
-        size_t n = 0;
-        json_t *median = json_null();
+        size_t n;
+        json_t *median;
         snprintf(key, sizeof(key), "episodes_to_%s", glia__experiment_levels[l].key);
-        for (size_t k = 0; k < ns; k++) {
-            json_t *r = record_of(doc, label, json_integer_value(json_array_get(seeds, k)));
-            if (json_is_integer(json_object_get(r, key)))
-                e[n++] = (double)json_integer_value(json_object_get(r, key));
-        }
-        if (n > 0) {
-            qsort(e, n, sizeof(double), cmp_double);
-            json_decref(median);
-            median = json_real(n % 2 ? e[n / 2] : (e[n / 2 - 1] + e[n / 2]) / 2.0);
-        }
+        median = seeds_median(doc, label, key, e, &n);
         json_object_set_new(
             o, glia__experiment_levels[l].key,
             json_pack("{s:I, s:o}", "seeds", (json_int_t)n, "median_episodes", median));
@@ -375,6 +385,106 @@ ok:
     return out;
 }
 
+/* ---- against the reference condition ------------------------------------------------------ */
+
+/* The levels whose reward queries the comparison with the reference reports. */
+static const char *const query_levels[] = {"90", "95"};
+#define N_QUERY_LEVELS (sizeof(query_levels) / sizeof(query_levels[0]))
+
+/* One row of vs_reference without its comparison: the label, the seeds with a record,
+ * and per level the seeds whose run reached it and the median of their reward queries
+ * when they first did (null when none did). New reference, NULL on OOM. */
+static json_t *reference_row(const json_t *doc, const char *label, double *e)
+{
+    json_t *seeds = json_object_get(doc, "seeds"), *to = json_object();
+    json_int_t runs = 0;
+
+    for (size_t k = 0; k < json_array_size(seeds); k++)
+        runs += record_of(doc, label, json_integer_value(json_array_get(seeds, k))) != NULL;
+    for (size_t l = 0; to != NULL && l < N_QUERY_LEVELS; l++) {
+        char key[40];
+        size_t n;
+        json_t *median;
+        snprintf(key, sizeof(key), "reward_queries_to_%s", query_levels[l]);
+        median = seeds_median(doc, label, key, e, &n);
+        json_object_set_new(
+            to, query_levels[l],
+            json_pack("{s:I, s:o}", "seeds", (json_int_t)n, "median_reward_queries", median));
+    }
+    return json_pack("{s:s, s:I, s:o}", "label", label, "n", runs, "reward_queries_to", to);
+}
+
+/* Every condition against doc["reference"] (NULL when the document has none, or it names
+ * no condition): {"reference", "conditions": [row per condition, in condition order]};
+ * each other condition's row has "vs", the paired comparison on the seeds both ran
+ * (pair_stats: wins, ties and losses from the condition's side, the mean difference
+ * condition minus reference, the exact Wilcoxon p), Holm-adjusted over these comparisons,
+ * "better" or "worse" when the adjusted p is at most GLIA_SIGNIFICANCE, the side by
+ * W+ against W-. New reference. */
+static json_t *vs_reference(const json_t *doc)
+{
+    json_t *conds = json_object_get(doc, "conditions"), *seeds = json_object_get(doc, "seeds");
+    const char *ref = json_string_value(json_object_get(doc, "reference"));
+    size_t nc = json_array_size(conds), ns = json_array_size(seeds), m = 0, found = 0;
+    double *p = calloc(nc ? nc : 1, sizeof(double)), *e = calloc(ns ? ns : 1, sizeof(double));
+    json_t **vs = calloc(nc ? nc : 1, sizeof(json_t *)), *rows = json_array(), *out = NULL;
+
+    for (size_t i = 0; ref != NULL && i < nc; i++)
+        found +=
+            strcmp(json_string_value(json_object_get(json_array_get(conds, i), "label")), ref) == 0;
+    if (found != 1 || p == NULL || e == NULL || vs == NULL || rows == NULL)
+        goto done;
+    for (size_t i = 0; i < nc; i++) {
+        const char *label = json_string_value(json_object_get(json_array_get(conds, i), "label"));
+        json_t *w;
+        if (strcmp(label, ref) == 0)
+            continue;
+        if ((vs[i] = pair_stats(doc, label, ref)) == NULL)
+            goto done;
+        if (json_integer_value(json_object_get(vs[i], "n")) == 0) {
+            json_decref(vs[i]); /* no seed in common: nothing to compare */
+            vs[i] = NULL;
+            continue;
+        }
+        w = json_object_get(vs[i], "wilcoxon");
+        p[m++] = json_number_value(json_object_get(w, "p_value"));
+    }
+    if (glia_stats_holm(p, m, p) != 0)
+        goto done;
+    for (size_t i = 0, j = 0; i < nc; i++) {
+        const char *label = json_string_value(json_object_get(json_array_get(conds, i), "label"));
+        json_t *row = reference_row(doc, label, e), *w = json_object_get(vs[i], "wilcoxon");
+        if (row == NULL)
+            goto done;
+        if (vs[i] != NULL) {
+            int ahead = json_number_value(json_object_get(w, "w_plus")) >
+                        json_number_value(json_object_get(w, "w_minus"));
+            int behind = json_number_value(json_object_get(w, "w_plus")) <
+                         json_number_value(json_object_get(w, "w_minus"));
+            int significant = p[j] <= GLIA_SIGNIFICANCE;
+            json_object_set_new(vs[i], "p_holm", json_real(p[j++]));
+            json_object_set_new(vs[i], "better", json_boolean(significant && ahead));
+            json_object_set_new(vs[i], "worse", json_boolean(significant && behind));
+        }
+        if (strcmp(label, ref) == 0)
+            json_object_set_new(row, "reference", json_true());
+        else
+            json_object_set_new(row, "vs", vs[i] ? vs[i] : json_null());
+        vs[i] = NULL;
+        json_array_append_new(rows, row);
+    }
+    out = json_pack("{s:s, s:f, s:O}", "reference", ref, "alpha", GLIA_SIGNIFICANCE, "conditions",
+                    rows);
+done:
+    for (size_t i = 0; vs != NULL && i < nc; i++)
+        json_decref(vs[i]);
+    json_decref(rows);
+    free(p);
+    free(e);
+    free(vs);
+    return out;
+}
+
 /* ---- display text ------------------------------------------------------------------------ */
 
 void glia__experiment_pct_text(const json_t *v, char *out, size_t size)
@@ -406,6 +516,17 @@ void glia__experiment_p_text(double p, char *out, size_t size)
         snprintf(out, size, "%.3f", p);
 }
 
+void glia__experiment_queries_text(const json_t *v, char *out, size_t size)
+{
+    double q = json_number_value(v);
+    if (!json_is_number(v))
+        snprintf(out, size, "-");
+    else if (q == floor(q))
+        snprintf(out, size, "%.0f", q);
+    else
+        snprintf(out, size, "%.1f", q);
+}
+
 static json_t *pct_json(const json_t *v)
 {
     char text[32];
@@ -434,11 +555,58 @@ static json_t *fixed1_json(const json_t *v)
     return json_string(text);
 }
 
+/* Reward queries to a level ({seeds, median_reward_queries}) of a condition with `runs`
+ * records: "12340 (7/10)", the median then how many seeds reached it; "- (0/10)". */
+static json_t *queries_to_json(const json_t *lv, json_int_t runs)
+{
+    char text[80], median[40];
+    glia__experiment_queries_text(json_object_get(lv, "median_reward_queries"), median,
+                                  sizeof(median));
+    snprintf(text, sizeof(text), "%s (%lld/%lld)", median,
+             (long long)json_integer_value(json_object_get(lv, "seeds")), (long long)runs);
+    return json_string(text);
+}
+
+/* The texts of vs_reference: each row's reward queries to 90% and 95%
+ * ("reward_queries_to_90"), each comparison's mean difference, p and Holm p. */
+static void add_reference_texts(json_t *vsref)
+{
+    size_t i;
+    json_t *row;
+
+    json_array_foreach(json_object_get(vsref, "conditions"), i, row)
+    {
+        json_t *t = json_object(), *vs = json_object_get(row, "vs");
+        json_int_t runs = json_integer_value(json_object_get(row, "n"));
+        for (size_t l = 0; l < N_QUERY_LEVELS; l++) {
+            char key[40];
+            snprintf(key, sizeof(key), "reward_queries_to_%s", query_levels[l]);
+            json_object_set_new(
+                t, key,
+                queries_to_json(
+                    json_object_get(json_object_get(row, "reward_queries_to"), query_levels[l]),
+                    runs));
+        }
+        json_object_set_new(row, "text", t);
+        if (json_is_object(vs)) {
+            char diff[32];
+            glia__experiment_signed_pct_text(
+                json_number_value(json_object_get(vs, "mean_difference")), diff, sizeof(diff));
+            json_object_set_new(
+                vs, "text",
+                json_pack("{s:s, s:o, s:o}", "mean_difference", diff, "p_value",
+                          p_json(json_object_get(json_object_get(vs, "wilcoxon"), "p_value")),
+                          "p_holm", p_json(json_object_get(vs, "p_holm"))));
+        }
+    }
+}
+
 /* Each statistic's display text beside it, under "text" (results.conditions[].text,
  * .ranking[].text and .vs_best.text, .pairwise[].text, .wilcoxon.text, .sign_test.text,
- * .per_seed[].text by label). A ranking row shows its condition's mean accuracy: one
- * number, one text (the ranking orders by correct bits, which can differ from the mean
- * of the runs' accuracies in the last bit and so, at a rounding edge, in the digit). */
+ * .per_seed[].text by label, .vs_reference.conditions[].text and .vs.text). A ranking row shows its
+ * condition's mean accuracy: one number, one text (the ranking orders by correct bits, which can
+ * differ from the mean of the runs' accuracies in the last bit and so, at a rounding edge, in the
+ * digit). */
 static void add_texts(json_t *res)
 {
     json_t *conds = json_object_get(res, "conditions"), *rank = json_object_get(res, "ranking");
@@ -511,6 +679,8 @@ static void add_texts(json_t *res)
         }
         json_object_set_new(row, "text", t);
     }
+    if (json_is_object(json_object_get(res, "vs_reference")))
+        add_reference_texts(json_object_get(res, "vs_reference"));
 }
 
 json_t *glia_experiment_results(const json_t *doc)
@@ -544,6 +714,9 @@ json_t *glia_experiment_results(const json_t *doc)
     }
     res = json_pack("{s:o, s:o*, s:o, s:o}", "conditions", per_cond, "ranking",
                     ranking(doc, per_cond), "pairwise", pairs, "per_seed", per_seed);
+    /* only with a reference: the results of other studies stay as they were */
+    if (res != NULL && json_is_string(json_object_get(doc, "reference")))
+        json_object_set_new(res, "vs_reference", vs_reference(doc));
     if (res != NULL)
         add_texts(res);
     return res;

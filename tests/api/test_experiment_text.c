@@ -6,7 +6,8 @@
  * first condition has 26 or 27 correct bits in an order whose per-run accuracies sum to
  * 0.6674999999999999 (mean of the runs) while its correct bits make exactly 267/400 =
  * 0.6675, the case of exp 021 where the ranking printed 66.8% and the conditions table
- * 66.7% for the same condition.
+ * 66.7% for the same condition. The baselines templates name a reference condition: their
+ * comparison with it shows the same texts too.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -20,7 +21,8 @@ static glia_experiment_spec_t spec; /* large: not on the stack */
 static const int EDGE[10] = {26, 27, 26, 26, 27, 27, 27, 27, 27, 27};
 
 /* A record of `bits` correct output bits of 40 (8 patterns x 5), with an output and an
- * accuracy for each of the task's `patterns`. */
+ * accuracy for each of the task's `patterns`, and the reward queries to 90% (on every
+ * seed) and 95% (on odd seeds), so the comparison with a reference has medians. */
 static json_t *record(json_int_t seed, int bits, int patterns)
 {
     json_t *outs = json_array(), *pacc = json_array();
@@ -28,11 +30,13 @@ static json_t *record(json_int_t seed, int bits, int patterns)
         json_array_append_new(outs, json_string(p % 2 ? "10101" : "01010"));
         json_array_append_new(pacc, json_real((bits + p % 3) / 42.0));
     }
-    return json_pack("{s:I, s:I, s:f, s:i, s:i, s:I, s:I, s:f, s:i, s:b, s:o, s:o}", "seed", seed,
-                     "episodes", (json_int_t)300, "accuracy", bits / 40.0, "correct_bits", bits,
-                     "total_bits", 40, "accepted", (json_int_t)7, "rejected", (json_int_t)21,
-                     "accept_rate", 0.25, "distinct_outputs", 2, "constant_output", 0, "outputs",
-                     outs, "pattern_accuracy", pacc);
+    return json_pack("{s:I, s:I, s:f, s:i, s:i, s:I, s:I, s:f, s:i, s:b, s:o, s:o, s:I, s:o}",
+                     "seed", seed, "episodes", (json_int_t)300, "accuracy", bits / 40.0,
+                     "correct_bits", bits, "total_bits", 40, "accepted", (json_int_t)7, "rejected",
+                     (json_int_t)21, "accept_rate", 0.25, "distinct_outputs", 2, "constant_output",
+                     0, "outputs", outs, "pattern_accuracy", pacc, "reward_queries_to_90",
+                     (json_int_t)(1000 * bits + seed % 7), "reward_queries_to_95",
+                     seed % 2 ? json_integer(2000 * bits + seed % 5) : json_null());
 }
 
 static json_t *study_of(const json_t *body)
@@ -94,7 +98,7 @@ static void md_cell(const char *row, int n, char *out, size_t size)
 Test(experiment_text, every_template_shows_the_same_digits_in_the_ui_the_markdown_and_the_csv)
 {
     json_t *templates = glia_experiment_templates(), *t;
-    size_t ti;
+    size_t ti, reference_rows = 0;
 
     cr_assert(json_array_size(templates) > 0);
     json_array_foreach(templates, ti, t)
@@ -188,6 +192,57 @@ Test(experiment_text, every_template_shows_the_same_digits_in_the_ui_the_markdow
                      text_of(json_object_get(p, "sign_test"), "p_value"));
             cr_expect_not_null(strstr(md, want), "%s: the pair row %s", name, want);
         }
+        /* against the reference: each row of the Markdown section and of the CSV block is
+         * the served texts */
+        json_array_foreach(json_object_get(json_object_get(res, "vs_reference"), "conditions"), i,
+                           row)
+        {
+            const char *label = json_string_value(json_object_get(row, "label"));
+            const char *ref = json_string_value(
+                json_object_get(json_object_get(res, "vs_reference"), "reference"));
+            json_t *vs = json_object_get(row, "vs");
+            char csv_want[256];
+            snprintf(want, sizeof(want), "## Against %s (Holm-corrected)\n", ref);
+            cr_assert_not_null(strstr(md, want), "%s: the section", name);
+            if (json_is_object(vs)) {
+                snprintf(want, sizeof(want),
+                         "| %s | %lld | %lld / %lld / %lld | %s | %s | %s%s | %s | %s |\n", label,
+                         (long long)json_integer_value(json_object_get(vs, "n")),
+                         (long long)json_integer_value(json_object_get(vs, "wins")),
+                         (long long)json_integer_value(json_object_get(vs, "ties")),
+                         (long long)json_integer_value(json_object_get(vs, "losses")),
+                         text_of(vs, "mean_difference"), text_of(vs, "p_value"),
+                         json_is_true(json_object_get(vs, "better"))  ? "**better**, "
+                         : json_is_true(json_object_get(vs, "worse")) ? "**worse**, "
+                                                                      : "",
+                         text_of(vs, "p_holm"), text_of(row, "reward_queries_to_90"),
+                         text_of(row, "reward_queries_to_95"));
+                snprintf(
+                    csv_want, sizeof(csv_want),
+                    "\n%s,%s,%s,%lld,%lld,%lld,%lld,%s,%s,%s,%s,%s,%s\n", name, ref, label,
+                    (long long)json_integer_value(json_object_get(vs, "n")),
+                    (long long)json_integer_value(json_object_get(vs, "wins")),
+                    (long long)json_integer_value(json_object_get(vs, "ties")),
+                    (long long)json_integer_value(json_object_get(vs, "losses")),
+                    text_of(vs, "mean_difference"), text_of(vs, "p_value"), text_of(vs, "p_holm"),
+                    json_is_true(json_object_get(vs, "better"))  ? "better"
+                    : json_is_true(json_object_get(vs, "worse")) ? "worse"
+                                                                 : "",
+                    text_of(row, "reward_queries_to_90"), text_of(row, "reward_queries_to_95"));
+            } else {
+                snprintf(want, sizeof(want), "| %s | %lld | - | - | - | reference | %s | %s |\n",
+                         label, (long long)json_integer_value(json_object_get(row, "n")),
+                         text_of(row, "reward_queries_to_90"),
+                         text_of(row, "reward_queries_to_95"));
+                snprintf(csv_want, sizeof(csv_want), "\n%s,%s,%s,%lld,,,,,,,reference,%s,%s\n",
+                         name, ref, label, (long long)json_integer_value(json_object_get(row, "n")),
+                         text_of(row, "reward_queries_to_90"),
+                         text_of(row, "reward_queries_to_95"));
+            }
+            cr_expect_not_null(strstr(md, want), "%s: the row %s", name, want);
+            cr_expect_not_null(strstr(csv, csv_want), "%s: the CSV row %s", name, csv_want);
+            reference_rows++;
+        }
         /* per seed: the served text, the Markdown cell, and the CSV's full value rounded */
         json_array_foreach(json_object_get(res, "per_seed"), i, row)
         {
@@ -217,6 +272,7 @@ Test(experiment_text, every_template_shows_the_same_digits_in_the_ui_the_markdow
         free(csv);
         json_decref(doc);
     }
+    cr_expect_eq(reference_rows, 3 * 12, "the baselines templates: 12 rows each");
     json_decref(templates);
 }
 

@@ -300,6 +300,43 @@ function rankingTable(doc, ranking) {
     `the seeds, Holm-corrected over the ${compared} comparisons, family-wise alpha 0.05).`));
 }
 
+// Every condition against the study's reference (results.vs_reference, present only when
+// the study names one): W / T / L from the condition's side, the exact Wilcoxon p and its
+// Holm adjustment, better / worse at the family-wise alpha, and the reward queries to
+// 90% and 95% (median over the seeds that reached them), in the daemon's texts.
+function referenceTable(vsref) {
+  const ref = vsref.reference;
+  const queries = (r, l) => served(r, `reward_queries_to_${l}`, () => '–');
+  const rows = vsref.conditions.map((r) => {
+    const vs = r.vs;
+    const cells = r.reference
+      ? [h('td.r', '–'), h('td.r', '–'), h('td.r', '–'), h('td.r.holm', 'reference')]
+      : vs && typeof vs === 'object'
+        ? [h('td.r.wtl', num(vs.wins), ' / ', num(vs.ties), ' / ', num(vs.losses)),
+          h('td.r.diff', stat(vs, 'mean_difference', () => pctText(vs.mean_difference))),
+          h('td.r.wilcoxon', val(vs.wilcoxon.p_value, served(vs, 'p_value',
+            () => pText(vs.wilcoxon.p_value)))),
+          h('td.r.holm', { dataset: { better: String(!!vs.better), worse: String(!!vs.worse) } },
+            vs.better ? h('span.best', 'better, ') : vs.worse ? h('span.worse', 'worse, ') : '',
+            val(vs.p_holm, served(vs, 'p_holm', () => pText(vs.p_holm))))]
+        : [h('td.r', '–'), h('td.r', '–'), h('td.r', '–'), h('td.r.holm', 'no seed in common')];
+    return h('tr', { dataset: { condition: r.label } }, h('th', { scope: 'row' }, r.label),
+      h('td.r', num(vs && typeof vs === 'object' ? vs.n : r.n)), cells,
+      h('td.r.q90', queries(r, 90)), h('td.r.q95', queries(r, 95)));
+  });
+  const compared = vsref.conditions.filter((r) => r.vs && typeof r.vs === 'object').length;
+  return h('div', h('div.scroll', h('table#vs-reference.list',
+    h('caption', `Each condition against ${ref} on the seeds both ran`),
+    h('thead', h('tr', head('condition'), ['seeds', 'W / T / L', 'mean difference', 'Wilcoxon p',
+      'p (Holm)', 'reward queries to 90%', 'reward queries to 95%'].map(numHead))),
+    h('tbody', rows))),
+  h('p.muted', `W / T / L: seeds where the condition has more / as many / fewer correct output `,
+    `bits than ${ref}; mean difference: its accuracy minus ${ref}'s. better / worse: paired `,
+    `two-sided Wilcoxon signed-rank test, Holm-corrected over the ${compared} comparisons, `,
+    `family-wise alpha ${vsref.alpha}. Reward queries: the median over the seeds that reached `,
+    'the level (how many did, of the seeds run).'));
+}
+
 function pairsTable(pairs) {
   return h('div.scroll', h('table#pairwise.list',
     h('caption', 'Paired comparisons on the same seeds (by correct output bits)'),
@@ -528,6 +565,9 @@ export async function experimentPage(ctx) {
       body.append(
         ranking ? h('section.card', { 'aria-labelledby': 'h-ranking' },
           h('h2#h-ranking', 'Ranking'), rankingTable(d, ranking), sweepFig) : null,
+        d.results.vs_reference ? h('section.card', { 'aria-labelledby': 'h-vs-reference' },
+          h('h2#h-vs-reference', `Against ${d.results.vs_reference.reference} (Holm-corrected)`),
+          referenceTable(d.results.vs_reference)) : null,
         h('section.card', { 'aria-labelledby': 'h-conds' }, h('h2#h-conds', 'Accuracy by condition'),
           conditionsTable(d, conds), conds.length <= 24 ? ciPlot(conds, `${name}-ci`) : null),
         d.results.pairwise.length ? h('section.card', { 'aria-labelledby': 'h-pairs' },
