@@ -749,6 +749,33 @@ def sweeps(b, d):
     layout(b, "the experiments list", "#experiments tbody tr", "ui-experiments")
 
 
+def reference(b, d):
+    """A study against a reference condition: its section lists every condition in the
+    daemon's order, with the daemon's texts for the Holm-corrected p."""
+    body = {"name": "vsref", "seeds": {"count": 3}, "episodes": 200, "reference": "astro",
+            "conditions": [{"label": "astro", "preset": "astrocyte-firing"},
+                           {"label": "cursor", "preset": "cursor"},
+                           {"label": "ctl", "preset": "control"}]}
+    d.json("POST", "/v1/experiments", body, want=202)
+    d.wait(lambda: d.get("/v1/experiments/vsref")["state"] == "completed",
+           "vsref to complete", 300)
+    vs = d.get("/v1/experiments/vsref")["results"]["vs_reference"]
+    b.get(d.origin + "/ui/experiments/vsref")
+    b.wait_css("#vs-reference tbody tr", 30)
+    rows = b.qa("#vs-reference tbody tr")
+    check([attr(r, "data-condition") for r in rows] == [c["label"] for c in vs["conditions"]],
+          "reference: one row per condition, in the daemon's order")
+    ok, compared = True, 0
+    for r, c in zip(rows, vs["conditions"]):
+        v = c.get("vs")
+        if isinstance(v, dict):
+            compared += 1
+            want = (v.get("text") or {}).get("p_holm")
+            ok &= want is not None and want in r.find_element(By.CSS_SELECTOR, "td.holm").text
+    check(ok and compared == 2, "reference: each compared row shows the daemon's Holm p text")
+    b.screenshot("ui-reference.png")
+
+
 def control(b, d):
     """A control session: no trajectory points, the constant-output badge from /inference."""
     d.json("POST", "/v1/sessions", {"name": "ctl", "preset": "control", "seed": 5}, want=201)
@@ -1094,6 +1121,7 @@ def main():
                            ("experiment", lambda: experiment(b, d)),
                            ("compare", lambda: compare(b, d)),
                            ("sweeps", lambda: sweeps(b, d)),
+                           ("reference", lambda: reference(b, d)),
                            ("control", lambda: control(b, d)),
                            ("accessibility", lambda: accessibility(b, d)),
                            ("export", lambda: chart_export(b, d)),
