@@ -10,7 +10,8 @@
  * "samples,features,class names..."), the label column, counting and reserving, the cells,
  * the labels.
  */
-#include "api/dataset_internal.h"
+#include "api/dataset_csv.h"
+#include "api/dataset_matrix.h"
 
 #include <errno.h>
 #include <math.h>

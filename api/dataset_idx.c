@@ -5,7 +5,8 @@
  * are walked twice: the first walk only checks and counts (so the memory is asked for and the
  * matrix allocated once), the second copies the bytes.
  */
-#include "api/dataset_internal.h"
+#include "api/dataset_idx.h"
+#include "api/dataset_matrix.h"
 
 #include <stdio.h>
 #include <string.h>
