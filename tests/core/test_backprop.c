@@ -10,16 +10,7 @@
 
 #include "core/session_internal.h"
 #include "core/task.h"
-
-static glia_session_t *new_session(const glia_config_t *cfg, uint32_t seed)
-{
-    glia_session_t *s;
-    glia_error_t err;
-
-    glia_error_clear(&err);
-    cr_assert_eq(glia_session_new(cfg, seed, &s, &err), 0, "%s: %s", err.field, err.message);
-    return s;
-}
+#include "support/runs.h"
 
 static void parity_config(glia_config_t *cfg, int bits)
 {
@@ -40,11 +31,6 @@ static void parity_config(glia_config_t *cfg, int bits)
 static double sig(double x)
 {
     return 1.0 / (1.0 + exp(-x));
-}
-
-static double clamp_to(double v, double c)
-{
-    return v > c ? c : v < -c ? -c : v;
 }
 
 /* input 0 -> hidden 1 (0.8), input 0 -> output 2 (0.1), hidden 1 -> output 2 (0.3),
@@ -109,10 +95,10 @@ Test(backprop, one_step_backpropagates_through_the_passes_by_hand)
     info.scored = 1;
     ops->step(state, &ctx, &pat, &info);
     for (int k = 0; k < 3; k++)
-        cr_assert_eq(net->w[k], clamp_to(w[k] - lr * (gw[k] / 1), 2.0), "synapse %d: %.17g", k,
+        cr_assert_eq(net->w[k], tr_clamp(w[k] - lr * (gw[k] / 1), 2.0), "synapse %d: %.17g", k,
                      net->w[k]);
     for (int j = 1; j < 3; j++)
-        cr_assert_eq(net->thr[j], clamp_to(0.5 - lr * (gt[j] / 1), 2.0), "neuron %d", j);
+        cr_assert_eq(net->thr[j], tr_clamp(0.5 - lr * (gt[j] / 1), 2.0), "neuron %d", j);
     cr_assert_eq(net->thr[0], 0.5);
     /* scored as the binary network before the update: silent output, target 1 */
     cr_assert_eq(info.output, 0);
@@ -177,41 +163,18 @@ Test(backprop, straight_through_passes_the_error_unchanged)
     glia_net_free(net);
 }
 
-static void check_resume(const glia_config_t *cfg, uint32_t seed, int first, int then)
-{
-    glia_session_t *s = new_session(cfg, seed), *r;
-    glia_error_t err;
-    uint8_t *a, *b;
-    size_t la, lb;
-
-    cr_assert_eq(glia_session_advance(s, (uint64_t)first, UINT64_MAX), first);
-    cr_assert_eq(glia_session_save(s, &a, &la), 0);
-    cr_assert_eq(glia_session_load(a, la, &r, &err), 0, "%s", err.message);
-    free(a);
-    cr_assert_eq(glia_session_advance(s, (uint64_t)then, UINT64_MAX), then);
-    cr_assert_eq(glia_session_advance(r, (uint64_t)then, UINT64_MAX), then);
-    cr_assert_eq(glia_session_save(s, &a, &la), 0);
-    cr_assert_eq(glia_session_save(r, &b, &lb), 0);
-    cr_assert(la == lb && memcmp(a, b, la) == 0, "the resumed run diverged");
-    cr_assert(memcmp(s->net->w, r->net->w, (size_t)s->net->n_syn * sizeof(double)) == 0);
-    free(a);
-    free(b);
-    glia_session_free(s);
-    glia_session_free(r);
-}
-
 Test(backprop, a_resumed_run_equals_the_uninterrupted_one)
 {
     glia_config_t cfg;
 
     parity_config(&cfg, 2);
-    check_resume(&cfg, 4, 37, 55); /* adam: its moments are in the section */
+    tr_check_resume(&cfg, 4, 37, 55); /* adam: its moments are in the section */
     cfg.learner.backprop.optimizer = GLIA_OPT_SGD;
     cfg.training.reward_scope = GLIA_SCOPE_PATTERN;
-    check_resume(&cfg, 5, 41, 30);
+    tr_check_resume(&cfg, 5, 41, 30);
     cr_assert_eq(glia_config_preset(&cfg, "astrocyte-traffic"), 0); /* colliding ids */
     cfg.learner.kind = GLIA_LEARNER_BACKPROP;
-    check_resume(&cfg, 6, 23, 40);
+    tr_check_resume(&cfg, 6, 23, 40);
 }
 
 Test(backprop, load_checks_its_section)
@@ -225,7 +188,7 @@ Test(backprop, load_checks_its_section)
     uint64_t sum;
 
     parity_config(&cfg, 2);
-    s = new_session(&cfg, 8);
+    s = tr_new_session(&cfg, 8);
     cr_assert_eq(glia_session_advance(s, 12, UINT64_MAX), 12);
     cr_assert_eq(glia_session_save(s, &a, &la), 0);
     /* the section ends with the last neuron's second moment */
@@ -245,9 +208,9 @@ Test(backprop, same_config_and_seed_give_the_same_run)
     glia_session_t *a, *b, *c;
 
     parity_config(&cfg, 2);
-    a = new_session(&cfg, 11);
-    b = new_session(&cfg, 11);
-    c = new_session(&cfg, 12);
+    a = tr_new_session(&cfg, 11);
+    b = tr_new_session(&cfg, 11);
+    c = tr_new_session(&cfg, 12);
     cr_assert_eq(glia_session_advance(a, 200, UINT64_MAX), 200);
     cr_assert_eq(glia_session_advance(b, 200, UINT64_MAX), 200);
     cr_assert_eq(glia_session_advance(c, 200, UINT64_MAX), 200);
@@ -270,7 +233,7 @@ Test(backprop, learns_xor_and_parity)
 
         parity_config(&cfg, bits);
         for (uint32_t seed = 1; seed <= 3; seed++) {
-            glia_session_t *s = new_session(&cfg, seed);
+            glia_session_t *s = tr_new_session(&cfg, seed);
             glia_inference_t inf;
             cr_assert_eq(glia_session_run_episodes(s, 300), 0);
             glia_session_inference(s, &inf);

@@ -11,16 +11,7 @@
 #include "core/sample.h"
 #include "core/session_internal.h"
 #include "core/task.h"
-
-static glia_session_t *new_session(const glia_config_t *cfg, uint32_t seed)
-{
-    glia_session_t *s;
-    glia_error_t err;
-
-    glia_error_clear(&err);
-    cr_assert_eq(glia_session_new(cfg, seed, &s, &err), 0, "%s: %s", err.field, err.message);
-    return s;
-}
+#include "support/runs.h"
 
 static void xor_config(glia_config_t *cfg, int population)
 {
@@ -36,11 +27,6 @@ static void xor_config(glia_config_t *cfg, int population)
     cfg->network.bias = 1;
     cfg->training.reward_scope = GLIA_SCOPE_TASK;
     cfg->learner.perturb_thresholds = 1;
-}
-
-static double clamp_to(double v, double c)
-{
-    return v > c ? c : v < -c ? -c : v;
 }
 
 /* A number the live view describes, by key. */
@@ -157,8 +143,8 @@ Test(es, a_population_step_follows_the_rule_by_hand)
     info.scored = 1;
     ops->step(state, &ctx, &pat, &info);
     for (int k = 0; k < 2; k++)
-        cr_assert_eq(net->w[k], clamp_to(w[k] + step * (0.0 + u * eps[k]), 2.0), "synapse %d", k);
-    cr_assert_eq(net->thr[2], clamp_to(0.5 + step * (0.0 + u * eps[4]), 2.0));
+        cr_assert_eq(net->w[k], tr_clamp(w[k] + step * (0.0 + u * eps[k]), 2.0), "synapse %d", k);
+    cr_assert_eq(net->thr[2], tr_clamp(0.5 + step * (0.0 + u * eps[4]), 2.0));
     cr_assert_eq(net->thr[0], 0.5, "sources are no parameters");
     cr_assert_eq(info.base_soft, (rp + rm) / 2);
     cr_assert_eq(info.reward_queries, 2);
@@ -182,7 +168,7 @@ Test(es, one_plus_one_follows_the_fifth_success_rule)
     xor_config(&cfg, 1);
     cfg.learner.es.sigma_min = 0.02;
     cfg.learner.es.sigma_max = 0.5;
-    s = new_session(&cfg, 3);
+    s = tr_new_session(&cfg, 3);
     sigma = described(s, "sigma");
     cr_assert_eq(sigma, cfg.learner.es.sigma);
     for (int k = 0; k < 400; k++) {
@@ -203,42 +189,19 @@ Test(es, one_plus_one_follows_the_fifth_success_rule)
     glia_session_free(s);
 }
 
-static void check_resume(const glia_config_t *cfg, uint32_t seed, int first, int then)
-{
-    glia_session_t *s = new_session(cfg, seed), *r;
-    glia_error_t err;
-    uint8_t *a, *b;
-    size_t la, lb;
-
-    cr_assert_eq(glia_session_advance(s, (uint64_t)first, UINT64_MAX), first);
-    cr_assert_eq(glia_session_save(s, &a, &la), 0);
-    cr_assert_eq(glia_session_load(a, la, &r, &err), 0, "%s", err.message);
-    free(a);
-    cr_assert_eq(glia_session_advance(s, (uint64_t)then, UINT64_MAX), then);
-    cr_assert_eq(glia_session_advance(r, (uint64_t)then, UINT64_MAX), then);
-    cr_assert_eq(glia_session_save(s, &a, &la), 0);
-    cr_assert_eq(glia_session_save(r, &b, &lb), 0);
-    cr_assert(la == lb && memcmp(a, b, la) == 0, "the resumed run diverged");
-    cr_assert(memcmp(s->net->w, r->net->w, (size_t)s->net->n_syn * sizeof(double)) == 0);
-    free(a);
-    free(b);
-    glia_session_free(s);
-    glia_session_free(r);
-}
-
 Test(es, a_resumed_run_equals_the_uninterrupted_one)
 {
     glia_config_t cfg;
 
     xor_config(&cfg, 1);
-    check_resume(&cfg, 4, 37, 55);
+    tr_check_resume(&cfg, 4, 37, 55);
     xor_config(&cfg, 6);
-    check_resume(&cfg, 5, 41, 30);
+    tr_check_resume(&cfg, 5, 41, 30);
     cr_assert_eq(glia_config_preset(&cfg, "maturity"), 0); /* the reference's generator */
     cfg.learner.kind = GLIA_LEARNER_ES;
-    check_resume(&cfg, 6, 23, 40);
+    tr_check_resume(&cfg, 6, 23, 40);
     cfg.learner.es.population = 4;
-    check_resume(&cfg, 6, 23, 40);
+    tr_check_resume(&cfg, 6, 23, 40);
 }
 
 Test(es, load_checks_its_section)
@@ -252,7 +215,7 @@ Test(es, load_checks_its_section)
     uint64_t sum;
 
     xor_config(&cfg, 1);
-    s = new_session(&cfg, 8);
+    s = tr_new_session(&cfg, 8);
     cr_assert_eq(glia_session_advance(s, 12, UINT64_MAX), 12);
     cr_assert_eq(glia_session_save(s, &a, &la), 0);
     memcpy(a + la - 16, &bad, 8); /* the section is sigma */
@@ -288,9 +251,9 @@ Test(es, same_config_and_seed_give_the_same_run)
         glia_session_t *a, *b, *c;
 
         xor_config(&cfg, population);
-        a = new_session(&cfg, 11);
-        b = new_session(&cfg, 11);
-        c = new_session(&cfg, 12);
+        a = tr_new_session(&cfg, 11);
+        b = tr_new_session(&cfg, 11);
+        c = tr_new_session(&cfg, 12);
         cr_assert_eq(glia_session_advance(a, 200, UINT64_MAX), 200);
         cr_assert_eq(glia_session_advance(b, 200, UINT64_MAX), 200);
         cr_assert_eq(glia_session_advance(c, 200, UINT64_MAX), 200);
@@ -314,7 +277,7 @@ Test(es, learns_xor)
 
         xor_config(&cfg, population);
         for (uint32_t seed = 1; seed <= 4; seed++) {
-            glia_session_t *s = new_session(&cfg, seed);
+            glia_session_t *s = tr_new_session(&cfg, seed);
             glia_inference_t inf;
             cr_assert_eq(glia_session_run_episodes(s, population == 1 ? 500 : 100), 0);
             glia_session_inference(s, &inf);

@@ -9,16 +9,7 @@
 #include <string.h>
 
 #include "core/session_internal.h"
-
-static glia_session_t *new_session(const glia_config_t *cfg, uint32_t seed)
-{
-    glia_session_t *s;
-    glia_error_t err;
-
-    glia_error_clear(&err);
-    cr_assert_eq(glia_session_new(cfg, seed, &s, &err), 0, "%s: %s", err.field, err.message);
-    return s;
-}
+#include "support/runs.h"
 
 /* The paper's network and task, one pass, with bias units and trained thresholds. */
 static void paper_config(glia_config_t *cfg)
@@ -27,11 +18,6 @@ static void paper_config(glia_config_t *cfg)
     cfg->learner.kind = GLIA_LEARNER_NODE_PERTURBATION;
     cfg->network.bias = 1;
     cfg->learner.perturb_thresholds = 1;
-}
-
-static double clamp_to(double v, double c)
-{
-    return v > c ? c : v < -c ? -c : v;
 }
 
 /* Two inputs, both synapses to one output. The first step draws the noise xi1 on the
@@ -99,8 +85,8 @@ Test(node_perturbation, two_steps_follow_the_rule_by_hand)
     gain = eta * (r2 - r1) / (sigma * sigma * 1);
     cr_assert_eq(info.base_soft, r2);
     for (int k = 0; k < 2; k++)
-        cr_assert_eq(net->w[k], clamp_to(w[k] + gain * (0.0 + xi2), 2.0), "synapse %d", k);
-    cr_assert_eq(net->thr[2], clamp_to(0.5 + gain * (0.0 - xi2), 2.0));
+        cr_assert_eq(net->w[k], tr_clamp(w[k] + gain * (0.0 + xi2), 2.0), "synapse %d", k);
+    cr_assert_eq(net->thr[2], tr_clamp(0.5 + gain * (0.0 - xi2), 2.0));
     cr_assert_eq(net->thr[0], 0.5, "inputs keep their thresholds");
     cr_assert_eq(memcmp(&rng, &mirror, sizeof(rng)), 0);
 
@@ -110,43 +96,20 @@ Test(node_perturbation, two_steps_follow_the_rule_by_hand)
     glia_net_free(net);
 }
 
-static void check_resume(const glia_config_t *cfg, uint32_t seed, int first, int then)
-{
-    glia_session_t *s = new_session(cfg, seed), *r;
-    glia_error_t err;
-    uint8_t *a, *b;
-    size_t la, lb;
-
-    cr_assert_eq(glia_session_advance(s, (uint64_t)first, UINT64_MAX), first);
-    cr_assert_eq(glia_session_save(s, &a, &la), 0);
-    cr_assert_eq(glia_session_load(a, la, &r, &err), 0, "%s", err.message);
-    free(a);
-    cr_assert_eq(glia_session_advance(s, (uint64_t)then, UINT64_MAX), then);
-    cr_assert_eq(glia_session_advance(r, (uint64_t)then, UINT64_MAX), then);
-    cr_assert_eq(glia_session_save(s, &a, &la), 0);
-    cr_assert_eq(glia_session_save(r, &b, &lb), 0);
-    cr_assert(la == lb && memcmp(a, b, la) == 0, "the resumed run diverged");
-    cr_assert(memcmp(s->net->w, r->net->w, (size_t)s->net->n_syn * sizeof(double)) == 0);
-    free(a);
-    free(b);
-    glia_session_free(s);
-    glia_session_free(r);
-}
-
 Test(node_perturbation, a_resumed_run_equals_the_uninterrupted_one)
 {
     glia_config_t cfg;
 
     paper_config(&cfg);
-    check_resume(&cfg, 4, 37, 55);
-    check_resume(&cfg, 4, 0, 10); /* before the baseline exists */
+    tr_check_resume(&cfg, 4, 37, 55);
+    tr_check_resume(&cfg, 4, 0, 10); /* before the baseline exists */
     cfg.network.passes = 3;
     cfg.training.reward_scope = GLIA_SCOPE_MINIBATCH;
     cfg.training.minibatch = 3;
-    check_resume(&cfg, 5, 41, 30);
+    tr_check_resume(&cfg, 5, 41, 30);
     cr_assert_eq(glia_config_preset(&cfg, "astrocyte-traffic"), 0); /* colliding ids */
     cfg.learner.kind = GLIA_LEARNER_NODE_PERTURBATION;
-    check_resume(&cfg, 6, 23, 40);
+    tr_check_resume(&cfg, 6, 23, 40);
 }
 
 Test(node_perturbation, load_checks_its_section)
@@ -160,7 +123,7 @@ Test(node_perturbation, load_checks_its_section)
     uint64_t sum;
 
     paper_config(&cfg);
-    s = new_session(&cfg, 8);
+    s = tr_new_session(&cfg, 8);
     cr_assert_eq(glia_session_advance(s, 12, UINT64_MAX), 12);
     cr_assert_eq(glia_session_save(s, &a, &la), 0);
     memcpy(a + la - 16, &bad, 8); /* the section ends with the baseline */
@@ -191,9 +154,9 @@ Test(node_perturbation, same_config_and_seed_give_the_same_run)
     glia_session_t *a, *b, *c;
 
     paper_config(&cfg);
-    a = new_session(&cfg, 11);
-    b = new_session(&cfg, 11);
-    c = new_session(&cfg, 12);
+    a = tr_new_session(&cfg, 11);
+    b = tr_new_session(&cfg, 11);
+    c = tr_new_session(&cfg, 12);
     cr_assert_eq(glia_session_advance(a, 300, UINT64_MAX), 300);
     cr_assert_eq(glia_session_advance(b, 300, UINT64_MAX), 300);
     cr_assert_eq(glia_session_advance(c, 300, UINT64_MAX), 300);
@@ -215,7 +178,7 @@ Test(node_perturbation, learns_the_paper_task)
 
     paper_config(&cfg);
     for (uint32_t seed = 1; seed <= 4; seed++) {
-        glia_session_t *s = new_session(&cfg, seed);
+        glia_session_t *s = tr_new_session(&cfg, seed);
         glia_inference_t inf;
         cr_assert_eq(glia_session_run_episodes(s, 2000), 0);
         glia_session_inference(s, &inf);

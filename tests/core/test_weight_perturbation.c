@@ -9,16 +9,7 @@
 
 #include "core/session_internal.h"
 #include "core/task.h"
-
-static glia_session_t *new_session(const glia_config_t *cfg, uint32_t seed)
-{
-    glia_session_t *s;
-    glia_error_t err;
-
-    glia_error_clear(&err);
-    cr_assert_eq(glia_session_new(cfg, seed, &s, &err), 0, "%s: %s", err.field, err.message);
-    return s;
-}
+#include "support/runs.h"
 
 /* The paper's network with what a gradient-free learner needs to reach XOR: three passes,
  * bias units, thresholds trained, the task's reward. */
@@ -42,11 +33,6 @@ static double soft_one(double act)
 {
     const double a = act - 0.5;
     return 1.0 / (1.0 + exp(-a));
-}
-
-static double clamp_to(double v, double c)
-{
-    return v > c ? c : v < -c ? -c : v;
 }
 
 /* Two inputs, both synapses to one output: R+ and R- by hand from the signs the
@@ -100,7 +86,7 @@ Test(weight_perturbation, one_step_follows_the_rule_by_hand)
     info.scored = 1;
     ops->step(state, &ctx, &pat, &info);
     for (int k = 0; k < 2; k++)
-        cr_assert_eq(net->w[k], clamp_to(w[k] + eta * g * sign[k], 0.5), "synapse %d: %.17g", k,
+        cr_assert_eq(net->w[k], tr_clamp(w[k] + eta * g * sign[k], 0.5), "synapse %d: %.17g", k,
                      net->w[k]);
     cr_assert(net->w[0] != w[0] && net->w[1] != w[1]);
     cr_assert_eq(info.base_soft, (rp + rm) / 2.0);
@@ -125,7 +111,7 @@ Test(weight_perturbation, territory_scope_moves_only_one_territory)
     glia_config_default(&cfg);
     cfg.learner.kind = GLIA_LEARNER_WEIGHT_PERTURBATION;
     cfg.learner.weight_perturbation.scope = GLIA_WP_TERRITORY;
-    s = new_session(&cfg, 3);
+    s = tr_new_session(&cfg, 3);
     before = malloc((size_t)s->net->n_syn * sizeof(double));
     for (int k = 0; k < 30; k++) {
         glia_step_info_t info;
@@ -160,41 +146,18 @@ Test(weight_perturbation, territory_scope_moves_only_one_territory)
     glia_session_free(s);
 }
 
-static void check_resume(const glia_config_t *cfg, uint32_t seed, int first, int then)
-{
-    glia_session_t *s = new_session(cfg, seed), *r;
-    glia_error_t err;
-    uint8_t *a, *b;
-    size_t la, lb;
-
-    cr_assert_eq(glia_session_advance(s, (uint64_t)first, UINT64_MAX), first);
-    cr_assert_eq(glia_session_save(s, &a, &la), 0);
-    cr_assert_eq(glia_session_load(a, la, &r, &err), 0, "%s", err.message);
-    free(a);
-    cr_assert_eq(glia_session_advance(s, (uint64_t)then, UINT64_MAX), then);
-    cr_assert_eq(glia_session_advance(r, (uint64_t)then, UINT64_MAX), then);
-    cr_assert_eq(glia_session_save(s, &a, &la), 0);
-    cr_assert_eq(glia_session_save(r, &b, &lb), 0);
-    cr_assert(la == lb && memcmp(a, b, la) == 0, "the resumed run diverged");
-    cr_assert(memcmp(s->net->w, r->net->w, (size_t)s->net->n_syn * sizeof(double)) == 0);
-    free(a);
-    free(b);
-    glia_session_free(s);
-    glia_session_free(r);
-}
-
 Test(weight_perturbation, a_resumed_run_equals_the_uninterrupted_one)
 {
     glia_config_t cfg;
 
     xor_config(&cfg);
-    check_resume(&cfg, 4, 37, 55);
+    tr_check_resume(&cfg, 4, 37, 55);
     cfg.learner.weight_perturbation.scope = GLIA_WP_TERRITORY;
     cfg.training.reward_scope = GLIA_SCOPE_PATTERN;
-    check_resume(&cfg, 5, 41, 30);
+    tr_check_resume(&cfg, 5, 41, 30);
     cr_assert_eq(glia_config_preset(&cfg, "astrocyte-traffic"), 0); /* the paper's network */
     cfg.learner.kind = GLIA_LEARNER_WEIGHT_PERTURBATION;
-    check_resume(&cfg, 6, 23, 40);
+    tr_check_resume(&cfg, 6, 23, 40);
 }
 
 /* A snapshot whose section says what no run can reach does not load. */
@@ -209,7 +172,7 @@ Test(weight_perturbation, load_checks_its_section)
     uint64_t sum;
 
     xor_config(&cfg);
-    s = new_session(&cfg, 8);
+    s = tr_new_session(&cfg, 8);
     cr_assert_eq(glia_session_advance(s, 12, UINT64_MAX), 12);
     cr_assert_eq(glia_session_save(s, &a, &la), 0);
     /* the section ends with the difference, before the checksum */
@@ -229,9 +192,9 @@ Test(weight_perturbation, same_config_and_seed_give_the_same_run)
     glia_session_t *a, *b, *c;
 
     xor_config(&cfg);
-    a = new_session(&cfg, 11);
-    b = new_session(&cfg, 11);
-    c = new_session(&cfg, 12);
+    a = tr_new_session(&cfg, 11);
+    b = tr_new_session(&cfg, 11);
+    c = tr_new_session(&cfg, 12);
     cr_assert_eq(glia_session_advance(a, 300, UINT64_MAX), 300);
     cr_assert_eq(glia_session_advance(b, 300, UINT64_MAX), 300);
     cr_assert_eq(glia_session_advance(c, 300, UINT64_MAX), 300);
@@ -253,7 +216,7 @@ Test(weight_perturbation, learns_xor)
 
     xor_config(&cfg);
     for (uint32_t seed = 1; seed <= 4; seed++) {
-        glia_session_t *s = new_session(&cfg, seed);
+        glia_session_t *s = tr_new_session(&cfg, seed);
         glia_inference_t inf;
         cr_assert_eq(glia_session_run_episodes(s, 500), 0);
         glia_session_inference(s, &inf);
