@@ -6,8 +6,8 @@
 #define GLIA_SESSION_INTERNAL_H
 
 #include "core/diagnostics.h"
-#include "core/net_storage.h"
 #include "core/learners/perturb.h"
+#include "core/net_storage.h"
 #include "core/session.h"
 #include "core/territory.h"
 
