@@ -3,12 +3,13 @@
 #include <string.h>
 
 #include "offline/cli.h"
+#include "server/datasets/classify_command.h"
 #include "server/datasets/command.h"
 #include "server/flags.h"
 #include "server/serve.h"
 #include "server/server.h"
 
-#define COMMANDS "serve, run, experiment, dataset, version, help"
+#define COMMANDS "serve, run, experiment, dataset, classify, version, help"
 
 static void commands(FILE *f)
 {
@@ -20,6 +21,7 @@ static void commands(FILE *f)
             "  experiment FILE.json  a study (conditions x seeds, or a sweep) offline; its report\n"
             "                        on stdout\n"
             "  dataset COMMAND       datasets in the store offline: import, list, show, delete\n"
+            "  classify [options]    train and test a classifier on a dataset offline; JSON out\n"
             "  version               print gliad's version\n"
             "  help [COMMAND]        this text, or one command's usage (gliad help run)\n");
 }
@@ -54,6 +56,8 @@ static int help(int argc, char **argv)
         return glia_cli_experiment(2, args);
     if (strcmp(argv[2], "dataset") == 0)
         return glia_cli_dataset(2, args);
+    if (strcmp(argv[2], "classify") == 0)
+        return glia_cli_classify(2, args);
     if (strcmp(argv[2], "version") == 0) {
         printf("usage: gliad version\n  prints \"gliad %s\": this build's version\n", GLIA_VERSION);
         return 0;
@@ -70,6 +74,8 @@ int main(int argc, char **argv)
         return glia_cli_experiment(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "dataset") == 0)
         return glia_cli_dataset(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "classify") == 0)
+        return glia_cli_classify(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "version") == 0) {
         printf("gliad %s\n", GLIA_VERSION);
         return 0;

@@ -138,6 +138,38 @@ done:
     return rc;
 }
 
+int glia_dataset_preset_load(const char *name, glia_dataset_loaded_t *out)
+{
+    const preset_t *p = NULL;
+    uint8_t *bytes = NULL;
+    size_t len = 0;
+    glia_error_t err;
+    int rc;
+
+    for (size_t k = 0; k < NPRESETS; k++)
+        if (strcmp(presets[k].name, name) == 0)
+            p = &presets[k];
+    if (p == NULL)
+        return GLIA_ENOENT;
+    for (int i = 0; i < 5 && p->files[i] != NULL; i++)
+        if (read_file(p->files[i], &bytes, &len) != 0) {
+            free(bytes);
+            return 1;
+        }
+    glia_dataset_options_t o = {p->format, p->header, NULL, NULL, NULL};
+    glia_error_clear(&err);
+    rc = glia_dataset_load(bytes ? bytes : (const uint8_t *)"", len, &o, (uint64_t)4 << 30, NULL,
+                           out, &err, NULL);
+    free(bytes);
+    if (rc != 0) {
+        fprintf(stderr, "gliad: preset dataset %s: %s\n", name,
+                err.message[0] ? err.message : glia_strerror(rc));
+        return 1;
+    }
+    return 0;
+}
+
+
 typedef struct outcome {
     int status, result;
     char error[256];
