@@ -107,9 +107,8 @@ Test(classify, split_is_stratified_disjoint_and_fixed_by_its_seed)
 
 Test(classify, thermometer_cuts_come_from_the_training_samples_only)
 {
-    /* 3 classes x 4 samples of one feature; the held-out sample of each class is drawn by
-     * the split, so give every sample of class 2 the same value and one huge test-only
-     * value cannot exist: instead check the cuts against the training range. */
+    /* 3 classes x 4 samples of one feature, one of each class held out: every bit must be
+     * cut from the range of the training samples alone. */
     uint8_t v[12] = {0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 250};
     int32_t y[12] = {0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2};
     glia_cls_source_t src = {12, 1, 3, v, NULL, y};
